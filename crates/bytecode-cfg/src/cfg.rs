@@ -1,0 +1,308 @@
+//! The control-flow graph: basic blocks in code order as petgraph nodes, with fall-through,
+//! jump and exception edges, and the stack depth before every instruction.
+//!
+//! Guarantees to `ir-cfg`:
+//! - node `i` is the `i`-th block in code order, block 0 is the entry;
+//! - a block is a maximal run of instructions with one exception handler (or none), entered
+//!   only at its first instruction;
+//! - every reachable instruction has a depth; all paths agree on it; no instruction pops below
+//!   zero or pushes past `co_stacksize`; a covered instruction never has fewer items on the
+//!   stack than its handler's depth;
+//! - `FOR_ITER`'s exhaustion edge goes to the instruction after its `END_FOR`, with the
+//!   iterator still on the stack (as `bytecodes.c` does).
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::decode::{self, Instr, JumpKind};
+use crate::error::CfgError;
+use crate::exception_table::{self, ExceptionEntry};
+use crate::opcodes::{self, Opcode};
+use crate::{linetable, CodeInput};
+
+/// Index of a basic block (a petgraph node).
+pub type BlockIdx = NodeIndex<u32>;
+
+/// Where a block's exceptions go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handler {
+    /// The handler block.
+    pub block: BlockIdx,
+    /// The handler's code unit.
+    pub target: u32,
+    /// Depth the stack is popped to.
+    pub depth: u32,
+    /// Whether the raising instruction's offset is pushed.
+    pub lasti: bool,
+}
+
+/// A basic block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasicBlock {
+    /// Index of its first instruction in [`BytecodeCfg::instrs`].
+    pub first: usize,
+    /// One past its last instruction.
+    pub end: usize,
+    /// Stack depth on entry; `None` if the block is unreachable.
+    pub depth_in: Option<u32>,
+    /// Exception handler covering the block.
+    pub handler: Option<Handler>,
+    /// Whether the block is an exception handler's entry.
+    pub is_handler: bool,
+}
+
+/// Kind of a CFG edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// To the next block in code order.
+    Fallthrough,
+    /// A taken jump.
+    Jump,
+    /// To the block's exception handler.
+    Exception,
+}
+
+/// A decoded code object.
+#[derive(Clone, Debug)]
+pub struct BytecodeCfg {
+    /// All instructions in code order (each with its depth; unreachable ones have depth 0).
+    pub instrs: Vec<Instr>,
+    /// The graph.
+    pub graph: DiGraph<BasicBlock, EdgeKind, u32>,
+    /// The exception table.
+    pub exception_table: Vec<ExceptionEntry>,
+    /// Code units in the code.
+    pub units: u32,
+    /// `co_stacksize`.
+    pub stacksize: u32,
+}
+
+impl BytecodeCfg {
+    /// Decode and check a code object.
+    pub fn build(input: &CodeInput<'_>) -> Result<Self, CfgError> {
+        let mut instrs = decode::decode(input.code, input.adaptive)?;
+        let units = (input.code.len() / 2) as u32;
+        let table = exception_table::parse(input.exception_table, units)?;
+        let lines = linetable::lines(input.linetable, input.first_line, units)?;
+        for ins in &mut instrs {
+            ins.line = lines[ins.offset as usize];
+        }
+
+        // Instruction index by the code unit where it starts (its first EXTENDED_ARG).
+        let mut at_start: Vec<Option<u32>> = vec![None; units as usize];
+        for (i, ins) in instrs.iter().enumerate() {
+            at_start[ins.start as usize] = Some(i as u32);
+        }
+        let index_of = |unit: i64| -> Option<usize> {
+            usize::try_from(unit).ok().and_then(|u| at_start.get(u).copied().flatten()).map(|i| i as usize)
+        };
+
+        // Jump targets, checked.
+        let mut targets: Vec<Option<usize>> = vec![None; instrs.len()];
+        for (i, ins) in instrs.iter().enumerate() {
+            if let Some(t) = ins.raw_jump_target() {
+                let ti = index_of(t).ok_or(CfgError::BadJumpTarget { offset: ins.byte_offset(), target: t * 2 })?;
+                if ins.jump_kind() == JumpKind::ForIter {
+                    // The skipped instruction must be END_FOR, or the depth bookkeeping is wrong.
+                    let skipped = ti.checked_sub(1).map(|s| instrs[s].opcode);
+                    if skipped != Some(Opcode::EndFor) {
+                        return Err(CfgError::BadJumpTarget { offset: ins.byte_offset(), target: t * 2 });
+                    }
+                }
+                targets[i] = Some(ti);
+            }
+        }
+        let handler_of = |ins: &Instr| exception_table::lookup(&table, ins.offset).copied();
+        for e in &table {
+            if index_of(e.target as i64).is_none() {
+                return Err(CfgError::BadExceptionTable { at: 0, why: "handler is not an instruction" });
+            }
+        }
+
+        // Leaders.
+        let mut leader = vec![false; instrs.len()];
+        leader[0] = true;
+        for (i, ins) in instrs.iter().enumerate() {
+            if let Some(t) = targets[i] {
+                leader[t] = true;
+            }
+            if (ins.jump_kind() != JumpKind::None || opcodes::is_no_fallthrough(ins.opcode)) && i + 1 < instrs.len() {
+                leader[i + 1] = true;
+            }
+            if i > 0 && handler_of(&instrs[i - 1]) != handler_of(ins) {
+                leader[i] = true;
+            }
+        }
+        for e in &table {
+            leader[index_of(e.target as i64).expect("checked above")] = true;
+        }
+
+        // Blocks.
+        let mut graph: DiGraph<BasicBlock, EdgeKind, u32> = DiGraph::default();
+        let mut block_of = vec![0u32; instrs.len()];
+        let mut first = 0;
+        for i in 1..=instrs.len() {
+            if i == instrs.len() || leader[i] {
+                let b = graph.add_node(BasicBlock { first, end: i, depth_in: None, handler: None, is_handler: false });
+                block_of[first..i].iter_mut().for_each(|x| *x = b.index() as u32);
+                first = i;
+            }
+        }
+        let bidx = |i: usize| NodeIndex::new(block_of[i] as usize);
+        for e in &table {
+            let b = bidx(index_of(e.target as i64).expect("checked above"));
+            graph[b].is_handler = true;
+        }
+        for b in graph.node_indices().collect::<Vec<_>>() {
+            let (f, end) = (graph[b].first, graph[b].end);
+            let last = &instrs[end - 1];
+            if let Some(e) = handler_of(&instrs[f]) {
+                let hb = bidx(index_of(e.target as i64).expect("checked above"));
+                graph[b].handler = Some(Handler { block: hb, target: e.target, depth: e.depth, lasti: e.lasti });
+                graph.add_edge(b, hb, EdgeKind::Exception);
+            }
+            if let Some(t) = targets[end - 1] {
+                graph.add_edge(b, bidx(t), EdgeKind::Jump);
+            }
+            if !opcodes::is_no_fallthrough(last.opcode) {
+                if end == instrs.len() {
+                    return Err(CfgError::FallsOffEnd { offset: last.byte_offset() });
+                }
+                graph.add_edge(b, bidx(end), EdgeKind::Fallthrough);
+            }
+        }
+
+        let mut cfg = BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize };
+        cfg.compute_depths()?;
+        Ok(cfg)
+    }
+
+    fn compute_depths(&mut self) -> Result<(), CfgError> {
+        let stacksize = self.stacksize;
+        let mut work: Vec<BlockIdx> = Vec::new();
+        let set = |g: &mut DiGraph<BasicBlock, EdgeKind, u32>, work: &mut Vec<BlockIdx>, b: BlockIdx, d: u32, at: u32| {
+            match g[b].depth_in {
+                None => {
+                    g[b].depth_in = Some(d);
+                    work.push(b);
+                    Ok(())
+                }
+                Some(old) if old == d => Ok(()),
+                Some(old) => Err(CfgError::DepthMismatch { offset: at, a: old, b: d }),
+            }
+        };
+        set(&mut self.graph, &mut work, NodeIndex::new(0), 0, 0)?;
+        while let Some(b) = work.pop() {
+            let (first, end) = (self.graph[b].first, self.graph[b].end);
+            let handler = self.graph[b].handler;
+            let mut depth = self.graph[b].depth_in.expect("queued blocks have a depth");
+            let mut jump_depth = None;
+            for i in first..end {
+                let ins = &mut self.instrs[i];
+                let at = ins.byte_offset();
+                ins.depth = depth;
+                if let Some(h) = handler {
+                    if depth < h.depth {
+                        return Err(CfgError::StackUnderflow { offset: at, depth, pops: h.depth });
+                    }
+                }
+                let (pop, push) = opcodes::stack_effect(ins.opcode, ins.oparg)
+                    .ok_or(CfgError::BadOparg { name: opcodes::name(ins.opcode), oparg: ins.oparg, offset: at })?;
+                if pop > depth {
+                    return Err(CfgError::StackUnderflow { offset: at, depth, pops: pop });
+                }
+                let after = depth - pop + push;
+                if after > stacksize {
+                    return Err(CfgError::StackOverflow { offset: at, depth: after, stacksize });
+                }
+                if i + 1 == end {
+                    jump_depth = Some(if ins.jump_kind() == JumpKind::ForIter { depth } else { after });
+                }
+                depth = after;
+            }
+            let at = self.instrs[end - 1].byte_offset();
+            let edges: Vec<_> = self.graph.edges(b).map(|e| (e.target(), *e.weight())).collect();
+            for (t, kind) in edges {
+                let d = match kind {
+                    EdgeKind::Fallthrough => depth,
+                    EdgeKind::Jump => jump_depth.expect("a block ends somewhere"),
+                    EdgeKind::Exception => {
+                        let h = handler.expect("exception edges come from the handler");
+                        let d = h.depth + h.lasti as u32 + 1;
+                        if d > stacksize {
+                            return Err(CfgError::StackOverflow { offset: h.target * 2, depth: d, stacksize });
+                        }
+                        d
+                    }
+                };
+                set(&mut self.graph, &mut work, t, d, at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The instructions of a block.
+    pub fn block_instrs(&self, b: BlockIdx) -> &[Instr] {
+        let bb = &self.graph[b];
+        &self.instrs[bb.first..bb.end]
+    }
+
+    /// The block starting at code unit `unit`, if one does.
+    pub fn block_at(&self, unit: u32) -> Option<BlockIdx> {
+        self.graph.node_indices().find(|&b| self.instrs[self.graph[b].first].start == unit)
+    }
+
+    /// Successor of `b` along an edge of `kind`.
+    pub fn successor(&self, b: BlockIdx, kind: EdgeKind) -> Option<BlockIdx> {
+        self.graph.edges(b).find(|e| *e.weight() == kind).map(|e| e.target())
+    }
+
+    /// Number of non-exception predecessors plus exception predecessors of `b`.
+    pub fn predecessor_count(&self, b: BlockIdx) -> usize {
+        self.graph.edges_directed(b, petgraph::Direction::Incoming).count()
+    }
+
+    /// Reachable blocks in reverse postorder from the entry (exception edges included), so
+    /// every block but a loop header comes after all its predecessors.
+    pub fn reverse_postorder(&self) -> Vec<BlockIdx> {
+        let mut order = Vec::new();
+        let mut dfs = petgraph::visit::DfsPostOrder::new(&self.graph, NodeIndex::new(0));
+        while let Some(b) = dfs.next(&self.graph) {
+            order.push(b);
+        }
+        order.reverse();
+        order
+    }
+
+    /// A `dis`-like listing with depths and block boundaries, for dumps and golden tests.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        for b in self.graph.node_indices() {
+            let bb = &self.graph[b];
+            let depth = bb.depth_in.map_or("unreachable".to_string(), |d| format!("depth {d}"));
+            let _ = write!(s, "block{} ({depth})", b.index());
+            if let Some(h) = bb.handler {
+                let _ = write!(s, " handler block{} depth {}{}", h.block.index(), h.depth, if h.lasti { " lasti" } else { "" });
+            }
+            let succ: Vec<String> = self
+                .graph
+                .edges(b)
+                .map(|e| format!("{:?}->block{}", e.weight(), e.target().index()))
+                .collect();
+            let _ = writeln!(s, " [{}]", succ.join(", "));
+            for ins in self.block_instrs(b) {
+                let line = ins.line.map_or("-".into(), |l| l.to_string());
+                let _ = writeln!(
+                    s,
+                    "  {:>5} {:>4} [{:>2}] {} {}",
+                    ins.byte_offset(),
+                    line,
+                    ins.depth,
+                    opcodes::name(ins.opcode),
+                    ins.oparg
+                );
+            }
+        }
+        s
+    }
+}
