@@ -1,1 +1,32 @@
-//! placeholder
+//! # ir-cfg
+//!
+//! coir's lowered IR and the lowering into it from a [`bytecode_cfg::BytecodeCfg`].
+//!
+//! - [`ir`]: the IR (typed variables, blocks with explicit error edges, explicit reference
+//!   counting), printable as text and Graphviz dot;
+//! - [`helpers`]: the one table of runtime helpers native code calls;
+//! - [`builder`]: the function builder;
+//! - [`lower`]: bytecode → IR, one submodule per opcode family;
+//! - [`verify`]: the verifier, run after lowering (and after every later pass).
+#![deny(missing_docs)]
+
+pub mod builder;
+pub mod helpers;
+pub mod ir;
+pub mod lower;
+pub mod verify;
+
+pub use helpers::{ErrConv, Helper, Ty};
+pub use ir::{Block, BlockId, Function, Inst, Operand, Singleton, Term, Var};
+pub use lower::{lower, CodeInfo, LowerError};
+pub use verify::{verify, VerifyError};
+
+/// Lower and verify. A verifier failure is a bug in lowering, reported as text.
+pub fn lower_verified(cfg: &bytecode_cfg::BytecodeCfg, info: &CodeInfo) -> Result<Function, String> {
+    let f = lower(cfg, info).map_err(|e| e.to_string())?;
+    verify(&f).map_err(|errs| {
+        let msgs: Vec<String> = errs.iter().take(20).map(|e| e.to_string()).collect();
+        format!("internal error: IR verification failed for {}:\n{}\n{}", info.name, msgs.join("\n"), f.to_text())
+    })?;
+    Ok(f)
+}

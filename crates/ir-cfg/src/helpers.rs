@@ -1,0 +1,253 @@
+//! The runtime helpers native code calls, declared once. The table gives each helper its C
+//! symbol (implemented by `cpython-patch`'s C runtime), parameter types, result type and error
+//! convention; lowering, the verifier and the backend all read it.
+//!
+//! Ownership convention: helpers *borrow* every object argument; an object result is a new
+//! reference unless the helper is marked `borrowed` (immortal singletons such as `True`).
+use std::fmt;
+
+/// Type of a helper parameter or result, and of IR variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// `PyObject *`.
+    Obj,
+    /// C `int`.
+    Int,
+    /// `intptr_t`: tagged ints (`lasti`) and other raw words.
+    Word,
+    /// `PyThreadState *`.
+    TState,
+    /// `_PyInterpreterFrame *`.
+    Frame,
+    /// `PyObject **`: an array of objects (arguments, unpack targets).
+    ObjArray,
+    /// `PyObject **` pointing at one variable (an out-parameter).
+    ObjOut,
+    /// No value (result only).
+    Void,
+}
+
+/// How a helper reports an error (an exception is then set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrConv {
+    /// Never fails.
+    Never,
+    /// Returns `NULL`.
+    Null,
+    /// Returns a negative int.
+    Negative,
+    /// Always leaves an exception set (raising helpers).
+    Always,
+}
+
+macro_rules! helpers {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $sym:literal ( $($p:ident),* ) -> $ret:ident, $err:ident $(, $borrowed:ident)? ;)*) => {
+        /// A runtime helper.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Helper {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Helper {
+            /// Every helper, in declaration order.
+            pub const ALL: &'static [Helper] = &[$(Helper::$variant),*];
+
+            /// The C symbol the runtime exports it as.
+            pub fn symbol(self) -> &'static str {
+                match self { $(Helper::$variant => $sym,)* }
+            }
+
+            /// Parameter types.
+            pub fn params(self) -> &'static [Ty] {
+                match self { $(Helper::$variant => &[$(Ty::$p),*],)* }
+            }
+
+            /// Result type.
+            pub fn ret(self) -> Ty {
+                match self { $(Helper::$variant => Ty::$ret,)* }
+            }
+
+            /// Error convention.
+            pub fn err(self) -> ErrConv {
+                match self { $(Helper::$variant => ErrConv::$err,)* }
+            }
+
+            /// Whether an object result is borrowed (an immortal singleton) rather than new.
+            pub fn borrowed_result(self) -> bool {
+                match self { $(Helper::$variant => helpers!(@b $($borrowed)?),)* }
+            }
+        }
+    };
+    (@b borrowed) => { true };
+    (@b) => { false };
+}
+
+helpers! {
+    /// `_PyEval_BinaryOps[oparg](l, r)` (BINARY_OP, subscript included).
+    BinaryOp = "coir_rt_binary_op"(Obj, Obj, Int) -> Obj, Null;
+    /// Rich comparison; oparg as COMPARE_OP's (bit 4: coerce to bool).
+    CompareOp = "coir_rt_compare_op"(Obj, Obj, Int) -> Obj, Null;
+    /// `-v`.
+    UnaryNegative = "coir_rt_unary_negative"(Obj) -> Obj, Null;
+    /// `~v`.
+    UnaryInvert = "coir_rt_unary_invert"(Obj) -> Obj, Null;
+    /// `not v` for a bool.
+    UnaryNot = "coir_rt_unary_not"(Obj) -> Obj, Never, borrowed;
+    /// `bool(v)` as `True`/`False`.
+    ToBool = "coir_rt_to_bool"(Obj) -> Obj, Null, borrowed;
+    /// `a is b` (`is not` when the int is 1).
+    IsOp = "coir_rt_is_op"(Obj, Obj, Int) -> Obj, Never, borrowed;
+    /// `a in b` (`not in` when the int is 1).
+    ContainsOp = "coir_rt_contains_op"(Obj, Obj, Int) -> Obj, Null, borrowed;
+    /// `container[start:stop]`.
+    BinarySlice = "coir_rt_binary_slice"(Obj, Obj, Obj) -> Obj, Null;
+    /// `container[start:stop] = v` (v, container, start, stop).
+    StoreSlice = "coir_rt_store_slice"(Obj, Obj, Obj, Obj) -> Int, Negative;
+    /// `container[sub] = v` (v, container, sub).
+    StoreSubscr = "coir_rt_store_subscr"(Obj, Obj, Obj) -> Int, Negative;
+    /// `del container[sub]`.
+    DeleteSubscr = "coir_rt_delete_subscr"(Obj, Obj) -> Int, Negative;
+    /// `iter(v)`.
+    GetIter = "coir_rt_get_iter"(Obj) -> Obj, Null;
+    /// One step of FOR_ITER: 1 and a new reference in `*out`, 0 when exhausted, -1 on error.
+    ForIter = "coir_rt_for_iter"(Obj, ObjOut) -> Int, Negative;
+    /// LOAD_GLOBAL by name from the frame's globals and builtins.
+    LoadGlobal = "coir_rt_load_global"(Frame, Obj) -> Obj, Null;
+    /// STORE_GLOBAL (frame, name, v).
+    StoreGlobal = "coir_rt_store_global"(Frame, Obj, Obj) -> Int, Negative;
+    /// DELETE_GLOBAL (frame, name).
+    DeleteGlobal = "coir_rt_delete_global"(Frame, Obj) -> Int, Negative;
+    /// `owner.name`.
+    LoadAttr = "coir_rt_load_attr"(Obj, Obj) -> Obj, Null;
+    /// LOAD_ATTR's method form: returns the callable, `*self_out` = owner (new ref) or NULL.
+    LoadMethod = "coir_rt_load_method"(Obj, Obj, ObjOut) -> Obj, Null;
+    /// `owner.name = v` (owner, name, v).
+    StoreAttr = "coir_rt_store_attr"(Obj, Obj, Obj) -> Int, Negative;
+    /// `del owner.name`.
+    DeleteAttr = "coir_rt_delete_attr"(Obj, Obj) -> Int, Negative;
+    /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).
+    LoadSuperAttr = "coir_rt_load_super_attr"(Obj, Obj, Obj, Obj, Int, ObjOut) -> Obj, Null;
+    /// CALL: array = [callable, self_or_null, args...], int = number of args.
+    Call = "coir_rt_call"(ObjArray, Int) -> Obj, Null;
+    /// CALL_KW: array = [callable, self_or_null, args...], int = number of args incl. keywords.
+    CallKw = "coir_rt_call_kw"(ObjArray, Int, Obj) -> Obj, Null;
+    /// CALL_FUNCTION_EX (func, callargs tuple, kwargs dict or NULL).
+    CallFunctionEx = "coir_rt_call_function_ex"(Obj, Obj, Obj) -> Obj, Null;
+    /// CALL_INTRINSIC_1.
+    CallIntrinsic1 = "coir_rt_call_intrinsic_1"(TState, Obj, Int) -> Obj, Null;
+    /// CALL_INTRINSIC_2.
+    CallIntrinsic2 = "coir_rt_call_intrinsic_2"(TState, Obj, Obj, Int) -> Obj, Null;
+    /// A tuple of n items.
+    BuildTuple = "coir_rt_build_tuple"(ObjArray, Int) -> Obj, Null;
+    /// A list of n items.
+    BuildList = "coir_rt_build_list"(ObjArray, Int) -> Obj, Null;
+    /// A set of n items.
+    BuildSet = "coir_rt_build_set"(ObjArray, Int) -> Obj, Null;
+    /// A dict of n key/value pairs laid out k0, v0, k1, v1, ...
+    BuildMap = "coir_rt_build_map"(ObjArray, Int) -> Obj, Null;
+    /// A slice (start, stop, step or NULL).
+    BuildSlice = "coir_rt_build_slice"(Obj, Obj, Obj) -> Obj, Null;
+    /// `''.join` of n strings.
+    BuildString = "coir_rt_build_string"(ObjArray, Int) -> Obj, Null;
+    /// `list.append(v)`.
+    ListAppend = "coir_rt_list_append"(Obj, Obj) -> Int, Negative;
+    /// `set.add(v)`.
+    SetAdd = "coir_rt_set_add"(Obj, Obj) -> Int, Negative;
+    /// `dict[k] = v` (dict, k, v).
+    MapAdd = "coir_rt_map_add"(Obj, Obj, Obj) -> Int, Negative;
+    /// `list.extend(iterable)` with LIST_EXTEND's error message.
+    ListExtend = "coir_rt_list_extend"(Obj, Obj) -> Int, Negative;
+    /// `set.update(iterable)`.
+    SetUpdate = "coir_rt_set_update"(Obj, Obj) -> Int, Negative;
+    /// `dict.update(mapping)` with DICT_UPDATE's error message.
+    DictUpdate = "coir_rt_dict_update"(Obj, Obj) -> Int, Negative;
+    /// DICT_MERGE (callable for messages, dict, mapping).
+    DictMerge = "coir_rt_dict_merge"(Obj, Obj, Obj) -> Int, Negative;
+    /// `format(v)`.
+    FormatSimple = "coir_rt_format_simple"(Obj) -> Obj, Null;
+    /// `format(v, spec)`.
+    FormatWithSpec = "coir_rt_format_with_spec"(Obj, Obj) -> Obj, Null;
+    /// `str/repr/ascii(v)` by oparg.
+    ConvertValue = "coir_rt_convert_value"(Obj, Int) -> Obj, Null;
+    /// UNPACK_SEQUENCE: n new references into the array, deepest stack slot first.
+    UnpackSequence = "coir_rt_unpack_sequence"(Obj, Int, ObjArray) -> Int, Negative;
+    /// UNPACK_EX: like UnpackSequence with UNPACK_EX's oparg.
+    UnpackEx = "coir_rt_unpack_ex"(Obj, Int, ObjArray) -> Int, Negative;
+    /// RAISE_VARARGS (exc or NULL, cause or NULL): 1 for a bare re-raise, else 0.
+    RaiseVarargs = "coir_rt_raise"(TState, Obj, Obj) -> Int, Never;
+    /// RERAISE: sets the exception again.
+    Reraise = "coir_rt_reraise"(TState, Obj) -> Void, Never;
+    /// RERAISE with oparg: restore `frame->instr_ptr` from a tagged lasti.
+    RestoreLasti = "coir_rt_restore_lasti"(Frame, Obj) -> Void, Never;
+    /// PUSH_EXC_INFO: installs exc as the handled exception, returns the previous one.
+    PushExcInfo = "coir_rt_push_exc_info"(TState, Obj) -> Obj, Never;
+    /// POP_EXCEPT: restores the previously handled exception.
+    PopExcept = "coir_rt_pop_except"(TState, Obj) -> Void, Never;
+    /// CHECK_EXC_MATCH (exception, type): True/False.
+    CheckExcMatch = "coir_rt_check_exc_match"(TState, Obj, Obj) -> Obj, Null, borrowed;
+    /// Takes the raised exception (non-NULL).
+    FetchExc = "coir_rt_fetch_exc"(TState) -> Obj, Never;
+    /// The frame's lasti as a tagged int (a word with tag bits 3, held in an object slot).
+    Lasti = "coir_rt_lasti"(Frame) -> Obj, Never, borrowed;
+    /// Adds the frame's traceback entry for a new exception.
+    TracebackHere = "coir_rt_traceback_here"(Frame) -> Void, Never;
+    /// Handles pending events (signals, GIL drop, ...) when the eval breaker is set.
+    HandlePending = "coir_rt_handle_pending"(TState) -> Int, Negative;
+    /// LOAD_DEREF.
+    LoadDeref = "coir_rt_load_deref"(Frame, Int) -> Obj, Null;
+    /// STORE_DEREF (frame, index, v).
+    StoreDeref = "coir_rt_store_deref"(Frame, Int, Obj) -> Void, Never;
+    /// DELETE_DEREF.
+    DeleteDeref = "coir_rt_delete_deref"(Frame, Int) -> Int, Negative;
+    /// MAKE_CELL.
+    MakeCell = "coir_rt_make_cell"(Frame, Int) -> Int, Negative;
+    /// COPY_FREE_VARS.
+    CopyFreeVars = "coir_rt_copy_free_vars"(Frame, Int) -> Void, Never;
+    /// Raises UnboundLocalError for a local.
+    UnboundLocal = "coir_rt_unbound_local"(TState, Frame, Int) -> Void, Always;
+    /// MAKE_FUNCTION from a code object.
+    MakeFunction = "coir_rt_make_function"(Frame, Obj) -> Obj, Null;
+    /// SET_FUNCTION_ATTRIBUTE (attr, func, oparg).
+    SetFunctionAttribute = "coir_rt_set_function_attribute"(Obj, Obj, Int) -> Int, Negative;
+    /// IMPORT_NAME (frame, name, fromlist, level).
+    ImportName = "coir_rt_import_name"(TState, Frame, Obj, Obj, Obj) -> Obj, Null;
+    /// IMPORT_FROM (module, name).
+    ImportFrom = "coir_rt_import_from"(TState, Obj, Obj) -> Obj, Null;
+    /// LOAD_COMMON_CONSTANT.
+    LoadCommonConstant = "coir_rt_load_common_constant"(TState, Int) -> Obj, Never;
+    /// GET_LEN.
+    GetLen = "coir_rt_get_len"(Obj) -> Obj, Null;
+    /// LOAD_SPECIAL: returns the method, `*self_out` = owner (new ref) or NULL.
+    LoadSpecial = "coir_rt_load_special"(TState, Obj, Int, ObjOut) -> Obj, Null;
+    /// WITH_EXCEPT_START (exit_func, exit_self or NULL, lasti-word, val).
+    WithExceptStart = "coir_rt_with_except_start"(Obj, Obj, Obj) -> Obj, Null;
+}
+
+impl fmt::Display for Helper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol().trim_start_matches("coir_rt_"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        let mut syms: Vec<_> = Helper::ALL.iter().map(|h| h.symbol()).collect();
+        syms.sort();
+        syms.dedup();
+        assert_eq!(syms.len(), Helper::ALL.len(), "symbols are unique");
+        for h in Helper::ALL {
+            // A borrowed result only makes sense for object results.
+            assert!(!h.borrowed_result() || h.ret() == Ty::Obj, "{h}");
+            // Error conventions match the result type.
+            match h.err() {
+                ErrConv::Null => assert_eq!(h.ret(), Ty::Obj, "{h}"),
+                ErrConv::Negative => assert_eq!(h.ret(), Ty::Int, "{h}"),
+                ErrConv::Never | ErrConv::Always => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Jumps, branches, iteration and return.
+use bytecode_cfg::{EdgeKind, Instr, Opcode};
+
+use super::{Lowerer, Result, OWNED};
+use crate::helpers::{Helper, Ty};
+use crate::ir::{Inst, Operand, Singleton, Term};
+
+impl Lowerer<'_> {
+    pub(super) fn lower_control(&mut self, ins: &Instr) -> Result<()> {
+        let b = self.cur_block;
+        let succ = |l: &Self, k: EdgeKind| l.cfg.successor(b, k).expect("the CFG has this edge");
+        match ins.opcode {
+            Opcode::JumpForward | Opcode::JumpBackwardNoInterrupt => {
+                let t = self.edge_to(succ(self, EdgeKind::Jump))?;
+                self.fb.terminate(Term::Jump(t));
+                Ok(())
+            }
+            Opcode::JumpBackward => {
+                // Backward jumps check the eval breaker, so Ctrl-C reaches hot native loops.
+                let err = self.error_block(true)?;
+                self.fb.push(Inst::CheckEvalBreaker { err });
+                let t = self.edge_to(succ(self, EdgeKind::Jump))?;
+                self.fb.terminate(Term::Jump(t));
+                Ok(())
+            }
+            Opcode::PopJumpIfFalse | Opcode::PopJumpIfTrue | Opcode::PopJumpIfNone | Opcode::PopJumpIfNotNone => {
+                let v = self.peek(0);
+                let tmp = self.new_obj();
+                self.fb.push(Inst::Copy { dst: tmp, src: v });
+                self.pop_release();
+                let (cmp, jump_if_eq) = match ins.opcode {
+                    Opcode::PopJumpIfFalse => (Singleton::False, true),
+                    Opcode::PopJumpIfTrue => (Singleton::True, true),
+                    Opcode::PopJumpIfNone => (Singleton::None, true),
+                    _ => (Singleton::None, false),
+                };
+                let jump = self.edge_to(succ(self, EdgeKind::Jump))?;
+                let fall = self.edge_to(succ(self, EdgeKind::Fallthrough))?;
+                let (then, otherwise) = if jump_if_eq { (jump, fall) } else { (fall, jump) };
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(tmp), b: Operand::Singleton(cmp), then, otherwise });
+                Ok(())
+            }
+            Opcode::GetIter => self.call_push(Helper::GetIter, vec![Operand::Var(self.peek(0))], 1),
+            Opcode::ForIter => {
+                let it = self.peek(0);
+                let next = self.new_obj();
+                let r = self.fb.new_var(Ty::Int);
+                self.call(Helper::ForIter, vec![Operand::Var(it), Operand::Addr(next)], Some(r))?;
+                let body = self.fb.new_block(format!("for_body_{}", self.offset()));
+                let done = self.fb.new_block(format!("for_done_{}", self.offset()));
+                self.fb.terminate(Term::Branch { cond: Operand::Var(r), then: body, otherwise: done });
+                // Exhausted: the iterator stays for POP_ITER; `next` is NULL.
+                self.fb.switch_to(done);
+                self.fb.push(Inst::XDecref(next));
+                let t = self.edge_to(succ(self, EdgeKind::Jump))?;
+                self.fb.terminate(Term::Jump(t));
+                self.fb.switch_to(body);
+                let dst = self.push(OWNED);
+                self.fb.push(Inst::Move { dst, src: Operand::Var(next) });
+                let t = self.edge_to(succ(self, EdgeKind::Fallthrough))?;
+                self.fb.terminate(Term::Jump(t));
+                Ok(())
+            }
+            Opcode::ReturnValue => {
+                let top = self.depth() - 1;
+                self.make_owned(top);
+                let (v, _) = self.pop_keep();
+                let rest = self.depth();
+                self.pop_release_n(rest);
+                self.fb.terminate(Term::Return(v));
+                Ok(())
+            }
+            _ => Err(self.unsupported()),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Locals, cells, constants and globals.
+use bytecode_cfg::{Instr, Opcode};
+
+use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
+use crate::helpers::Helper;
+use crate::ir::{Inst, Operand, Term};
+
+impl Lowerer<'_> {
+    pub(super) fn lower_locals(&mut self, ins: &Instr) -> Result<()> {
+        let n = self.info.nlocalsplus;
+        let arg = ins.oparg;
+        match ins.opcode {
+            Opcode::LoadFastBorrow => self.load_fast(self.check_index(arg, n)?, false),
+            Opcode::LoadFast => self.load_fast(self.check_index(arg, n)?, true),
+            Opcode::LoadFastBorrowLoadFastBorrow | Opcode::LoadFastLoadFast => {
+                let own = ins.opcode == Opcode::LoadFastLoadFast;
+                let (a, b) = (self.check_index(arg >> 4, n)?, self.check_index(arg & 15, n)?);
+                self.load_fast(a, own)?;
+                self.load_fast(b, own)
+            }
+            Opcode::LoadFastCheck => {
+                let i = self.check_index(arg, n)?;
+                let unbound = self.fb.new_block(format!("unbound_{}", self.offset()));
+                let bound = self.fb.new_block(format!("bound_{}", self.offset()));
+                let v = Self::slot(self.depth());
+                self.fb.push(Inst::LoadLocal { dst: v, index: i });
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: unbound, otherwise: bound });
+                self.fb.switch_to(unbound);
+                self.call(Helper::UnboundLocal, vec![Operand::TState, Operand::Frame, Operand::Imm(i as i64)], None)?;
+                self.fb.switch_to(bound);
+                let v = self.push(Kind::Borrowed);
+                self.fb.push(Inst::Incref(v));
+                *self.stack.last_mut().expect("pushed") = OWNED;
+                Ok(())
+            }
+            Opcode::LoadFastAndClear => {
+                let i = self.check_index(arg, n)?;
+                let v = self.push(MAYBE_NULL);
+                self.fb.push(Inst::TakeLocal { dst: v, index: i });
+                Ok(())
+            }
+            Opcode::StoreFast => self.store_fast(self.check_index(arg, n)?),
+            Opcode::StoreFastLoadFast => {
+                let (a, b) = (self.check_index(arg >> 4, n)?, self.check_index(arg & 15, n)?);
+                self.store_fast(a)?;
+                self.load_fast(b, false)
+            }
+            Opcode::StoreFastStoreFast => {
+                let (a, b) = (self.check_index(arg >> 4, n)?, self.check_index(arg & 15, n)?);
+                self.store_fast(a)?;
+                self.store_fast(b)
+            }
+            Opcode::DeleteFast => {
+                let i = self.check_index(arg, n)?;
+                let unbound = self.fb.new_block(format!("unbound_{}", self.offset()));
+                let bound = self.fb.new_block(format!("bound_{}", self.offset()));
+                let tmp = self.new_obj();
+                self.fb.push(Inst::LoadLocal { dst: tmp, index: i });
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(tmp), b: Operand::Null, then: unbound, otherwise: bound });
+                self.fb.switch_to(unbound);
+                self.call(Helper::UnboundLocal, vec![Operand::TState, Operand::Frame, Operand::Imm(i as i64)], None)?;
+                self.fb.switch_to(bound);
+                let null = self.new_obj();
+                self.fb.push(Inst::Move { dst: null, src: Operand::Null });
+                self.fb.push(Inst::StoreLocal { index: i, src: null });
+                Ok(())
+            }
+            Opcode::LoadDeref => {
+                let i = self.check_index(arg, n)?;
+                self.call_push(Helper::LoadDeref, vec![Operand::Frame, Operand::Imm(i as i64)], 0)
+            }
+            Opcode::StoreDeref => {
+                let i = self.check_index(arg, n)?;
+                let v = self.peek(0);
+                self.call(Helper::StoreDeref, vec![Operand::Frame, Operand::Imm(i as i64), Operand::Var(v)], None)?;
+                self.pop_release();
+                Ok(())
+            }
+            Opcode::DeleteDeref => {
+                let i = self.check_index(arg, n)?;
+                self.call(Helper::DeleteDeref, vec![Operand::Frame, Operand::Imm(i as i64)], None)
+            }
+            Opcode::MakeCell => {
+                let i = self.check_index(arg, n)?;
+                self.call(Helper::MakeCell, vec![Operand::Frame, Operand::Imm(i as i64)], None)
+            }
+            Opcode::CopyFreeVars => {
+                if arg != self.info.nfree || arg > n {
+                    return Err(self.bad_oparg());
+                }
+                self.call(Helper::CopyFreeVars, vec![Operand::Frame, Operand::Imm(arg as i64)], None)
+            }
+            Opcode::LoadConst => {
+                let i = self.check_index(arg, self.info.nconsts)?;
+                let v = self.push(Kind::Borrowed);
+                self.fb.push(Inst::Move { dst: v, src: Operand::Const(i) });
+                Ok(())
+            }
+            Opcode::LoadSmallInt => {
+                // Small ints are immortal objects at fixed addresses: a borrowed constant.
+                if arg > 255 {
+                    return Err(self.bad_oparg());
+                }
+                let v = self.push(Kind::Borrowed);
+                self.fb.push(Inst::Move { dst: v, src: Operand::SmallInt(arg) });
+                Ok(())
+            }
+            Opcode::LoadCommonConstant => {
+                if arg > 16 {
+                    return Err(self.bad_oparg());
+                }
+                self.call_push(Helper::LoadCommonConstant, vec![Operand::TState, Operand::Imm(arg as i64)], 0)
+            }
+            Opcode::LoadGlobal => {
+                let name = self.check_index(arg >> 1, self.info.nnames)?;
+                let tmp = self.new_obj();
+                self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?;
+                let v = self.push(OWNED);
+                self.fb.push(Inst::Move { dst: v, src: Operand::Var(tmp) });
+                if arg & 1 == 1 {
+                    let null = self.push(MAYBE_NULL);
+                    self.fb.push(Inst::Move { dst: null, src: Operand::Null });
+                }
+                Ok(())
+            }
+            Opcode::StoreGlobal => {
+                let name = self.check_index(arg, self.info.nnames)?;
+                let v = self.peek(0);
+                self.call(Helper::StoreGlobal, vec![Operand::Frame, Operand::Name(name), Operand::Var(v)], None)?;
+                self.pop_release();
+                Ok(())
+            }
+            Opcode::DeleteGlobal => {
+                let name = self.check_index(arg, self.info.nnames)?;
+                self.call(Helper::DeleteGlobal, vec![Operand::Frame, Operand::Name(name)], None)
+            }
+            _ => Err(self.unsupported()),
+        }
+    }
+
+    fn load_fast(&mut self, index: u32, own: bool) -> Result<()> {
+        let v = self.push(Kind::Borrowed);
+        self.fb.push(Inst::LoadLocal { dst: v, index });
+        if own {
+            self.make_owned(self.depth() - 1);
+        }
+        Ok(())
+    }
+
+    fn store_fast(&mut self, index: u32) -> Result<()> {
+        let d = self.depth() - 1;
+        self.make_owned(d);
+        let (v, _) = self.pop_keep();
+        self.fb.push(Inst::StoreLocal { index, src: v });
+        Ok(())
+    }
+}

@@ -1,0 +1,474 @@
+//! Lowering a [`BytecodeCfg`] into the IR.
+//!
+//! The value stack is modelled at compile time: slot `d` is variable `v{d}`, and for each slot
+//! lowering knows whether it holds an owned reference, a borrowed one (`LOAD_FAST_BORROW`,
+//! constants) or a tagged int (`lasti`). Blocks with several predecessors (and handlers) start
+//! in a canonical state in which every object slot is owned; edges from a state with borrowed
+//! slots get an edge block that takes the missing references.
+//!
+//! Every fallible instruction gets its own error block, made from the exception table with the
+//! stack as it is *before* the instruction (helpers borrow their arguments): add the traceback
+//! entry, release the slots above the handler's depth, then go to the handler's landing block
+//! (push lasti if asked, push the exception) or leave the frame. The opcode families live in
+//! the submodules; [`Lowerer::lower_instr`] is the one dispatch over opcodes.
+use std::collections::HashMap;
+
+use bytecode_cfg::{opcodes, BlockIdx, BytecodeCfg, Instr, Opcode};
+use thiserror::Error;
+
+use crate::builder::FunctionBuilder;
+use crate::helpers::{ErrConv, Helper, Ty};
+use crate::ir::{BlockId, Function, Inst, Operand, Term, Var};
+
+mod build;
+mod calls;
+mod control;
+mod exceptions;
+mod locals;
+mod ops;
+
+/// Facts about the code object beyond its bytecode.
+#[derive(Clone, Debug, Default)]
+pub struct CodeInfo {
+    /// Qualified name, for dumps.
+    pub name: String,
+    /// `co_flags`.
+    pub flags: u32,
+    /// `localsplus` slots.
+    pub nlocalsplus: u32,
+    /// `len(co_consts)`.
+    pub nconsts: u32,
+    /// `len(co_names)`.
+    pub nnames: u32,
+    /// Number of free variables (the last slots of `localsplus`).
+    pub nfree: u32,
+}
+
+/// Why a code object was not lowered. Offsets are byte offsets.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum LowerError {
+    /// An opcode native code does not implement yet.
+    #[error("unsupported opcode {name} at byte offset {offset}")]
+    Unsupported {
+        /// Opcode name.
+        name: &'static str,
+        /// Where.
+        offset: u32,
+    },
+    /// A kind of code object native code does not run (generators, module bodies, ...).
+    #[error("unsupported code object: {0}")]
+    UnsupportedCode(&'static str),
+    /// An oparg that indexes outside its table.
+    #[error("oparg {oparg} of {name} at byte offset {offset} is out of range")]
+    BadOparg {
+        /// Opcode name.
+        name: &'static str,
+        /// Oparg.
+        oparg: u32,
+        /// Where.
+        offset: u32,
+    },
+    /// Paths into a block disagree about what a stack slot holds.
+    #[error("stack slot {slot} holds different kinds of value on paths into byte offset {offset}")]
+    InconsistentStack {
+        /// Slot.
+        slot: u32,
+        /// Where.
+        offset: u32,
+    },
+}
+
+/// What a stack slot holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// An owned reference (`nonnull: false` when it may be NULL).
+    Owned {
+        /// Known non-NULL.
+        nonnull: bool,
+    },
+    /// A borrowed reference.
+    Borrowed,
+    /// A tagged int (`lasti`).
+    TagInt,
+}
+
+const OWNED: Kind = Kind::Owned { nonnull: true };
+const MAYBE_NULL: Kind = Kind::Owned { nonnull: false };
+
+type Result<T> = std::result::Result<T, LowerError>;
+
+/// Lower `cfg` into a verified-shape IR function.
+pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
+    use bytecode_cfg::co_flags::*;
+    if info.flags & OPTIMIZED == 0 {
+        return Err(LowerError::UnsupportedCode("module or class body"));
+    }
+    if info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
+        return Err(LowerError::UnsupportedCode("generator or coroutine"));
+    }
+    let mut l = Lowerer {
+        cfg,
+        info,
+        fb: FunctionBuilder::new(&info.name, cfg.stacksize, info.nlocalsplus),
+        stack: Vec::new(),
+        blocks: HashMap::new(),
+        entry: HashMap::new(),
+        landings: HashMap::new(),
+        raise_block: BlockId(0),
+        ins: None,
+        cur_block: BlockIdx::new(0),
+    };
+    let entry = l.fb.new_block("entry");
+    l.raise_block = l.fb.new_block("raise");
+    l.fb.terminate_at(l.raise_block, Term::Raise);
+    let first = BlockIdx::new(0);
+    l.entry.insert(first, Vec::new());
+    let b0 = l.block_for(first);
+    l.fb.terminate_at(entry, Term::Jump(b0));
+    for b in cfg.reverse_postorder() {
+        let Some(state) = l.entry.get(&b).cloned() else { continue };
+        l.stack = state;
+        let irb = l.block_for(b);
+        l.fb.switch_to(irb);
+        l.cur_block = b;
+        let bb = &cfg.graph[b];
+        for i in bb.first..bb.end {
+            let ins = &cfg.instrs[i];
+            l.ins = Some(ins);
+            l.lower_instr(ins)?;
+            if !l.fb.is_open() {
+                break;
+            }
+        }
+        if l.fb.is_open() {
+            let next = cfg.successor(b, bytecode_cfg::EdgeKind::Fallthrough).expect("the CFG checked fall-through");
+            let t = l.edge_to(next)?;
+            l.fb.terminate(Term::Jump(t));
+        }
+    }
+    Ok(l.fb.finish())
+}
+
+/// Lowering state.
+pub(crate) struct Lowerer<'a> {
+    cfg: &'a BytecodeCfg,
+    info: &'a CodeInfo,
+    fb: FunctionBuilder,
+    /// What each stack slot holds at the current point.
+    stack: Vec<Kind>,
+    blocks: HashMap<BlockIdx, BlockId>,
+    entry: HashMap<BlockIdx, Vec<Kind>>,
+    landings: HashMap<BlockIdx, BlockId>,
+    raise_block: BlockId,
+    ins: Option<&'a Instr>,
+    cur_block: BlockIdx,
+}
+
+impl<'a> Lowerer<'a> {
+    fn ins(&self) -> &'a Instr {
+        self.ins.expect("lowering an instruction")
+    }
+
+    fn offset(&self) -> u32 {
+        self.ins().byte_offset()
+    }
+
+    pub(crate) fn unsupported(&self) -> LowerError {
+        LowerError::Unsupported { name: opcodes::name(self.ins().opcode), offset: self.offset() }
+    }
+
+    pub(crate) fn bad_oparg(&self) -> LowerError {
+        let ins = self.ins();
+        LowerError::BadOparg { name: opcodes::name(ins.opcode), oparg: ins.oparg, offset: ins.byte_offset() }
+    }
+
+    /// Check an index into a table of `len` entries.
+    pub(crate) fn check_index(&self, index: u32, len: u32) -> Result<u32> {
+        if index < len { Ok(index) } else { Err(self.bad_oparg()) }
+    }
+
+    /// The variable of stack slot `d`.
+    pub(crate) fn slot(d: usize) -> Var {
+        Var(d as u32)
+    }
+
+    /// The variable `n` below the top (`peek(0)` is the top).
+    pub(crate) fn peek(&self, n: usize) -> Var {
+        Self::slot(self.stack.len() - 1 - n)
+    }
+
+    pub(crate) fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Push a slot holding `kind`; returns its variable (to be defined by the caller).
+    pub(crate) fn push(&mut self, kind: Kind) -> Var {
+        self.stack.push(kind);
+        Self::slot(self.stack.len() - 1)
+    }
+
+    /// Pop the top slot and release what it holds.
+    pub(crate) fn pop_release(&mut self) {
+        let k = self.stack.pop().expect("the CFG checked depths");
+        let v = Self::slot(self.stack.len());
+        self.release(v, k);
+    }
+
+    /// Pop `n` slots, releasing each (bottom first, as `DECREF_INPUTS`).
+    pub(crate) fn pop_release_n(&mut self, n: usize) {
+        let base = self.stack.len() - n;
+        for d in base..self.stack.len() {
+            let k = self.stack[d];
+            self.release(Self::slot(d), k);
+        }
+        self.stack.truncate(base);
+    }
+
+    /// Pop the top slot without releasing it (its ownership moves elsewhere).
+    pub(crate) fn pop_keep(&mut self) -> (Var, Kind) {
+        let k = self.stack.pop().expect("the CFG checked depths");
+        (Self::slot(self.stack.len()), k)
+    }
+
+    pub(crate) fn release(&mut self, v: Var, k: Kind) {
+        match k {
+            Kind::Owned { nonnull: true } => self.fb.push(Inst::Decref(v)),
+            Kind::Owned { nonnull: false } => self.fb.push(Inst::XDecref(v)),
+            Kind::Borrowed | Kind::TagInt => {}
+        }
+    }
+
+    /// Make slot `d` hold an owned reference (for values that outlive a borrow).
+    pub(crate) fn make_owned(&mut self, d: usize) {
+        if self.stack[d] == Kind::Borrowed {
+            self.fb.push(Inst::Incref(Self::slot(d)));
+            self.stack[d] = OWNED;
+        }
+    }
+
+    pub(crate) fn new_obj(&mut self) -> Var {
+        self.fb.new_var(Ty::Obj)
+    }
+
+    /// Call a helper; a fallible one gets an error block for the current instruction, built
+    /// from the current stack (so call it before popping the inputs).
+    pub(crate) fn call(&mut self, helper: Helper, args: Vec<Operand>, dst: Option<Var>) -> Result<()> {
+        let err = match helper.err() {
+            ErrConv::Never => None,
+            ErrConv::Null | ErrConv::Negative | ErrConv::Always => Some(self.error_block(true)?),
+        };
+        self.fb.push(Inst::Call { helper, args, dst, err });
+        if helper.err() == ErrConv::Always {
+            // Nothing follows a raising helper: the block ends in its error edge.
+            self.fb.terminate(Term::Jump(err.expect("made above")));
+        }
+        Ok(())
+    }
+
+    /// Call a helper returning a new object and push it.
+    pub(crate) fn call_push(&mut self, helper: Helper, args: Vec<Operand>, pops: usize) -> Result<()> {
+        let tmp = self.new_obj();
+        self.call(helper, args, Some(tmp))?;
+        self.pop_release_n(pops);
+        let kind = if helper.borrowed_result() { Kind::Borrowed } else { OWNED };
+        let dst = self.push(kind);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(tmp) });
+        Ok(())
+    }
+
+    /// The error block for the current instruction at the current stack.
+    pub(crate) fn error_block(&mut self, traceback: bool) -> Result<BlockId> {
+        let b = self.fb.new_block(format!("err_{}", self.offset()));
+        if traceback {
+            self.fb.push_at(b, Inst::Call { helper: Helper::TracebackHere, args: vec![Operand::Frame], dst: None, err: None });
+        }
+        self.unwind_from(b)?;
+        Ok(b)
+    }
+
+    /// Fill block `b` with the unwinding of the current stack to the current instruction's
+    /// handler (or out of the frame) and terminate it.
+    pub(crate) fn unwind_from(&mut self, b: BlockId) -> Result<()> {
+        let bidx = self.current_bidx();
+        let handler = self.cfg.graph[bidx].handler;
+        let level = handler.map_or(0, |h| h.depth as usize);
+        for d in (level..self.stack.len()).rev() {
+            let k = self.stack[d];
+            match k {
+                Kind::Owned { nonnull: true } => self.fb.push_at(b, Inst::Decref(Self::slot(d))),
+                Kind::Owned { nonnull: false } => self.fb.push_at(b, Inst::XDecref(Self::slot(d))),
+                Kind::Borrowed | Kind::TagInt => {}
+            }
+        }
+        let Some(h) = handler else {
+            self.fb.terminate_at(b, Term::Jump(self.raise_block));
+            return Ok(());
+        };
+        let prefix: Vec<Kind> = self.stack[..level].to_vec();
+        let canon = canonical(&prefix);
+        for (d, (have, want)) in prefix.iter().zip(&canon).enumerate() {
+            if *have == Kind::Borrowed && *want != Kind::Borrowed {
+                self.fb.push_at(b, Inst::Incref(Self::slot(d)));
+            }
+        }
+        let mut state = canon;
+        if h.lasti {
+            state.push(Kind::TagInt);
+        }
+        state.push(OWNED);
+        let target = self.cfg.graph[bidx].handler.expect("checked").block;
+        match self.entry.get(&target) {
+            Some(old) => {
+                if !same_shape(old, &state) {
+                    return Err(LowerError::InconsistentStack { slot: level as u32, offset: h.target * 2 });
+                }
+            }
+            None => {
+                self.entry.insert(target, state);
+            }
+        }
+        let landing = self.landing(target, level, h.lasti);
+        self.fb.terminate_at(b, Term::Jump(landing));
+        Ok(())
+    }
+
+    fn landing(&mut self, target: BlockIdx, level: usize, lasti: bool) -> BlockId {
+        if let Some(b) = self.landings.get(&target) {
+            return *b;
+        }
+        let b = self.fb.new_block(format!("landing_{}", self.cfg.instrs[self.cfg.graph[target].first].byte_offset()));
+        let mut d = level;
+        if lasti {
+            self.fb.push_at(b, Inst::Call { helper: Helper::Lasti, args: vec![Operand::Frame], dst: Some(Self::slot(d)), err: None });
+            d += 1;
+        }
+        self.fb.push_at(b, Inst::Call { helper: Helper::FetchExc, args: vec![Operand::TState], dst: Some(Self::slot(d)), err: None });
+        let hb = self.block_for(target);
+        self.fb.terminate_at(b, Term::Jump(hb));
+        self.landings.insert(target, b);
+        b
+    }
+
+    fn current_bidx(&self) -> BlockIdx {
+        self.cur_block
+    }
+
+    pub(crate) fn block_for(&mut self, b: BlockIdx) -> BlockId {
+        if let Some(x) = self.blocks.get(&b) {
+            return *x;
+        }
+        let first = &self.cfg.instrs[self.cfg.graph[b].first];
+        let id = self.fb.new_block(format!("b{}_{}", first.byte_offset(), opcodes::name(first.opcode)));
+        self.blocks.insert(b, id);
+        id
+    }
+
+    /// The IR block to jump to for the edge to bytecode block `t` from the current state.
+    pub(crate) fn edge_to(&mut self, t: BlockIdx) -> Result<BlockId> {
+        let target = self.block_for(t);
+        let offset = self.cfg.instrs[self.cfg.graph[t].first].byte_offset();
+        if !self.entry.contains_key(&t) {
+            let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler;
+            let state = if single { self.stack.clone() } else { canonical(&self.stack) };
+            self.entry.insert(t, state);
+        }
+        let want = self.entry[&t].clone();
+        if want.len() != self.stack.len() {
+            return Err(LowerError::InconsistentStack { slot: want.len().min(self.stack.len()) as u32, offset });
+        }
+        let mut fixes = Vec::new();
+        for (d, (have, w)) in self.stack.iter().zip(&want).enumerate() {
+            match (have, w) {
+                (Kind::Borrowed, Kind::Owned { .. }) => fixes.push(d),
+                (Kind::Owned { .. }, Kind::Owned { .. }) | (Kind::Borrowed, Kind::Borrowed) | (Kind::TagInt, Kind::TagInt) => {}
+                _ => return Err(LowerError::InconsistentStack { slot: d as u32, offset }),
+            }
+        }
+        if fixes.is_empty() {
+            return Ok(target);
+        }
+        let e = self.fb.new_block(format!("edge_{offset}"));
+        for d in fixes {
+            self.fb.push_at(e, Inst::Incref(Self::slot(d)));
+        }
+        self.fb.terminate_at(e, Term::Jump(target));
+        Ok(e)
+    }
+
+    /// Set `frame->instr_ptr` to the current instruction.
+    pub(crate) fn save_ip(&mut self) {
+        let off = self.ins().offset;
+        self.fb.push(Inst::SetInstrPtr(off));
+    }
+
+    /// The single dispatch over opcodes: each family's lowering lives in a submodule.
+    fn lower_instr(&mut self, ins: &'a Instr) -> Result<()> {
+        use Opcode as O;
+        if !matches!(
+            ins.opcode,
+            O::Nop | O::NotTaken | O::LoadFast | O::LoadFastBorrow | O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow
+                | O::LoadConst | O::LoadSmallInt | O::PushNull | O::Copy | O::Swap | O::JumpForward
+                | O::JumpBackwardNoInterrupt | O::EndFor | O::ExtendedArg
+        ) {
+            self.save_ip();
+        }
+        let op = ins.opcode;
+        match op {
+            O::Nop | O::NotTaken | O::ExtendedArg => Ok(()),
+            O::Resume => self.lower_resume(),
+            O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck | O::LoadFastAndClear | O::LoadFastLoadFast
+            | O::LoadFastBorrowLoadFastBorrow | O::StoreFast | O::StoreFastLoadFast | O::StoreFastStoreFast
+            | O::DeleteFast | O::LoadDeref | O::StoreDeref | O::DeleteDeref | O::MakeCell | O::CopyFreeVars
+            | O::LoadConst | O::LoadSmallInt | O::LoadCommonConstant | O::LoadGlobal | O::StoreGlobal
+            | O::DeleteGlobal => self.lower_locals(ins),
+            O::PopTop | O::PushNull | O::Copy | O::Swap | O::EndFor | O::PopIter => self.lower_stack(ins),
+            O::BinaryOp | O::CompareOp | O::UnaryNegative | O::UnaryInvert | O::UnaryNot | O::ToBool | O::IsOp
+            | O::ContainsOp | O::BinarySlice | O::StoreSlice | O::StoreSubscr | O::DeleteSubscr | O::GetLen
+            | O::FormatSimple | O::FormatWithSpec | O::ConvertValue => self.lower_ops(ins),
+            O::JumpForward | O::JumpBackward | O::JumpBackwardNoInterrupt | O::PopJumpIfFalse | O::PopJumpIfTrue
+            | O::PopJumpIfNone | O::PopJumpIfNotNone | O::GetIter | O::ForIter | O::ReturnValue => {
+                self.lower_control(ins)
+            }
+            O::Call | O::CallKw | O::CallFunctionEx | O::CallIntrinsic1 | O::CallIntrinsic2 | O::LoadAttr
+            | O::StoreAttr | O::DeleteAttr | O::LoadSuperAttr | O::MakeFunction | O::SetFunctionAttribute
+            | O::ImportName | O::ImportFrom | O::LoadSpecial => self.lower_calls(ins),
+            O::BuildList | O::BuildTuple | O::BuildSet | O::BuildMap | O::BuildSlice | O::BuildString
+            | O::ListAppend | O::SetAdd | O::MapAdd | O::ListExtend | O::SetUpdate | O::DictUpdate
+            | O::DictMerge | O::UnpackSequence | O::UnpackEx => self.lower_build(ins),
+            O::PushExcInfo | O::PopExcept | O::CheckExcMatch | O::Reraise | O::RaiseVarargs
+            | O::WithExceptStart => self.lower_exceptions(ins),
+            // Generators, coroutines and module/class bodies are refused before lowering;
+            // these remaining base opcodes are not implemented natively yet.
+            O::BuildTemplate | O::BuildInterpolation | O::CheckEgMatch | O::CleanupThrow | O::EndSend
+            | O::ExitInitCheck | O::GetAiter | O::GetAnext | O::GetYieldFromIter | O::GetAwaitable
+            | O::LoadBuildClass | O::LoadLocals | O::MatchKeys | O::MatchMapping | O::MatchSequence
+            | O::MatchClass | O::ReturnGenerator | O::SetupAnnotations | O::EndAsyncFor | O::Send
+            | O::YieldValue | O::LoadName | O::StoreName | O::DeleteName | O::LoadFromDictOrDeref
+            | O::LoadFromDictOrGlobals => Err(self.unsupported()),
+            // The decoder maps specialised and instrumented forms to their base opcode and
+            // refuses CACHE/RESERVED/INTERPRETER_EXIT/ENTER_EXECUTOR, so nothing else arrives.
+            other => {
+                debug_assert!(opcodes::base(other) != other || opcodes::is_invalid_in_code(other), "{other:?}");
+                Err(self.unsupported())
+            }
+        }
+    }
+
+    fn lower_resume(&mut self) -> Result<()> {
+        // RESUME at function start checks the eval breaker (_CHECK_PERIODIC_IF_NOT_YIELD_FROM).
+        if self.ins().oparg & 3 == 0 {
+            let err = self.error_block(true)?;
+            self.fb.push(Inst::CheckEvalBreaker { err });
+        }
+        Ok(())
+    }
+}
+
+/// The canonical state at joins: every object slot owned (maybe NULL), tagged ints kept.
+fn canonical(state: &[Kind]) -> Vec<Kind> {
+    state.iter().map(|k| if *k == Kind::TagInt { Kind::TagInt } else { MAYBE_NULL }).collect()
+}
+
+fn same_shape(a: &[Kind], b: &[Kind]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (*x == Kind::TagInt) == (*y == Kind::TagInt))
+}

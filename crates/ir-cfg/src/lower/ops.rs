@@ -1,0 +1,112 @@
+//! Stack shuffling and the operator opcodes: arithmetic, comparisons, truth, identity,
+//! membership, subscripts and slices, formatting.
+use bytecode_cfg::{Instr, Opcode};
+
+use super::{Kind, Lowerer, Result};
+use crate::helpers::Helper;
+use crate::ir::{Inst, Operand};
+
+/// `NB_SUBSCR`, the last `BINARY_OP` oparg in 3.14 (`Include/opcode.h`).
+const NB_OPARG_LAST: u32 = 26;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_stack(&mut self, ins: &Instr) -> Result<()> {
+        match ins.opcode {
+            Opcode::PopTop | Opcode::EndFor | Opcode::PopIter => {
+                self.pop_release();
+                Ok(())
+            }
+            Opcode::PushNull => {
+                let v = self.push(super::MAYBE_NULL);
+                self.fb.push(Inst::Move { dst: v, src: Operand::Null });
+                Ok(())
+            }
+            Opcode::Copy => {
+                let i = ins.oparg as usize;
+                if i == 0 || i > self.depth() {
+                    return Err(self.bad_oparg());
+                }
+                let src_d = self.depth() - i;
+                let src = Self::slot(src_d);
+                let kind = self.stack[src_d];
+                let dst = self.push(Kind::Borrowed);
+                self.fb.push(Inst::Copy { dst, src });
+                match kind {
+                    Kind::Owned { nonnull: true } => self.fb.push(Inst::Incref(dst)),
+                    Kind::Owned { nonnull: false } => self.fb.push(Inst::XIncref(dst)),
+                    Kind::Borrowed | Kind::TagInt => {}
+                }
+                *self.stack.last_mut().expect("pushed") = kind;
+                Ok(())
+            }
+            Opcode::Swap => {
+                let i = ins.oparg as usize;
+                if i < 2 || i > self.depth() {
+                    return Err(self.bad_oparg());
+                }
+                let (top_d, other_d) = (self.depth() - 1, self.depth() - i);
+                let tmp = self.new_obj();
+                let (top, other) = (Self::slot(top_d), Self::slot(other_d));
+                self.fb.push(Inst::Move { dst: tmp, src: Operand::Var(top) });
+                self.fb.push(Inst::Move { dst: top, src: Operand::Var(other) });
+                self.fb.push(Inst::Move { dst: other, src: Operand::Var(tmp) });
+                self.stack.swap(top_d, other_d);
+                Ok(())
+            }
+            _ => Err(self.unsupported()),
+        }
+    }
+
+    pub(super) fn lower_ops(&mut self, ins: &Instr) -> Result<()> {
+        let arg = ins.oparg;
+        let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
+        match ins.opcode {
+            Opcode::BinaryOp => {
+                if arg > NB_OPARG_LAST {
+                    return Err(self.bad_oparg());
+                }
+                self.call_push(Helper::BinaryOp, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
+            }
+            Opcode::CompareOp => {
+                if arg >> 5 > 5 {
+                    return Err(self.bad_oparg());
+                }
+                self.call_push(Helper::CompareOp, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
+            }
+            Opcode::UnaryNegative => self.call_push(Helper::UnaryNegative, vec![v(self, 0)], 1),
+            Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),
+            Opcode::UnaryNot => self.call_push(Helper::UnaryNot, vec![v(self, 0)], 1),
+            Opcode::ToBool => self.call_push(Helper::ToBool, vec![v(self, 0)], 1),
+            Opcode::IsOp => self.call_push(Helper::IsOp, vec![v(self, 1), v(self, 0), Operand::Imm((arg & 1) as i64)], 2),
+            Opcode::ContainsOp => {
+                self.call_push(Helper::ContainsOp, vec![v(self, 1), v(self, 0), Operand::Imm((arg & 1) as i64)], 2)
+            }
+            Opcode::BinarySlice => self.call_push(Helper::BinarySlice, vec![v(self, 2), v(self, 1), v(self, 0)], 3),
+            Opcode::StoreSlice => {
+                self.call(Helper::StoreSlice, vec![v(self, 3), v(self, 2), v(self, 1), v(self, 0)], None)?;
+                self.pop_release_n(4);
+                Ok(())
+            }
+            Opcode::StoreSubscr => {
+                self.call(Helper::StoreSubscr, vec![v(self, 2), v(self, 1), v(self, 0)], None)?;
+                self.pop_release_n(3);
+                Ok(())
+            }
+            Opcode::DeleteSubscr => {
+                self.call(Helper::DeleteSubscr, vec![v(self, 1), v(self, 0)], None)?;
+                self.pop_release_n(2);
+                Ok(())
+            }
+            Opcode::GetLen => self.call_push(Helper::GetLen, vec![v(self, 0)], 0),
+            Opcode::FormatSimple => self.call_push(Helper::FormatSimple, vec![v(self, 0)], 1),
+            Opcode::FormatWithSpec => self.call_push(Helper::FormatWithSpec, vec![v(self, 1), v(self, 0)], 2),
+            Opcode::ConvertValue => {
+                if !(1..=3).contains(&arg) {
+                    return Err(self.bad_oparg());
+                }
+                self.call_push(Helper::ConvertValue, vec![v(self, 0), Operand::Imm(arg as i64)], 1)
+            }
+            _ => Err(self.unsupported()),
+        }
+    }
+}
