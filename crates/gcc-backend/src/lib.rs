@@ -1,1 +1,183 @@
-//! placeholder
+//! # gcc-backend
+//!
+//! Compiles an [`ir_cfg::Function`] through libgccjit (GCC 12, the `gccjit` crate without
+//! `master`) into a native function `PyObject *f(PyThreadState *, _PyInterpreterFrame *)`.
+//!
+//! The backend knows nothing of CPython's headers: struct offsets, refcount constants and the
+//! addresses of runtime helpers arrive as an [`Abi`] made by `cpython-patch` from the real
+//! headers; the constants of one code object arrive as [`CodeConsts`]. Reference counting is
+//! emitted inline (small internal functions GCC inlines); helpers are called through constant
+//! function pointers, checked against the helper table's signature.
+//!
+//! Dumps: [`Options::dump_dir`] writes, per function, the IR text and dot, libgccjit's C-like
+//! dump, the initial GIMPLE, the assembly and a C reproducer ([`Artefact`]).
+#![deny(missing_docs)]
+
+mod emit;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use ir_cfg::{Function, Helper};
+use thiserror::Error;
+
+/// Facts about the target interpreter, extracted from its headers by `cpython-patch`.
+#[derive(Clone, Debug, Default)]
+pub struct Abi {
+    /// `offsetof(_PyInterpreterFrame, localsplus)`.
+    pub frame_localsplus: usize,
+    /// `offsetof(_PyInterpreterFrame, instr_ptr)`.
+    pub frame_instr_ptr: usize,
+    /// `offsetof(PyThreadState, eval_breaker)`.
+    pub tstate_eval_breaker: usize,
+    /// Mask of the eval breaker's event bits (`_PY_EVAL_EVENTS_MASK`).
+    pub eval_events_mask: u64,
+    /// Py_INCREF skips objects whose 32-bit refcount is at least this (`_Py_IMMORTAL_INITIAL_REFCNT`).
+    pub incref_immortal_threshold: u32,
+    /// Tag bits of a `_PyStackRef` (`Py_TAG_BITS`).
+    pub stackref_tag_bits: u64,
+    /// `PyStackRef_NULL.bits`.
+    pub stackref_null: u64,
+    /// Address of `_Py_Dealloc`.
+    pub py_dealloc: usize,
+    /// Addresses of `None`, `True`, `False`.
+    pub singletons: [usize; 3],
+    /// Addresses of the small ints 0..=255.
+    pub small_ints: Vec<usize>,
+    /// Address of every runtime helper.
+    pub helpers: HashMap<Helper, usize>,
+}
+
+/// The objects one code object's native code refers to (borrowed: the code object owns them,
+/// and compiled code dies with it).
+#[derive(Clone, Debug, Default)]
+pub struct CodeConsts {
+    /// `co_consts[i]`.
+    pub consts: Vec<usize>,
+    /// `co_names[i]`.
+    pub names: Vec<usize>,
+    /// `_PyCode_CODE(code)`: the first code unit, for `instr_ptr`.
+    pub code_base: usize,
+}
+
+/// A dump artefact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Artefact {
+    /// The IR as text (`.ir`).
+    Ir,
+    /// The IR's CFG as Graphviz dot (`.dot`).
+    Dot,
+    /// libgccjit's C-like dump of the context (`.c`).
+    CDump,
+    /// The initial GIMPLE (`.gimple`).
+    Gimple,
+    /// The generated assembly (`.s`).
+    Asm,
+    /// A C program that replays the libgccjit calls (`.repro.c`).
+    Reproducer,
+}
+
+impl Artefact {
+    /// All artefacts.
+    pub const ALL: [Artefact; 6] =
+        [Artefact::Ir, Artefact::Dot, Artefact::CDump, Artefact::Gimple, Artefact::Asm, Artefact::Reproducer];
+
+    /// File suffix.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Artefact::Ir => "ir",
+            Artefact::Dot => "dot",
+            Artefact::CDump => "c",
+            Artefact::Gimple => "gimple",
+            Artefact::Asm => "s",
+            Artefact::Reproducer => "repro.c",
+        }
+    }
+
+    /// The artefact named by a stage name (`ir`, `dot`, `c`, `gimple`, `asm`, `reproducer`).
+    pub fn from_name(s: &str) -> Option<Artefact> {
+        Some(match s {
+            "ir" => Artefact::Ir,
+            "dot" => Artefact::Dot,
+            "c" | "cdump" => Artefact::CDump,
+            "gimple" => Artefact::Gimple,
+            "asm" | "s" => Artefact::Asm,
+            "reproducer" | "repro" => Artefact::Reproducer,
+            _ => return None,
+        })
+    }
+}
+
+/// Compilation options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// GCC optimisation level 0..=3.
+    pub opt_level: u8,
+    /// Where to write dumps (`<dir>/<name>.<suffix>`), if anywhere.
+    pub dump_dir: Option<PathBuf>,
+    /// Which artefacts to write.
+    pub artefacts: Vec<Artefact>,
+    /// A unique file stem for this function's dumps.
+    pub dump_stem: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { opt_level: 2, dump_dir: None, artefacts: Artefact::ALL.to_vec(), dump_stem: "func".into() }
+    }
+}
+
+/// Why compilation failed.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum BackendError {
+    /// The ABI lacks a helper address.
+    #[error("runtime helper {0} has no address")]
+    MissingHelper(&'static str),
+    /// An operand refers to a constant or name the code object does not have.
+    #[error("operand out of range: {0}")]
+    BadOperand(String),
+    /// libgccjit refused the code.
+    #[error("libgccjit: {0}")]
+    Gcc(String),
+    /// A dump could not be written.
+    #[error("dump: {0}")]
+    Dump(String),
+}
+
+/// The native entry point's type.
+pub type EntryFn = unsafe extern "C" fn(tstate: *mut u8, frame: *mut u8) -> *mut u8;
+
+/// Compiled native code; the code stays valid as long as this value lives.
+pub struct Compiled {
+    _result: gccjit::CompileResult,
+    entry: EntryFn,
+    /// Wall-clock seconds spent in libgccjit.
+    pub gcc_seconds: f64,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled").field("entry", &(self.entry as usize)).finish()
+    }
+}
+
+// SAFETY: the compiled code is immutable machine code; libgccjit's result handle is only
+// released on drop, which the owner serialises (CPython's GIL).
+unsafe impl Send for Compiled {}
+
+impl Compiled {
+    /// The entry point.
+    pub fn entry(&self) -> EntryFn {
+        self.entry
+    }
+}
+
+/// Compile `f` for a code object with constants `consts`.
+pub fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Options) -> Result<Compiled, BackendError> {
+    for h in Helper::ALL {
+        if !abi.helpers.contains_key(h) {
+            return Err(BackendError::MissingHelper(h.symbol()));
+        }
+    }
+    emit::compile(f, abi, consts, opts)
+}

@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# coir set-up: installs what the project needs, then builds, tests or runs it.
+#
+#   ./setup.sh [install]              set up only (idempotent; quick when cached)
+#   ./setup.sh test                   set up, cargo test --workspace, pytest tests/
+#   ./setup.sh run [FLAGS] FILE.py …  set up quietly, then .venv/bin/python -m coir …
+#   ./setup.sh bench [ARGS…]          set up, then tests/bench/run.py …
+#   ./setup.sh env                    set up quietly, print the COIR_* exports
+#
+# What it sets up:
+#   * Debian packages libgccjit-12-dev and patchelf (apt-get);
+#   * CPython 3.14: $PYTHON if given (must be a 3.14, GIL build), otherwise a private root
+#     assembled from Debian unstable binary packages in
+#     ${COIR_CACHE:-$HOME/.cache/coir}/cpython-3.14/root (see shared DESIGN.md §2);
+#   * .venv (that interpreter, pip, pytest, maturin) and the project itself, installed into it
+#     with `pip install --no-build-isolation .` whenever pyproject.toml exists;
+#   * .venv/coir-env: shell exports COIR_PYTHON, COIR_PY_ROOT, COIR_PY_INCLUDE, PYO3_PYTHON.
+#
+# All set-up output goes to stderr, so `run` leaves the program's stdout alone.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PYVER=3.14
+CACHE="${COIR_CACHE:-$HOME/.cache/coir}"
+PYCACHE="$CACHE/cpython-$PYVER"
+ROOT="$PYCACHE/root"
+VENV="$REPO/.venv"
+ENVFILE="$VENV/coir-env"
+ARCH_TRIPLET=x86_64-linux-gnu
+QUIET=0
+
+# Debian unstable packages that make up the private CPython root (DESIGN.md §2).
+SID_PACKAGES=(
+  python3.14-minimal libpython3.14-minimal libpython3.14-stdlib libpython3.14 python3.14
+  python3.14-dev libpython3.14-dev libpython3.14-testsuite
+  libc6 libgcc-s1 libssl3t64 libffi8 libexpat1 zlib1g libbz2-1.0 liblzma5 libzstd1
+  libsqlite3-0 libncursesw6 libtinfo6 libreadline8t64 libuuid1 libmpdec4 libdb5.3t64
+  libstdc++6
+)
+# Bump when the recipe for the root changes, so cached roots are rebuilt.
+ROOT_RECIPE=1
+
+log() { echo "setup: $*" >&2; }
+say() { [ "$QUIET" = 1 ] || log "$@"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $*"; fi
+}
+
+# ---------------------------------------------------------------- Debian packages (host)
+
+deb_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+APT_UPDATED=0
+ensure_debs() {
+  local missing=() p
+  for p in "$@"; do deb_installed "$p" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Update the package lists only if apt does not know a candidate for one of them.
+  if [ "$APT_UPDATED" = 0 ]; then
+    for p in "${missing[@]}"; do
+      if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        as_root apt-get update -qq >&2; APT_UPDATED=1; break
+      fi
+    done
+  fi
+  if ! as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+    [ "$APT_UPDATED" = 1 ] && die "apt-get install ${missing[*]} failed"
+    as_root apt-get update -qq >&2; APT_UPDATED=1
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+      || die "apt-get install ${missing[*]} failed"
+  fi
+}
+
+# ---------------------------------------------------------------- CPython 3.14
+
+# The Debian mirror this machine uses, from its deb822 sources (first non-security stanza),
+# or else from a one-line sources.list.
+debian_mirror() {
+  local f=/etc/apt/sources.list.d/debian.sources uri=""
+  if [ -r "$f" ]; then
+    uri="$(awk '
+      function flush() { if (uris != "" && suites !~ /-security/ && first == "") first = uris;
+                         uris = ""; suites = "" }
+      /^[ \t]*$/ { flush(); next }
+      tolower($1) == "uris:"   { uris = $2 }
+      tolower($1) == "suites:" { $1 = ""; suites = $0 }
+      END { flush(); print first }' "$f")"
+  fi
+  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+    uri="$(awk '$1 == "deb" && $0 !~ /-security/ {
+                  for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; exit } }' \
+           /etc/apt/sources.list)"
+  fi
+  [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list.d/debian.sources"
+  echo "${uri%/}"
+}
+
+# apt-get with a private sources list, state, lists and cache under $PYCACHE/apt.
+sid_apt() {
+  local a="$PYCACHE/apt"
+  apt-get -q \
+    -o Dir::Etc::SourceList="$a/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+    -o Dir::State="$a/state" -o Dir::State::Lists="$a/lists" \
+    -o Dir::State::status="$a/state/status" \
+    -o Dir::Cache="$a/cache" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
+    -o APT::Sandbox::User=root -o Debug::NoLocking=1 \
+    "$@"
+}
+
+sid_update() {
+  local a="$PYCACHE/apt" mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  mirror="$(debian_mirror)"
+  mkdir -p "$a/lists/partial" "$a/state" "$a/cache/archives/partial"
+  : > "$a/state/status"
+  if [ -r "$keyring" ]; then
+    echo "deb [signed-by=$keyring] $mirror sid main" > "$a/sources.list"
+    if sid_apt update -qq >"$a/update.log" 2>&1 && ! grep -q '^[WE]:' "$a/update.log"; then
+      return 0
+    fi
+    log "sid index not verifiable with $keyring (this machine's keyring predates its key); using [trusted=yes]"
+  fi
+  echo "deb [trusted=yes] $mirror sid main" > "$a/sources.list"
+  rm -rf "$a/lists"; mkdir -p "$a/lists/partial"
+  sid_apt update -qq >"$a/update.log" 2>&1 || { cat "$a/update.log" >&2; die "apt-get update (sid) failed"; }
+}
+
+root_python() { echo "$ROOT/usr/bin/python$PYVER"; }
+
+root_ok() {
+  [ -f "$ROOT/.coir-root-ok" ] && [ "$(cat "$ROOT/.coir-root-ok")" = "$ROOT_RECIPE $ROOT" ] \
+    && "$(root_python)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 14))' 2>/dev/null
+}
+
+build_root() {
+  ensure_debs patchelf
+  local debs="$PYCACHE/debs" partial="$PYCACHE/root.partial" p missing=()
+  mkdir -p "$debs"
+  for p in "${SID_PACKAGES[@]}"; do
+    compgen -G "$debs/${p}_*.deb" >/dev/null || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "downloading CPython $PYVER from Debian unstable (${#missing[@]} packages) into $debs"
+    sid_update
+    (cd "$debs" && sid_apt download "${missing[@]}" >"$PYCACHE/apt/download.log" 2>&1) \
+      || { cat "$PYCACHE/apt/download.log" >&2; die "apt-get download (sid) failed"; }
+  fi
+  log "assembling the CPython $PYVER root in $ROOT"
+  rm -rf "$partial" "$ROOT"
+  mkdir -p "$partial"
+  for p in "${SID_PACKAGES[@]}"; do
+    local f
+    # If several versions were cached, take the newest.
+    f="$(ls -1 "$debs/${p}_"*.deb | sort -V | tail -n 1)"
+    dpkg -x "$f" "$partial"
+  done
+  mv "$partial" "$ROOT"
+  local lib="$ROOT/usr/lib/$ARCH_TRIPLET"
+  [ -e "$lib/ld-linux-x86-64.so.2" ] || die "no dynamic loader in $lib"
+  patchelf --set-interpreter "$lib/ld-linux-x86-64.so.2" --force-rpath --set-rpath "$lib" \
+    "$(root_python)"
+  "$(root_python)" -c 'import ssl, sqlite3, ctypes, decimal, sysconfig, readline, lzma, bz2, zlib' \
+    || die "the assembled CPython root does not work"
+  [ -f "$ROOT/usr/include/python$PYVER/internal/pycore_frame.h" ] \
+    || die "internal headers missing in $ROOT/usr/include/python$PYVER/internal"
+  echo "$ROOT_RECIPE $ROOT" > "$ROOT/.coir-root-ok"
+  log "CPython ready: $("$(root_python)" -c 'import sys; print(sys.version.split()[0])') at $(root_python)"
+}
+
+# Sets PY (base interpreter), PY_ROOT, PY_INCLUDE.
+resolve_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    PY="$(command -v "$PYTHON" || true)"
+    [ -n "$PY" ] && [ -x "$PY" ] || die "PYTHON=$PYTHON is not an executable"
+    "$PY" -c 'import sys, sysconfig
+sys.exit(0 if sys.version_info[:2] == (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED") else 1)' \
+      || die "PYTHON=$PYTHON is not CPython 3.14 (default GIL build): $("$PY" -V 2>&1 || true)"
+    PY_INCLUDE="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+    # Root such that ROOT/usr/include/python3.14 is the include dir (Debian-style layout);
+    # for any other layout, the prefix above include/.
+    local inc_parent; inc_parent="$(dirname "$PY_INCLUDE")"
+    case "$inc_parent" in
+      /usr/include) PY_ROOT=/ ;;
+      */usr/include) PY_ROOT="${inc_parent%/usr/include}" ;;
+      *) PY_ROOT="$(dirname "$inc_parent")" ;;
+    esac
+  else
+    mkdir -p "$PYCACHE"
+    root_ok || build_root
+    PY="$(root_python)"
+    PY_ROOT="$ROOT"
+    PY_INCLUDE="$ROOT/usr/include/python$PYVER"
+  fi
+  [ -f "$PY_INCLUDE/Python.h" ] || die "no Python.h in $PY_INCLUDE (install the -dev package)"
+}
+
+# ---------------------------------------------------------------- .venv
+
+host_pip() {
+  local p
+  for p in python3.11 python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -m pip --version >/dev/null 2>&1; then
+      "$p" -m pip "$@"; return
+    fi
+  done
+  ensure_debs python3-pip
+  /usr/bin/python3 -m pip "$@"
+}
+
+pip_wheel() {
+  local wheels="$CACHE/wheels" w
+  w="$(ls -1 "$wheels"/pip-*-py3-none-any.whl 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -z "$w" ]; then
+    log "downloading pip's wheel into $wheels"
+    mkdir -p "$wheels"
+    host_pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+      -d "$wheels" pip >&2
+    w="$(ls -1 "$wheels"/pip-*-py3-none-any.whl | sort -V | tail -n 1)"
+  fi
+  echo "$w"
+}
+
+ensure_venv() {
+  local stamp="$VENV/.coir-base-python"
+  if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$PY" ] \
+     && "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 14))' 2>/dev/null; then
+    :
+  else
+    log "creating $VENV with $PY"
+    rm -rf "$VENV"
+    "$PY" -m venv --without-pip "$VENV"
+    echo "$PY" > "$stamp"
+  fi
+  if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    local w; w="$(pip_wheel)"
+    log "bootstrapping pip from $(basename "$w")"
+    "$VENV/bin/python" "$w/pip" install -q --disable-pip-version-check --no-index "$w" >&2
+  fi
+  if ! { [ -x "$VENV/bin/maturin" ] && "$VENV/bin/python" -c 'import pytest' 2>/dev/null; }; then
+    log "installing pytest and maturin into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check pytest maturin >&2
+  fi
+}
+
+write_env() {
+  local tmp="$ENVFILE.tmp"
+  {
+    echo "# written by setup.sh; source it to build or test coir by hand"
+    printf 'export COIR_PYTHON=%q\n' "$PY"
+    printf 'export COIR_PY_ROOT=%q\n' "$PY_ROOT"
+    printf 'export COIR_PY_INCLUDE=%q\n' "$PY_INCLUDE"
+    printf 'export PYO3_PYTHON=%q\n' "$PY"
+  } > "$tmp"
+  mv "$tmp" "$ENVFILE"
+  export COIR_PYTHON="$PY" COIR_PY_ROOT="$PY_ROOT" COIR_PY_INCLUDE="$PY_INCLUDE" PYO3_PYTHON="$PY"
+}
+
+# ---------------------------------------------------------------- the project
+
+install_project() {
+  if [ ! -f "$REPO/pyproject.toml" ]; then
+    say "no pyproject.toml yet: skipping the install of coir into $VENV"
+    return 0
+  fi
+  say "installing coir into $VENV (pip install --no-build-isolation .)"
+  local q=(); [ "$QUIET" = 1 ] && q=(-q)
+  # maturin's PEP 517 backend appends these to `maturin pep517 build-wheel`; PEP 517 builds
+  # are release builds already. --ignore-rust-version: see DESIGN.md §1.
+  # The backend runs `maturin` from PATH, as in an activated venv.
+  (cd "$REPO" && export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
+     MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS:---ignore-rust-version}" &&
+   "$VENV/bin/python" -m pip install "${q[@]}" --disable-pip-version-check \
+       --no-build-isolation "$REPO") >&2
+}
+
+setup_all() {
+  ensure_debs libgccjit-12-dev patchelf
+  resolve_python
+  ensure_venv
+  write_env
+  install_project
+}
+
+# Serialise concurrent set-ups (they share the cache and .venv).
+lock() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.setup.lock"
+  flock 9
+}
+
+cmd="${1:-install}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  install|setup)
+    lock; setup_all >&2
+    say "ready: $VENV (interpreter $COIR_PYTHON, headers $COIR_PY_INCLUDE)"
+    ;;
+  env)
+    QUIET=1; lock; setup_all >&2
+    cat "$ENVFILE"
+    ;;
+  test)
+    lock; setup_all >&2
+    exec 9>&-
+    cd "$REPO"
+    if [ -f Cargo.toml ]; then
+      cargo test --workspace --ignore-rust-version
+    else
+      log "no Cargo.toml yet: skipping cargo test"
+    fi
+    if [ -d tests ]; then
+      rc=0; "$VENV/bin/python" -m pytest -q tests/ || rc=$?
+      # pytest's 5 means "no tests collected": not a failure of the project.
+      if [ "$rc" = 5 ]; then log "pytest collected no tests"; rc=0; fi
+      exit "$rc"
+    else
+      log "no tests/ yet: skipping pytest"
+    fi
+    ;;
+  run)
+    [ $# -gt 0 ] || die "usage: ./setup.sh run [FLAGS] FILE.py [ARGS...]"
+    QUIET=1; lock; setup_all >&2
+    exec 9>&-
+    exec "$VENV/bin/python" -m coir "$@"
+    ;;
+  bench)
+    lock; setup_all >&2
+    exec 9>&-
+    exec "$VENV/bin/python" "$REPO/tests/bench/run.py" "$@"
+    ;;
+  -h|--help|help)
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    die "unknown command '$cmd' (install | test | run | bench | env)"
+    ;;
+esac
