@@ -1,1 +1,519 @@
-//! placeholder
+//! # cpython-patch
+//!
+//! The live side of coir, built as the extension module `coir._native`: it installs a PEP 523
+//! frame hook into the running, unmodified CPython 3.14 (`csrc/runtime.c`), counts calls per
+//! code object in a `co_extra` slot, compiles hot functions through
+//! `bytecode-cfg` → `ir-cfg` → `gcc-backend`, and runs them natively. Code it cannot compile
+//! runs in the interpreter and is counted under its reason in `coir.stats()`.
+#![deny(missing_docs)]
+
+mod ffi;
+
+use std::collections::BTreeMap;
+use std::ffi::c_void;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use bytecode_cfg::{BytecodeCfg, CodeInput};
+use gcc_backend::{Abi, Artefact, CodeConsts, Compiled, Options};
+use ir_cfg::{CodeInfo, Helper, LowerError};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+
+create_exception!(_native, CompileError, PyException, "A function could not be compiled to native code.");
+
+struct Global {
+    abi: Option<Abi>,
+    dump_dir: Option<PathBuf>,
+    opt_level: u8,
+    compiled: u64,
+    compile_seconds: f64,
+    refusals: BTreeMap<String, u64>,
+    dumps: u64,
+}
+
+static GLOBAL: Mutex<Global> = Mutex::new(Global {
+    abi: None,
+    dump_dir: None,
+    opt_level: 2,
+    compiled: 0,
+    compile_seconds: 0.0,
+    refusals: BTreeMap::new(),
+    dumps: 0,
+});
+
+fn global() -> std::sync::MutexGuard<'static, Global> {
+    GLOBAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Why a code object was not compiled: a stats category and a full message.
+struct Refusal {
+    key: String,
+    message: String,
+}
+
+impl Refusal {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Refusal { key: key.into(), message: message.into() }
+    }
+}
+
+impl From<PyErr> for Refusal {
+    fn from(e: PyErr) -> Self {
+        Refusal::new("not a code object", e.to_string())
+    }
+}
+
+/// The raw parts of a code object, copied out of it.
+struct CodeParts {
+    code: Vec<u8>,
+    adaptive: Option<Vec<u8>>,
+    exceptiontable: Vec<u8>,
+    linetable: Vec<u8>,
+    first_line: i32,
+    flags: u32,
+    argcount: u32,
+    name: String,
+    consts: Vec<usize>,
+    names: Vec<usize>,
+    nlocalsplus: u32,
+    code_base: usize,
+    nfree: u32,
+    stacksize: u32,
+}
+
+fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
+    let py = code.py();
+    let code_type = py.import("types")?.getattr("CodeType")?;
+    if !code.is_instance(&code_type)? {
+        return Err(Refusal::new("not a code object", format!("expected a code object, got {}", code.get_type().name()?)));
+    }
+    let bytes = |attr: &str| -> PyResult<Vec<u8>> { Ok(code.getattr(attr)?.cast::<PyBytes>()?.as_bytes().to_vec()) };
+    let ptrs = |attr: &str| -> PyResult<Vec<usize>> {
+        let t = code.getattr(attr)?;
+        let t = t.cast::<PyTuple>()?;
+        Ok(t.iter().map(|o| o.as_ptr() as usize).collect())
+    };
+    let mut facts = [0usize; 4];
+    // SAFETY: `code` is a live code object (checked above); the C side only reads fields.
+    unsafe { ffi::coir_code_facts(code.as_ptr() as *mut c_void, facts.as_mut_ptr()) };
+    Ok(CodeParts {
+        code: bytes("co_code")?,
+        adaptive: bytes("_co_code_adaptive").ok(),
+        exceptiontable: bytes("co_exceptiontable")?,
+        linetable: bytes("co_linetable")?,
+        first_line: code.getattr("co_firstlineno")?.extract()?,
+        flags: code.getattr("co_flags")?.extract()?,
+        argcount: code.getattr("co_argcount")?.extract()?,
+        name: code.getattr("co_qualname")?.extract()?,
+        consts: ptrs("co_consts")?,
+        names: ptrs("co_names")?,
+        nlocalsplus: facts[0] as u32,
+        code_base: facts[1],
+        nfree: facts[2] as u32,
+        stacksize: facts[3] as u32,
+    })
+}
+
+fn build_cfg(p: &CodeParts) -> Result<BytecodeCfg, Refusal> {
+    let input = CodeInput {
+        code: &p.code,
+        adaptive: p.adaptive.as_deref(),
+        exception_table: &p.exceptiontable,
+        linetable: &p.linetable,
+        first_line: p.first_line,
+        flags: p.flags,
+        argcount: p.argcount,
+        nlocalsplus: p.nlocalsplus,
+        stacksize: p.stacksize,
+        nconsts: p.consts.len() as u32,
+        nnames: p.names.len() as u32,
+    };
+    BytecodeCfg::build(&input).map_err(|e| Refusal::new("malformed bytecode", format!("{}: {e}", p.name)))
+}
+
+fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> {
+    let info = CodeInfo {
+        name: p.name.clone(),
+        flags: p.flags,
+        nlocalsplus: p.nlocalsplus,
+        nconsts: p.consts.len() as u32,
+        nnames: p.names.len() as u32,
+        nfree: p.nfree,
+    };
+    let f = ir_cfg::lower(cfg, &info).map_err(|e| {
+        let key = match &e {
+            LowerError::Unsupported { name, .. } => format!("unsupported opcode {name}"),
+            LowerError::UnsupportedCode(what) => (*what).to_string(),
+            LowerError::BadOparg { .. } => "malformed bytecode".into(),
+            LowerError::InconsistentStack { .. } => "inconsistent stack".into(),
+        };
+        Refusal::new(key, format!("{}: {e}", p.name))
+    })?;
+    ir_cfg::verify(&f).map_err(|errs| {
+        let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
+        Refusal::new("internal error: IR verifier", format!("{}: IR verification failed:\n{}", p.name, msgs.join("\n")))
+    })?;
+    Ok(f)
+}
+
+fn abi() -> Abi {
+    let mut g = global();
+    if let Some(a) = &g.abi {
+        return a.clone();
+    }
+    let mut raw = std::mem::MaybeUninit::<ffi::CoirAbi>::zeroed();
+    // SAFETY: coir_get_abi fills every field; it runs with the GIL held (module functions).
+    let raw = unsafe {
+        ffi::coir_get_abi(raw.as_mut_ptr());
+        raw.assume_init()
+    };
+    let mut helpers = std::collections::HashMap::new();
+    let mut p = raw.helpers;
+    // SAFETY: the table ends with a NULL name; names are static C strings.
+    unsafe {
+        while !(*p).name.is_null() {
+            let name = std::ffi::CStr::from_ptr((*p).name).to_string_lossy();
+            if let Some(h) = Helper::ALL.iter().find(|h| h.symbol() == name) {
+                helpers.insert(*h, (*p).addr as usize);
+            }
+            p = p.add(1);
+        }
+    }
+    let a = Abi {
+        frame_localsplus: raw.frame_localsplus,
+        frame_instr_ptr: raw.frame_instr_ptr,
+        tstate_eval_breaker: raw.tstate_eval_breaker,
+        eval_events_mask: raw.eval_events_mask,
+        incref_immortal_threshold: raw.incref_immortal_threshold,
+        stackref_tag_bits: raw.stackref_tag_bits,
+        stackref_null: raw.stackref_null,
+        py_dealloc: raw.py_dealloc as usize,
+        singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
+        small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
+        helpers,
+    };
+    g.abi = Some(a.clone());
+    a
+}
+
+fn options(stem: &str, artefacts: Vec<Artefact>, dump_dir: Option<PathBuf>) -> Options {
+    Options { opt_level: global().opt_level, dump_dir, artefacts, dump_stem: stem.to_string() }
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+/// Run the whole pipeline on a code object.
+fn compile_code(code: &Bound<'_, PyAny>) -> Result<Compiled, Refusal> {
+    let start = Instant::now();
+    let p = code_parts(code)?;
+    let cfg = build_cfg(&p)?;
+    let f = lower(&p, &cfg)?;
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
+    let (dump_dir, n) = {
+        let mut g = global();
+        g.dumps += 1;
+        (g.dump_dir.clone(), g.dumps)
+    };
+    let stem = format!("{}_{n}", sanitize(&p.name));
+    if let Some(d) = &dump_dir {
+        let _ = std::fs::create_dir_all(d);
+        let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
+    }
+    let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir);
+    let compiled = gcc_backend::compile(&f, &abi(), &consts, &opts)
+        .map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
+    let mut g = global();
+    g.compiled += 1;
+    g.compile_seconds += start.elapsed().as_secs_f64();
+    Ok(compiled)
+}
+
+fn record_refusal(r: &Refusal) {
+    *global().refusals.entry(r.key.clone()).or_insert(0) += 1;
+}
+
+/// Compile `code` into its co_extra state. Returns the refusal message on failure.
+fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState) -> Result<(), String> {
+    match compile_code(code) {
+        Ok(c) => {
+            let entry = c.entry();
+            let boxed = Box::into_raw(Box::new(c));
+            // SAFETY: st is this code object's live co_extra state; the GIL serialises access.
+            unsafe {
+                (*st).compiled = boxed as *mut c_void;
+                (*st).entry = Some(std::mem::transmute::<gcc_backend::EntryFn, ffi::CoirEntryFn>(entry));
+            }
+            Ok(())
+        }
+        Err(r) => {
+            record_refusal(&r);
+            // SAFETY: as above.
+            unsafe { (*st).refused = 1 };
+            Err(r.message)
+        }
+    }
+}
+
+/// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
+#[unsafe(no_mangle)]
+pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState) {
+    let r = std::panic::catch_unwind(|| {
+        Python::attach(|py| {
+            // SAFETY: the hook passes a live code object (borrowed from the frame).
+            let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
+            let _ = compile_into_state(&code, st);
+        })
+    });
+    if r.is_err() {
+        record_refusal(&Refusal::new("internal error: panic", ""));
+        // SAFETY: st is live (see above).
+        unsafe { (*st).refused = 1 };
+    }
+}
+
+/// Releases compiled code when its code object dies (co_extra free function).
+#[unsafe(no_mangle)]
+pub extern "C" fn coir_rs_free(compiled: *mut c_void) {
+    if !compiled.is_null() {
+        // SAFETY: made by Box::into_raw in compile_into_state, freed exactly once.
+        drop(unsafe { Box::from_raw(compiled as *mut Compiled) });
+    }
+}
+
+fn code_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if obj.hasattr("co_code")? {
+        return Ok(obj.clone());
+    }
+    if let Ok(c) = obj.getattr("__code__") {
+        return Ok(c);
+    }
+    Err(PyValueError::new_err("expected a function or a code object"))
+}
+
+fn state_of(code: &Bound<'_, PyAny>) -> PyResult<*mut ffi::CoirCodeState> {
+    // SAFETY: code is a live code object; creates the co_extra state if missing.
+    let st = unsafe { ffi::coir_code_state(code.as_ptr() as *mut c_void, 1) };
+    if st.is_null() {
+        return Err(PyValueError::new_err("cannot attach coir state to this code object"));
+    }
+    Ok(st)
+}
+
+/// Install the frame hook. `threshold`: calls before a function is compiled (0: first call);
+/// `explicit_only`: only functions marked with `jit`/`compile` run natively.
+#[pyfunction]
+#[pyo3(signature = (threshold=None, explicit_only=false))]
+fn enable(threshold: Option<i32>, explicit_only: bool) -> PyResult<()> {
+    if let Some(t) = threshold {
+        if t < 0 {
+            return Err(PyValueError::new_err("threshold must be >= 0"));
+        }
+    }
+    abi();
+    // SAFETY: called with the GIL held.
+    unsafe { ffi::coir_enable(threshold.unwrap_or(-1), explicit_only as i32) };
+    Ok(())
+}
+
+/// Remove the frame hook; compiled code stays attached to its code objects.
+#[pyfunction]
+fn disable() {
+    // SAFETY: called with the GIL held.
+    unsafe { ffi::coir_disable() }
+}
+
+/// Reinstall the hook if it was removed for monitoring and no tool is active now.
+#[pyfunction]
+fn rearm() -> bool {
+    // SAFETY: called with the GIL held.
+    unsafe { ffi::coir_rearm() != 0 }
+}
+
+/// Whether coir is enabled (wanted) and whether its hook is installed right now.
+#[pyfunction]
+fn status() -> (bool, bool, i32, bool) {
+    // SAFETY: plain reads.
+    unsafe { (ffi::coir_is_enabled() != 0, ffi::coir_is_armed() != 0, ffi::coir_get_threshold(), ffi::coir_is_explicit_only() != 0) }
+}
+
+/// Compile a function (or code object) now; raises CompileError with the reason if it can't.
+#[pyfunction]
+fn compile(obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let code = code_of(obj)?;
+    let st = state_of(&code)?;
+    // SAFETY: st is live while code is.
+    unsafe {
+        if (*st).entry.is_some() {
+            return Ok(());
+        }
+        (*st).forced = 1;
+        (*st).refused = 0;
+    }
+    compile_into_state(&code, st).map_err(CompileError::new_err)
+}
+
+/// Mark a function to be compiled on its first call.
+#[pyfunction]
+fn mark_jit(obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let code = code_of(obj)?;
+    let st = state_of(&code)?;
+    // SAFETY: st is live while code is.
+    unsafe { (*st).forced = 1 };
+    Ok(())
+}
+
+/// Whether a function currently has native code.
+#[pyfunction]
+fn is_compiled(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let code = code_of(obj)?;
+    // SAFETY: reads the state without creating it.
+    let st = unsafe { ffi::coir_code_state(code.as_ptr() as *mut c_void, 0) };
+    // SAFETY: non-null states are live while code is.
+    Ok(!st.is_null() && unsafe { (*st).entry.is_some() })
+}
+
+/// Statistics: compiled, native_calls, compile_seconds, fallbacks {reason: count}.
+#[pyfunction]
+fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    let g = global();
+    // SAFETY: plain reads of counters, GIL held.
+    let c = unsafe { std::ptr::addr_of!(ffi::coir_counters).read() };
+    d.set_item("compiled", g.compiled)?;
+    d.set_item("native_calls", c.native_calls)?;
+    d.set_item("compile_seconds", g.compile_seconds)?;
+    let fb = PyDict::new(py);
+    for (k, v) in &g.refusals {
+        fb.set_item(k, v)?;
+    }
+    for (i, name) in ["monitoring active", "generator throw", "generator frame"].iter().enumerate() {
+        if c.fallback[i] > 0 {
+            fb.set_item(*name, c.fallback[i])?;
+        }
+    }
+    d.set_item("fallbacks", fb)?;
+    Ok(d)
+}
+
+/// Text of one stage for a function: `bytecode`, `ir`, `dot`, `c`, `gimple`, `asm`, `reproducer`.
+#[pyfunction]
+fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
+    let code = code_of(obj)?;
+    let err = |r: Refusal| CompileError::new_err(r.message);
+    let p = code_parts(&code).map_err(err)?;
+    let cfg = build_cfg(&p).map_err(err)?;
+    if stage == "bytecode" {
+        return Ok(cfg.to_text());
+    }
+    let art = Artefact::from_name(stage)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, dot, c, gimple, asm, reproducer")))?;
+    let f = lower(&p, &cfg).map_err(err)?;
+    match art {
+        Artefact::Ir => return Ok(f.to_text()),
+        Artefact::Dot => return Ok(f.to_dot()),
+        Artefact::CDump | Artefact::Gimple | Artefact::Asm | Artefact::Reproducer => {}
+    }
+    let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
+    let opts = options("f", vec![art], Some(dir.clone()));
+    let r = gcc_backend::compile(&f, &abi(), &consts, &opts);
+    let text = std::fs::read_to_string(dir.join(format!("f.{}", art.suffix())));
+    let _ = std::fs::remove_dir_all(&dir);
+    r.map_err(|e| CompileError::new_err(e.to_string()))?;
+    text.map_err(|e| CompileError::new_err(format!("dump not written: {e}")))
+}
+
+/// Decode a code object into its CFG: (instructions, blocks). Raises ValueError if malformed.
+#[pyfunction]
+fn decode(code: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
+    let p = code_parts(code).map_err(|r| PyValueError::new_err(r.message))?;
+    let cfg = build_cfg(&p).map_err(|r| PyValueError::new_err(r.message))?;
+    Ok((cfg.instrs.len(), cfg.graph.node_count()))
+}
+
+/// Decode and lower (no native code): None if it would compile, else (reason, message).
+#[pyfunction]
+fn check_lowering(code: &Bound<'_, PyAny>) -> PyResult<Option<(String, String)>> {
+    let p = code_parts(code).map_err(|r| PyValueError::new_err(r.message))?;
+    let r = build_cfg(&p).and_then(|cfg| lower(&p, &cfg));
+    Ok(r.err().map(|r| (r.key, r.message)))
+}
+
+/// The opcode table as coir sees it: (number, name, base name, cache entries).
+#[pyfunction]
+fn opcode_facts() -> Vec<(u8, &'static str, &'static str, u32)> {
+    use bytecode_cfg::opcodes;
+    opcodes::all().map(|op| (op.as_u8(), opcodes::name(op), opcodes::name(opcodes::base(op)), opcodes::cache_entries(op))).collect()
+}
+
+/// `(popped, pushed)` of an opcode number with an oparg, as coir computes it.
+#[pyfunction]
+fn stack_effect(opcode: u8, oparg: u32) -> PyResult<(u32, u32)> {
+    use bytecode_cfg::opcodes;
+    let op = opcodes::from_byte(opcode).ok_or_else(|| PyValueError::new_err("unknown opcode"))?;
+    opcodes::stack_effect(op, oparg).ok_or_else(|| PyValueError::new_err("oparg too large"))
+}
+
+/// Layout facts from the headers the runtime was built against, for tests.
+#[pyfunction]
+fn abi_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let a = abi();
+    let d = PyDict::new(py);
+    d.set_item("frame_localsplus", a.frame_localsplus)?;
+    d.set_item("frame_instr_ptr", a.frame_instr_ptr)?;
+    d.set_item("tstate_eval_breaker", a.tstate_eval_breaker)?;
+    d.set_item("stackref_null", a.stackref_null)?;
+    d.set_item("helpers", a.helpers.len())?;
+    d.set_item("helpers_declared", Helper::ALL.len())?;
+    Ok(d)
+}
+
+/// Where every compiled function's dumps go (None: nowhere).
+#[pyfunction]
+#[pyo3(signature = (path=None))]
+fn set_dump_dir(path: Option<PathBuf>) {
+    global().dump_dir = path;
+}
+
+/// GCC optimisation level for later compilations (0..=3).
+#[pyfunction]
+fn set_opt_level(level: u8) -> PyResult<()> {
+    if level > 3 {
+        return Err(PyValueError::new_err("level must be 0..=3"));
+    }
+    global().opt_level = level;
+    Ok(())
+}
+
+/// The module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // SAFETY: module init runs with the GIL held.
+    if unsafe { ffi::coir_init() } < 0 {
+        return Err(PyErr::fetch(m.py()));
+    }
+    m.add("CompileError", m.py().get_type::<CompileError>())?;
+    m.add_function(wrap_pyfunction!(enable, m)?)?;
+    m.add_function(wrap_pyfunction!(disable, m)?)?;
+    m.add_function(wrap_pyfunction!(rearm, m)?)?;
+    m.add_function(wrap_pyfunction!(status, m)?)?;
+    m.add_function(wrap_pyfunction!(compile, m)?)?;
+    m.add_function(wrap_pyfunction!(mark_jit, m)?)?;
+    m.add_function(wrap_pyfunction!(is_compiled, m)?)?;
+    m.add_function(wrap_pyfunction!(stats, m)?)?;
+    m.add_function(wrap_pyfunction!(dump, m)?)?;
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
+    m.add_function(wrap_pyfunction!(check_lowering, m)?)?;
+    m.add_function(wrap_pyfunction!(opcode_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(stack_effect, m)?)?;
+    m.add_function(wrap_pyfunction!(abi_info, m)?)?;
+    m.add_function(wrap_pyfunction!(set_dump_dir, m)?)?;
+    m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
+    Ok(())
+}

@@ -22,6 +22,46 @@ struct Types<'c> {
     i32: Type<'c>,
     u64: Type<'c>,
     char: Type<'c>,
+    /// `union { void *p; uint64_t u; }`: libgccjit (GCC 12) casts no pointer to integer.
+    conv: Type<'c>,
+    conv_p: gccjit::Field<'c>,
+    conv_u: gccjit::Field<'c>,
+}
+
+impl<'c> Types<'c> {
+    fn new(ctx: &'c Context<'c>) -> Self {
+        let ptr = ctx.new_type::<()>().make_pointer();
+        let u64 = ctx.new_int_type(8, false);
+        let conv_p = ctx.new_field(None, ptr, "p");
+        let conv_u = ctx.new_field(None, u64, "u");
+        Types {
+            void: ctx.new_type::<()>(),
+            ptr,
+            int: ctx.new_int_type(4, true),
+            word: ctx.new_int_type(8, true),
+            u32: ctx.new_int_type(4, false),
+            i32: ctx.new_int_type(4, true),
+            u64,
+            char: ctx.new_int_type(1, true),
+            conv: ctx.new_union_type(None, "coir_conv", &[conv_p, conv_u]),
+            conv_p,
+            conv_u,
+        }
+    }
+
+    /// Reinterpret a pointer as its bits, through a union local of `f`.
+    fn to_u64(&self, f: gccjit::Function<'c>, b: Block<'c>, v: RValue<'c>, name: &str) -> RValue<'c> {
+        let l = f.new_local(None, self.conv, name);
+        b.add_assignment(None, l.access_field(None, self.conv_p), v);
+        l.access_field(None, self.conv_u).to_rvalue()
+    }
+
+    /// Reinterpret bits as a pointer, through a union local of `f`.
+    fn to_ptr(&self, f: gccjit::Function<'c>, b: Block<'c>, v: RValue<'c>, name: &str) -> RValue<'c> {
+        let l = f.new_local(None, self.conv, name);
+        b.add_assignment(None, l.access_field(None, self.conv_u), v);
+        l.access_field(None, self.conv_p).to_rvalue()
+    }
 }
 
 struct Emitter<'c, 'a> {
@@ -72,16 +112,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     // NOTE: errors are returned as values; printing them would interleave with the program's
     // stderr, which differential tests compare byte for byte.
     ctx.set_print_errors_to_stderr(false);
-    let t = Types {
-        void: ctx.new_type::<()>(),
-        ptr: ctx.new_type::<()>().make_pointer(),
-        int: ctx.new_int_type(4, true),
-        word: ctx.new_int_type(8, true),
-        u32: ctx.new_int_type(4, false),
-        i32: ctx.new_int_type(4, true),
-        u64: ctx.new_int_type(8, false),
-        char: ctx.new_int_type(1, true),
-    };
+    let t = Types::new(&ctx);
     let (incref, xincref, decref, xdecref, store_local) = refcount_functions(&ctx, &t, abi);
     let params = [ctx.new_parameter(None, t.ptr, "tstate"), ctx.new_parameter(None, t.ptr, "frame")];
     let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, ENTRY_NAME, false);
@@ -260,7 +291,7 @@ fn refcount_functions<'c>(
     b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, v, null), isnull, notnull);
     isnull.add_assignment(None, newbits, ctx.new_rvalue_from_long(t.u64, abi.stackref_null as i64));
     isnull.end_with_jump(None, put);
-    let vbits = ctx.new_cast(None, v, t.u64);
+    let vbits = t.to_u64(store, notnull, v, "vbits");
     let signed = ctx.new_cast(None, rc(v), t.i32);
     notnull.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::LessThan, signed, ctx.new_rvalue_zero(t.i32)), immortal, mortal);
     immortal.add_assignment(None, newbits, ctx.new_binary_op(None, BinaryOp::BitwiseOr, t.u64, vbits, ctx.new_rvalue_one(t.u64)));
@@ -270,7 +301,8 @@ fn refcount_functions<'c>(
     put.add_assignment(None, slot, newbits);
     let tag = ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, old, ctx.new_rvalue_from_long(t.u64, abi.stackref_tag_bits as i64));
     put.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, tag, ctx.new_rvalue_zero(t.u64)), close, done);
-    close.add_eval(None, ctx.new_call(None, decref, &[ctx.new_cast(None, old.to_rvalue(), t.ptr)]));
+    let oldp = t.to_ptr(store, close, old.to_rvalue(), "oldp");
+    close.add_eval(None, ctx.new_call(None, decref, &[oldp]));
     close.end_with_void_return(None);
     done.end_with_void_return(None);
     (incref, xincref, decref, xdecref, store)
@@ -409,7 +441,9 @@ impl<'c> Emitter<'c, '_> {
                     let slot = self.slot_lvalue(*index);
                     let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
                     let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, slot, mask);
-                    cur.add_assignment(None, self.local(*dst), c.new_cast(None, bits, self.t.ptr));
+                    self.temps += 1;
+                    let p = self.t.to_ptr(self.func, cur, bits, &format!("cv{}", self.temps));
+                    cur.add_assignment(None, self.local(*dst), p);
                     if matches!(inst, Inst::TakeLocal { .. }) {
                         cur.add_assignment(None, slot, c.new_rvalue_from_long(self.t.u64, self.abi.stackref_null as i64));
                     }

@@ -1,0 +1,48 @@
+//! Builds the C runtime against the target interpreter's own headers (internal ones included),
+//! so every layout and inline helper is the interpreter's. The include directory comes from
+//! `COIR_PY_INCLUDE`, or `COIR_PY_ROOT` (the private root `setup.sh` assembles), or the
+//! interpreter's `sysconfig` (`PYO3_PYTHON`/`COIR_PYTHON`/`python3.14`).
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    for v in ["COIR_PY_INCLUDE", "COIR_PY_ROOT", "COIR_PYTHON", "PYO3_PYTHON"] {
+        println!("cargo:rerun-if-env-changed={v}");
+    }
+    println!("cargo:rerun-if-changed=csrc/runtime.c");
+    println!("cargo:rerun-if-changed=csrc/runtime.h");
+    let include = include_dir();
+    let mut build = cc::Build::new();
+    build
+        .file("csrc/runtime.c")
+        .include(&include)
+        .include(include.join("internal"))
+        .define("NDEBUG", None)
+        .flag_if_supported("-std=gnu11")
+        .flag_if_supported("-Wno-unused-parameter")
+        .flag_if_supported("-Wno-missing-field-initializers")
+        .flag_if_supported("-Wno-sign-compare")
+        .opt_level(2);
+    // Debian's pyconfig.h includes <x86_64-linux-gnu/python3.14/pyconfig.h>.
+    if let Some(usr_include) = include.parent() {
+        build.include(usr_include);
+    }
+    build.compile("coir_runtime");
+}
+
+fn include_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("COIR_PY_INCLUDE") {
+        return PathBuf::from(p);
+    }
+    if let Ok(root) = std::env::var("COIR_PY_ROOT") {
+        return PathBuf::from(root).join("usr/include/python3.14");
+    }
+    let python = std::env::var("COIR_PYTHON")
+        .or_else(|_| std::env::var("PYO3_PYTHON"))
+        .unwrap_or_else(|_| "python3.14".into());
+    let out = Command::new(&python)
+        .args(["-c", "import sysconfig; print(sysconfig.get_paths()['include'])"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python} to find CPython's headers: {e}"));
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}

@@ -1,0 +1,846 @@
+/* coir's C runtime: the PEP 523 frame hook, native entry and exit, and the helpers native
+ * code calls.  Semantics follow CPython 3.14's Python/bytecodes.c (read, not copied); layouts
+ * and inline helpers come from the installed interpreter's own headers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define Py_BUILD_CORE_MODULE 1
+#include <Python.h>
+#include <stddef.h>
+#include "internal/pycore_ceval.h"
+#include "internal/pycore_code.h"
+#include "internal/pycore_frame.h"
+#include "internal/pycore_interpframe.h"
+#include "internal/pycore_stackref.h"
+#include "internal/pycore_pystate.h"
+#include "internal/pycore_function.h"
+#include "internal/pycore_intrinsics.h"
+#include "internal/pycore_cell.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_list.h"
+#include "internal/pycore_setobject.h"
+#include "internal/pycore_tuple.h"
+#include "internal/pycore_unicodeobject.h"
+#include "internal/pycore_pyerrors.h"
+#include "internal/pycore_object.h"
+#include "internal/pycore_interp_structs.h"
+#include "internal/pycore_instruments.h"
+#include "internal/pycore_long.h"
+#include "internal/pycore_sliceobject.h"
+
+#include "runtime.h"
+
+/* ------------------------------------------------------------------ helpers (borrow args) */
+
+PyObject *coir_rt_binary_op(PyObject *l, PyObject *r, int oparg) {
+    return _PyEval_BinaryOps[oparg](l, r);
+}
+
+PyObject *coir_rt_compare_op(PyObject *l, PyObject *r, int oparg) {
+    PyObject *res = PyObject_RichCompare(l, r, oparg >> 5);
+    if (res == NULL || !(oparg & 16)) {
+        return res;
+    }
+    int b = PyObject_IsTrue(res);
+    Py_DECREF(res);
+    if (b < 0) {
+        return NULL;
+    }
+    return b ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_unary_negative(PyObject *v) { return PyNumber_Negative(v); }
+PyObject *coir_rt_unary_invert(PyObject *v) { return PyNumber_Invert(v); }
+PyObject *coir_rt_unary_not(PyObject *v) { return v == Py_False ? Py_True : Py_False; }
+
+PyObject *coir_rt_to_bool(PyObject *v) {
+    int b = PyObject_IsTrue(v);
+    if (b < 0) {
+        return NULL;
+    }
+    return b ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_is_op(PyObject *l, PyObject *r, int invert) {
+    return ((l == r) ^ invert) ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_contains_op(PyObject *l, PyObject *r, int invert) {
+    int res = PySequence_Contains(r, l);
+    if (res < 0) {
+        return NULL;
+    }
+    return (res ^ invert) ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_binary_slice(PyObject *container, PyObject *start, PyObject *stop) {
+    PyObject *slice = PySlice_New(start, stop, NULL);
+    if (slice == NULL) {
+        return NULL;
+    }
+    PyObject *res = PyObject_GetItem(container, slice);
+    Py_DECREF(slice);
+    return res;
+}
+
+int coir_rt_store_slice(PyObject *v, PyObject *container, PyObject *start, PyObject *stop) {
+    PyObject *slice = PySlice_New(start, stop, NULL);
+    if (slice == NULL) {
+        return -1;
+    }
+    int err = PyObject_SetItem(container, slice, v);
+    Py_DECREF(slice);
+    return err;
+}
+
+int coir_rt_store_subscr(PyObject *v, PyObject *container, PyObject *sub) {
+    return PyObject_SetItem(container, sub, v);
+}
+
+int coir_rt_delete_subscr(PyObject *container, PyObject *sub) {
+    return PyObject_DelItem(container, sub);
+}
+
+PyObject *coir_rt_get_iter(PyObject *v) { return PyObject_GetIter(v); }
+
+int coir_rt_for_iter(PyObject *iter, PyObject **out) {
+    iternextfunc next = Py_TYPE(iter)->tp_iternext;
+    *out = NULL;
+    if (next == NULL) {
+        PyErr_Format(PyExc_TypeError, "'%.100s' object is not an iterator", Py_TYPE(iter)->tp_name);
+        return -1;
+    }
+    PyObject *v = next(iter);
+    if (v != NULL) {
+        *out = v;
+        return 1;
+    }
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_StopIteration)) {
+            return -1;
+        }
+        PyErr_Clear();
+    }
+    return 0;
+}
+
+PyObject *coir_rt_load_global(_PyInterpreterFrame *f, PyObject *name) {
+    _PyStackRef res;
+    _PyEval_LoadGlobalStackRef(f->f_globals, f->f_builtins, name, &res);
+    if (PyStackRef_IsNull(res)) {
+        return NULL;
+    }
+    return PyStackRef_AsPyObjectSteal(res);
+}
+
+int coir_rt_store_global(_PyInterpreterFrame *f, PyObject *name, PyObject *v) {
+    return PyDict_SetItem(f->f_globals, name, v);
+}
+
+int coir_rt_delete_global(_PyInterpreterFrame *f, PyObject *name) {
+    int err = PyDict_Pop(f->f_globals, name, NULL);
+    if (err < 0) {
+        return -1;
+    }
+    if (err == 0) {
+        _PyEval_FormatExcCheckArg(PyThreadState_GET(), PyExc_NameError, "name '%.200s' is not defined", name);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *coir_rt_load_attr(PyObject *owner, PyObject *name) { return PyObject_GetAttr(owner, name); }
+
+PyObject *coir_rt_load_method(PyObject *owner, PyObject *name, PyObject **self_out) {
+    PyObject *meth = NULL;
+    int is_meth = _PyObject_GetMethod(owner, name, &meth);
+    *self_out = NULL;
+    if (meth == NULL) {
+        return NULL;
+    }
+    if (is_meth) {
+        *self_out = Py_NewRef(owner);
+    }
+    return meth;
+}
+
+int coir_rt_store_attr(PyObject *owner, PyObject *name, PyObject *v) { return PyObject_SetAttr(owner, name, v); }
+int coir_rt_delete_attr(PyObject *owner, PyObject *name) { return PyObject_DelAttr(owner, name); }
+
+PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObject *self, PyObject *name, int oparg,
+                                  PyObject **self_out) {
+    *self_out = NULL;
+    PyObject *stack[] = {cls, self};
+    PyObject *super = PyObject_Vectorcall(global_super, stack, oparg & 2, NULL);
+    if (super == NULL) {
+        return NULL;
+    }
+    PyObject *attr = PyObject_GetAttr(super, name);
+    Py_DECREF(super);
+    if (attr == NULL) {
+        return NULL;
+    }
+    /* The method form pushes NULL as self_or_null: attr is already bound through super(). */
+    return attr;
+}
+
+/* args[0] = callable, args[1] = self_or_null, args[2..] = arguments. args[-1] is writable
+ * scratch, which PY_VECTORCALL_ARGUMENTS_OFFSET allows callees to use. */
+PyObject *coir_rt_call(PyObject **args, int nargs) {
+    PyObject *callable = args[0];
+    if (args[1] != NULL) {
+        return PyObject_Vectorcall(callable, args + 1, (size_t)(nargs + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    }
+    return PyObject_Vectorcall(callable, args + 2, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+}
+
+PyObject *coir_rt_call_kw(PyObject **args, int nargs, PyObject *kwnames) {
+    PyObject *callable = args[0];
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+    if (args[1] != NULL) {
+        return PyObject_Vectorcall(callable, args + 1, (size_t)(nargs + 1 - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    }
+    return PyObject_Vectorcall(callable, args + 2, (size_t)(nargs - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+}
+
+PyObject *coir_rt_call_function_ex(PyObject *func, PyObject *callargs, PyObject *kwargs) {
+    PyObject *tuple = NULL;
+    if (!PyTuple_CheckExact(callargs)) {
+        if (_Py_Check_ArgsIterable(PyThreadState_GET(), func, callargs) < 0) {
+            return NULL;
+        }
+        tuple = PySequence_Tuple(callargs);
+        if (tuple == NULL) {
+            return NULL;
+        }
+        callargs = tuple;
+    }
+    PyObject *res = PyObject_Call(func, callargs, kwargs);
+    Py_XDECREF(tuple);
+    return res;
+}
+
+PyObject *coir_rt_call_intrinsic_1(PyThreadState *ts, PyObject *v, int oparg) {
+    return _PyIntrinsics_UnaryFunctions[oparg].func(ts, v);
+}
+
+PyObject *coir_rt_call_intrinsic_2(PyThreadState *ts, PyObject *v2, PyObject *v1, int oparg) {
+    return _PyIntrinsics_BinaryFunctions[oparg].func(ts, v2, v1);
+}
+
+PyObject *coir_rt_build_tuple(PyObject **items, int n) {
+    PyObject *t = PyTuple_New(n);
+    if (t == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        PyTuple_SET_ITEM(t, i, Py_NewRef(items[i]));
+    }
+    return t;
+}
+
+PyObject *coir_rt_build_list(PyObject **items, int n) {
+    PyObject *l = PyList_New(n);
+    if (l == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        PyList_SET_ITEM(l, i, Py_NewRef(items[i]));
+    }
+    return l;
+}
+
+PyObject *coir_rt_build_set(PyObject **items, int n) {
+    PyObject *s = PySet_New(NULL);
+    if (s == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        if (PySet_Add(s, items[i]) < 0) {
+            Py_DECREF(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+PyObject *coir_rt_build_map(PyObject **items, int n) {
+    return _PyDict_FromItems(items, 2, items + 1, 2, n);
+}
+
+PyObject *coir_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step) {
+    return PySlice_New(start, stop, step);
+}
+
+PyObject *coir_rt_build_string(PyObject **items, int n) {
+    PyObject *empty = PyUnicode_FromStringAndSize(NULL, 0);
+    if (empty == NULL) {
+        return NULL;
+    }
+    PyObject *res = _PyUnicode_JoinArray(empty, items, n);
+    Py_DECREF(empty);
+    return res;
+}
+
+int coir_rt_list_append(PyObject *list, PyObject *v) { return PyList_Append(list, v); }
+int coir_rt_set_add(PyObject *set, PyObject *v) { return PySet_Add(set, v); }
+int coir_rt_map_add(PyObject *dict, PyObject *k, PyObject *v) { return PyDict_SetItem(dict, k, v); }
+
+int coir_rt_list_extend(PyObject *list, PyObject *iterable) {
+    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
+    if (none == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(iterable)->tp_iter == NULL &&
+            !PySequence_Check(iterable)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "Value after * must be an iterable, not %.200s", Py_TYPE(iterable)->tp_name);
+        }
+        return -1;
+    }
+    Py_DECREF(none);
+    return 0;
+}
+
+int coir_rt_set_update(PyObject *set, PyObject *iterable) { return _PySet_Update(set, iterable); }
+
+int coir_rt_dict_update(PyObject *dict, PyObject *update) {
+    if (PyDict_Update(dict, update) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Format(PyExc_TypeError, "'%.200s' object is not a mapping", Py_TYPE(update)->tp_name);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int coir_rt_dict_merge(PyObject *callable, PyObject *dict, PyObject *update) {
+    if (_PyDict_MergeEx(dict, update, 2) < 0) {
+        _PyEval_FormatKwargsError(PyThreadState_GET(), callable, update);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *coir_rt_format_simple(PyObject *v) {
+    if (PyUnicode_CheckExact(v)) {
+        return Py_NewRef(v);
+    }
+    return PyObject_Format(v, NULL);
+}
+
+PyObject *coir_rt_format_with_spec(PyObject *v, PyObject *spec) { return PyObject_Format(v, spec); }
+
+PyObject *coir_rt_convert_value(PyObject *v, int oparg) { return _PyEval_ConversionFuncs[oparg](v); }
+
+/* Writes the items as owned PyObject*, out[0] the deepest stack slot. */
+static int unpack(PyObject *seq, int before, int after, int total, PyObject **out) {
+    _PyStackRef *refs = (_PyStackRef *)out;
+    if (!_PyEval_UnpackIterableStackRef(PyThreadState_GET(), seq, before, after, refs + total)) {
+        return -1;
+    }
+    for (int i = 0; i < total; i++) {
+        out[i] = PyStackRef_AsPyObjectSteal(refs[i]);
+    }
+    return 0;
+}
+
+int coir_rt_unpack_sequence(PyObject *seq, int n, PyObject **out) { return unpack(seq, n, -1, n, out); }
+
+int coir_rt_unpack_ex(PyObject *seq, int oparg, PyObject **out) {
+    int before = oparg & 0xFF, after = oparg >> 8;
+    return unpack(seq, before, after, before + 1 + after, out);
+}
+
+/* RAISE_VARARGS: 1 for a bare re-raise (no new traceback entry), 0 otherwise. An exception is
+ * always set on return. */
+int coir_rt_raise(PyThreadState *ts, PyObject *exc, PyObject *cause) {
+    if (exc == NULL) {
+        PyObject *handled = PyErr_GetHandledException();
+        if (handled == NULL || handled == Py_None) {
+            Py_XDECREF(handled);
+            PyErr_SetString(PyExc_RuntimeError, "No active exception to reraise");
+            return 0;
+        }
+        PyErr_SetRaisedException(handled);
+        return 1;
+    }
+    PyObject *type, *value;
+    if (PyExceptionClass_Check(exc)) {
+        type = Py_NewRef(exc);
+        value = PyObject_CallNoArgs(exc);
+        if (value == NULL) {
+            Py_DECREF(type);
+            return 0;
+        }
+        if (!PyExceptionInstance_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "calling %R should have returned an instance of BaseException, not %R",
+                         type, Py_TYPE(value));
+            Py_DECREF(type);
+            Py_DECREF(value);
+            return 0;
+        }
+    }
+    else if (PyExceptionInstance_Check(exc)) {
+        value = Py_NewRef(exc);
+        type = Py_NewRef(PyExceptionInstance_Class(exc));
+    }
+    else {
+        PyErr_SetString(PyExc_TypeError, "exceptions must derive from BaseException");
+        return 0;
+    }
+    if (cause != NULL) {
+        PyObject *fixed;
+        if (PyExceptionClass_Check(cause)) {
+            fixed = PyObject_CallNoArgs(cause);
+            if (fixed == NULL) {
+                goto fail;
+            }
+            if (!PyExceptionInstance_Check(fixed)) {
+                PyErr_Format(PyExc_TypeError, "calling %R should have returned an instance of BaseException, not %R",
+                             cause, Py_TYPE(fixed));
+                Py_DECREF(fixed);
+                goto fail;
+            }
+        }
+        else if (PyExceptionInstance_Check(cause)) {
+            fixed = Py_NewRef(cause);
+        }
+        else if (cause == Py_None) {
+            fixed = NULL;
+        }
+        else {
+            PyErr_SetString(PyExc_TypeError, "exception causes must derive from BaseException");
+            goto fail;
+        }
+        PyException_SetCause(value, fixed);
+    }
+    PyErr_SetObject(type, value);
+fail:
+    Py_DECREF(value);
+    Py_DECREF(type);
+    return 0;
+}
+
+void coir_rt_reraise(PyThreadState *ts, PyObject *exc) {
+    (void)ts;
+    PyErr_SetRaisedException(Py_NewRef(exc));
+}
+
+void coir_rt_restore_lasti(_PyInterpreterFrame *f, PyObject *tagged) {
+    _PyStackRef ref = {.bits = (uintptr_t)tagged};
+    f->instr_ptr = _PyFrame_GetBytecode(f) + PyStackRef_UntagInt(ref);
+}
+
+PyObject *coir_rt_push_exc_info(PyThreadState *ts, PyObject *exc) {
+    _PyErr_StackItem *info = ts->exc_info;
+    PyObject *prev = info->exc_value != NULL ? info->exc_value : Py_None;
+    info->exc_value = Py_NewRef(exc);
+    return prev; /* the reference exc_info held moves to the stack */
+}
+
+void coir_rt_pop_except(PyThreadState *ts, PyObject *exc_value) {
+    _PyErr_StackItem *info = ts->exc_info;
+    Py_XSETREF(info->exc_value, exc_value == Py_None ? NULL : Py_NewRef(exc_value));
+}
+
+PyObject *coir_rt_check_exc_match(PyThreadState *ts, PyObject *left, PyObject *right) {
+    if (_PyEval_CheckExceptTypeValid(ts, right) < 0) {
+        return NULL;
+    }
+    return PyErr_GivenExceptionMatches(left, right) ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_fetch_exc(PyThreadState *ts) {
+    (void)ts;
+    return PyErr_GetRaisedException();
+}
+
+PyObject *coir_rt_lasti(_PyInterpreterFrame *f) {
+    return (PyObject *)PyStackRef_TagInt(_PyInterpreterFrame_LASTI(f)).bits;
+}
+
+void coir_rt_traceback_here(_PyInterpreterFrame *f) {
+    (void)f;
+    PyFrameObject *fo = PyEval_GetFrame();
+    if (fo != NULL) {
+        PyTraceBack_Here(fo);
+    }
+}
+
+int coir_rt_handle_pending(PyThreadState *ts) { return _Py_HandlePending(ts); }
+
+PyObject *coir_rt_load_deref(_PyInterpreterFrame *f, int i) {
+    PyCellObject *cell = (PyCellObject *)PyStackRef_AsPyObjectBorrow(f->localsplus[i]);
+    PyObject *v = PyCell_GET(cell);
+    if (v == NULL) {
+        _PyEval_FormatExcUnbound(PyThreadState_GET(), _PyFrame_GetCode(f), i);
+        return NULL;
+    }
+    return Py_NewRef(v);
+}
+
+void coir_rt_store_deref(_PyInterpreterFrame *f, int i, PyObject *v) {
+    PyCellObject *cell = (PyCellObject *)PyStackRef_AsPyObjectBorrow(f->localsplus[i]);
+    PyCell_SetTakeRef(cell, Py_NewRef(v));
+}
+
+int coir_rt_delete_deref(_PyInterpreterFrame *f, int i) {
+    PyCellObject *cell = (PyCellObject *)PyStackRef_AsPyObjectBorrow(f->localsplus[i]);
+    PyObject *old = PyCell_SwapTakeRef(cell, NULL);
+    if (old == NULL) {
+        _PyEval_FormatExcUnbound(PyThreadState_GET(), _PyFrame_GetCode(f), i);
+        return -1;
+    }
+    Py_DECREF(old);
+    return 0;
+}
+
+int coir_rt_make_cell(_PyInterpreterFrame *f, int i) {
+    PyObject *initial = PyStackRef_AsPyObjectBorrow(f->localsplus[i]);
+    PyObject *cell = PyCell_New(initial);
+    if (cell == NULL) {
+        return -1;
+    }
+    _PyStackRef tmp = f->localsplus[i];
+    f->localsplus[i] = PyStackRef_FromPyObjectSteal(cell);
+    PyStackRef_XCLOSE(tmp);
+    return 0;
+}
+
+void coir_rt_copy_free_vars(_PyInterpreterFrame *f, int n) {
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    PyFunctionObject *func = (PyFunctionObject *)PyStackRef_AsPyObjectBorrow(f->f_funcobj);
+    PyObject *closure = func->func_closure;
+    int offset = co->co_nlocalsplus - n;
+    for (int i = 0; i < n; i++) {
+        f->localsplus[offset + i] = PyStackRef_FromPyObjectNew(PyTuple_GET_ITEM(closure, i));
+    }
+}
+
+void coir_rt_unbound_local(PyThreadState *ts, _PyInterpreterFrame *f, int i) {
+    _PyEval_FormatExcCheckArg(ts, PyExc_UnboundLocalError,
+                              "cannot access local variable '%s' where it is not associated with a value",
+                              PyTuple_GetItem(_PyFrame_GetCode(f)->co_localsplusnames, i));
+}
+
+PyObject *coir_rt_make_function(_PyInterpreterFrame *f, PyObject *codeobj) {
+    PyFunctionObject *func = (PyFunctionObject *)PyFunction_New(codeobj, f->f_globals);
+    if (func == NULL) {
+        return NULL;
+    }
+    _PyFunction_SetVersion(func, ((PyCodeObject *)codeobj)->co_version);
+    return (PyObject *)func;
+}
+
+int coir_rt_set_function_attribute(PyObject *attr, PyObject *func, int oparg) {
+    size_t offset = _Py_FunctionAttributeOffsets[oparg];
+    PyObject **ptr = (PyObject **)(((char *)func) + offset);
+    *ptr = Py_NewRef(attr);
+    if (oparg == MAKE_FUNCTION_ANNOTATE && PyFunction_Check(attr)) {
+        PyFunctionObject *fo = (PyFunctionObject *)attr;
+        PyObject *q = PyUnicode_FromFormat("%U.__annotate__", ((PyFunctionObject *)func)->func_qualname);
+        if (q == NULL) {
+            return -1;
+        }
+        Py_SETREF(fo->func_qualname, q);
+    }
+    return 0;
+}
+
+PyObject *coir_rt_import_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *name, PyObject *fromlist,
+                              PyObject *level) {
+    return _PyEval_ImportName(ts, f, name, fromlist, level);
+}
+
+PyObject *coir_rt_import_from(PyThreadState *ts, PyObject *from, PyObject *name) {
+    return _PyEval_ImportFrom(ts, from, name);
+}
+
+PyObject *coir_rt_load_common_constant(PyThreadState *ts, int oparg) {
+    return Py_NewRef(ts->interp->common_consts[oparg]);
+}
+
+PyObject *coir_rt_get_len(PyObject *obj) {
+    Py_ssize_t n = PyObject_Length(obj);
+    if (n < 0) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(n);
+}
+
+PyObject *coir_rt_load_special(PyThreadState *ts, PyObject *owner, int oparg, PyObject **self_out) {
+    _PyStackRef ms[2] = {PyStackRef_NULL, PyStackRef_FromPyObjectNew(owner)};
+    *self_out = NULL;
+    int err = _PyObject_LookupSpecialMethod(_Py_SpecialMethods[oparg].name, ms);
+    if (err <= 0) {
+        if (err == 0) {
+            const char *fmt = _PyEval_SpecialMethodCanSuggest(owner, oparg) ? _Py_SpecialMethods[oparg].error_suggestion
+                                                                            : _Py_SpecialMethods[oparg].error;
+            _PyErr_Format(ts, PyExc_TypeError, fmt, owner);
+        }
+        PyStackRef_XCLOSE(ms[0]);
+        PyStackRef_XCLOSE(ms[1]);
+        return NULL;
+    }
+    *self_out = PyStackRef_IsNull(ms[1]) ? NULL : PyStackRef_AsPyObjectSteal(ms[1]);
+    return PyStackRef_AsPyObjectSteal(ms[0]);
+}
+
+PyObject *coir_rt_with_except_start(PyObject *exit_func, PyObject *exit_self, PyObject *val) {
+    PyObject *exc = PyExceptionInstance_Class(val);
+    PyObject *original_tb = PyException_GetTraceback(val);
+    PyObject *tb = original_tb == NULL ? Py_None : original_tb;
+    PyObject *stack[5] = {NULL, exit_self, exc, val, tb};
+    int has_self = exit_self != NULL;
+    PyObject *res = PyObject_Vectorcall(exit_func, stack + 2 - has_self, (3 + has_self) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_XDECREF(original_tb);
+    return res;
+}
+
+/* ------------------------------------------------------------------ helper table and ABI */
+
+#define H(name) {#name, (void *)name}
+static const CoirHelper helper_table[] = {
+    H(coir_rt_binary_op), H(coir_rt_compare_op), H(coir_rt_unary_negative), H(coir_rt_unary_invert),
+    H(coir_rt_unary_not), H(coir_rt_to_bool), H(coir_rt_is_op), H(coir_rt_contains_op), H(coir_rt_binary_slice),
+    H(coir_rt_store_slice), H(coir_rt_store_subscr), H(coir_rt_delete_subscr), H(coir_rt_get_iter),
+    H(coir_rt_for_iter), H(coir_rt_load_global), H(coir_rt_store_global), H(coir_rt_delete_global),
+    H(coir_rt_load_attr), H(coir_rt_load_method), H(coir_rt_store_attr), H(coir_rt_delete_attr),
+    H(coir_rt_load_super_attr), H(coir_rt_call), H(coir_rt_call_kw), H(coir_rt_call_function_ex),
+    H(coir_rt_call_intrinsic_1), H(coir_rt_call_intrinsic_2), H(coir_rt_build_tuple), H(coir_rt_build_list),
+    H(coir_rt_build_set), H(coir_rt_build_map), H(coir_rt_build_slice), H(coir_rt_build_string),
+    H(coir_rt_list_append), H(coir_rt_set_add), H(coir_rt_map_add), H(coir_rt_list_extend), H(coir_rt_set_update),
+    H(coir_rt_dict_update), H(coir_rt_dict_merge), H(coir_rt_format_simple), H(coir_rt_format_with_spec),
+    H(coir_rt_convert_value), H(coir_rt_unpack_sequence), H(coir_rt_unpack_ex), H(coir_rt_raise),
+    H(coir_rt_reraise), H(coir_rt_restore_lasti), H(coir_rt_push_exc_info), H(coir_rt_pop_except),
+    H(coir_rt_check_exc_match), H(coir_rt_fetch_exc), H(coir_rt_lasti), H(coir_rt_traceback_here),
+    H(coir_rt_handle_pending), H(coir_rt_load_deref), H(coir_rt_store_deref), H(coir_rt_delete_deref),
+    H(coir_rt_make_cell), H(coir_rt_copy_free_vars), H(coir_rt_unbound_local), H(coir_rt_make_function),
+    H(coir_rt_set_function_attribute), H(coir_rt_import_name), H(coir_rt_import_from),
+    H(coir_rt_load_common_constant), H(coir_rt_get_len), H(coir_rt_load_special), H(coir_rt_with_except_start),
+    {NULL, NULL},
+};
+
+void coir_get_abi(CoirAbi *abi) {
+    abi->frame_localsplus = offsetof(_PyInterpreterFrame, localsplus);
+    abi->frame_instr_ptr = offsetof(_PyInterpreterFrame, instr_ptr);
+    abi->tstate_eval_breaker = offsetof(PyThreadState, eval_breaker);
+    abi->eval_events_mask = _PY_EVAL_EVENTS_MASK;
+    abi->incref_immortal_threshold = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
+    abi->stackref_tag_bits = Py_TAG_BITS;
+    abi->stackref_null = PyStackRef_NULL.bits;
+    abi->py_dealloc = (void *)_Py_Dealloc;
+    abi->none = Py_None;
+    abi->true_ = Py_True;
+    abi->false_ = Py_False;
+    for (int i = 0; i < 256; i++) {
+        abi->small_ints[i] = PyLong_FromLong(i); /* immortal: no reference to keep */
+    }
+    abi->helpers = helper_table;
+    abi->sizeof_frame = sizeof(_PyInterpreterFrame);
+    abi->refcnt_offset = offsetof(PyObject, ob_refcnt);
+    abi->code_adaptive_offset = offsetof(PyCodeObject, co_code_adaptive);
+}
+
+/* ------------------------------------------------------------------ the frame hook */
+
+static Py_ssize_t extra_index = -1;
+static int threshold = 1000;
+static int hook_wanted = 0;   /* enable() or a coir.jit function asked for the hook */
+static int hook_disarmed = 0; /* removed because a monitoring tool is active */
+static int explicit_only = 0; /* only coir.jit / coir.compile functions run natively */
+CoirCounters coir_counters;
+
+static void free_state(void *p) {
+    CoirCodeState *st = (CoirCodeState *)p;
+    if (st == NULL) {
+        return;
+    }
+    if (st->compiled != NULL) {
+        coir_rs_free(st->compiled);
+    }
+    PyMem_RawFree(st);
+}
+
+CoirCodeState *coir_code_state(void *code, int create) {
+    PyCodeObject *co = (PyCodeObject *)code;
+    void *p = NULL;
+    if (extra_index < 0 || PyUnstable_Code_GetExtra((PyObject *)co, extra_index, &p) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (p == NULL && create) {
+        p = PyMem_RawCalloc(1, sizeof(CoirCodeState));
+        if (p == NULL || PyUnstable_Code_SetExtra((PyObject *)co, extra_index, p) < 0) {
+            PyErr_Clear();
+            PyMem_RawFree(p);
+            return NULL;
+        }
+    }
+    return (CoirCodeState *)p;
+}
+
+static int monitoring_active(PyInterpreterState *interp) {
+    for (int i = 0; i < _PY_MONITORING_UNGROUPED_EVENTS; i++) {
+        if (interp->monitors.tools[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int code_monitored(PyCodeObject *co) {
+    _PyCoMonitoringData *m = co->_co_monitoring;
+    if (m == NULL) {
+        return 0;
+    }
+    for (int i = 0; i < _PY_MONITORING_UNGROUPED_EVENTS; i++) {
+        if (m->active_monitors.tools[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
+
+static void set_hook(int on) {
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    _PyInterpreterState_SetEvalFrameFunc(interp, on ? coir_eval : _PyEval_EvalFrameDefault);
+}
+
+/* Python-level recursion check, as the interpreter's _Py_EnterRecursivePy (ceval_macros.h)
+ * with _Py_CheckRecursiveCallPy (ceval.c), which is not exported. */
+static int enter_recursive_py(PyThreadState *ts) {
+    if (ts->py_recursion_remaining-- > 0) {
+        return 0;
+    }
+    if (ts->recursion_headroom) {
+        if (ts->py_recursion_remaining < -50) {
+            Py_FatalError("Cannot recover from Python stack overflow.");
+        }
+        return 0;
+    }
+    ts->recursion_headroom++;
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded");
+    ts->recursion_headroom--;
+    return -1;
+}
+
+/* Run a frame natively with the contract of _PyEval_EvalFrameDefault for one frame: the frame
+ * is consumed (cleared and popped) on every path. */
+static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry) {
+    if (_Py_EnterRecursiveCallTstate(ts, "")) {
+        _PyEval_FrameClearAndPop(ts, f);
+        return NULL;
+    }
+    PyObject *res;
+    f->previous = ts->current_frame;
+    ts->current_frame = f;
+    if (enter_recursive_py(ts) < 0) {
+        /* As the interpreter's start_frame: the error unwinds this frame with no traceback
+         * entry (the frame is still incomplete). */
+        ts->py_recursion_remaining++;
+        res = NULL;
+    }
+    else {
+        coir_counters.native_calls++;
+        res = entry(ts, f);
+        ts->py_recursion_remaining++;
+    }
+    ts->current_frame = f->previous;
+    f->previous = NULL;
+    _PyEval_FrameClearAndPop(ts, f);
+    _Py_LeaveRecursiveCallTstate(ts);
+    return res;
+}
+
+static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
+    PyInterpreterState *interp = ts->interp;
+    if (monitoring_active(interp)) {
+        /* Any hook changes what tracers observe; step aside until monitoring stops. */
+        _PyInterpreterState_SetEvalFrameFunc(interp, _PyEval_EvalFrameDefault);
+        hook_disarmed = 1;
+        coir_counters.fallback[COIR_FB_MONITORING]++;
+        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+    }
+    if (throwflag || f->owner != FRAME_OWNED_BY_THREAD) {
+        coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
+        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+    }
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    CoirCodeState *st = coir_code_state(co, 1);
+    if (st == NULL) {
+        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+    }
+    if (st->entry == NULL) {
+        if (st->refused) {
+            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        }
+        if (!st->forced && (explicit_only || ++st->calls <= threshold)) {
+            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        }
+        coir_rs_compile(co, st);
+        if (st->entry == NULL) {
+            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        }
+    }
+    if (code_monitored(co)) {
+        coir_counters.fallback[COIR_FB_MONITORING]++;
+        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+    }
+    return run_native(ts, f, st->entry);
+}
+
+int coir_init(void) {
+    if (extra_index < 0) {
+        extra_index = PyUnstable_Eval_RequestCodeExtraIndex(free_state);
+        if (extra_index < 0) {
+            PyErr_SetString(PyExc_RuntimeError, "coir: no co_extra slot left");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void coir_enable(int new_threshold, int only_explicit) {
+    if (new_threshold >= 0) {
+        threshold = new_threshold;
+    }
+    explicit_only = only_explicit;
+    hook_wanted = 1;
+    coir_rearm();
+}
+
+void coir_disable(void) {
+    hook_wanted = 0;
+    hook_disarmed = 0;
+    set_hook(0);
+}
+
+/* Reinstall the hook if it is wanted and no monitoring tool is active. Returns 1 if armed. */
+int coir_rearm(void) {
+    if (!hook_wanted) {
+        return 0;
+    }
+    if (monitoring_active(PyInterpreterState_Get())) {
+        set_hook(0);
+        hook_disarmed = 1;
+        return 0;
+    }
+    hook_disarmed = 0;
+    set_hook(1);
+    return 1;
+}
+
+void coir_code_facts(void *code, size_t out[4]) {
+    PyCodeObject *co = (PyCodeObject *)code;
+    out[0] = (size_t)co->co_nlocalsplus;
+    out[1] = (size_t)_PyCode_CODE(co);
+    out[2] = (size_t)co->co_nfreevars;
+    out[3] = (size_t)co->co_stacksize;
+}
+
+int coir_is_enabled(void) { return hook_wanted; }
+int coir_is_armed(void) { return hook_wanted && !hook_disarmed; }
+int coir_get_threshold(void) { return threshold; }
+int coir_is_explicit_only(void) { return explicit_only; }

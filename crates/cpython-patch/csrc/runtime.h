@@ -1,0 +1,58 @@
+/* The interface between coir's C runtime and its Rust side. SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef COIR_RUNTIME_H
+#define COIR_RUNTIME_H
+#include <stdint.h>
+#include <stddef.h>
+
+typedef struct { const char *name; void *addr; } CoirHelper;
+
+typedef struct {
+    size_t frame_localsplus, frame_instr_ptr, tstate_eval_breaker;
+    uint64_t eval_events_mask;
+    uint32_t incref_immortal_threshold;
+    uint64_t stackref_tag_bits, stackref_null;
+    void *py_dealloc;
+    void *none, *true_, *false_;
+    void *small_ints[256];
+    const CoirHelper *helpers;
+    size_t sizeof_frame, refcnt_offset, code_adaptive_offset;
+} CoirAbi;
+
+typedef void *(*CoirEntry)(void *tstate, void *frame);
+
+/* Per-code state in co_extra. */
+typedef struct {
+    long calls;
+    CoirEntry entry;
+    void *compiled; /* Rust-owned compiled code */
+    int refused;
+    int forced;     /* coir.jit: compile on first call */
+} CoirCodeState;
+
+enum { COIR_FB_MONITORING, COIR_FB_THROW, COIR_FB_GENERATOR_FRAME, COIR_FB_COUNT };
+
+typedef struct {
+    uint64_t native_calls;
+    uint64_t fallback[COIR_FB_COUNT];
+} CoirCounters;
+
+extern CoirCounters coir_counters;
+
+/* Implemented in Rust. */
+void coir_rs_compile(void *code, CoirCodeState *st);
+void coir_rs_free(void *compiled);
+
+/* Implemented in C. */
+void coir_get_abi(CoirAbi *abi);
+CoirCodeState *coir_code_state(void *code, int create);
+int coir_init(void);
+void coir_enable(int threshold, int only_explicit);
+void coir_disable(void);
+int coir_rearm(void);
+/* nlocalsplus, address of the first code unit, nfreevars, stacksize. */
+void coir_code_facts(void *code, size_t out[4]);
+int coir_is_enabled(void);
+int coir_is_armed(void);
+int coir_get_threshold(void);
+int coir_is_explicit_only(void);
+#endif

@@ -1,0 +1,66 @@
+//! The C runtime's interface (`csrc/runtime.h`), mirrored.
+use std::ffi::{c_char, c_int, c_void};
+
+/// A helper's name and address.
+#[repr(C)]
+pub struct CoirHelper {
+    pub name: *const c_char,
+    pub addr: *mut c_void,
+}
+
+/// Layout facts (`CoirAbi` in runtime.h).
+#[repr(C)]
+pub struct CoirAbi {
+    pub frame_localsplus: usize,
+    pub frame_instr_ptr: usize,
+    pub tstate_eval_breaker: usize,
+    pub eval_events_mask: u64,
+    pub incref_immortal_threshold: u32,
+    pub stackref_tag_bits: u64,
+    pub stackref_null: u64,
+    pub py_dealloc: *mut c_void,
+    pub none: *mut c_void,
+    pub true_: *mut c_void,
+    pub false_: *mut c_void,
+    pub small_ints: [*mut c_void; 256],
+    pub helpers: *const CoirHelper,
+    pub sizeof_frame: usize,
+    pub refcnt_offset: usize,
+    pub code_adaptive_offset: usize,
+}
+
+/// Native entry point.
+pub type CoirEntryFn = unsafe extern "C" fn(*mut c_void, *mut c_void) -> *mut c_void;
+
+/// Per-code state in co_extra (`CoirCodeState`).
+#[repr(C)]
+pub struct CoirCodeState {
+    pub calls: std::ffi::c_long,
+    pub entry: Option<CoirEntryFn>,
+    pub compiled: *mut c_void,
+    pub refused: c_int,
+    pub forced: c_int,
+}
+
+/// Counters (`CoirCounters`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct CoirCounters {
+    pub native_calls: u64,
+    pub fallback: [u64; 3],
+}
+
+unsafe extern "C" {
+    pub static coir_counters: CoirCounters;
+    pub fn coir_get_abi(abi: *mut CoirAbi);
+    pub fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
+    pub fn coir_code_facts(code: *mut c_void, out: *mut usize);
+    pub fn coir_init() -> c_int;
+    pub fn coir_enable(threshold: c_int, only_explicit: c_int);
+    pub fn coir_disable();
+    pub fn coir_rearm() -> c_int;
+    pub fn coir_is_enabled() -> c_int;
+    pub fn coir_is_armed() -> c_int;
+    pub fn coir_get_threshold() -> c_int;
+    pub fn coir_is_explicit_only() -> c_int;
+}

@@ -1,0 +1,94 @@
+"""coir: a method JIT for CPython 3.14 that compiles Python functions to native code through
+libgccjit.
+
+    import coir
+    coir.enable()            # compile functions after `threshold` calls (default 1000)
+    coir.enable(threshold=0) # compile every function on its first call
+
+    @coir.jit                # compile this function on its first call
+    def f(x): ...
+
+    coir.compile(f)          # compile now (raises coir.CompileError if it can't)
+    coir.stats()             # {'compiled': ..., 'native_calls': ..., 'compile_seconds': ...,
+                             #  'fallbacks': {reason: count}}
+    coir.dump(f, "ir")       # text of a stage: bytecode, ir, dot, c, gimple, asm, reproducer
+
+Functions coir cannot compile (generators, coroutines, module and class bodies, a few
+opcodes) run in the interpreter and are counted under their reason. While any
+``sys.monitoring`` tool (``settrace``, ``setprofile``, debuggers, coverage) is active, the hook
+steps aside; it is re-armed at the next garbage collection or call into coir after the tools
+are gone.
+"""
+import gc as _gc
+import os as _os
+
+from . import _native
+from ._native import CompileError
+
+__all__ = ["enable", "disable", "jit", "compile", "stats", "dump", "is_compiled", "CompileError"]
+
+DEFAULT_THRESHOLD = 1000
+
+
+def _rearm_on_gc(phase, info):
+    if phase == "stop":
+        _native.rearm()
+
+
+def enable(threshold=None):
+    """Install the JIT. ``threshold``: calls before a function is compiled (0: first call)."""
+    if threshold is None:
+        threshold = int(_os.environ.get("COIR_THRESHOLD", DEFAULT_THRESHOLD))
+    dump_dir = _os.environ.get("COIR_DUMP_DIR")
+    if dump_dir:
+        _native.set_dump_dir(dump_dir)
+    _native.enable(threshold, False)
+    if _rearm_on_gc not in _gc.callbacks:
+        _gc.callbacks.append(_rearm_on_gc)
+
+
+def disable():
+    """Remove the JIT hook; all functions run in the interpreter again."""
+    _native.disable()
+    if _rearm_on_gc in _gc.callbacks:
+        _gc.callbacks.remove(_rearm_on_gc)
+
+
+def _ensure_hook():
+    enabled, _armed, _threshold, _explicit = _native.status()
+    if not enabled:
+        _native.enable(None, True)
+        if _rearm_on_gc not in _gc.callbacks:
+            _gc.callbacks.append(_rearm_on_gc)
+    else:
+        _native.rearm()
+
+
+def jit(func):
+    """Decorator: compile ``func`` to native code on its first call."""
+    _native.mark_jit(func)
+    _ensure_hook()
+    return func
+
+
+def compile(func):
+    """Compile ``func`` now; raises :class:`CompileError` with the reason if it can't."""
+    _native.compile(func)
+    _ensure_hook()
+    return func
+
+
+def is_compiled(func):
+    """Whether ``func`` has native code."""
+    return _native.is_compiled(func)
+
+
+def stats():
+    """Counters: compiled, native_calls, compile_seconds, fallbacks {reason: count}."""
+    return _native.stats()
+
+
+def dump(func, stage):
+    """The text of one compilation stage of ``func``: bytecode, ir, dot, c, gimple, asm,
+    reproducer."""
+    return _native.dump(func, stage)

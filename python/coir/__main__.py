@@ -1,0 +1,117 @@
+"""python -m coir [--threshold N] [--stats] [--dump-dir DIR] (FILE | -m MODULE | -c CODE) [ARGS]
+
+Runs a program with the JIT on, as ``python FILE`` would run it: same ``sys.argv``,
+``__main__`` module, tracebacks and exit status.
+"""
+import os
+import sys
+
+
+def _usage(msg=None):
+    if msg:
+        print(f"coir: {msg}", file=sys.stderr)
+    print(__doc__.strip().splitlines()[0], file=sys.stderr)
+    sys.exit(2)
+
+
+def _parse(argv):
+    opts = {"threshold": None, "stats": False, "dump_dir": None}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--threshold" and i + 1 < len(argv):
+            try:
+                opts["threshold"] = int(argv[i + 1])
+            except ValueError:
+                _usage(f"bad threshold {argv[i + 1]!r}")
+            i += 2
+        elif a.startswith("--threshold="):
+            opts["threshold"] = int(a.split("=", 1)[1])
+            i += 1
+        elif a == "--stats":
+            opts["stats"] = True
+            i += 1
+        elif a == "--dump-dir" and i + 1 < len(argv):
+            opts["dump_dir"] = argv[i + 1]
+            i += 2
+        elif a in ("-h", "--help"):
+            print(__doc__.strip())
+            sys.exit(0)
+        elif a == "-m" and i + 1 < len(argv):
+            return opts, ("module", argv[i + 1], argv[i + 1:])
+        elif a == "-c" and i + 1 < len(argv):
+            return opts, ("code", argv[i + 1], ["-c"] + argv[i + 2:])
+        elif a.startswith("-") and a != "-":
+            _usage(f"unknown option {a}")
+        else:
+            return opts, ("file", a, argv[i:])
+    _usage("no program given")
+
+
+def _print_stats():
+    import coir
+    s = coir.stats()
+    print("coir stats:", file=sys.stderr)
+    print(f"  compiled        {s['compiled']}", file=sys.stderr)
+    print(f"  native_calls    {s['native_calls']}", file=sys.stderr)
+    print(f"  compile_seconds {s['compile_seconds']:.3f}", file=sys.stderr)
+    for reason, n in sorted(s["fallbacks"].items(), key=lambda kv: -kv[1]):
+        print(f"  fallback        {n:6d}  {reason}", file=sys.stderr)
+
+
+def main():
+    opts, (kind, target, argv) = _parse(sys.argv[1:])
+    import coir
+    if opts["dump_dir"]:
+        os.environ["COIR_DUMP_DIR"] = opts["dump_dir"]
+    if opts["stats"]:
+        import atexit
+        atexit.register(_print_stats)
+    sys.argv = argv
+    if kind == "file":
+        path = os.path.abspath(target) if target != "-" else target
+        sys.path[0] = os.path.dirname(path)
+        with open(path, "rb") as f:
+            source = f.read()
+        code = compile(source, path, "exec")
+        main_mod = sys.modules["__main__"]
+        globs = {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__,
+                 "__cached__": None, "__doc__": None, "__loader__": None, "__package__": None,
+                 "__spec__": None}
+        main_mod.__dict__.clear()
+        main_mod.__dict__.update(globs)
+        coir.enable(opts["threshold"])
+        _run(code, main_mod.__dict__)
+    elif kind == "code":
+        sys.path[0] = ""
+        code = compile(target, "<string>", "exec")
+        main_mod = sys.modules["__main__"]
+        main_mod.__dict__.clear()
+        main_mod.__dict__.update({"__name__": "__main__", "__builtins__": __builtins__})
+        coir.enable(opts["threshold"])
+        _run(code, main_mod.__dict__)
+    else:
+        import runpy
+        sys.path[0] = os.getcwd()
+        coir.enable(opts["threshold"])
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
+
+
+def _run(code, globs):
+    try:
+        exec(code, globs)
+    except BaseException as e:
+        # Print the traceback as the interpreter would for `python FILE`: without this
+        # launcher's frames.
+        if isinstance(e, SystemExit):
+            raise
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        e.__traceback__ = tb
+        sys.excepthook(type(e), e, tb)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
