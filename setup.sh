@@ -244,9 +244,9 @@ ensure_venv() {
     log "bootstrapping pip from $(basename "$w")"
     "$VENV/bin/python" "$w/pip" install -q --disable-pip-version-check --no-index "$w" >&2
   fi
-  if ! { [ -x "$VENV/bin/maturin" ] && "$VENV/bin/python" -c 'import pytest' 2>/dev/null; }; then
-    log "installing pytest and maturin into $VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check pytest maturin >&2
+  if ! { [ -x "$VENV/bin/maturin" ] && "$VENV/bin/python" -c 'import pytest, xdist' 2>/dev/null; }; then
+    log "installing pytest, pytest-xdist and maturin into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check pytest pytest-xdist maturin >&2
   fi
 }
 
@@ -317,7 +317,7 @@ case "$cmd" in
       log "no Cargo.toml yet: skipping cargo test"
     fi
     if [ -d tests ]; then
-      rc=0; "$VENV/bin/python" -m pytest -q tests/ || rc=$?
+      rc=0; "$VENV/bin/python" -m pytest -q -n "${COIR_TEST_JOBS:-2}" tests/ || rc=$?
       # pytest's 5 means "no tests collected": not a failure of the project.
       if [ "$rc" = 5 ]; then log "pytest collected no tests"; rc=0; fi
       exit "$rc"

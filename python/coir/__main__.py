@@ -74,20 +74,14 @@ def main():
         with open(path, "rb") as f:
             source = f.read()
         code = compile(source, path, "exec")
-        main_mod = sys.modules["__main__"]
-        globs = {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__,
-                 "__cached__": None, "__doc__": None, "__loader__": None, "__package__": None,
-                 "__spec__": None}
-        main_mod.__dict__.clear()
-        main_mod.__dict__.update(globs)
+        main_mod = _fresh_main()
+        main_mod.__dict__.update({"__file__": path, "__cached__": None})
         coir.enable(opts["threshold"])
         _run(code, main_mod.__dict__)
     elif kind == "code":
         sys.path[0] = ""
         code = compile(target, "<string>", "exec")
-        main_mod = sys.modules["__main__"]
-        main_mod.__dict__.clear()
-        main_mod.__dict__.update({"__name__": "__main__", "__builtins__": __builtins__})
+        main_mod = _fresh_main()
         coir.enable(opts["threshold"])
         _run(code, main_mod.__dict__)
     else:
@@ -95,6 +89,16 @@ def main():
         sys.path[0] = os.getcwd()
         coir.enable(opts["threshold"])
         runpy.run_module(target, run_name="__main__", alter_sys=True)
+
+
+def _fresh_main():
+    """A new ``__main__`` module for the program (this launcher is ``__main__`` under -m)."""
+    import types
+    mod = types.ModuleType("__main__")
+    mod.__dict__.update({"__builtins__": __builtins__, "__loader__": None, "__spec__": None,
+                         "__package__": None})
+    sys.modules["__main__"] = mod
+    return mod
 
 
 def _run(code, globs):

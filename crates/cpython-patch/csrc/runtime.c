@@ -648,6 +648,7 @@ static int threshold = 1000;
 static int hook_wanted = 0;   /* enable() or a coir.jit function asked for the hook */
 static int hook_disarmed = 0; /* removed because a monitoring tool is active */
 static int explicit_only = 0; /* only coir.jit / coir.compile functions run natively */
+static int compiling = 0;     /* a compilation is under way (GIL held): no nested ones */
 CoirCounters coir_counters;
 
 static void free_state(void *p) {
@@ -779,7 +780,13 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         if (!st->forced && (explicit_only || ++st->calls <= threshold)) {
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
         }
+        if (compiling) {
+            /* Code run by the compiler itself (finalizers, ...) stays interpreted. */
+            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        }
+        compiling = 1;
         coir_rs_compile(co, st);
+        compiling = 0;
         if (st->entry == NULL) {
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
         }

@@ -86,9 +86,9 @@ struct CodeParts {
 }
 
 fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
-    let py = code.py();
-    let code_type = py.import("types")?.getattr("CodeType")?;
-    if !code.is_instance(&code_type)? {
+    // SAFETY: a type check on a live object; imports are avoided here because compilation
+    // runs inside the frame hook, where running Python code would recurse into it.
+    if unsafe { pyo3::ffi::PyCode_Check(code.as_ptr()) } == 0 {
         return Err(Refusal::new("not a code object", format!("expected a code object, got {}", code.get_type().name()?)));
     }
     let bytes = |attr: &str| -> PyResult<Vec<u8>> { Ok(code.getattr(attr)?.cast::<PyBytes>()?.as_bytes().to_vec()) };
@@ -260,6 +260,26 @@ fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState) -> R
     }
 }
 
+thread_local! {
+    static LAST_PANIC: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Panics inside coir are caught and turned into refusals; the default hook would print them
+/// on the program's stderr, so record the message instead.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        if std::env::var_os("COIR_DEBUG_PANICS").is_some() {
+            eprintln!("coir: {msg}");
+        }
+        LAST_PANIC.with(|p| *p.borrow_mut() = msg);
+    }));
+}
+
+fn last_panic() -> String {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState) {
@@ -271,7 +291,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
         })
     });
     if r.is_err() {
-        record_refusal(&Refusal::new("internal error: panic", ""));
+        record_refusal(&Refusal::new("internal error: panic", last_panic()));
         // SAFETY: st is live (see above).
         unsafe { (*st).refused = 1 };
     }
@@ -494,6 +514,7 @@ fn set_opt_level(level: u8) -> PyResult<()> {
 /// The module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    install_panic_hook();
     // SAFETY: module init runs with the GIL held.
     if unsafe { ffi::coir_init() } < 0 {
         return Err(PyErr::fetch(m.py()));

@@ -122,10 +122,12 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         .enumerate()
         .map(|(i, ty)| func.new_local(None, ty_of(&t, *ty), format!("v{i}")))
         .collect();
-    let scratch = (f.max_array > 0).then(|| {
-        let arr = ctx.new_array_type(None, t.ptr, f.max_array as u64 + 1);
-        func.new_local(None, arr, "scratch")
-    });
+    // scratch[0] is the writable slot before the arguments that PY_VECTORCALL_ARGUMENTS_OFFSET
+    // lets callees use; one more keeps `&scratch[1]` in bounds for empty arrays.
+    let scratch = {
+        let arr = ctx.new_array_type(None, t.ptr, f.max_array as u64 + 2);
+        Some(func.new_local(None, arr, "scratch"))
+    };
     let blocks = f.blocks.iter().enumerate().map(|(i, b)| func.new_block(format!("bb{i}_{}", b.name))).collect();
     let mut e = Emitter {
         ctx: &ctx,
@@ -173,23 +175,47 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.dump_reproducer_to_file(path(Artefact::Reproducer));
     }
     if want(Artefact::Asm) {
-        ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm));
+        preserving_signals(|| ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm)));
     }
     let gimple = want(Artefact::Gimple).then(|| path(Artefact::Gimple));
     if gimple.is_some() {
         ctx.set_dump_initial_gimple(true);
     }
     let start = Instant::now();
-    let result = match &gimple {
+    let result = preserving_signals(|| match &gimple {
         Some(p) => stderr_to_file(p, || ctx.compile()),
         None => ctx.compile(),
-    };
+    });
     let result = result.map_err(BackendError::Gcc)?;
     let gcc_seconds = start.elapsed().as_secs_f64();
     let ptr = result.get_function(ENTRY_NAME).ok_or_else(|| BackendError::Gcc("entry point missing".into()))?;
     // SAFETY: the function was defined above with exactly this signature.
     let entry: EntryFn = unsafe { std::mem::transmute::<*mut (), EntryFn>(ptr.as_ptr()) };
     Ok(Compiled { _result: result, entry, gcc_seconds })
+}
+
+/// Run `f`, then restore every signal disposition. libgccjit runs GCC's driver in-process,
+/// and the driver installs its own handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE (which
+/// delete temporary files and re-raise the signal): left in place they would kill the Python
+/// process on Ctrl-C instead of raising KeyboardInterrupt.
+fn preserving_signals<T>(f: impl FnOnce() -> T) -> T {
+    const SIGNALS: std::ops::Range<i32> = 1..32;
+    // SAFETY: sigaction with valid pointers; zeroed sigaction structs are valid out-params.
+    unsafe {
+        let mut saved: Vec<libc::sigaction> = Vec::with_capacity(32);
+        for sig in SIGNALS {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, std::ptr::null(), &mut old);
+            saved.push(old);
+        }
+        let r = f();
+        for (sig, old) in SIGNALS.zip(&saved) {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::sigaction(sig, old, std::ptr::null_mut());
+            }
+        }
+        r
+    }
 }
 
 unsafe extern "C" {

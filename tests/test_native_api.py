@@ -1,0 +1,206 @@
+"""The Python API and the native module's facts, checked against the live interpreter."""
+import dis
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import coir
+from coir import _native
+
+
+def test_opcode_facts_match_dis():
+    """rustpython-compiler-core's opcode table (what bytecode-cfg uses) agrees with 3.14's dis."""
+    import _opcode_metadata
+    facts = {name: (num, base, cache) for num, name, base, cache in _native.opcode_facts()}
+    specialized = {n for names in _opcode_metadata._specializations.values() for n in names}
+    checked = 0
+    for name, num in list(dis.opmap.items()) + list(_opcode_metadata._specialized_opmap.items()):
+        if num >= 256:  # pseudo-ops never appear in code
+            continue
+        assert name in facts, f"{name} missing from coir's table"
+        assert facts[name][0] == num, f"{name}: coir {facts[name][0]} vs dis {num}"
+        checked += 1
+    assert checked >= 220
+    for name, (num, base, cache) in facts.items():
+        assert dis.opname[num] == name, f"{num}: coir {name} vs dis {dis.opname[num]}"
+        if name in dis.opmap and name not in specialized and not name.startswith("INSTRUMENTED"):
+            assert cache == dis._inline_cache_entries.get(name, 0), name
+        if name in specialized:
+            family = next(f for f, names in _opcode_metadata._specializations.items() if name in names)
+            assert base == family, f"{name}: coir maps to {base}, dis to {family}"
+            assert cache == dis._inline_cache_entries.get(base, 0), name
+
+
+def test_stack_effects_match_dis():
+    checked = 0
+    for name, num in dis.opmap.items():
+        if num >= 256 or name in ("CACHE", "RESERVED", "ENTER_EXECUTOR", "INTERPRETER_EXIT") or num < 1:
+            continue
+        if name.startswith("INSTRUMENTED"):
+            continue
+        for oparg in (0, 1, 2, 3, 5, 0x102) if num >= dis.HAVE_ARGUMENT else (None,):
+            try:
+                expected = dis.stack_effect(num, oparg) if oparg is not None else dis.stack_effect(num)
+            except ValueError:
+                continue
+            popped, pushed = _native.stack_effect(num, oparg or 0)
+            assert pushed - popped == expected, f"{name}({oparg}): coir {pushed - popped} vs dis {expected}"
+            if num >= dis.HAVE_ARGUMENT:
+                jump = dis.stack_effect(num, oparg, jump=True)
+                assert pushed - popped == jump, f"{name}({oparg}) jump"
+            checked += 1
+    assert checked > 300
+
+
+def test_abi_layout():
+    info = _native.abi_info()
+    assert info["frame_localsplus"] == 80 and info["frame_instr_ptr"] == 56
+    assert info["tstate_eval_breaker"] == 24
+    assert info["stackref_null"] == 1
+    assert info["helpers"] == info["helpers_declared"], "every helper in ir-cfg's table has a C address"
+
+
+def test_compile_and_stats():
+    def f(a, b):
+        return a * b + 1
+    coir.compile(f)
+    assert coir.is_compiled(f)
+    before = coir.stats()["native_calls"]
+    assert f(6, 7) == 43
+    assert coir.stats()["native_calls"] == before + 1
+    s = coir.stats()
+    assert s["compiled"] >= 1 and s["compile_seconds"] > 0 and isinstance(s["fallbacks"], dict)
+
+
+def test_compile_error_for_generators():
+    def g():
+        yield 1
+    with pytest.raises(coir.CompileError, match="generator"):
+        coir.compile(g)
+    assert "generator or coroutine" in coir.stats()["fallbacks"]
+    assert list(g()) == [1]
+
+
+def test_dump_stages():
+    def f(x):
+        total = 0
+        for i in range(x):
+            total += i
+        return total
+    assert "FOR_ITER" in coir.dump(f, "bytecode")
+    assert "call for_iter" in coir.dump(f, "ir")
+    assert coir.dump(f, "dot").startswith("digraph")
+    assert "coir_native" in coir.dump(f, "c")
+    assert "coir_native" in coir.dump(f, "asm")
+    assert "gcc_jit_context_new_function" in coir.dump(f, "reproducer")
+    assert "coir_native" in coir.dump(f, "gimple")
+    with pytest.raises(ValueError):
+        coir.dump(f, "nonsense")
+
+
+def test_malformed_code_is_refused_not_crashed():
+    def f(x):
+        return x + 1
+    bad = f.__code__.replace(co_code=f.__code__.co_code[:-2] + bytes([121, 0]))
+    with pytest.raises(ValueError, match="unknown opcode"):
+        _native.decode(bad)
+    with pytest.raises(coir.CompileError):
+        coir.compile(bad)
+    bad_table = f.__code__.replace(co_exceptiontable=b"\x01\x02")
+    with pytest.raises(ValueError, match="exception table"):
+        _native.decode(bad_table)
+
+
+def _run(code, *args):
+    return subprocess.run([sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+
+
+def test_jit_decorator_runs_natively():
+    r = _run("""
+        import coir
+        @coir.jit
+        def f(n):
+            return sum(i * i for i in range(n)) + len([x for x in range(n) if x % 2])
+        print(f(10), coir.is_compiled(f), coir.stats()['native_calls'] >= 1)
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["290", "True", "True"]
+
+
+def test_threshold_counts_calls():
+    r = _run("""
+        import coir
+        def f(x):
+            return x + 1
+        coir.enable(threshold=5)
+        for i in range(5):
+            f(i)
+        a = coir.is_compiled(f)
+        f(0)
+        print(a, coir.is_compiled(f))
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"]
+
+
+def test_cli_runs_module_and_code(tmp_path):
+    (tmp_path / "mod_x.py").write_text("import sys\ndef f(a):\n    return a * 2\nprint(f(21), sys.argv[1:])\n")
+    r = subprocess.run([sys.executable, "-m", "coir", "--threshold", "0", "--stats", "-m", "mod_x", "a", "b"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "42 ['a', 'b']\n"
+    assert "native_calls" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "coir", "-c", "print(sum(range(10)))"], capture_output=True, text=True, timeout=300)
+    assert r.stdout == "45\n", r.stderr
+
+
+def test_dump_dir_env(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "coir", "--threshold", "0", "--dump-dir", str(tmp_path), "-c",
+                        "def f(x):\n    return x + 1\nprint(f(1))"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    names = {p.suffix for p in tmp_path.iterdir()}
+    assert {".ir", ".dot", ".c", ".s", ".gimple", ".bytecode"} <= names, names
+
+
+def test_keyboard_interrupt_reaches_native_loop():
+    r = _run("""
+        import coir, signal, os, threading
+        @coir.jit
+        def spin():
+            n = 0
+            while True:
+                n += 1
+        threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        try:
+            spin()
+        except KeyboardInterrupt:
+            print("interrupted", coir.is_compiled(spin))
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "interrupted True"
+
+
+def test_hook_steps_aside_for_tracing():
+    r = _run("""
+        import coir, sys
+        coir.enable(threshold=0)
+        def f(x):
+            return x + 1
+        events = []
+        def tracer(frame, event, arg):
+            if frame.f_code is f.__code__:
+                events.append(event)
+            return tracer
+        sys.settrace(tracer)
+        f(1)
+        sys.settrace(None)
+        print(events)
+        import gc; gc.collect()
+        print(coir._native.status()[1])
+    """)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "['call', 'line', 'return']"
+    assert lines[1] == "True"
