@@ -184,23 +184,63 @@ PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObjec
     return attr;
 }
 
+/* _PyFunction_Vectorcall is not exported; its address is read off a function made at init. */
+static vectorcallfunc py_function_vectorcall = NULL;
+
+/* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
+ * frame with the arguments as *borrowed* stack references (the caller keeps its references
+ * until the call returns, exactly like LOAD_FAST_BORROW'd arguments) and evaluate it through
+ * the frame hook. `argv` is the caller's scratch array, reused in place as _PyStackRefs. */
+static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames) {
+    PyThreadState *ts = PyThreadState_GET();
+    _PyStackRef *refs = (_PyStackRef *)argv;
+    for (int i = 0; i < total; i++) {
+        refs[i] = PyStackRef_FromPyObjectBorrow(argv[i]);
+    }
+    _PyInterpreterFrame *f = _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(func), NULL, refs,
+                                                     (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)),
+                                                     kwnames, NULL);
+    if (f == NULL) {
+        return NULL;
+    }
+    return _PyEval_EvalFrame(ts, f, 0);
+}
+
+static inline int is_plain_py_function(PyObject *callable) {
+    return Py_TYPE(callable) == &PyFunction_Type &&
+           ((PyFunctionObject *)callable)->vectorcall == py_function_vectorcall &&
+           (((PyCodeObject *)((PyFunctionObject *)callable)->func_code)->co_flags & CO_OPTIMIZED);
+}
+
 /* args[0] = callable, args[1] = self_or_null, args[2..] = arguments. args[-1] is writable
  * scratch, which PY_VECTORCALL_ARGUMENTS_OFFSET allows callees to use. */
 PyObject *coir_rt_call(PyObject **args, int nargs) {
     PyObject *callable = args[0];
-    if (args[1] != NULL) {
-        return PyObject_Vectorcall(callable, args + 1, (size_t)(nargs + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
+    int total = args[1] != NULL ? nargs + 1 : nargs;
+    if (is_plain_py_function(callable)) {
+        return call_py_function(callable, argv, total, NULL);
     }
-    return PyObject_Vectorcall(callable, args + 2, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    if (args[1] == NULL && Py_TYPE(callable) == &PyMethod_Type) {
+        /* As _MAYBE_EXPAND_METHOD: call the function with self in the spare slot. */
+        PyObject *fn = PyMethod_GET_FUNCTION(callable);
+        if (is_plain_py_function(fn)) {
+            args[1] = PyMethod_GET_SELF(callable);
+            return call_py_function(fn, args + 1, nargs + 1, NULL);
+        }
+    }
+    return PyObject_Vectorcall(callable, argv, (size_t)total | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
 PyObject *coir_rt_call_kw(PyObject **args, int nargs, PyObject *kwnames) {
     PyObject *callable = args[0];
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
-    if (args[1] != NULL) {
-        return PyObject_Vectorcall(callable, args + 1, (size_t)(nargs + 1 - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
+    int total = args[1] != NULL ? nargs + 1 : nargs;
+    if (is_plain_py_function(callable)) {
+        return call_py_function(callable, argv, total, kwnames);
     }
-    return PyObject_Vectorcall(callable, args + 2, (size_t)(nargs - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    return PyObject_Vectorcall(callable, argv, (size_t)(total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
 }
 
 PyObject *coir_rt_call_function_ex(PyObject *func, PyObject *callargs, PyObject *kwargs) {
@@ -748,8 +788,9 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
         res = entry(ts, f);
         ts->py_recursion_remaining++;
     }
+    /* Unlink before clearing (GH-99729), but keep f->previous: if a frame object outlives the
+     * frame, take_ownership() links its f_back through it. */
     ts->current_frame = f->previous;
-    f->previous = NULL;
     _PyEval_FrameClearAndPop(ts, f);
     _Py_LeaveRecursiveCallTstate(ts);
     return res;
@@ -799,6 +840,20 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
 }
 
 int coir_init(void) {
+    if (py_function_vectorcall == NULL) {
+        PyObject *globals = PyDict_New();
+        PyCodeObject *code = PyCode_NewEmpty("coir", "probe", 0);
+        PyObject *fn = (globals && code) ? PyFunction_New((PyObject *)code, globals) : NULL;
+        if (fn == NULL) {
+            Py_XDECREF(globals);
+            Py_XDECREF(code);
+            return -1;
+        }
+        py_function_vectorcall = ((PyFunctionObject *)fn)->vectorcall;
+        Py_DECREF(fn);
+        Py_DECREF(code);
+        Py_DECREF(globals);
+    }
     if (extra_index < 0) {
         extra_index = PyUnstable_Eval_RequestCodeExtraIndex(free_state);
         if (extra_index < 0) {
