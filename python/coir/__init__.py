@@ -39,6 +39,9 @@ def enable(threshold=None):
     """Install the JIT. ``threshold``: calls before a function is compiled (0: first call)."""
     if threshold is None:
         threshold = int(_os.environ.get("COIR_THRESHOLD", DEFAULT_THRESHOLD))
+    opt = _os.environ.get("COIR_OPT_LEVEL")
+    if opt:
+        _native.set_opt_level(int(opt))
     dump_dir = _os.environ.get("COIR_DUMP_DIR")
     if dump_dir:
         _native.set_dump_dir(dump_dir)

@@ -74,6 +74,8 @@ pub struct BytecodeCfg {
     pub units: u32,
     /// `co_stacksize`.
     pub stacksize: u32,
+    /// The adaptive code as read at build time (type feedback), if given.
+    pub adaptive: Option<Vec<u8>>,
 }
 
 impl BytecodeCfg {
@@ -171,7 +173,8 @@ impl BytecodeCfg {
             }
         }
 
-        let mut cfg = BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize };
+        let adaptive = input.adaptive.filter(|a| a.len() == input.code.len()).map(<[u8]>::to_vec);
+        let mut cfg = BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize, adaptive };
         cfg.compute_depths()?;
         Ok(cfg)
     }
@@ -238,6 +241,27 @@ impl BytecodeCfg {
             }
         }
         Ok(())
+    }
+
+    /// Inline cache unit `k` (1-based: unit 1 is the counter) of `ins` in the adaptive code,
+    /// if adaptive code was given and `k` is within the instruction's caches.
+    pub fn cache_u16(&self, ins: &Instr, k: u32) -> Option<u16> {
+        if k == 0 || k > ins.caches {
+            return None;
+        }
+        let a = self.adaptive.as_ref()?;
+        let at = 2 * (ins.offset + k) as usize;
+        Some(u16::from_le_bytes([a[at], a[at + 1]]))
+    }
+
+    /// A 32-bit cache field starting at unit `k` (little-endian units, `read_u32`).
+    pub fn cache_u32(&self, ins: &Instr, k: u32) -> Option<u32> {
+        Some(self.cache_u16(ins, k)? as u32 | (self.cache_u16(ins, k + 1)? as u32) << 16)
+    }
+
+    /// A pointer-sized cache field starting at unit `k` (four units, `read_obj`).
+    pub fn cache_u64(&self, ins: &Instr, k: u32) -> Option<u64> {
+        Some(self.cache_u32(ins, k)? as u64 | (self.cache_u32(ins, k + 2)? as u64) << 32)
     }
 
     /// The instructions of a block.

@@ -28,6 +28,8 @@
 #include "internal/pycore_long.h"
 #include "internal/pycore_sliceobject.h"
 
+#include "opcode.h"
+
 #include "runtime.h"
 
 /* ------------------------------------------------------------------ helpers (borrow args) */
@@ -165,6 +167,172 @@ PyObject *coir_rt_load_method(PyObject *owner, PyObject *name, PyObject **self_o
 }
 
 int coir_rt_store_attr(PyObject *owner, PyObject *name, PyObject *v) { return PyObject_SetAttr(owner, name, v); }
+
+/* ---- guarded fast paths from the interpreter's quickening (type feedback). Every guard that
+ * fails falls back to the generic operation, so no deoptimisation is needed. */
+
+PyObject *coir_rt_load_attr_instance_value(PyObject *owner, PyObject *name, intptr_t tv, intptr_t offset) {
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
+        _PyObject_InlineValues(owner)->valid) {
+        PyObject *v = *(PyObject **)((char *)owner + offset);
+        if (v != NULL) {
+            return Py_NewRef(v);
+        }
+    }
+    return PyObject_GetAttr(owner, name);
+}
+
+PyObject *coir_rt_load_method_cached(PyObject *owner, PyObject *name, PyObject **self_out, intptr_t tv,
+                                     intptr_t keys_version, intptr_t descr) {
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_version_tag == (unsigned int)tv) {
+        int ok;
+        if (keys_version < 0) {
+            ok = tp->tp_dictoffset == 0;
+        }
+        else {
+            ok = (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(owner)->valid &&
+                 (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && ((PyHeapTypeObject *)tp)->ht_cached_keys != NULL &&
+                 ((PyHeapTypeObject *)tp)->ht_cached_keys->dk_version == (uint32_t)keys_version;
+        }
+        if (ok) {
+            *self_out = Py_NewRef(owner);
+            return Py_NewRef((PyObject *)descr);
+        }
+    }
+    return coir_rt_load_method(owner, name, self_out);
+}
+
+PyObject *coir_rt_load_attr_slot(PyObject *owner, PyObject *name, intptr_t tv, intptr_t offset) {
+    if (Py_TYPE(owner)->tp_version_tag == (unsigned int)tv) {
+        PyObject *v = *(PyObject **)((char *)owner + offset);
+        if (v != NULL) {
+            return Py_NewRef(v);
+        }
+    }
+    return PyObject_GetAttr(owner, name);
+}
+
+int coir_rt_store_attr_slot(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset) {
+    if (Py_TYPE(owner)->tp_version_tag == (unsigned int)tv) {
+        PyObject **ptr = (PyObject **)((char *)owner + offset);
+        PyObject *old = *ptr;
+        *ptr = Py_NewRef(v);
+        Py_XDECREF(old);
+        return 0;
+    }
+    return PyObject_SetAttr(owner, name, v);
+}
+
+int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset) {
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
+        _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
+        PyObject **ptr = (PyObject **)((char *)owner + offset);
+        PyObject *old = *ptr;
+        *ptr = Py_NewRef(v);
+        if (old == NULL) {
+            PyDictValues *values = _PyObject_InlineValues(owner);
+            _PyDictValues_AddToInsertionOrder(values, ptr - values->values);
+        }
+        Py_XDECREF(old);
+        return 0;
+    }
+    return PyObject_SetAttr(owner, name, v);
+}
+
+static inline PyObject *dict_cached_value(PyObject *d, intptr_t version, intptr_t index) {
+    if (!PyDict_CheckExact(d)) {
+        return NULL;
+    }
+    PyDictKeysObject *keys = ((PyDictObject *)d)->ma_keys;
+    if (keys->dk_version != (uint32_t)version || index >= DK_SIZE(keys) || !DK_IS_UNICODE(keys)) {
+        return NULL;
+    }
+    return DK_UNICODE_ENTRIES(keys)[index].me_value;
+}
+
+PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, intptr_t gv, intptr_t bv, intptr_t index) {
+    PyObject *v;
+    if (bv < 0) {
+        v = dict_cached_value(f->f_globals, gv, index);
+    }
+    else {
+        v = (dict_cached_value(f->f_globals, gv, 0) != NULL || (PyDict_CheckExact(f->f_globals) &&
+             ((PyDictObject *)f->f_globals)->ma_keys->dk_version == (uint32_t)gv))
+                ? dict_cached_value(f->f_builtins, bv, index)
+                : NULL;
+    }
+    if (v != NULL) {
+        return Py_NewRef(v);
+    }
+    return coir_rt_load_global(f, name);
+}
+
+PyObject *coir_rt_binary_op_numeric(PyObject *l, PyObject *r, int oparg) {
+    if (PyFloat_CheckExact(l) && PyFloat_CheckExact(r)) {
+        double a = PyFloat_AS_DOUBLE(l), b = PyFloat_AS_DOUBLE(r);
+        switch (oparg) {
+        case NB_ADD: case NB_INPLACE_ADD: return PyFloat_FromDouble(a + b);
+        case NB_SUBTRACT: case NB_INPLACE_SUBTRACT: return PyFloat_FromDouble(a - b);
+        case NB_MULTIPLY: case NB_INPLACE_MULTIPLY: return PyFloat_FromDouble(a * b);
+        default: break;
+        }
+    }
+    else if (PyLong_CheckExact(l) && PyLong_CheckExact(r) &&
+             _PyLong_BothAreCompact((PyLongObject *)l, (PyLongObject *)r)) {
+        switch (oparg) {
+        case NB_ADD: case NB_INPLACE_ADD: return _PyLong_Add((PyLongObject *)l, (PyLongObject *)r);
+        case NB_SUBTRACT: case NB_INPLACE_SUBTRACT: return _PyLong_Subtract((PyLongObject *)l, (PyLongObject *)r);
+        case NB_MULTIPLY: case NB_INPLACE_MULTIPLY: return _PyLong_Multiply((PyLongObject *)l, (PyLongObject *)r);
+        default: break;
+        }
+    }
+    return _PyEval_BinaryOps[oparg](l, r);
+}
+
+PyObject *coir_rt_compare_op_numeric(PyObject *l, PyObject *r, int oparg) {
+    int op = oparg >> 5, res;
+    if (PyFloat_CheckExact(l) && PyFloat_CheckExact(r)) {
+        double a = PyFloat_AS_DOUBLE(l), b = PyFloat_AS_DOUBLE(r);
+        switch (op) {
+        case Py_LT: res = a < b; break;
+        case Py_LE: res = a <= b; break;
+        case Py_EQ: res = a == b; break;
+        case Py_NE: res = a != b; break;
+        case Py_GT: res = a > b; break;
+        default: res = a >= b; break;
+        }
+        return res ? Py_True : Py_False;
+    }
+    if (PyLong_CheckExact(l) && PyLong_CheckExact(r) && _PyLong_BothAreCompact((PyLongObject *)l, (PyLongObject *)r)) {
+        Py_ssize_t a = _PyLong_CompactValue((PyLongObject *)l), b = _PyLong_CompactValue((PyLongObject *)r);
+        switch (op) {
+        case Py_LT: res = a < b; break;
+        case Py_LE: res = a <= b; break;
+        case Py_EQ: res = a == b; break;
+        case Py_NE: res = a != b; break;
+        case Py_GT: res = a > b; break;
+        default: res = a >= b; break;
+        }
+        return res ? Py_True : Py_False;
+    }
+    return coir_rt_compare_op(l, r, oparg);
+}
+
+PyObject *coir_rt_subscr_seq_int(PyObject *container, PyObject *sub) {
+    if (PyLong_CheckExact(sub) && _PyLong_IsNonNegativeCompact((PyLongObject *)sub)) {
+        Py_ssize_t i = _PyLong_CompactValue((PyLongObject *)sub);
+        if (PyList_CheckExact(container) && i < PyList_GET_SIZE(container)) {
+            return Py_NewRef(PyList_GET_ITEM(container, i));
+        }
+        if (PyTuple_CheckExact(container) && i < PyTuple_GET_SIZE(container)) {
+            return Py_NewRef(PyTuple_GET_ITEM(container, i));
+        }
+    }
+    return PyObject_GetItem(container, sub);
+}
 int coir_rt_delete_attr(PyObject *owner, PyObject *name) { return PyObject_DelAttr(owner, name); }
 
 PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObject *self, PyObject *name, int oparg,
@@ -657,6 +825,9 @@ static const CoirHelper helper_table[] = {
     H(coir_rt_make_cell), H(coir_rt_copy_free_vars), H(coir_rt_unbound_local), H(coir_rt_make_function),
     H(coir_rt_set_function_attribute), H(coir_rt_import_name), H(coir_rt_import_from),
     H(coir_rt_load_common_constant), H(coir_rt_get_len), H(coir_rt_load_special), H(coir_rt_with_except_start),
+    H(coir_rt_load_attr_instance_value), H(coir_rt_load_method_cached), H(coir_rt_store_attr_instance_value),
+    H(coir_rt_load_global_cached), H(coir_rt_binary_op_numeric), H(coir_rt_compare_op_numeric),
+    H(coir_rt_subscr_seq_int), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
     {NULL, NULL},
 };
 
@@ -729,12 +900,28 @@ static int monitoring_active(PyInterpreterState *interp) {
     return 0;
 }
 
+/* The instrumentation version at which no tool was active: while the interpreter's version is
+ * unchanged, monitoring cannot have been switched on, so the scan is skipped. */
+static uintptr_t quiet_version = UINTPTR_MAX;
+
+static inline int monitoring_active_cached(PyInterpreterState *interp) {
+    uintptr_t v = _Py_atomic_load_uintptr_relaxed(&interp->ceval.instrumentation_version);
+    if (v == quiet_version) {
+        return 0;
+    }
+    if (monitoring_active(interp)) {
+        return 1;
+    }
+    quiet_version = v;
+    return 0;
+}
+
 static int code_monitored(PyCodeObject *co) {
     _PyCoMonitoringData *m = co->_co_monitoring;
     if (m == NULL) {
         return 0;
     }
-    for (int i = 0; i < _PY_MONITORING_UNGROUPED_EVENTS; i++) {
+    for (int i = 0; i < _PY_MONITORING_LOCAL_EVENTS; i++) {
         if (m->active_monitors.tools[i]) {
             return 1;
         }
@@ -798,7 +985,7 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
 
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
     PyInterpreterState *interp = ts->interp;
-    if (monitoring_active(interp)) {
+    if (monitoring_active_cached(interp)) {
         /* Any hook changes what tracers observe; step aside until monitoring stops. */
         _PyInterpreterState_SetEvalFrameFunc(interp, _PyEval_EvalFrameDefault);
         hook_disarmed = 1;

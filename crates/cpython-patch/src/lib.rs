@@ -501,11 +501,12 @@ fn set_dump_dir(path: Option<PathBuf>) {
     global().dump_dir = path;
 }
 
-/// GCC optimisation level for later compilations (0..=3).
+/// GCC optimisation level for later compilations (0..=2). Level 3 is refused: GCC 12's
+/// libgccjit crashes (internal compiler error, a segfault in-process) on some of our code at -O3.
 #[pyfunction]
 fn set_opt_level(level: u8) -> PyResult<()> {
-    if level > 3 {
-        return Err(PyValueError::new_err("level must be 0..=3"));
+    if level > 2 {
+        return Err(PyValueError::new_err("level must be 0..=2 (GCC 12's libgccjit crashes at -O3 on coir's code)"));
     }
     global().opt_level = level;
     Ok(())

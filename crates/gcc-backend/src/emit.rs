@@ -106,8 +106,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     ctx.set_optimization_level(match opts.opt_level {
         0 => OptimizationLevel::None,
         1 => OptimizationLevel::Limited,
-        2 => OptimizationLevel::Standard,
-        _ => OptimizationLevel::Aggressive,
+        _ => OptimizationLevel::Standard,
     });
     // NOTE: errors are returned as values; printing them would interleave with the program's
     // stderr, which differential tests compare byte for byte.

@@ -111,7 +111,8 @@ impl Artefact {
 /// Compilation options.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// GCC optimisation level 0..=3.
+    /// GCC optimisation level 0..=2 (higher values are treated as 2: GCC 12's libgccjit has
+    /// been seen to crash at -O3 on this backend's output).
     pub opt_level: u8,
     /// Where to write dumps (`<dir>/<name>.<suffix>`), if anywhere.
     pub dump_dir: Option<PathBuf>,

@@ -121,6 +121,27 @@ helpers! {
     LoadAttr = "coir_rt_load_attr"(Obj, Obj) -> Obj, Null;
     /// LOAD_ATTR's method form: returns the callable, `*self_out` = owner (new ref) or NULL.
     LoadMethod = "coir_rt_load_method"(Obj, Obj, ObjOut) -> Obj, Null;
+    /// LOAD_ATTR_INSTANCE_VALUE feedback: (owner, name, type_version, offset); falls back to
+    /// the generic lookup when the guards fail.
+    LoadAttrInstanceValue = "coir_rt_load_attr_instance_value"(Obj, Obj, Word, Word) -> Obj, Null;
+    /// LOAD_ATTR_SLOT feedback: (owner, name, type_version, byte offset).
+    LoadAttrSlot = "coir_rt_load_attr_slot"(Obj, Obj, Word, Word) -> Obj, Null;
+    /// STORE_ATTR_SLOT feedback: (owner, name, v, type_version, byte offset).
+    StoreAttrSlot = "coir_rt_store_attr_slot"(Obj, Obj, Obj, Word, Word) -> Int, Negative;
+    /// LOAD_ATTR_METHOD_{WITH_VALUES,NO_DICT} feedback: (owner, name, self_out, type_version,
+    /// keys_version or -1, descr); falls back to the generic method lookup.
+    LoadMethodCached = "coir_rt_load_method_cached"(Obj, Obj, ObjOut, Word, Word, Word) -> Obj, Null;
+    /// STORE_ATTR_INSTANCE_VALUE feedback: (owner, name, v, type_version, offset).
+    StoreAttrInstanceValue = "coir_rt_store_attr_instance_value"(Obj, Obj, Obj, Word, Word) -> Int, Negative;
+    /// LOAD_GLOBAL_{MODULE,BUILTIN} feedback: (frame, name, globals_version, builtins_version
+    /// or -1, index).
+    LoadGlobalCached = "coir_rt_load_global_cached"(Frame, Obj, Word, Word, Word) -> Obj, Null;
+    /// BINARY_OP with float or int feedback: exact-type fast paths, generic otherwise.
+    BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
+    /// COMPARE_OP with float or int feedback.
+    CompareOpNumeric = "coir_rt_compare_op_numeric"(Obj, Obj, Int) -> Obj, Null;
+    /// BINARY_OP_SUBSCR_{LIST,TUPLE}_INT feedback.
+    SubscrSeqInt = "coir_rt_subscr_seq_int"(Obj, Obj) -> Obj, Null;
     /// `owner.name = v` (owner, name, v).
     StoreAttr = "coir_rt_store_attr"(Obj, Obj, Obj) -> Int, Negative;
     /// `del owner.name`.

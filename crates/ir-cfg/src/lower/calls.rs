@@ -5,6 +5,14 @@ use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use crate::ir::{Inst, Operand, Var};
 
+/// Feedback for LOAD_ATTR.
+enum AttrFeedback {
+    None,
+    InstanceValue { type_version: i64, offset: i64 },
+    Slot { type_version: i64, offset: i64 },
+    Method { type_version: i64, keys_version: i64, descr: i64 },
+}
+
 /// Number of entries in `_Py_SpecialMethods` (`pycore_ceval.h`): `__enter__`, `__exit__`,
 /// `__aenter__`, `__aexit__`.
 const SPECIAL_METHODS: u32 = 4;
@@ -40,15 +48,53 @@ impl Lowerer<'_> {
             }
             Opcode::LoadAttr => {
                 let name = self.check_index(arg >> 1, self.info.nnames)?;
-                if arg & 1 == 0 {
-                    return self.call_push(Helper::LoadAttr, vec![v(self, 0), Operand::Name(name)], 1);
-                }
                 let owner = v(self, 0);
+                let fb = self.attr_feedback(ins);
+                if arg & 1 == 0 {
+                    if let AttrFeedback::InstanceValue { type_version, offset } = fb {
+                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
+                        return self.call_push(Helper::LoadAttrInstanceValue, args, 1);
+                    }
+                    if let AttrFeedback::Slot { type_version, offset } = fb {
+                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
+                        return self.call_push(Helper::LoadAttrSlot, args, 1);
+                    }
+                    return self.call_push(Helper::LoadAttr, vec![owner, Operand::Name(name)], 1);
+                }
+                if let AttrFeedback::Method { type_version, keys_version, descr } = fb {
+                    return self.pair_result(
+                        Helper::LoadMethodCached,
+                        |selfv| {
+                            vec![
+                                owner,
+                                Operand::Name(name),
+                                Operand::Addr(selfv),
+                                Operand::Imm(type_version),
+                                Operand::Imm(keys_version),
+                                Operand::Imm(descr),
+                            ]
+                        },
+                        1,
+                    );
+                }
                 self.pair_result(Helper::LoadMethod, |selfv| vec![owner, Operand::Name(name), Operand::Addr(selfv)], 1)
             }
             Opcode::StoreAttr => {
                 let name = self.check_index(arg, self.info.nnames)?;
-                self.call(Helper::StoreAttr, vec![v(self, 0), Operand::Name(name), v(self, 1)], None)?;
+                let h = match ins.stored {
+                    Opcode::StoreAttrInstanceValue => Some(Helper::StoreAttrInstanceValue),
+                    Opcode::StoreAttrSlot => Some(Helper::StoreAttrSlot),
+                    _ => None,
+                };
+                let tv = self.cfg.cache_u32(ins, 2);
+                let off = self.cfg.cache_u16(ins, 4);
+                match (h, tv, off) {
+                    (Some(h), Some(tv), Some(off)) if tv != 0 => {
+                        let args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
+                        self.call(h, args, None)?;
+                    }
+                    _ => self.call(Helper::StoreAttr, vec![v(self, 0), Operand::Name(name), v(self, 1)], None)?,
+                }
                 self.pop_release_n(2);
                 Ok(())
             }
@@ -103,6 +149,40 @@ impl Lowerer<'_> {
                 self.call_push(Helper::ImportFrom, vec![Operand::TState, v(self, 0), Operand::Name(name)], 0)
             }
             _ => Err(self.unsupported()),
+        }
+    }
+
+    /// What the interpreter's quickening says about a LOAD_ATTR (DESIGN §6: specialised forms
+    /// and their inline caches are type feedback; every use is guarded at run time).
+    fn attr_feedback(&self, ins: &Instr) -> AttrFeedback {
+        let c = self.cfg;
+        let tv = match c.cache_u32(ins, 2) {
+            Some(tv) if tv != 0 => tv as i64,
+            _ => return AttrFeedback::None,
+        };
+        match ins.stored {
+            Opcode::LoadAttrInstanceValue => match c.cache_u16(ins, 4) {
+                Some(offset) => AttrFeedback::InstanceValue { type_version: tv, offset: offset as i64 },
+                None => AttrFeedback::None,
+            },
+            Opcode::LoadAttrSlot => match c.cache_u16(ins, 4) {
+                Some(offset) => AttrFeedback::Slot { type_version: tv, offset: offset as i64 },
+                None => AttrFeedback::None,
+            },
+            Opcode::LoadAttrMethodWithValues | Opcode::LoadAttrMethodNoDict => {
+                let keys_version = if ins.stored == Opcode::LoadAttrMethodWithValues {
+                    c.cache_u32(ins, 4).map_or(-2, |k| k as i64)
+                } else {
+                    -1
+                };
+                match c.cache_u64(ins, 6) {
+                    Some(descr) if descr != 0 && keys_version != -2 => {
+                        AttrFeedback::Method { type_version: tv, keys_version, descr: descr as i64 }
+                    }
+                    _ => AttrFeedback::None,
+                }
+            }
+            _ => AttrFeedback::None,
         }
     }
 

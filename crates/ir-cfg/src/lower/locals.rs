@@ -114,7 +114,19 @@ impl Lowerer<'_> {
             Opcode::LoadGlobal => {
                 let name = self.check_index(arg >> 1, self.info.nnames)?;
                 let tmp = self.new_obj();
-                self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?;
+                let c = self.cfg;
+                let (gv, bv, index) = (c.cache_u16(ins, 2), c.cache_u16(ins, 3), c.cache_u16(ins, 4));
+                match (ins.stored, gv, bv, index) {
+                    (Opcode::LoadGlobalModule, Some(gv), _, Some(ix)) => {
+                        let args = vec![Operand::Frame, Operand::Name(name), Operand::Imm(gv as i64), Operand::Imm(-1), Operand::Imm(ix as i64)];
+                        self.call(Helper::LoadGlobalCached, args, Some(tmp))?;
+                    }
+                    (Opcode::LoadGlobalBuiltin, Some(gv), Some(bv), Some(ix)) => {
+                        let args = vec![Operand::Frame, Operand::Name(name), Operand::Imm(gv as i64), Operand::Imm(bv as i64), Operand::Imm(ix as i64)];
+                        self.call(Helper::LoadGlobalCached, args, Some(tmp))?;
+                    }
+                    _ => self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?,
+                }
                 let v = self.push(OWNED);
                 self.fb.push(Inst::Move { dst: v, src: Operand::Var(tmp) });
                 if arg & 1 == 1 {

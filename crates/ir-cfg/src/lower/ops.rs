@@ -65,13 +65,26 @@ impl Lowerer<'_> {
                 if arg > NB_OPARG_LAST {
                     return Err(self.bad_oparg());
                 }
-                self.call_push(Helper::BinaryOp, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
+                use Opcode as O;
+                let h = match ins.stored {
+                    O::BinaryOpAddInt | O::BinaryOpSubtractInt | O::BinaryOpMultiplyInt | O::BinaryOpAddFloat
+                    | O::BinaryOpSubtractFloat | O::BinaryOpMultiplyFloat => Helper::BinaryOpNumeric,
+                    O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt => {
+                        return self.call_push(Helper::SubscrSeqInt, vec![v(self, 1), v(self, 0)], 2);
+                    }
+                    _ => Helper::BinaryOp,
+                };
+                self.call_push(h, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
             }
             Opcode::CompareOp => {
                 if arg >> 5 > 5 {
                     return Err(self.bad_oparg());
                 }
-                self.call_push(Helper::CompareOp, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
+                let h = match ins.stored {
+                    Opcode::CompareOpInt | Opcode::CompareOpFloat => Helper::CompareOpNumeric,
+                    _ => Helper::CompareOp,
+                };
+                self.call_push(h, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
             }
             Opcode::UnaryNegative => self.call_push(Helper::UnaryNegative, vec![v(self, 0)], 1),
             Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),

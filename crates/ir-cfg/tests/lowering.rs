@@ -1,0 +1,192 @@
+//! Lowering and verifier tests on hand-assembled CPython 3.14 bytecode, with golden IR text.
+//! Set `COIR_BLESS=1` to rewrite the golden files after an intended change.
+use bytecode_cfg::{BytecodeCfg, CodeInput, Opcode};
+use ir_cfg::builder::FunctionBuilder;
+use ir_cfg::{lower, verify, CodeInfo, Helper, Inst, LowerError, Operand, Term, Ty};
+
+/// Assemble (opcode, oparg) pairs, adding each opcode's inline cache entries.
+fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (op, arg) in ops {
+        out.extend([op.as_u8(), *arg]);
+        out.extend(std::iter::repeat_n(0u8, 2 * op.cache_entries()));
+    }
+    out
+}
+
+fn info(nlocals: u32) -> CodeInfo {
+    CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0 }
+}
+
+fn cfg(code: &[u8], table: &[u8], stacksize: u32, nlocals: u32) -> BytecodeCfg {
+    BytecodeCfg::build(&CodeInput {
+        code,
+        exception_table: table,
+        flags: 0x3,
+        nlocalsplus: nlocals,
+        stacksize,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    })
+    .expect("valid bytecode")
+}
+
+fn golden(name: &str, text: &str) {
+    let path = format!("{}/tests/golden/{name}.ir", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("COIR_BLESS").is_some() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
+    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+}
+
+#[test]
+fn add_one() {
+    use Opcode::*;
+    let code = asm(&[(Resume, 0), (LoadFastBorrow, 0), (LoadSmallInt, 1), (BinaryOp, 0), (ReturnValue, 0)]);
+    let f = lower(&cfg(&code, &[], 2, 1), &info(1)).unwrap();
+    verify(&f).unwrap();
+    golden("add_one", &f.to_text());
+}
+
+#[test]
+fn loop_with_try_except() {
+    use Opcode::*;
+    // for x in arg: try: total = x + total  except: pass
+    // 0 RESUME; 1 LOAD_FAST_BORROW 0; 2 GET_ITER; 3 FOR_ITER ->END_FOR; 5 STORE_FAST 1;
+    // 6 LOAD_FAST_BORROW 1; 7 LOAD_FAST_BORROW 2; 8 BINARY_OP 0 (+5 caches); 14 STORE_FAST 2;
+    // 15 JUMP_BACKWARD ->3 (+1 cache); 17 END_FOR; 18 POP_ITER; 19 LOAD_CONST 0; 20 RETURN_VALUE;
+    // handler 21: PUSH_EXC_INFO; 22 POP_TOP; 23 POP_EXCEPT; 24 JUMP_BACKWARD ->3 (+1 cache)
+    let code = asm(&[
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (GetIter, 0),
+        (ForIter, 12),
+        (StoreFast, 1),
+        (LoadFastBorrow, 1),
+        (LoadFastBorrow, 2),
+        (BinaryOp, 0),
+        (StoreFast, 2),
+        (JumpBackward, 14),
+        (EndFor, 0),
+        (PopIter, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+        (PushExcInfo, 0),
+        (PopTop, 0),
+        (PopExcept, 0),
+        (JumpBackward, 23),
+    ]);
+    // Entry: units 6..14 (the addition) -> handler 21 at depth 1 (the iterator stays).
+    let start = 6u8;
+    let table = [0x80 | start, 8, 21, 1 << 1];
+    let c = cfg(&code, &table, 3, 3);
+    let f = lower(&c, &info(3)).unwrap();
+    verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    golden("loop_with_try_except", &f.to_text());
+}
+
+#[test]
+fn generators_and_module_bodies_are_refused() {
+    use Opcode::*;
+    let code = asm(&[(Resume, 0), (LoadConst, 0), (ReturnValue, 0)]);
+    let c = cfg(&code, &[], 1, 0);
+    let mut generator = info(0);
+    generator.flags |= 0x20;
+    assert_eq!(lower(&c, &generator), Err(LowerError::UnsupportedCode("generator or coroutine")));
+    let mut module = info(0);
+    module.flags = 0;
+    assert_eq!(lower(&c, &module), Err(LowerError::UnsupportedCode("module or class body")));
+}
+
+#[test]
+fn bad_opargs_are_typed_errors() {
+    use Opcode::*;
+    let code = asm(&[(Resume, 0), (LoadConst, 7), (ReturnValue, 0)]);
+    let c = cfg(&code, &[], 1, 0);
+    assert!(matches!(lower(&c, &info(0)), Err(LowerError::BadOparg { offset: 2, .. })));
+}
+
+fn one_block(body: impl FnOnce(&mut FunctionBuilder)) -> Vec<String> {
+    let mut b = FunctionBuilder::new("t", 2, 1);
+    let entry = b.new_block("entry");
+    b.switch_to(entry);
+    body(&mut b);
+    let f = b.finish();
+    match verify(&f) {
+        Ok(()) => vec![],
+        Err(errs) => errs.iter().map(|e| e.message.clone()).collect(),
+    }
+}
+
+#[test]
+fn verifier_finds_leaks_double_releases_and_missing_error_edges() {
+    // A new reference dropped at return: a leak.
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        let err = b.new_block("err");
+        b.push(Inst::Call { helper: Helper::GetIter, args: vec![Operand::Const(0)], dst: Some(v), err: Some(err) });
+        b.terminate(Term::Raise);
+        b.terminate_at(err, Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("still owned at raise")), "{errs:?}");
+    // Released twice.
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        let err = b.new_block("err");
+        b.push(Inst::Call { helper: Helper::GetIter, args: vec![Operand::Const(0)], dst: Some(v), err: Some(err) });
+        b.push(Inst::Decref(v));
+        b.push(Inst::Decref(v));
+        b.terminate(Term::Raise);
+        b.terminate_at(err, Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("decref of v2, which is Dead")), "{errs:?}");
+    // A fallible helper without an error edge.
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        b.push(Inst::Call { helper: Helper::GetIter, args: vec![Operand::Const(0)], dst: Some(v), err: None });
+        b.push(Inst::Decref(v));
+        b.terminate(Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("error block missing")), "{errs:?}");
+    // Wrong argument type.
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        let err = b.new_block("err");
+        b.push(Inst::Call { helper: Helper::GetIter, args: vec![Operand::Imm(1)], dst: Some(v), err: Some(err) });
+        b.push(Inst::Decref(v));
+        b.terminate(Term::Raise);
+        b.terminate_at(err, Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("expected Obj")), "{errs:?}");
+    // Stealing a borrowed value into a local.
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        b.push(Inst::LoadLocal { dst: v, index: 0 });
+        b.push(Inst::StoreLocal { index: 0, src: v });
+        b.terminate(Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("store_local of v2, which is Borrowed")), "{errs:?}");
+}
+
+#[test]
+fn verifier_finds_disagreeing_joins() {
+    let errs = one_block(|b| {
+        let v = b.new_var(Ty::Obj);
+        let c = b.new_var(Ty::Int);
+        let (left, right, join) = (b.new_block("l"), b.new_block("r"), b.new_block("j"));
+        b.push(Inst::Move { dst: c, src: Operand::Imm(1) });
+        b.push(Inst::LoadLocal { dst: v, index: 0 });
+        b.terminate(Term::Branch { cond: Operand::Var(c), then: left, otherwise: right });
+        b.switch_to(left);
+        b.push(Inst::Incref(v));
+        b.terminate(Term::Jump(join));
+        b.switch_to(right);
+        b.terminate(Term::Jump(join));
+        b.switch_to(join);
+        b.terminate(Term::Raise);
+    });
+    assert!(errs.iter().any(|e| e.contains("on one path into")), "{errs:?}");
+}
