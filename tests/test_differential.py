@@ -37,6 +37,14 @@ _EXPECT_EXIT = re.compile(rb"^#\s*expect-exit:\s*(-?\d+)\s*$", re.M)
 MAX_DIFF_LINES = 200
 
 
+_THRESHOLDS = re.compile(rb"^#\s*coir-thresholds:\s*([0-9 ,]+)$", re.M)
+
+
+def allowed_thresholds(path: Path):
+    m = _THRESHOLDS.search(path.read_bytes())
+    return None if m is None else {t.strip() for t in m.group(1).decode().split(",")}
+
+
 def expected_exit(path: Path) -> int:
     m = _EXPECT_EXIT.search(path.read_bytes())
     return int(m.group(1)) if m else 0
@@ -46,7 +54,7 @@ def _diff(label: str, expected: bytes, actual: bytes) -> str:
     exp = expected.decode("utf-8", "backslashreplace").splitlines(keepends=True)
     act = actual.decode("utf-8", "backslashreplace").splitlines(keepends=True)
     lines = list(difflib.unified_diff(exp, act, fromfile=f"{label} (python)",
-                                      tofile=f"{label} (python -m coir --threshold 0)"))
+                                      tofile=f"{label} (python -m coir)"))
     if len(lines) > MAX_DIFF_LINES:
         omitted = len(lines) - MAX_DIFF_LINES
         lines = lines[:MAX_DIFF_LINES] + [f"... {omitted} more diff lines omitted\n"]
@@ -73,8 +81,15 @@ def test_programs_present():
     assert _ONLY or len(PROGRAMS) >= 64, f"only {len(PROGRAMS)} programs in {PROGRAMS_DIR}"
 
 
+# Threshold 0 compiles every function on its first call (no type feedback yet); threshold 3
+# compiles after the interpreter has quickened hot instructions, so the guarded fast paths
+# built from that feedback run too.
+@pytest.mark.parametrize("threshold", ["0", "3"])
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
-def test_program_matches_interpreter(program: Path, run_py, make_env):
+def test_program_matches_interpreter(program: Path, threshold: str, run_py, make_env):
+    allowed = allowed_thresholds(program)
+    if allowed is not None and threshold not in allowed:
+        pytest.skip(f"{program.name} declares coir-thresholds {sorted(allowed)} (see its header)")
     env = make_env()
     ref = run_py([program.name], cwd=PROGRAMS_DIR, env=env)
     want = expected_exit(program)
@@ -83,7 +98,9 @@ def test_program_matches_interpreter(program: Path, run_py, make_env):
         f"(the program itself is broken?)\nstderr:\n"
         + ref.stderr.decode("utf-8", "backslashreplace")
     )
-    jit = run_py([*JIT_ARGS, program.name], cwd=PROGRAMS_DIR, env=env)
+    # Synchronous compilation, so the functions run natively as soon as they are hot.
+    jit_env = dict(env, COIR_BACKGROUND="0")
+    jit = run_py(["-m", "coir", "--threshold", threshold, program.name], cwd=PROGRAMS_DIR, env=jit_env)
     compare_runs(program.name, ref, jit)
 
 

@@ -138,7 +138,8 @@ def test_threshold_counts_calls():
         for i in range(5):
             f(i)
         a = coir.is_compiled(f)
-        f(0)
+        f(0)  # the 6th call queues f for the compile thread
+        coir._native.wait_compiled()
         print(a, coir.is_compiled(f))
     """)
     assert r.returncode == 0, r.stderr
@@ -204,3 +205,21 @@ def test_hook_steps_aside_for_tracing():
     lines = r.stdout.splitlines()
     assert lines[0] == "['call', 'line', 'return']"
     assert lines[1] == "True"
+
+
+def test_background_compilation_installs_code():
+    r = _run("""
+        import coir
+        def f(x):
+            return x * 2 + 1
+        coir.enable(threshold=10)
+        total = 0
+        for i in range(100):
+            total += f(i)
+        coir._native.wait_compiled()
+        before = coir.stats()["native_calls"]
+        total += f(1)
+        print(total, coir.is_compiled(f), coir.stats()["native_calls"] > before)
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["10003", "True", "True"]

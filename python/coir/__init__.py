@@ -39,6 +39,7 @@ def enable(threshold=None):
     """Install the JIT. ``threshold``: calls before a function is compiled (0: first call)."""
     if threshold is None:
         threshold = int(_os.environ.get("COIR_THRESHOLD", DEFAULT_THRESHOLD))
+    _native.set_background(_os.environ.get("COIR_BACKGROUND", "1") != "0")
     opt = _os.environ.get("COIR_OPT_LEVEL")
     if opt:
         _native.set_opt_level(int(opt))

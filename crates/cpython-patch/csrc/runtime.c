@@ -292,30 +292,27 @@ PyObject *coir_rt_binary_op_numeric(PyObject *l, PyObject *r, int oparg) {
     return _PyEval_BinaryOps[oparg](l, r);
 }
 
+/* res = (a OP b) for a rich-comparison op; C's comparisons give IEEE semantics for NaN. */
+#define RICH_COMPARE(res, op, a, b)            \
+    switch (op) {                              \
+    case Py_LT: (res) = (a) < (b); break;      \
+    case Py_LE: (res) = (a) <= (b); break;     \
+    case Py_EQ: (res) = (a) == (b); break;     \
+    case Py_NE: (res) = (a) != (b); break;     \
+    case Py_GT: (res) = (a) > (b); break;      \
+    default: (res) = (a) >= (b); break;        \
+    }
+
 PyObject *coir_rt_compare_op_numeric(PyObject *l, PyObject *r, int oparg) {
     int op = oparg >> 5, res;
     if (PyFloat_CheckExact(l) && PyFloat_CheckExact(r)) {
         double a = PyFloat_AS_DOUBLE(l), b = PyFloat_AS_DOUBLE(r);
-        switch (op) {
-        case Py_LT: res = a < b; break;
-        case Py_LE: res = a <= b; break;
-        case Py_EQ: res = a == b; break;
-        case Py_NE: res = a != b; break;
-        case Py_GT: res = a > b; break;
-        default: res = a >= b; break;
-        }
+        RICH_COMPARE(res, op, a, b);
         return res ? Py_True : Py_False;
     }
     if (PyLong_CheckExact(l) && PyLong_CheckExact(r) && _PyLong_BothAreCompact((PyLongObject *)l, (PyLongObject *)r)) {
         Py_ssize_t a = _PyLong_CompactValue((PyLongObject *)l), b = _PyLong_CompactValue((PyLongObject *)r);
-        switch (op) {
-        case Py_LT: res = a < b; break;
-        case Py_LE: res = a <= b; break;
-        case Py_EQ: res = a == b; break;
-        case Py_NE: res = a != b; break;
-        case Py_GT: res = a > b; break;
-        default: res = a >= b; break;
-        }
+        RICH_COMPARE(res, op, a, b);
         return res ? Py_True : Py_False;
     }
     return coir_rt_compare_op(l, r, oparg);
@@ -859,8 +856,10 @@ static int threshold = 1000;
 static int hook_wanted = 0;   /* enable() or a coir.jit function asked for the hook */
 static int hook_disarmed = 0; /* removed because a monitoring tool is active */
 static int explicit_only = 0; /* only coir.jit / coir.compile functions run natively */
+static int background = 1;    /* hot functions compile on the worker thread */
 static int compiling = 0;     /* a compilation is under way (GIL held): no nested ones */
 CoirCounters coir_counters;
+long coir_inflight = 0;
 
 static void free_state(void *p) {
     CoirCodeState *st = (CoirCodeState *)p;
@@ -996,13 +995,16 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
         return _PyEval_EvalFrameDefault(ts, f, throwflag);
     }
+    if (coir_inflight) {
+        coir_rs_poll();
+    }
     PyCodeObject *co = _PyFrame_GetCode(f);
     CoirCodeState *st = coir_code_state(co, 1);
     if (st == NULL) {
         return _PyEval_EvalFrameDefault(ts, f, throwflag);
     }
     if (st->entry == NULL) {
-        if (st->refused) {
+        if (st->refused || st->pending) {
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
         }
         if (!st->forced && (explicit_only || ++st->calls <= threshold)) {
@@ -1013,7 +1015,9 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
         }
         compiling = 1;
-        coir_rs_compile(co, st);
+        /* Hot functions compile on a worker thread while the interpreter keeps running them;
+         * coir.jit functions and threshold 0 compile now, so the call runs natively. */
+        coir_rs_compile(co, st, background && !st->forced && threshold > 0);
         compiling = 0;
         if (st->entry == NULL) {
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
@@ -1088,6 +1092,8 @@ void coir_code_facts(void *code, size_t out[4]) {
     out[2] = (size_t)co->co_nfreevars;
     out[3] = (size_t)co->co_stacksize;
 }
+
+void coir_set_background(int on) { background = on; }
 
 int coir_is_enabled(void) { return hook_wanted; }
 int coir_is_armed(void) { return hook_wanted && !hook_disarmed; }

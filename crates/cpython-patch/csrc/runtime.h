@@ -27,6 +27,7 @@ typedef struct {
     void *compiled; /* Rust-owned compiled code */
     int refused;
     int forced;     /* coir.jit: compile on first call */
+    int pending;    /* queued for background compilation */
 } CoirCodeState;
 
 enum { COIR_FB_MONITORING, COIR_FB_THROW, COIR_FB_GENERATOR_FRAME, COIR_FB_COUNT };
@@ -38,8 +39,12 @@ typedef struct {
 
 extern CoirCounters coir_counters;
 
+/* Background compilations queued and not yet installed; while non-zero the hook polls. */
+extern long coir_inflight;
+
 /* Implemented in Rust. */
-void coir_rs_compile(void *code, CoirCodeState *st);
+void coir_rs_compile(void *code, CoirCodeState *st, int background);
+void coir_rs_poll(void);
 void coir_rs_free(void *compiled);
 
 /* Implemented in C. */
@@ -51,6 +56,7 @@ void coir_disable(void);
 int coir_rearm(void);
 /* nlocalsplus, address of the first code unit, nfreevars, stacksize. */
 void coir_code_facts(void *code, size_t out[4]);
+void coir_set_background(int on);
 int coir_is_enabled(void);
 int coir_is_armed(void);
 int coir_get_threshold(void);

@@ -40,6 +40,7 @@ pub struct CoirCodeState {
     pub compiled: *mut c_void,
     pub refused: c_int,
     pub forced: c_int,
+    pub pending: c_int,
 }
 
 /// Counters (`CoirCounters`).
@@ -52,6 +53,7 @@ pub struct CoirCounters {
 
 unsafe extern "C" {
     pub static coir_counters: CoirCounters;
+    pub static mut coir_inflight: std::ffi::c_long;
     pub fn coir_get_abi(abi: *mut CoirAbi);
     pub fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
     pub fn coir_code_facts(code: *mut c_void, out: *mut usize);
@@ -59,6 +61,7 @@ unsafe extern "C" {
     pub fn coir_enable(threshold: c_int, only_explicit: c_int);
     pub fn coir_disable();
     pub fn coir_rearm() -> c_int;
+    pub fn coir_set_background(on: c_int);
     pub fn coir_is_enabled() -> c_int;
     pub fn coir_is_armed() -> c_int;
     pub fn coir_get_threshold() -> c_int;

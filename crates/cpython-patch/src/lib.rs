@@ -208,8 +208,44 @@ fn sanitize(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
+/// A lowered function ready for the backend: everything the backend needs, copied out of the
+/// code object, so it can be compiled without the GIL (on the worker thread).
+struct Prepared {
+    name: String,
+    func: ir_cfg::Function,
+    consts: CodeConsts,
+    opts: Options,
+    abi: Abi,
+    started: Instant,
+}
+
+// SAFETY: the addresses in `consts` are only embedded into code, never dereferenced by the
+// compiler; the code object that owns them is kept alive by the job that carries this value.
+unsafe impl Send for Prepared {}
+
+/// libgccjit compiles one context at a time process-wide, and the signal dispositions saved
+/// around a compilation must not interleave.
+static GCC_LOCK: Mutex<()> = Mutex::new(());
+
+fn finish(p: Prepared) -> Result<Compiled, Refusal> {
+    let r = {
+        let _g = GCC_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)
+    };
+    let compiled = r.map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
+    let mut g = global();
+    g.compiled += 1;
+    g.compile_seconds += p.started.elapsed().as_secs_f64();
+    Ok(compiled)
+}
+
 /// Run the whole pipeline on a code object.
 fn compile_code(code: &Bound<'_, PyAny>) -> Result<Compiled, Refusal> {
+    finish(prepare(code)?)
+}
+
+/// Decode, lower and verify (needs the GIL).
+fn prepare(code: &Bound<'_, PyAny>) -> Result<Prepared, Refusal> {
     let start = Instant::now();
     let p = code_parts(code)?;
     let cfg = build_cfg(&p)?;
@@ -226,12 +262,7 @@ fn compile_code(code: &Bound<'_, PyAny>) -> Result<Compiled, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
     }
     let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir);
-    let compiled = gcc_backend::compile(&f, &abi(), &consts, &opts)
-        .map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
-    let mut g = global();
-    g.compiled += 1;
-    g.compile_seconds += start.elapsed().as_secs_f64();
-    Ok(compiled)
+    Ok(Prepared { name: p.name, func: f, consts, opts, abi: abi(), started: start })
 }
 
 fn record_refusal(r: &Refusal) {
@@ -240,8 +271,18 @@ fn record_refusal(r: &Refusal) {
 
 /// Compile `code` into its co_extra state. Returns the refusal message on failure.
 fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState) -> Result<(), String> {
-    match compile_code(code) {
+    install(st, compile_code(code))
+}
+
+/// Attach a compilation's outcome to a code object's state (GIL held).
+fn install(st: *mut ffi::CoirCodeState, outcome: Result<Compiled, Refusal>) -> Result<(), String> {
+    match outcome {
         Ok(c) => {
+            // SAFETY: as below.
+            if unsafe { (*st).entry.is_some() } {
+                // Compiled twice (coir.compile while a background job ran): keep the first.
+                return Ok(());
+            }
             let entry = c.entry();
             let boxed = Box::into_raw(Box::new(c));
             // SAFETY: st is this code object's live co_extra state; the GIL serialises access.
@@ -280,14 +321,106 @@ fn last_panic() -> String {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// A background compilation: the code object (a strong reference, so it and its constants
+/// outlive the job) and its state.
+struct Job {
+    code: usize,
+    st: usize,
+    prepared: Prepared,
+}
+
+/// A finished background compilation, waiting for the GIL to be installed.
+struct Done {
+    code: usize,
+    st: usize,
+    outcome: Result<Compiled, Refusal>,
+}
+
+// SAFETY: the raw pointers are only used by the thread holding the GIL (install in poll).
+unsafe impl Send for Done {}
+unsafe impl Send for Job {}
+
+static WORKER: Mutex<Option<std::sync::mpsc::Sender<Job>>> = Mutex::new(None);
+static DONE: Mutex<Vec<Done>> = Mutex::new(Vec::new());
+
+/// The worker thread: compiles jobs without the GIL, one at a time, and leaves the results
+/// for the frame hook to install (it never takes the GIL itself, so interpreter shutdown
+/// cannot block on it).
+fn worker() -> std::sync::mpsc::Sender<Job> {
+    let mut w = WORKER.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tx) = w.as_ref() {
+        return tx.clone();
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("coir-compile".into())
+        .spawn(move || {
+            for job in rx {
+                let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(job.prepared))) {
+                    Ok(o) => o,
+                    Err(_) => Err(Refusal::new("internal error: panic", last_panic())),
+                };
+                DONE.lock().unwrap_or_else(|e| e.into_inner()).push(Done { code: job.code, st: job.st, outcome });
+            }
+        })
+        .expect("spawn the compile thread");
+    *w = Some(tx.clone());
+    tx
+}
+
+/// Install finished background compilations (called by the hook with the GIL held).
+#[unsafe(no_mangle)]
+pub extern "C" fn coir_rs_poll() {
+    let done: Vec<Done> = match DONE.try_lock() {
+        Ok(mut d) => std::mem::take(&mut *d),
+        Err(_) => return,
+    };
+    for d in done {
+        let st = d.st as *mut ffi::CoirCodeState;
+        // SAFETY: the job held a strong reference to the code object, so its state is live;
+        // we hold the GIL.
+        unsafe {
+            (*st).pending = 0;
+            let _ = install(st, d.outcome);
+            pyo3::ffi::Py_DECREF(d.code as *mut pyo3::ffi::PyObject);
+            ffi::coir_inflight -= 1;
+        }
+    }
+}
+
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
-pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState) {
+pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, background: std::ffi::c_int) {
     let r = std::panic::catch_unwind(|| {
         Python::attach(|py| {
             // SAFETY: the hook passes a live code object (borrowed from the frame).
             let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
-            let _ = compile_into_state(&code, st);
+            if background == 0 {
+                let _ = compile_into_state(&code, st);
+                return;
+            }
+            match prepare(&code) {
+                Ok(prepared) => {
+                    let raw = code.clone().into_ptr() as usize;
+                    // SAFETY: st is live while the code object is, and we hold the GIL.
+                    unsafe {
+                        (*st).pending = 1;
+                        ffi::coir_inflight += 1;
+                    }
+                    if worker().send(Job { code: raw, st: st as usize, prepared }).is_err() {
+                        // The worker is gone: compile here instead.
+                        unsafe {
+                            (*st).pending = 0;
+                            ffi::coir_inflight -= 1;
+                            pyo3::ffi::Py_DECREF(raw as *mut pyo3::ffi::PyObject);
+                        }
+                        let _ = compile_into_state(&code, st);
+                    }
+                }
+                Err(r) => {
+                    let _ = install(st, Err(r));
+                }
+            }
         })
     });
     if r.is_err() {
@@ -501,6 +634,26 @@ fn set_dump_dir(path: Option<PathBuf>) {
     global().dump_dir = path;
 }
 
+/// Whether hot functions compile on the worker thread (default) or in the calling thread.
+#[pyfunction]
+fn set_background(on: bool) {
+    // SAFETY: called with the GIL held.
+    unsafe { ffi::coir_set_background(on as i32) }
+}
+
+/// Wait until every queued background compilation is installed (for tests and benchmarks).
+#[pyfunction]
+fn wait_compiled(py: Python<'_>) {
+    loop {
+        coir_rs_poll();
+        // SAFETY: read with the GIL held.
+        if unsafe { ffi::coir_inflight } == 0 {
+            return;
+        }
+        py.detach(|| std::thread::sleep(std::time::Duration::from_millis(2)));
+    }
+}
+
 /// GCC optimisation level for later compilations (0..=2). Level 3 is refused: GCC 12's
 /// libgccjit crashes (internal compiler error, a segfault in-process) on some of our code at -O3.
 #[pyfunction]
@@ -537,5 +690,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abi_info, m)?)?;
     m.add_function(wrap_pyfunction!(set_dump_dir, m)?)?;
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
+    m.add_function(wrap_pyfunction!(set_background, m)?)?;
+    m.add_function(wrap_pyfunction!(wait_compiled, m)?)?;
     Ok(())
 }

@@ -20,14 +20,8 @@ impl Lowerer<'_> {
             }
             Opcode::LoadFastCheck => {
                 let i = self.check_index(arg, n)?;
-                let unbound = self.fb.new_block(format!("unbound_{}", self.offset()));
-                let bound = self.fb.new_block(format!("bound_{}", self.offset()));
                 let v = Self::slot(self.depth());
-                self.fb.push(Inst::LoadLocal { dst: v, index: i });
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: unbound, otherwise: bound });
-                self.fb.switch_to(unbound);
-                self.call(Helper::UnboundLocal, vec![Operand::TState, Operand::Frame, Operand::Imm(i as i64)], None)?;
-                self.fb.switch_to(bound);
+                self.check_bound(i, v)?;
                 let v = self.push(Kind::Borrowed);
                 self.fb.push(Inst::Incref(v));
                 *self.stack.last_mut().expect("pushed") = OWNED;
@@ -52,14 +46,8 @@ impl Lowerer<'_> {
             }
             Opcode::DeleteFast => {
                 let i = self.check_index(arg, n)?;
-                let unbound = self.fb.new_block(format!("unbound_{}", self.offset()));
-                let bound = self.fb.new_block(format!("bound_{}", self.offset()));
                 let tmp = self.new_obj();
-                self.fb.push(Inst::LoadLocal { dst: tmp, index: i });
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(tmp), b: Operand::Null, then: unbound, otherwise: bound });
-                self.fb.switch_to(unbound);
-                self.call(Helper::UnboundLocal, vec![Operand::TState, Operand::Frame, Operand::Imm(i as i64)], None)?;
-                self.fb.switch_to(bound);
+                self.check_bound(i, tmp)?;
                 let null = self.new_obj();
                 self.fb.push(Inst::Move { dst: null, src: Operand::Null });
                 self.fb.push(Inst::StoreLocal { index: i, src: null });
@@ -148,6 +136,19 @@ impl Lowerer<'_> {
             }
             _ => Err(self.unsupported()),
         }
+    }
+
+    /// Load local `index` into `v` (borrowed) and raise UnboundLocalError if it is unbound;
+    /// continues in the bound block.
+    fn check_bound(&mut self, index: u32, v: crate::ir::Var) -> Result<()> {
+        let unbound = self.fb.new_block(format!("unbound_{}", self.offset()));
+        let bound = self.fb.new_block(format!("bound_{}", self.offset()));
+        self.fb.push(Inst::LoadLocal { dst: v, index });
+        self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: unbound, otherwise: bound });
+        self.fb.switch_to(unbound);
+        self.call(Helper::UnboundLocal, vec![Operand::TState, Operand::Frame, Operand::Imm(index as i64)], None)?;
+        self.fb.switch_to(bound);
+        Ok(())
     }
 
     fn load_fast(&mut self, index: u32, own: bool) -> Result<()> {
