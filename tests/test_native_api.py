@@ -223,3 +223,26 @@ def test_background_compilation_installs_code():
     """)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["10003", "True", "True"]
+
+
+def test_fork_while_compiling():
+    r = _run("""
+        import coir, os
+        coir.enable(threshold=2)
+        def f(x):
+            return x + 1
+        for i in range(50):
+            f(i)
+        pid = os.fork()
+        if pid == 0:
+            def g(x):
+                return x * 3
+            coir.enable(threshold=0)
+            ok = g(2) == 6 and f(1) == 2 and coir.is_compiled(g)
+            os._exit(0 if ok else 3)
+        _, status = os.waitpid(pid, 0)
+        coir._native.wait_compiled()
+        print(os.waitstatus_to_exitcode(status), f(1), coir.is_compiled(f))
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "2", "True"]

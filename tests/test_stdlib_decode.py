@@ -60,7 +60,9 @@ def test_every_stdlib_code_object_decodes():
     for reason, n in lowering.most_common(15):
         report.append(f"  {n:7d}  {reason}")
     print("\n".join(report), file=sys.stderr)
-    with open(os.path.join(os.path.dirname(__file__), "..", "target", "stdlib-report.txt"), "w") as f:
+    out_dir = os.path.join(os.path.dirname(__file__), "..", "target")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "stdlib-report.txt"), "w") as f:
         f.write("\n".join(report) + "\n")
     assert not failures, "\n".join(failures[:20])
     assert decoded > 50000

@@ -29,6 +29,10 @@ __all__ = ["enable", "disable", "jit", "compile", "stats", "dump", "is_compiled"
 
 DEFAULT_THRESHOLD = 1000
 
+# A fork must not happen in the middle of a compilation on the compile thread.
+_os.register_at_fork(before=_native.before_fork, after_in_parent=_native.after_fork_parent,
+                     after_in_child=_native.after_fork_child)
+
 
 def _rearm_on_gc(phase, info):
     if phase == "stop":

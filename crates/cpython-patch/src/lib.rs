@@ -224,13 +224,58 @@ struct Prepared {
 unsafe impl Send for Prepared {}
 
 /// libgccjit compiles one context at a time process-wide, and the signal dispositions saved
-/// around a compilation must not interleave.
-static GCC_LOCK: Mutex<()> = Mutex::new(());
+/// around a compilation must not interleave. The lock holds the pid of its holder, so that
+/// `os.fork()` can take it (no compilation is half-done in the child) and the child can free
+/// it (its worker thread did not survive the fork).
+static GCC_LOCK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn gcc_lock() {
+    use std::sync::atomic::Ordering;
+    let me = std::process::id();
+    while GCC_LOCK.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+}
+
+fn gcc_unlock() {
+    GCC_LOCK.store(0, std::sync::atomic::Ordering::Release);
+}
+
+/// `os.register_at_fork(before=...)`: wait for a running compilation and hold the lock.
+#[pyfunction]
+fn before_fork(py: Python<'_>) {
+    py.detach(gcc_lock);
+}
+
+/// `os.register_at_fork(after_in_parent=...)`.
+#[pyfunction]
+fn after_fork_parent() {
+    gcc_unlock();
+}
+
+/// `os.register_at_fork(after_in_child=...)`: the compile thread is gone in the child; later
+/// hot functions compile in the calling thread, jobs queued before the fork never finish
+/// (those functions stay interpreted).
+#[pyfunction]
+fn after_fork_child() {
+    gcc_unlock();
+    if let Ok(mut w) = WORKER.try_lock() {
+        *w = None;
+    }
+    FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+static FORKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn finish(p: Prepared) -> Result<Compiled, Refusal> {
     let r = {
-        let _g = GCC_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)
+        gcc_lock();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)));
+        gcc_unlock();
+        match r {
+            Ok(r) => r,
+            Err(e) => std::panic::resume_unwind(e),
+        }
     };
     let compiled = r.map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
     let mut g = global();
@@ -395,7 +440,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
         Python::attach(|py| {
             // SAFETY: the hook passes a live code object (borrowed from the frame).
             let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
-            if background == 0 {
+            if background == 0 || FORKED.load(std::sync::atomic::Ordering::Relaxed) {
                 let _ = compile_into_state(&code, st);
                 return;
             }
@@ -692,5 +737,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;
     m.add_function(wrap_pyfunction!(wait_compiled, m)?)?;
+    m.add_function(wrap_pyfunction!(before_fork, m)?)?;
+    m.add_function(wrap_pyfunction!(after_fork_parent, m)?)?;
+    m.add_function(wrap_pyfunction!(after_fork_child, m)?)?;
     Ok(())
 }
