@@ -764,6 +764,57 @@ PyObject *coir_rt_load_common_constant(PyThreadState *ts, int oparg) {
     return Py_NewRef(ts->interp->common_consts[oparg]);
 }
 
+PyObject *coir_rt_load_build_class(PyThreadState *ts, _PyInterpreterFrame *f) {
+    static PyObject *name = NULL;
+    if (name == NULL && (name = PyUnicode_InternFromString("__build_class__")) == NULL) {
+        return NULL;
+    }
+    PyObject *bc;
+    if (PyMapping_GetOptionalItem(f->f_builtins, name, &bc) < 0) {
+        return NULL;
+    }
+    if (bc == NULL) {
+        _PyErr_SetString(ts, PyExc_NameError, "__build_class__ not found");
+    }
+    return bc;
+}
+
+PyObject *coir_rt_load_from_dict_or_globals(_PyInterpreterFrame *f, PyObject *dict, PyObject *name) {
+    PyObject *v;
+    if (PyMapping_GetOptionalItem(dict, name, &v) < 0) {
+        return NULL;
+    }
+    if (v != NULL) {
+        return v;
+    }
+    if (PyMapping_GetOptionalItem(f->f_globals, name, &v) < 0) {
+        return NULL;
+    }
+    if (v == NULL && PyMapping_GetOptionalItem(f->f_builtins, name, &v) < 0) {
+        return NULL;
+    }
+    if (v == NULL) {
+        _PyEval_FormatExcCheckArg(PyThreadState_GET(), PyExc_NameError, "name '%.200s' is not defined", name);
+    }
+    return v;
+}
+
+PyObject *coir_rt_load_from_dict_or_deref(_PyInterpreterFrame *f, PyObject *dict, int i) {
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    PyObject *name = PyTuple_GET_ITEM(co->co_localsplusnames, i);
+    PyObject *v;
+    if (PyMapping_GetOptionalItem(dict, name, &v) < 0) {
+        return NULL;
+    }
+    if (v == NULL) {
+        v = PyCell_GetRef((PyCellObject *)PyStackRef_AsPyObjectBorrow(f->localsplus[i]));
+        if (v == NULL) {
+            _PyEval_FormatExcUnbound(PyThreadState_GET(), co, i);
+        }
+    }
+    return v;
+}
+
 PyObject *coir_rt_get_len(PyObject *obj) {
     Py_ssize_t n = PyObject_Length(obj);
     if (n < 0) {
@@ -824,7 +875,8 @@ static const CoirHelper helper_table[] = {
     H(coir_rt_load_common_constant), H(coir_rt_get_len), H(coir_rt_load_special), H(coir_rt_with_except_start),
     H(coir_rt_load_attr_instance_value), H(coir_rt_load_method_cached), H(coir_rt_store_attr_instance_value),
     H(coir_rt_load_global_cached), H(coir_rt_binary_op_numeric), H(coir_rt_compare_op_numeric),
-    H(coir_rt_subscr_seq_int), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
+    H(coir_rt_subscr_seq_int), H(coir_rt_load_build_class), H(coir_rt_load_from_dict_or_globals),
+    H(coir_rt_load_from_dict_or_deref), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
     {NULL, NULL},
 };
 

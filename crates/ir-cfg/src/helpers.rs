@@ -236,6 +236,12 @@ helpers! {
     ImportFrom = "coir_rt_import_from"(TState, Obj, Obj) -> Obj, Null;
     /// LOAD_COMMON_CONSTANT.
     LoadCommonConstant = "coir_rt_load_common_constant"(TState, Int) -> Obj, Never;
+    /// LOAD_BUILD_CLASS: `builtins.__build_class__`.
+    LoadBuildClass = "coir_rt_load_build_class"(TState, Frame) -> Obj, Null;
+    /// LOAD_FROM_DICT_OR_GLOBALS (frame, dict, name).
+    LoadFromDictOrGlobals = "coir_rt_load_from_dict_or_globals"(Frame, Obj, Obj) -> Obj, Null;
+    /// LOAD_FROM_DICT_OR_DEREF (frame, dict, local index of the cell).
+    LoadFromDictOrDeref = "coir_rt_load_from_dict_or_deref"(Frame, Obj, Int) -> Obj, Null;
     /// GET_LEN.
     GetLen = "coir_rt_get_len"(Obj) -> Obj, Null;
     /// LOAD_SPECIAL: returns the method, `*self_out` = owner (new ref) or NULL.

@@ -35,13 +35,15 @@ impl Lowerer<'_> {
             }
             Opcode::CallFunctionEx => self.call_push(Helper::CallFunctionEx, vec![v(self, 3), v(self, 1), v(self, 0)], 4),
             Opcode::CallIntrinsic1 => {
+                // MAX_INTRINSIC_1 (pycore_intrinsics.h).
                 if arg > 11 {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::CallIntrinsic1, vec![Operand::TState, v(self, 0), Operand::Imm(arg as i64)], 1)
             }
             Opcode::CallIntrinsic2 => {
-                if arg > 4 {
+                // MAX_INTRINSIC_2 (pycore_intrinsics.h).
+                if arg > 5 {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::CallIntrinsic2, vec![Operand::TState, v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)

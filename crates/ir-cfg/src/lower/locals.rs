@@ -130,6 +130,17 @@ impl Lowerer<'_> {
                 self.pop_release();
                 Ok(())
             }
+            Opcode::LoadBuildClass => self.call_push(Helper::LoadBuildClass, vec![Operand::TState, Operand::Frame], 0),
+            Opcode::LoadFromDictOrGlobals => {
+                let name = self.check_index(arg, self.info.nnames)?;
+                let dict = Operand::Var(self.peek(0));
+                self.call_push(Helper::LoadFromDictOrGlobals, vec![Operand::Frame, dict, Operand::Name(name)], 1)
+            }
+            Opcode::LoadFromDictOrDeref => {
+                let i = self.check_index(arg, n)?;
+                let dict = Operand::Var(self.peek(0));
+                self.call_push(Helper::LoadFromDictOrDeref, vec![Operand::Frame, dict, Operand::Imm(i as i64)], 1)
+            }
             Opcode::DeleteGlobal => {
                 let name = self.check_index(arg, self.info.nnames)?;
                 self.call(Helper::DeleteGlobal, vec![Operand::Frame, Operand::Name(name)], None)

@@ -420,7 +420,9 @@ impl<'a> Lowerer<'a> {
             | O::LoadFastBorrowLoadFastBorrow | O::StoreFast | O::StoreFastLoadFast | O::StoreFastStoreFast
             | O::DeleteFast | O::LoadDeref | O::StoreDeref | O::DeleteDeref | O::MakeCell | O::CopyFreeVars
             | O::LoadConst | O::LoadSmallInt | O::LoadCommonConstant | O::LoadGlobal | O::StoreGlobal
-            | O::DeleteGlobal => self.lower_locals(ins),
+            | O::DeleteGlobal | O::LoadBuildClass | O::LoadFromDictOrGlobals | O::LoadFromDictOrDeref => {
+                self.lower_locals(ins)
+            }
             O::PopTop | O::PushNull | O::Copy | O::Swap | O::EndFor | O::PopIter => self.lower_stack(ins),
             O::BinaryOp | O::CompareOp | O::UnaryNegative | O::UnaryInvert | O::UnaryNot | O::ToBool | O::IsOp
             | O::ContainsOp | O::BinarySlice | O::StoreSlice | O::StoreSubscr | O::DeleteSubscr | O::GetLen
@@ -441,10 +443,9 @@ impl<'a> Lowerer<'a> {
             // these remaining base opcodes are not implemented natively yet.
             O::BuildTemplate | O::BuildInterpolation | O::CheckEgMatch | O::CleanupThrow | O::EndSend
             | O::ExitInitCheck | O::GetAiter | O::GetAnext | O::GetYieldFromIter | O::GetAwaitable
-            | O::LoadBuildClass | O::LoadLocals | O::MatchKeys | O::MatchMapping | O::MatchSequence
+            | O::LoadLocals | O::MatchKeys | O::MatchMapping | O::MatchSequence
             | O::MatchClass | O::ReturnGenerator | O::SetupAnnotations | O::EndAsyncFor | O::Send
-            | O::YieldValue | O::LoadName | O::StoreName | O::DeleteName | O::LoadFromDictOrDeref
-            | O::LoadFromDictOrGlobals => Err(self.unsupported()),
+            | O::YieldValue | O::LoadName | O::StoreName | O::DeleteName => Err(self.unsupported()),
             // The decoder maps specialised and instrumented forms to their base opcode and
             // refuses CACHE/RESERVED/INTERPRETER_EXIT/ENTER_EXECUTOR, so nothing else arrives.
             other => {
