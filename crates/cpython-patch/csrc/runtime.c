@@ -27,6 +27,8 @@
 #include "internal/pycore_instruments.h"
 #include "internal/pycore_long.h"
 #include "internal/pycore_sliceobject.h"
+#include "internal/pycore_interpolation.h"
+#include "internal/pycore_template.h"
 
 #include "opcode.h"
 
@@ -815,6 +817,60 @@ PyObject *coir_rt_load_from_dict_or_deref(_PyInterpreterFrame *f, PyObject *dict
     return v;
 }
 
+PyObject *coir_rt_match_class(PyThreadState *ts, PyObject *subject, PyObject *type, int nargs, PyObject *names) {
+    PyObject *attrs = _PyEval_MatchClass(ts, subject, type, nargs, names);
+    if (attrs == NULL && !PyErr_Occurred()) {
+        return Py_None; /* no match (immortal) */
+    }
+    return attrs;
+}
+
+PyObject *coir_rt_match_type_flag(PyObject *subject, int sequence) {
+    unsigned long flag = sequence ? Py_TPFLAGS_SEQUENCE : Py_TPFLAGS_MAPPING;
+    return (Py_TYPE(subject)->tp_flags & flag) ? Py_True : Py_False;
+}
+
+PyObject *coir_rt_match_keys(PyThreadState *ts, PyObject *subject, PyObject *keys) {
+    return _PyEval_MatchKeys(ts, subject, keys);
+}
+
+PyObject *coir_rt_build_template(PyObject *strings, PyObject *interpolations) {
+    return _PyTemplate_Build(strings, interpolations);
+}
+
+PyObject *coir_rt_build_interpolation(PyObject *value, PyObject *str, PyObject *format, int oparg) {
+    PyObject *empty = NULL;
+    if (format == NULL) {
+        format = empty = PyUnicode_FromStringAndSize(NULL, 0);
+        if (format == NULL) {
+            return NULL;
+        }
+    }
+    PyObject *res = _PyInterpolation_Build(value, str, oparg >> 2, format);
+    Py_XDECREF(empty);
+    return res;
+}
+
+int coir_rt_check_eg_match(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *exc_value, PyObject *match_type,
+                           PyObject **out) {
+    out[0] = out[1] = NULL;
+    if (_PyEval_CheckExceptStarTypeValid(ts, match_type) < 0) {
+        return -1;
+    }
+    PyObject *match = NULL, *rest = NULL;
+    if (_PyEval_ExceptionGroupMatch(f, exc_value, match_type, &match, &rest) < 0 || match == NULL) {
+        Py_XDECREF(match);
+        Py_XDECREF(rest);
+        return -1;
+    }
+    if (!Py_IsNone(match)) {
+        PyErr_SetHandledException(match);
+    }
+    out[0] = rest;
+    out[1] = match;
+    return 0;
+}
+
 PyObject *coir_rt_get_len(PyObject *obj) {
     Py_ssize_t n = PyObject_Length(obj);
     if (n < 0) {
@@ -876,7 +932,8 @@ static const CoirHelper helper_table[] = {
     H(coir_rt_load_attr_instance_value), H(coir_rt_load_method_cached), H(coir_rt_store_attr_instance_value),
     H(coir_rt_load_global_cached), H(coir_rt_binary_op_numeric), H(coir_rt_compare_op_numeric),
     H(coir_rt_subscr_seq_int), H(coir_rt_load_build_class), H(coir_rt_load_from_dict_or_globals),
-    H(coir_rt_load_from_dict_or_deref), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
+    H(coir_rt_load_from_dict_or_deref), H(coir_rt_match_class), H(coir_rt_match_type_flag), H(coir_rt_match_keys),
+    H(coir_rt_build_template), H(coir_rt_build_interpolation), H(coir_rt_check_eg_match), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
     {NULL, NULL},
 };
 

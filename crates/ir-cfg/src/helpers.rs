@@ -242,6 +242,18 @@ helpers! {
     LoadFromDictOrGlobals = "coir_rt_load_from_dict_or_globals"(Frame, Obj, Obj) -> Obj, Null;
     /// LOAD_FROM_DICT_OR_DEREF (frame, dict, local index of the cell).
     LoadFromDictOrDeref = "coir_rt_load_from_dict_or_deref"(Frame, Obj, Int) -> Obj, Null;
+    /// MATCH_CLASS (subject, type, nargs, names): attributes tuple, or None if no match.
+    MatchClass = "coir_rt_match_class"(TState, Obj, Obj, Int, Obj) -> Obj, Null;
+    /// MATCH_MAPPING (int 0) / MATCH_SEQUENCE (int 1): True/False from the type's flags.
+    MatchTypeFlag = "coir_rt_match_type_flag"(Obj, Int) -> Obj, Never, borrowed;
+    /// MATCH_KEYS (subject, keys): values tuple or None.
+    MatchKeys = "coir_rt_match_keys"(TState, Obj, Obj) -> Obj, Null;
+    /// BUILD_TEMPLATE (strings, interpolations).
+    BuildTemplate = "coir_rt_build_template"(Obj, Obj) -> Obj, Null;
+    /// BUILD_INTERPOLATION (value, str, format or NULL, oparg).
+    BuildInterpolation = "coir_rt_build_interpolation"(Obj, Obj, Obj, Int) -> Obj, Null;
+    /// CHECK_EG_MATCH (frame, exc_value, match_type, out[rest, match]).
+    CheckEgMatch = "coir_rt_check_eg_match"(TState, Frame, Obj, Obj, ObjArray) -> Int, Negative;
     /// GET_LEN.
     GetLen = "coir_rt_get_len"(Obj) -> Obj, Null;
     /// LOAD_SPECIAL: returns the method, `*self_out` = owner (new ref) or NULL.

@@ -61,6 +61,23 @@ impl Lowerer<'_> {
                 self.pop_release();
                 Ok(())
             }
+            Opcode::BuildTemplate => self.call_push(Helper::BuildTemplate, vec![v(self, 1), v(self, 0)], 2),
+            Opcode::BuildInterpolation => {
+                if arg & 1 == 1 {
+                    let args = vec![v(self, 2), v(self, 1), v(self, 0), Operand::Imm(arg as i64)];
+                    self.call_push(Helper::BuildInterpolation, args, 3)
+                } else {
+                    let args = vec![v(self, 1), v(self, 0), Operand::Null, Operand::Imm(arg as i64)];
+                    self.call_push(Helper::BuildInterpolation, args, 2)
+                }
+            }
+            Opcode::MatchClass => {
+                let args = vec![Operand::TState, v(self, 2), v(self, 1), Operand::Imm(arg as i64), v(self, 0)];
+                self.call_push(Helper::MatchClass, args, 3)
+            }
+            Opcode::MatchMapping => self.call_push(Helper::MatchTypeFlag, vec![v(self, 0), Operand::Imm(0)], 0),
+            Opcode::MatchSequence => self.call_push(Helper::MatchTypeFlag, vec![v(self, 0), Operand::Imm(1)], 0),
+            Opcode::MatchKeys => self.call_push(Helper::MatchKeys, vec![Operand::TState, v(self, 1), v(self, 0)], 0),
             Opcode::UnpackSequence => self.unpack(Helper::UnpackSequence, arg, arg as usize),
             Opcode::UnpackEx => {
                 let total = (arg & 0xff) as usize + 1 + (arg >> 8) as usize;

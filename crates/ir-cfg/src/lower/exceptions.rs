@@ -56,6 +56,21 @@ impl Lowerer<'_> {
                 self.fb.terminate(Term::Branch { cond: Operand::Var(r), then: bare, otherwise: new });
                 Ok(())
             }
+            Opcode::CheckEgMatch => {
+                // (exc_value, match_type -- rest, match)
+                let rest = self.fb.new_var(Ty::Obj);
+                let matched = self.fb.new_var(Ty::Obj);
+                debug_assert_eq!(matched.0, rest.0 + 1);
+                let r = self.fb.new_var(Ty::Int);
+                let args = vec![Operand::TState, Operand::Frame, v(self, 1), v(self, 0), Operand::OutArray(rest, 2)];
+                self.call(Helper::CheckEgMatch, args, Some(r))?;
+                self.pop_release_n(2);
+                for src in [rest, matched] {
+                    let dst = self.push(OWNED);
+                    self.fb.push(Inst::Move { dst, src: Operand::Var(src) });
+                }
+                Ok(())
+            }
             Opcode::WithExceptStart => {
                 if self.depth() < 5 {
                     return Err(self.bad_oparg());

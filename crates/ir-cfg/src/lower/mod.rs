@@ -436,15 +436,15 @@ impl<'a> Lowerer<'a> {
             | O::ImportName | O::ImportFrom | O::LoadSpecial => self.lower_calls(ins),
             O::BuildList | O::BuildTuple | O::BuildSet | O::BuildMap | O::BuildSlice | O::BuildString
             | O::ListAppend | O::SetAdd | O::MapAdd | O::ListExtend | O::SetUpdate | O::DictUpdate
-            | O::DictMerge | O::UnpackSequence | O::UnpackEx => self.lower_build(ins),
+            | O::DictMerge | O::UnpackSequence | O::UnpackEx | O::BuildTemplate | O::BuildInterpolation
+            | O::MatchClass | O::MatchMapping | O::MatchSequence | O::MatchKeys => self.lower_build(ins),
             O::PushExcInfo | O::PopExcept | O::CheckExcMatch | O::Reraise | O::RaiseVarargs
-            | O::WithExceptStart => self.lower_exceptions(ins),
+            | O::WithExceptStart | O::CheckEgMatch => self.lower_exceptions(ins),
             // Generators, coroutines and module/class bodies are refused before lowering;
             // these remaining base opcodes are not implemented natively yet.
-            O::BuildTemplate | O::BuildInterpolation | O::CheckEgMatch | O::CleanupThrow | O::EndSend
+            O::CleanupThrow | O::EndSend
             | O::ExitInitCheck | O::GetAiter | O::GetAnext | O::GetYieldFromIter | O::GetAwaitable
-            | O::LoadLocals | O::MatchKeys | O::MatchMapping | O::MatchSequence
-            | O::MatchClass | O::ReturnGenerator | O::SetupAnnotations | O::EndAsyncFor | O::Send
+            | O::LoadLocals | O::ReturnGenerator | O::SetupAnnotations | O::EndAsyncFor | O::Send
             | O::YieldValue | O::LoadName | O::StoreName | O::DeleteName => Err(self.unsupported()),
             // The decoder maps specialised and instrumented forms to their base opcode and
             // refuses CACHE/RESERVED/INTERPRETER_EXIT/ENTER_EXECUTOR, so nothing else arrives.
