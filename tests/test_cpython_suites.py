@@ -10,7 +10,8 @@ import pytest
 
 MONITORING = ["test_monitoring", "test_sys_settrace", "test_bdb", "test_pdb"]
 CORE_AT_THRESHOLD_0 = ["test_scope", "test_class", "test_raise", "test_with", "test_listcomps", "test_unpack",
-                       "test_augassign", "test_contextlib", "test_keywordonlyarg", "test_extcall"]
+                       "test_augassign", "test_contextlib", "test_keywordonlyarg", "test_extcall",
+                       "test_exceptions", "test_traceback", "test_frame", "test_sys"]
 
 
 def _regrtest(tests, *coir_args):
