@@ -244,30 +244,25 @@ int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject 
     return PyObject_SetAttr(owner, name, v);
 }
 
-static inline PyObject *dict_cached_value(PyObject *d, intptr_t version, intptr_t index) {
+/* The guard of LOAD_GLOBAL_MODULE/BUILTIN: an exact dict whose keys still have `version`. */
+static inline PyDictKeysObject *dict_keys_if_version(PyObject *d, intptr_t version) {
     if (!PyDict_CheckExact(d)) {
         return NULL;
     }
     PyDictKeysObject *keys = ((PyDictObject *)d)->ma_keys;
-    if (keys->dk_version != (uint32_t)version || index >= DK_SIZE(keys) || !DK_IS_UNICODE(keys)) {
-        return NULL;
-    }
-    return DK_UNICODE_ENTRIES(keys)[index].me_value;
+    return keys->dk_version == (uint32_t)version && DK_IS_UNICODE(keys) ? keys : NULL;
 }
 
 PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, intptr_t gv, intptr_t bv, intptr_t index) {
-    PyObject *v;
-    if (bv < 0) {
-        v = dict_cached_value(f->f_globals, gv, index);
+    PyDictKeysObject *keys = dict_keys_if_version(f->f_globals, gv);
+    if (keys != NULL && bv >= 0) {
+        keys = dict_keys_if_version(f->f_builtins, bv);
     }
-    else {
-        v = (dict_cached_value(f->f_globals, gv, 0) != NULL || (PyDict_CheckExact(f->f_globals) &&
-             ((PyDictObject *)f->f_globals)->ma_keys->dk_version == (uint32_t)gv))
-                ? dict_cached_value(f->f_builtins, bv, index)
-                : NULL;
-    }
-    if (v != NULL) {
-        return Py_NewRef(v);
+    if (keys != NULL && index < DK_SIZE(keys)) {
+        PyObject *v = DK_UNICODE_ENTRIES(keys)[index].me_value;
+        if (v != NULL) {
+            return Py_NewRef(v);
+        }
     }
     return coir_rt_load_global(f, name);
 }
@@ -953,9 +948,6 @@ void coir_get_abi(CoirAbi *abi) {
         abi->small_ints[i] = PyLong_FromLong(i); /* immortal: no reference to keep */
     }
     abi->helpers = helper_table;
-    abi->sizeof_frame = sizeof(_PyInterpreterFrame);
-    abi->refcnt_offset = offsetof(PyObject, ob_refcnt);
-    abi->code_adaptive_offset = offsetof(PyCodeObject, co_code_adaptive);
 }
 
 /* ------------------------------------------------------------------ the frame hook */

@@ -15,7 +15,6 @@ typedef struct {
     void *none, *true_, *false_;
     void *small_ints[256];
     const CoirHelper *helpers;
-    size_t sizeof_frame, refcnt_offset, code_adaptive_offset;
 } CoirAbi;
 
 typedef void *(*CoirEntry)(void *tstate, void *frame);

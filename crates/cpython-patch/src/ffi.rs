@@ -24,9 +24,6 @@ pub struct CoirAbi {
     pub false_: *mut c_void,
     pub small_ints: [*mut c_void; 256],
     pub helpers: *const CoirHelper,
-    pub sizeof_frame: usize,
-    pub refcnt_offset: usize,
-    pub code_adaptive_offset: usize,
 }
 
 /// Native entry point.

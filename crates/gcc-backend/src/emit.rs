@@ -383,6 +383,22 @@ impl<'c> Emitter<'c, '_> {
         })
     }
 
+    /// A helper's address as a function pointer of the type its table entry declares (one
+    /// pointer type per helper, made on first use).
+    fn helper_ptr(&mut self, helper: ir_cfg::Helper) -> Result<RValue<'c>, BackendError> {
+        let fty = match self.fn_types.get(&helper) {
+            Some(t) => *t,
+            None => {
+                let ps: Vec<Type<'c>> = helper.params().iter().map(|p| ty_of(&self.t, *p)).collect();
+                let ft = self.ctx.new_function_pointer_type(None, ty_of(&self.t, helper.ret()), &ps, false);
+                self.fn_types.insert(helper, ft);
+                ft
+            }
+        };
+        let addr = *self.abi.helpers.get(&helper).ok_or(BackendError::MissingHelper(helper.symbol()))?;
+        Ok(self.ctx.new_rvalue_from_ptr(fty, addr as *mut ()))
+    }
+
     fn temp(&mut self, ty: Type<'c>) -> LValue<'c> {
         self.temps += 1;
         self.func.new_local(None, ty, format!("t{}", self.temps))
@@ -396,15 +412,6 @@ impl<'c> Emitter<'c, '_> {
             match inst {
                 Inst::Call { helper, args, dst, err } => {
                     let params = helper.params();
-                    let fty = match self.fn_types.get(helper) {
-                        Some(t) => *t,
-                        None => {
-                            let ps: Vec<Type<'c>> = params.iter().map(|p| ty_of(&self.t, *p)).collect();
-                            let ft = c.new_function_pointer_type(None, ty_of(&self.t, helper.ret()), &ps, false);
-                            self.fn_types.insert(*helper, ft);
-                            ft
-                        }
-                    };
                     assert_eq!(params.len(), args.len(), "the verifier checks arity of {helper}");
                     let mut out_array = None;
                     let mut argv = Vec::with_capacity(args.len());
@@ -420,8 +427,7 @@ impl<'c> Emitter<'c, '_> {
                         }
                         argv.push(self.operand(a, ty_of(&self.t, *p))?);
                     }
-                    let addr = *self.abi.helpers.get(helper).ok_or(BackendError::MissingHelper(helper.symbol()))?;
-                    let call = c.new_call_through_ptr(None, c.new_rvalue_from_ptr(fty, addr as *mut ()), &argv);
+                    let call = c.new_call_through_ptr(None, self.helper_ptr(*helper)?, &argv);
                     let ret = helper.ret();
                     let result = if ret == Ty::Void {
                         cur.add_eval(None, call);
@@ -489,10 +495,7 @@ impl<'c> Emitter<'c, '_> {
                     let slow = self.func.new_block(format!("bb{i}_pending{split}"));
                     let next = self.func.new_block(format!("bb{i}_{split}"));
                     cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), slow, next);
-                    let h = ir_cfg::Helper::HandlePending;
-                    let addr = *self.abi.helpers.get(&h).ok_or(BackendError::MissingHelper(h.symbol()))?;
-                    let fty = c.new_function_pointer_type(None, self.t.int, &[self.t.ptr], false);
-                    let r = c.new_call_through_ptr(None, c.new_rvalue_from_ptr(fty, addr as *mut ()), &[self.tstate]);
+                    let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
                     slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.blocks[err.0 as usize], next);
                     cur = next;
                 }

@@ -1,7 +1,7 @@
 //! Calls, attributes, functions and imports.
 use bytecode_cfg::{Instr, Opcode};
 
-use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
+use super::{Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use crate::ir::{Inst, Operand, Var};
 
@@ -199,7 +199,6 @@ impl Lowerer<'_> {
         self.fb.push(Inst::Move { dst, src: Operand::Var(tmp) });
         let dst = self.push(MAYBE_NULL);
         self.fb.push(Inst::Move { dst, src: Operand::Var(selfv) });
-        let _: Kind = MAYBE_NULL;
         Ok(())
     }
 }

@@ -289,7 +289,7 @@ impl<'a> Lowerer<'a> {
     /// Fill block `b` with the unwinding of the current stack to the current instruction's
     /// handler (or out of the frame) and terminate it.
     pub(crate) fn unwind_from(&mut self, b: BlockId) -> Result<()> {
-        let bidx = self.current_bidx();
+        let bidx = self.cur_block;
         let handler = self.cfg.graph[bidx].handler;
         let level = handler.map_or(0, |h| h.depth as usize);
         for d in (level..self.stack.len()).rev() {
@@ -347,10 +347,6 @@ impl<'a> Lowerer<'a> {
         self.fb.terminate_at(b, Term::Jump(hb));
         self.landings.insert(target, b);
         b
-    }
-
-    fn current_bidx(&self) -> BlockIdx {
-        self.cur_block
     }
 
     pub(crate) fn block_for(&mut self, b: BlockIdx) -> BlockId {
