@@ -174,14 +174,14 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.dump_reproducer_to_file(path(Artefact::Reproducer));
     }
     if want(Artefact::Asm) {
-        preserving_signals(|| ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm)));
+        signals_deferred(|| ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm)));
     }
     let gimple = want(Artefact::Gimple).then(|| path(Artefact::Gimple));
     if gimple.is_some() {
         ctx.set_dump_initial_gimple(true);
     }
     let start = Instant::now();
-    let result = preserving_signals(|| match &gimple {
+    let result = signals_deferred(|| match &gimple {
         Some(p) => stderr_to_file(p, || ctx.compile()),
         None => ctx.compile(),
     });
@@ -193,26 +193,25 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     Ok(Compiled { _result: result, entry, gcc_seconds })
 }
 
-/// Run `f`, then restore every signal disposition. libgccjit runs GCC's driver in-process,
-/// and the driver installs its own handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE (which
-/// delete temporary files and re-raise the signal): left in place they would kill the Python
-/// process on Ctrl-C instead of raising KeyboardInterrupt.
-fn preserving_signals<T>(f: impl FnOnce() -> T) -> T {
-    const SIGNALS: std::ops::Range<i32> = 1..32;
-    // SAFETY: sigaction with valid pointers; zeroed sigaction structs are valid out-params.
+/// Run `f` (a libgccjit compile) with the program's asynchronous signals blocked on this
+/// thread, then unblock them: a signal that arrived meanwhile is delivered then, to the
+/// program's own handler (CPython's turns SIGINT into `KeyboardInterrupt`), and GCC's system
+/// calls (waiting for `as` and `ld`, writing temporary files) are never cut short by EINTR.
+/// Signals that report a fault of this thread stay unblocked. GCC's own handlers never reach
+/// the process at all: see [`crate::shield`].
+fn signals_deferred<T>(f: impl FnOnce() -> T) -> T {
+    crate::shield::install();
+    // SAFETY: sigset operations on a local set; pthread_sigmask with valid pointers.
     unsafe {
-        let mut saved: Vec<libc::sigaction> = Vec::with_capacity(32);
-        for sig in SIGNALS {
-            let mut old: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(sig, std::ptr::null(), &mut old);
-            saved.push(old);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT, libc::SIGSYS] {
+            libc::sigdelset(&mut set, sig);
         }
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
         let r = f();
-        for (sig, old) in SIGNALS.zip(&saved) {
-            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-                libc::sigaction(sig, old, std::ptr::null_mut());
-            }
-        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
         r
     }
 }

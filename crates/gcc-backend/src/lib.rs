@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod emit;
+pub mod shield;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
