@@ -19,6 +19,7 @@ opcodes) run in the interpreter and are counted under their reason. While any
 steps aside; it is re-armed at the next garbage collection or call into coir after the tools
 are gone.
 """
+import atexit as _atexit
 import gc as _gc
 import os as _os
 
@@ -32,6 +33,12 @@ DEFAULT_THRESHOLD = 1000
 # A fork must not happen in the middle of a compilation on the compile thread.
 _os.register_at_fork(before=_native.before_fork, after_in_parent=_native.after_fork_parent,
                      after_in_child=_native.after_fork_child)
+
+# Before the interpreter finalises: drop queued compiles, let the one in flight finish and stop
+# the compile thread, so that no compile runs while the process tears libgccjit down.
+# Registered first, so it runs after every atexit function registered later (those may still
+# call compiled code).
+_atexit.register(_native.shutdown)
 
 
 def _rearm_on_gc(phase, info):

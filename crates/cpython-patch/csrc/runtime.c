@@ -1186,12 +1186,16 @@ int coir_rearm(void) {
     return 1;
 }
 
-void coir_code_facts(void *code, size_t out[4]) {
+const size_t coir_code_facts_count = COIR_CODE_FACTS;
+
+void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]) {
     PyCodeObject *co = (PyCodeObject *)code;
     out[0] = (size_t)co->co_nlocalsplus;
     out[1] = (size_t)_PyCode_CODE(co);
     out[2] = (size_t)co->co_nfreevars;
     out[3] = (size_t)co->co_stacksize;
+    out[4] = (size_t)Py_SIZE(co);
+    out[5] = co->_co_monitoring != NULL;
 }
 
 void coir_set_background(int on) { background = on; }

@@ -54,7 +54,11 @@ void coir_enable(int threshold, int only_explicit);
 void coir_disable(void);
 int coir_rearm(void);
 /* nlocalsplus, address of the first code unit, nfreevars, stacksize. */
-void coir_code_facts(void *code, size_t out[4]);
+/* Facts of a code object, in this order (COIR_CODE_FACTS entries): co_nlocalsplus,
+ * _PyCode_CODE(co), co_nfreevars, co_stacksize, code units (Py_SIZE), and whether monitoring
+ * ever instrumented it (then its stored bytes may hold INSTRUMENTED_LINE/INSTRUCTION). */
+#define COIR_CODE_FACTS 6
+void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]);
 void coir_set_background(int on);
 int coir_is_enabled(void);
 int coir_is_armed(void);

@@ -26,6 +26,9 @@ pub struct CoirAbi {
     pub helpers: *const CoirHelper,
 }
 
+/// Entries written by `coir_code_facts` (`COIR_CODE_FACTS`).
+pub const CODE_FACTS: usize = 6;
+
 /// Native entry point.
 pub type CoirEntryFn = unsafe extern "C" fn(*mut c_void, *mut c_void) -> *mut c_void;
 
@@ -50,9 +53,12 @@ pub struct CoirCounters {
 
 unsafe extern "C" {
     pub static coir_counters: CoirCounters;
+    /// `COIR_CODE_FACTS`, checked against [`CODE_FACTS`] at import.
+    pub static coir_code_facts_count: usize;
     pub static mut coir_inflight: std::ffi::c_long;
     pub fn coir_get_abi(abi: *mut CoirAbi);
     pub fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
+    /// Fills `CODE_FACTS` words (see runtime.h).
     pub fn coir_code_facts(code: *mut c_void, out: *mut usize);
     pub fn coir_init() -> c_int;
     pub fn coir_enable(threshold: c_int, only_explicit: c_int);

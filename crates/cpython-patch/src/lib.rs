@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::ffi::c_void;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Instant;
 
 use bytecode_cfg::{BytecodeCfg, CodeInput};
@@ -97,12 +98,23 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         let t = t.cast::<PyTuple>()?;
         Ok(t.iter().map(|o| o.as_ptr() as usize).collect())
     };
-    let mut facts = [0usize; 4];
+    let mut facts = [0usize; ffi::CODE_FACTS];
     // SAFETY: `code` is a live code object (checked above); the C side only reads fields.
     unsafe { ffi::coir_code_facts(code.as_ptr() as *mut c_void, facts.as_mut_ptr()) };
+    // The instruction bytes as stored (specialised by the adaptive interpreter: bytecode-cfg
+    // maps them back to base opcodes and keeps them as feedback). Not `co_code`: its getter
+    // rewrites the inline caches after each instruction and writes past the end of its buffer
+    // when the last instruction of a hand-made code object is a specialised one with caches;
+    // reading must come before any validation can refuse such an object. Only code that has
+    // been instrumented by sys.monitoring (run by the interpreter, whose instrumented opcodes
+    // only the interpreter can map back) goes through the getter.
+    // SAFETY: _PyCode_CODE(co) holds Py_SIZE(co) two-byte code units, immutable in size
+    // while we hold the GIL and a reference.
+    let stored = unsafe { std::slice::from_raw_parts(facts[1] as *const u8, facts[4] * 2) }.to_vec();
+    let code_bytes = if facts[5] != 0 { bytes("co_code")? } else { stored.clone() };
     Ok(CodeParts {
-        code: bytes("co_code")?,
-        adaptive: bytes("_co_code_adaptive").ok(),
+        code: code_bytes,
+        adaptive: Some(stored),
         exceptiontable: bytes("co_exceptiontable")?,
         linetable: bytes("co_linetable")?,
         first_line: code.getattr("co_firstlineno")?.extract()?,
@@ -223,27 +235,86 @@ struct Prepared {
 // compiler; the code object that owns them is kept alive by the job that carries this value.
 unsafe impl Send for Prepared {}
 
-/// libgccjit compiles one context at a time process-wide, and the signal dispositions saved
-/// around a compilation must not interleave. The lock holds the pid of its holder, so that
-/// `os.fork()` can take it (no compilation is half-done in the child) and the child can free
-/// it (its worker thread did not survive the fork).
-static GCC_LOCK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+/// libgccjit compiles one context at a time process-wide. The lock holds the thread id of its
+/// holder, so that `os.fork()` can take it (no compilation is half-done in the child), the
+/// child can free it (its worker thread did not survive the fork), and an exit from inside a
+/// compile (GCC's fatal errors call `exit`) does not wait for itself.
+static GCC_LOCK: AtomicU32 = AtomicU32::new(0);
+/// The value of [`GCC_LOCK`] once the process is ending: taken for good, so that no compile
+/// can start while libgccjit's static objects are destroyed.
+const LOCKED_FOR_EXIT: u32 = u32::MAX;
+/// Set when the interpreter (or the C library) starts to end the process: no compile starts
+/// after it, queued jobs are dropped.
+static SHUTDOWN: AtomicBool = AtomicBool::new(false);
 
-fn gcc_lock() {
-    use std::sync::atomic::Ordering;
-    let me = std::process::id();
-    while GCC_LOCK.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_err() {
+fn thread_id() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() as u32 }
+}
+
+/// Take the compile lock; false if the process is ending (then nothing may compile).
+fn gcc_lock() -> bool {
+    let me = thread_id();
+    loop {
+        if SHUTDOWN.load(Ordering::Acquire) {
+            return false;
+        }
+        if GCC_LOCK.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            return true;
+        }
         std::thread::sleep(std::time::Duration::from_micros(200));
     }
 }
 
 fn gcc_unlock() {
-    GCC_LOCK.store(0, std::sync::atomic::Ordering::Release);
+    // Never releases LOCKED_FOR_EXIT (a fork child resets the lock itself).
+    let _ = GCC_LOCK.compare_exchange(thread_id(), 0, Ordering::Release, Ordering::Relaxed);
+}
+
+/// Wait for the compile in flight, if any, and keep the lock until the process ends.
+fn lock_for_exit() {
+    SHUTDOWN.store(true, Ordering::Release);
+    let me = thread_id();
+    loop {
+        match GCC_LOCK.compare_exchange(0, LOCKED_FOR_EXIT, Ordering::Acquire, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(LOCKED_FOR_EXIT) => return,
+            // Exiting from inside our own compile: nothing to wait for.
+            Err(holder) if holder == me => return,
+            Err(_) => std::thread::sleep(std::time::Duration::from_micros(200)),
+        }
+    }
+}
+
+/// Registered with the C library's `atexit` at import, after libgccjit was loaded, so it runs
+/// before libgccjit's static destructors: a compile still running on the worker (when the
+/// process ends without Python's finalisation, e.g. a C `exit()`) finishes first, and none
+/// starts after.
+extern "C" fn at_c_exit() {
+    lock_for_exit();
+}
+
+/// Stop compiling for good (`atexit`, at interpreter finalisation): drop the queued jobs, let
+/// the compile in flight finish, join the worker and install what it finished (releasing the
+/// code objects the jobs held), then hold the compile lock until the process ends.
+#[pyfunction]
+fn shutdown(py: Python<'_>) {
+    SHUTDOWN.store(true, Ordering::Release);
+    let w = WORKER.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(w) = w {
+        drop(w.tx);
+        py.detach(|| {
+            let _ = w.thread.join();
+        });
+    }
+    coir_rs_poll();
+    py.detach(lock_for_exit);
 }
 
 /// `os.register_at_fork(before=...)`: wait for a running compilation and hold the lock.
 #[pyfunction]
 fn before_fork(py: Python<'_>) {
+    // Returns false (lock not taken) only when the process is ending: nothing compiles then.
     py.detach(gcc_lock);
 }
 
@@ -258,18 +329,20 @@ fn after_fork_parent() {
 /// (those functions stay interpreted).
 #[pyfunction]
 fn after_fork_child() {
-    gcc_unlock();
+    GCC_LOCK.store(0, Ordering::Release);
     if let Ok(mut w) = WORKER.try_lock() {
         *w = None;
     }
     FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-static FORKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static FORKED: AtomicBool = AtomicBool::new(false);
 
 fn finish(p: Prepared) -> Result<Compiled, Refusal> {
     let r = {
-        gcc_lock();
+        if !gcc_lock() {
+            return Err(Refusal::new("interpreter shutting down", format!("{}: not compiled: the interpreter is shutting down", p.name)));
+        }
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)));
         gcc_unlock();
         match r {
@@ -385,32 +458,60 @@ struct Done {
 unsafe impl Send for Done {}
 unsafe impl Send for Job {}
 
-static WORKER: Mutex<Option<std::sync::mpsc::Sender<Job>>> = Mutex::new(None);
+/// The compile thread and its queue.
+struct Worker {
+    tx: std::sync::mpsc::Sender<Job>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+static WORKER: Mutex<Option<Worker>> = Mutex::new(None);
 static DONE: Mutex<Vec<Done>> = Mutex::new(Vec::new());
+
+/// Block every asynchronous signal on the calling thread (the compile thread never handles
+/// one: they go to the program's threads, and GCC's system calls are not interrupted).
+fn block_async_signals() {
+    // SAFETY: sigset operations on a local set; pthread_sigmask with valid pointers.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT, libc::SIGSYS] {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
 
 /// The worker thread: compiles jobs without the GIL, one at a time, and leaves the results
 /// for the frame hook to install (it never takes the GIL itself, so interpreter shutdown
-/// cannot block on it).
-fn worker() -> std::sync::mpsc::Sender<Job> {
+/// cannot block on it). Once shutdown starts, queued jobs are dropped uncompiled.
+fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
     let mut w = WORKER.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(tx) = w.as_ref() {
-        return tx.clone();
+    if SHUTDOWN.load(Ordering::Acquire) {
+        return None;
+    }
+    if let Some(w) = w.as_ref() {
+        return Some(w.tx.clone());
     }
     let (tx, rx) = std::sync::mpsc::channel::<Job>();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("coir-compile".into())
         .spawn(move || {
+            block_async_signals();
             for job in rx {
-                let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(job.prepared))) {
-                    Ok(o) => o,
-                    Err(_) => Err(Refusal::new("internal error: panic", last_panic())),
+                let outcome = if SHUTDOWN.load(Ordering::Acquire) {
+                    Err(Refusal::new("interpreter shutting down", "not compiled: the interpreter is shutting down"))
+                } else {
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(job.prepared))) {
+                        Ok(o) => o,
+                        Err(_) => Err(Refusal::new("internal error: panic", last_panic())),
+                    }
                 };
                 DONE.lock().unwrap_or_else(|e| e.into_inner()).push(Done { code: job.code, st: job.st, outcome });
             }
         })
-        .expect("spawn the compile thread");
-    *w = Some(tx.clone());
-    tx
+        .ok()?;
+    *w = Some(Worker { tx: tx.clone(), thread });
+    Some(tx)
 }
 
 /// Install finished background compilations (called by the hook with the GIL held).
@@ -440,7 +541,11 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
         Python::attach(|py| {
             // SAFETY: the hook passes a live code object (borrowed from the frame).
             let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
-            if background == 0 || FORKED.load(std::sync::atomic::Ordering::Relaxed) {
+            if SHUTDOWN.load(Ordering::Acquire) {
+                // Stays interpreted (not marked refused: nothing is wrong with the code).
+                return;
+            }
+            if background == 0 || FORKED.load(Ordering::Relaxed) {
                 let _ = compile_into_state(&code, st);
                 return;
             }
@@ -452,8 +557,13 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                         (*st).pending = 1;
                         ffi::coir_inflight += 1;
                     }
-                    if worker().send(Job { code: raw, st: st as usize, prepared }).is_err() {
-                        // The worker is gone: compile here instead.
+                    let sent = match worker() {
+                        Some(tx) => tx.send(Job { code: raw, st: st as usize, prepared }).is_ok(),
+                        None => false,
+                    };
+                    if !sent {
+                        // No worker (shutting down, or it could not start): compile here, which
+                        // refuses cleanly if the process is ending.
                         unsafe {
                             (*st).pending = 0;
                             ffi::coir_inflight -= 1;
@@ -599,6 +709,11 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// Take the compile lock with the GIL released (the worker may hold it for a while).
+fn gcc_lock_detached(py: Python<'_>) -> bool {
+    py.detach(gcc_lock)
+}
+
 /// Text of one stage for a function: `bytecode`, `ir`, `dot`, `c`, `gimple`, `asm`, `reproducer`.
 #[pyfunction]
 fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
@@ -620,7 +735,14 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
     let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
     let opts = options("f", vec![art], Some(dir.clone()));
-    let r = gcc_backend::compile(&f, &abi(), &consts, &opts);
+    let abi = abi();
+    // libgccjit is not reentrant across contexts' compiles: take the same lock as compiles do.
+    if !gcc_lock_detached(obj.py()) {
+        return Err(CompileError::new_err("not compiled: the interpreter is shutting down"));
+    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gcc_backend::compile(&f, &abi, &consts, &opts)));
+    gcc_unlock();
+    let r = r.map_err(|_| CompileError::new_err(format!("internal error: panic: {}", last_panic())))?;
     let text = std::fs::read_to_string(dir.join(format!("f.{}", art.suffix())));
     let _ = std::fs::remove_dir_all(&dir);
     r.map_err(|e| CompileError::new_err(e.to_string()))?;
@@ -714,6 +836,13 @@ fn set_opt_level(level: u8) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_panic_hook();
+    // SAFETY: a constant of the C runtime.
+    if unsafe { ffi::coir_code_facts_count } != ffi::CODE_FACTS {
+        return Err(pyo3::exceptions::PyImportError::new_err("coir: runtime.h and ffi.rs disagree on COIR_CODE_FACTS"));
+    }
+    gcc_backend::shield::install();
+    // SAFETY: registering a plain C function; see at_c_exit.
+    unsafe { libc::atexit(at_c_exit) };
     // SAFETY: module init runs with the GIL held.
     if unsafe { ffi::coir_init() } < 0 {
         return Err(PyErr::fetch(m.py()));
@@ -737,6 +866,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;
     m.add_function(wrap_pyfunction!(wait_compiled, m)?)?;
+    m.add_function(wrap_pyfunction!(shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(before_fork, m)?)?;
     m.add_function(wrap_pyfunction!(after_fork_parent, m)?)?;
     m.add_function(wrap_pyfunction!(after_fork_child, m)?)?;
