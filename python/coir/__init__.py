@@ -54,6 +54,12 @@ def enable(threshold=None):
     opt = _os.environ.get("COIR_OPT_LEVEL")
     if opt:
         _native.set_opt_level(int(opt))
+    cold = _os.environ.get("COIR_COLD_OPT_LEVEL")
+    if cold:
+        _native.set_cold_opt_level(int(cold))
+    hot = _os.environ.get("COIR_HOT_CALLS")
+    if hot:
+        _native.set_hot_calls(int(hot))
     dump_dir = _os.environ.get("COIR_DUMP_DIR")
     if dump_dir:
         _native.set_dump_dir(dump_dir)

@@ -959,6 +959,7 @@ static int hook_disarmed = 0; /* removed because a monitoring tool is active */
 static int explicit_only = 0; /* only coir.jit / coir.compile functions run natively */
 static int background = 1;    /* hot functions compile on the worker thread */
 static int compiling = 0;     /* a compilation is under way (GIL held): no nested ones */
+static long hot_calls = 1000; /* native calls after which cold code is recompiled optimised */
 CoirCounters coir_counters;
 long coir_inflight = 0;
 
@@ -1117,12 +1118,21 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         }
         compiling = 1;
         /* Hot functions compile on a worker thread while the interpreter keeps running them;
-         * coir.jit functions and threshold 0 compile now, so the call runs natively. */
-        coir_rs_compile(co, st, background && !st->forced && threshold > 0);
+         * coir.jit functions compile now, fully optimised; at threshold 0 every function
+         * compiles now, cheaply, and again fully optimised if it turns out to be hot. */
+        int mode = st->forced ? COIR_COMPILE_NOW
+                 : threshold == 0 ? COIR_COMPILE_COLD
+                 : background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW;
+        coir_rs_compile(co, st, mode);
         compiling = 0;
         if (st->entry == NULL) {
             return _PyEval_EvalFrameDefault(ts, f, throwflag);
         }
+    }
+    else if (st->cold && !st->pending && ++st->calls > hot_calls && !compiling) {
+        compiling = 1;
+        coir_rs_compile(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        compiling = 0;
     }
     if (code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
@@ -1199,6 +1209,7 @@ void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]) {
 }
 
 void coir_set_background(int on) { background = on; }
+void coir_set_hot_calls(long n) { hot_calls = n; }
 
 int coir_is_enabled(void) { return hook_wanted; }
 int coir_is_armed(void) { return hook_wanted && !hook_disarmed; }

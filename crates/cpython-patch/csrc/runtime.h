@@ -27,7 +27,15 @@ typedef struct {
     int refused;
     int forced;     /* coir.jit: compile on first call */
     int pending;    /* queued for background compilation */
+    int cold;       /* compiled at the cold optimisation level; recompiled when hot */
 } CoirCodeState;
+
+/* How a compile was asked for (coir_rs_compile's `mode`). */
+enum {
+    COIR_COMPILE_COLD = 0,  /* first call at threshold 0: now, cheap optimisation */
+    COIR_COMPILE_NOW = 1,   /* coir.jit / coir.compile: now, full optimisation */
+    COIR_COMPILE_HOT = 2,   /* hot (or a cold compile turned hot): on the compile thread */
+};
 
 enum { COIR_FB_MONITORING, COIR_FB_THROW, COIR_FB_GENERATOR_FRAME, COIR_FB_COUNT };
 
@@ -42,7 +50,7 @@ extern CoirCounters coir_counters;
 extern long coir_inflight;
 
 /* Implemented in Rust. */
-void coir_rs_compile(void *code, CoirCodeState *st, int background);
+void coir_rs_compile(void *code, CoirCodeState *st, int mode);
 void coir_rs_poll(void);
 void coir_rs_free(void *compiled);
 
@@ -60,6 +68,7 @@ int coir_rearm(void);
 #define COIR_CODE_FACTS 6
 void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]);
 void coir_set_background(int on);
+void coir_set_hot_calls(long n);
 int coir_is_enabled(void);
 int coir_is_armed(void);
 int coir_get_threshold(void);

@@ -41,7 +41,16 @@ pub struct CoirCodeState {
     pub refused: c_int,
     pub forced: c_int,
     pub pending: c_int,
+    pub cold: c_int,
 }
+
+/// `coir_rs_compile` modes (runtime.h).
+pub const COMPILE_COLD: c_int = 0;
+/// Now, fully optimised.
+#[allow(dead_code)]
+pub const COMPILE_NOW: c_int = 1;
+/// On the compile thread, fully optimised.
+pub const COMPILE_HOT: c_int = 2;
 
 /// Counters (`CoirCounters`).
 #[repr(C)]
@@ -65,6 +74,7 @@ unsafe extern "C" {
     pub fn coir_disable();
     pub fn coir_rearm() -> c_int;
     pub fn coir_set_background(on: c_int);
+    pub fn coir_set_hot_calls(n: std::ffi::c_long);
     pub fn coir_is_enabled() -> c_int;
     pub fn coir_is_armed() -> c_int;
     pub fn coir_get_threshold() -> c_int;

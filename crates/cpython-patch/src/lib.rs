@@ -30,7 +30,9 @@ struct Global {
     abi: Option<Abi>,
     dump_dir: Option<PathBuf>,
     opt_level: u8,
+    cold_opt_level: u8,
     compiled: u64,
+    recompiled: u64,
     compile_seconds: f64,
     refusals: BTreeMap<String, u64>,
     dumps: u64,
@@ -40,7 +42,9 @@ static GLOBAL: Mutex<Global> = Mutex::new(Global {
     abi: None,
     dump_dir: None,
     opt_level: 2,
+    cold_opt_level: 0,
     compiled: 0,
+    recompiled: 0,
     compile_seconds: 0.0,
     refusals: BTreeMap::new(),
     dumps: 0,
@@ -212,8 +216,23 @@ fn abi() -> Abi {
     a
 }
 
-fn options(stem: &str, artefacts: Vec<Artefact>, dump_dir: Option<PathBuf>) -> Options {
-    Options { opt_level: global().opt_level, dump_dir, artefacts, dump_stem: stem.to_string() }
+fn options(stem: &str, artefacts: Vec<Artefact>, dump_dir: Option<PathBuf>, tier: Tier) -> Options {
+    let g = global();
+    let opt_level = match tier {
+        Tier::Cold => g.cold_opt_level,
+        Tier::Optimised => g.opt_level,
+    };
+    Options { opt_level, dump_dir, artefacts, dump_stem: stem.to_string() }
+}
+
+/// Which code a compile makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tier {
+    /// Cheap to make (GCC's cheapest level): functions compiled on their first call at
+    /// threshold 0, most of which run a few times. Recompiled as `Optimised` when hot.
+    Cold,
+    /// Fully optimised: hot functions, `coir.jit`, `coir.compile`.
+    Optimised,
 }
 
 fn sanitize(name: &str) -> String {
@@ -227,6 +246,7 @@ struct Prepared {
     func: ir_cfg::Function,
     consts: CodeConsts,
     opts: Options,
+    tier: Tier,
     abi: Abi,
     started: Instant,
 }
@@ -270,6 +290,9 @@ fn gcc_unlock() {
     // Never releases LOCKED_FOR_EXIT (a fork child resets the lock itself).
     let _ = GCC_LOCK.compare_exchange(thread_id(), 0, Ordering::Release, Ordering::Relaxed);
 }
+
+/// The refusal reason of compiles asked for while the process ends.
+const SHUTTING_DOWN: &str = "interpreter shutting down";
 
 /// Wait for the compile in flight, if any, and keep the lock until the process ends.
 fn lock_for_exit() {
@@ -338,10 +361,10 @@ fn after_fork_child() {
 
 static FORKED: AtomicBool = AtomicBool::new(false);
 
-fn finish(p: Prepared) -> Result<Compiled, Refusal> {
+fn finish(p: Prepared) -> Result<(Compiled, Tier), Refusal> {
     let r = {
         if !gcc_lock() {
-            return Err(Refusal::new("interpreter shutting down", format!("{}: not compiled: the interpreter is shutting down", p.name)));
+            return Err(Refusal::new(SHUTTING_DOWN, format!("{}: not compiled: the interpreter is shutting down", p.name)));
         }
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)));
         gcc_unlock();
@@ -354,16 +377,16 @@ fn finish(p: Prepared) -> Result<Compiled, Refusal> {
     let mut g = global();
     g.compiled += 1;
     g.compile_seconds += p.started.elapsed().as_secs_f64();
-    Ok(compiled)
+    Ok((compiled, p.tier))
 }
 
 /// Run the whole pipeline on a code object.
-fn compile_code(code: &Bound<'_, PyAny>) -> Result<Compiled, Refusal> {
-    finish(prepare(code)?)
+fn compile_code(code: &Bound<'_, PyAny>, tier: Tier) -> Result<(Compiled, Tier), Refusal> {
+    finish(prepare(code, tier)?)
 }
 
 /// Decode, lower and verify (needs the GIL).
-fn prepare(code: &Bound<'_, PyAny>) -> Result<Prepared, Refusal> {
+fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
     let start = Instant::now();
     let p = code_parts(code)?;
     let cfg = build_cfg(&p)?;
@@ -379,8 +402,8 @@ fn prepare(code: &Bound<'_, PyAny>) -> Result<Prepared, Refusal> {
         let _ = std::fs::create_dir_all(d);
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
     }
-    let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir);
-    Ok(Prepared { name: p.name, func: f, consts, opts, abi: abi(), started: start })
+    let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir, tier);
+    Ok(Prepared { name: p.name, func: f, consts, opts, tier, abi: abi(), started: start })
 }
 
 fn record_refusal(r: &Refusal) {
@@ -388,32 +411,49 @@ fn record_refusal(r: &Refusal) {
 }
 
 /// Compile `code` into its co_extra state. Returns the refusal message on failure.
-fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState) -> Result<(), String> {
-    install(st, compile_code(code))
+fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState, tier: Tier) -> Result<(), String> {
+    install(st, compile_code(code, tier))
 }
 
+/// Every version of one code object's native code (co_extra's `compiled`): a cold version
+/// stays mapped after its optimised replacement, since frames may still be running it.
+type Versions = Vec<Compiled>;
+
 /// Attach a compilation's outcome to a code object's state (GIL held).
-fn install(st: *mut ffi::CoirCodeState, outcome: Result<Compiled, Refusal>) -> Result<(), String> {
+fn install(st: *mut ffi::CoirCodeState, outcome: Result<(Compiled, Tier), Refusal>) -> Result<(), String> {
+    // SAFETY (whole function): st is this code object's live co_extra state; the GIL
+    // serialises access.
+    let tier_up = unsafe { (*st).entry.is_some() && (*st).cold != 0 };
     match outcome {
-        Ok(c) => {
-            // SAFETY: as below.
-            if unsafe { (*st).entry.is_some() } {
+        Ok((c, tier)) => {
+            if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {
                 // Compiled twice (coir.compile while a background job ran): keep the first.
                 return Ok(());
             }
             let entry = c.entry();
-            let boxed = Box::into_raw(Box::new(c));
-            // SAFETY: st is this code object's live co_extra state; the GIL serialises access.
             unsafe {
-                (*st).compiled = boxed as *mut c_void;
+                if (*st).compiled.is_null() {
+                    (*st).compiled = Box::into_raw(Box::new(Versions::new())) as *mut c_void;
+                }
+                (*((*st).compiled as *mut Versions)).push(c);
                 (*st).entry = Some(std::mem::transmute::<gcc_backend::EntryFn, ffi::CoirEntryFn>(entry));
+                (*st).cold = (tier == Tier::Cold) as i32;
+            }
+            if tier_up {
+                global().recompiled += 1;
             }
             Ok(())
         }
         Err(r) => {
             record_refusal(&r);
-            // SAFETY: as above.
-            unsafe { (*st).refused = 1 };
+            unsafe {
+                if tier_up {
+                    // Keep the cold code; don't try again.
+                    (*st).cold = 0;
+                } else if r.key != SHUTTING_DOWN {
+                    (*st).refused = 1;
+                }
+            }
             Err(r.message)
         }
     }
@@ -451,7 +491,7 @@ struct Job {
 struct Done {
     code: usize,
     st: usize,
-    outcome: Result<Compiled, Refusal>,
+    outcome: Result<(Compiled, Tier), Refusal>,
 }
 
 // SAFETY: the raw pointers are only used by the thread holding the GIL (install in poll).
@@ -499,7 +539,7 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
             block_async_signals();
             for job in rx {
                 let outcome = if SHUTDOWN.load(Ordering::Acquire) {
-                    Err(Refusal::new("interpreter shutting down", "not compiled: the interpreter is shutting down"))
+                    Err(Refusal::new(SHUTTING_DOWN, "not compiled: the interpreter is shutting down"))
                 } else {
                     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(job.prepared))) {
                         Ok(o) => o,
@@ -536,7 +576,12 @@ pub extern "C" fn coir_rs_poll() {
 
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
-pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, background: std::ffi::c_int) {
+pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, mode: std::ffi::c_int) {
+    let (tier, background) = match mode {
+        ffi::COMPILE_COLD => (Tier::Cold, false),
+        ffi::COMPILE_HOT => (Tier::Optimised, true),
+        _ => (Tier::Optimised, false),
+    };
     let r = std::panic::catch_unwind(|| {
         Python::attach(|py| {
             // SAFETY: the hook passes a live code object (borrowed from the frame).
@@ -545,11 +590,11 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                 // Stays interpreted (not marked refused: nothing is wrong with the code).
                 return;
             }
-            if background == 0 || FORKED.load(Ordering::Relaxed) {
-                let _ = compile_into_state(&code, st);
+            if !background || FORKED.load(Ordering::Relaxed) {
+                let _ = compile_into_state(&code, st, tier);
                 return;
             }
-            match prepare(&code) {
+            match prepare(&code, tier) {
                 Ok(prepared) => {
                     let raw = code.clone().into_ptr() as usize;
                     // SAFETY: st is live while the code object is, and we hold the GIL.
@@ -569,7 +614,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                             ffi::coir_inflight -= 1;
                             pyo3::ffi::Py_DECREF(raw as *mut pyo3::ffi::PyObject);
                         }
-                        let _ = compile_into_state(&code, st);
+                        let _ = compile_into_state(&code, st, tier);
                     }
                 }
                 Err(r) => {
@@ -589,8 +634,8 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_free(compiled: *mut c_void) {
     if !compiled.is_null() {
-        // SAFETY: made by Box::into_raw in compile_into_state, freed exactly once.
-        drop(unsafe { Box::from_raw(compiled as *mut Compiled) });
+        // SAFETY: made by Box::into_raw in install, freed exactly once.
+        drop(unsafe { Box::from_raw(compiled as *mut Versions) });
     }
 }
 
@@ -657,13 +702,13 @@ fn compile(obj: &Bound<'_, PyAny>) -> PyResult<()> {
     let st = state_of(&code)?;
     // SAFETY: st is live while code is.
     unsafe {
-        if (*st).entry.is_some() {
+        if (*st).entry.is_some() && (*st).cold == 0 {
             return Ok(());
         }
         (*st).forced = 1;
         (*st).refused = 0;
     }
-    compile_into_state(&code, st).map_err(CompileError::new_err)
+    compile_into_state(&code, st, Tier::Optimised).map_err(CompileError::new_err)
 }
 
 /// Mark a function to be compiled on its first call.
@@ -694,6 +739,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     // SAFETY: plain reads of counters, GIL held.
     let c = unsafe { std::ptr::addr_of!(ffi::coir_counters).read() };
     d.set_item("compiled", g.compiled)?;
+    d.set_item("recompiled_hot", g.recompiled)?;
     d.set_item("native_calls", c.native_calls)?;
     d.set_item("compile_seconds", g.compile_seconds)?;
     let fb = PyDict::new(py);
@@ -734,7 +780,7 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     }
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
     let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
-    let opts = options("f", vec![art], Some(dir.clone()));
+    let opts = options("f", vec![art], Some(dir.clone()), Tier::Optimised);
     let abi = abi();
     // libgccjit is not reentrant across contexts' compiles: take the same lock as compiles do.
     if !gcc_lock_detached(obj.py()) {
@@ -832,6 +878,27 @@ fn set_opt_level(level: u8) -> PyResult<()> {
     Ok(())
 }
 
+/// GCC optimisation level for cold compiles (first calls at threshold 0), 0..=2.
+#[pyfunction]
+fn set_cold_opt_level(level: u8) -> PyResult<()> {
+    if level > 2 {
+        return Err(PyValueError::new_err("level must be 0..=2"));
+    }
+    global().cold_opt_level = level;
+    Ok(())
+}
+
+/// Native calls after which code compiled cold is recompiled fully optimised.
+#[pyfunction]
+fn set_hot_calls(n: i64) -> PyResult<()> {
+    if n < 0 {
+        return Err(PyValueError::new_err("must be >= 0"));
+    }
+    // SAFETY: called with the GIL held.
+    unsafe { ffi::coir_set_hot_calls(n as std::ffi::c_long) };
+    Ok(())
+}
+
 /// The module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -865,6 +932,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_dump_dir, m)?)?;
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;
+    m.add_function(wrap_pyfunction!(set_cold_opt_level, m)?)?;
+    m.add_function(wrap_pyfunction!(set_hot_calls, m)?)?;
     m.add_function(wrap_pyfunction!(wait_compiled, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(before_fork, m)?)?;

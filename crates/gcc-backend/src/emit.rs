@@ -111,6 +111,17 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     // NOTE: errors are returned as values; printing them would interleave with the program's
     // stderr, which differential tests compare byte for byte.
     ctx.set_print_errors_to_stderr(false);
+    // GCC's garbage collector waits for its heap to grow past a size scaled to the machine's
+    // memory (tens of MiB here) before it collects; in a long-lived process that runs GCC
+    // thousands of times, that is the largest part of the resident memory (measured: 310 MiB
+    // plateau after 700 compiles by default, 45 MiB with these settings, no slower).
+    ctx.add_command_line_option("--param=ggc-min-heapsize=8192");
+    ctx.add_command_line_option("--param=ggc-min-expand=20");
+    if let Ok(extra) = std::env::var("COIR_GCC_OPTIONS") {
+        for o in extra.split_whitespace() {
+            ctx.add_command_line_option(o);
+        }
+    }
     let t = Types::new(&ctx);
     let (incref, xincref, decref, xdecref, store_local) = refcount_functions(&ctx, &t, abi);
     let params = [ctx.new_parameter(None, t.ptr, "tstate"), ctx.new_parameter(None, t.ptr, "frame")];
