@@ -17,7 +17,7 @@ use crate::decode::{self, Instr, JumpKind};
 use crate::error::CfgError;
 use crate::exception_table::{self, ExceptionEntry};
 use crate::opcodes::{self, Opcode};
-use crate::{linetable, CodeInput};
+use crate::{linetable, opargs, CodeInput};
 
 /// Index of a basic block (a petgraph node).
 pub type BlockIdx = NodeIndex<u32>;
@@ -74,6 +74,10 @@ pub struct BytecodeCfg {
     pub units: u32,
     /// `co_stacksize`.
     pub stacksize: u32,
+    /// The deepest the stack gets on any path (handler entries included); at most
+    /// `stacksize`. Lowering sizes its stack model by this, not by `co_stacksize`, which a
+    /// code object may declare far larger than its code needs (up to `INT_MAX`).
+    pub max_depth: u32,
     /// The adaptive code as read at build time (type feedback), if given.
     pub adaptive: Option<Vec<u8>>,
 }
@@ -82,8 +86,18 @@ impl BytecodeCfg {
     /// Decode and check a code object.
     pub fn build(input: &CodeInput<'_>) -> Result<Self, CfgError> {
         let mut instrs = decode::decode(input.code, input.adaptive)?;
+        for ins in &instrs {
+            opargs::check(ins, input)?;
+        }
         let units = (input.code.len() / 2) as u32;
         let table = exception_table::parse(input.exception_table, units)?;
+        for e in &table {
+            // Checked for every entry, not only those a path reaches: the handler's entry
+            // depth is what the frame must hold.
+            if e.handler_depth() as u64 > input.stacksize as u64 {
+                return Err(CfgError::BadExceptionTable { at: e.at, why: "handler depth exceeds co_stacksize" });
+            }
+        }
         let lines = linetable::lines(input.linetable, input.first_line, units)?;
         for ins in &mut instrs {
             ins.line = lines[ins.offset as usize];
@@ -116,7 +130,7 @@ impl BytecodeCfg {
         let handler_of = |ins: &Instr| exception_table::lookup(&table, ins.offset).copied();
         for e in &table {
             if index_of(e.target as i64).is_none() {
-                return Err(CfgError::BadExceptionTable { at: 0, why: "handler is not an instruction" });
+                return Err(CfgError::BadExceptionTable { at: e.at, why: "handler is not an instruction" });
             }
         }
 
@@ -174,7 +188,8 @@ impl BytecodeCfg {
         }
 
         let adaptive = input.adaptive.filter(|a| a.len() == input.code.len()).map(<[u8]>::to_vec);
-        let mut cfg = BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize, adaptive };
+        let mut cfg =
+            BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize, max_depth: 0, adaptive };
         cfg.compute_depths()?;
         Ok(cfg)
     }
@@ -217,6 +232,8 @@ impl BytecodeCfg {
                 if after > stacksize {
                     return Err(CfgError::StackOverflow { offset: at, depth: after, stacksize });
                 }
+                // The instruction holds its inputs while it produces its outputs.
+                self.max_depth = self.max_depth.max(depth).max(after);
                 if i + 1 == end {
                     jump_depth = Some(if ins.jump_kind() == JumpKind::ForIter { depth } else { after });
                 }
@@ -234,6 +251,7 @@ impl BytecodeCfg {
                         if d > stacksize {
                             return Err(CfgError::StackOverflow { offset: h.target * 2, depth: d, stacksize });
                         }
+                        self.max_depth = self.max_depth.max(d);
                         d
                     }
                 };

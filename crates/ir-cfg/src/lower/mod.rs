@@ -106,10 +106,13 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     if info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
         return Err(LowerError::UnsupportedCode("generator or coroutine"));
     }
+    if cfg.max_depth > MAX_NATIVE_STACK {
+        return Err(LowerError::UnsupportedCode("value stack deeper than MAX_NATIVE_STACK"));
+    }
     let mut l = Lowerer {
         cfg,
         info,
-        fb: FunctionBuilder::new(&info.name, cfg.stacksize, info.nlocalsplus),
+        fb: FunctionBuilder::new(&info.name, cfg.max_depth, info.nlocalsplus),
         stack: Vec::new(),
         blocks: HashMap::new(),
         entry: HashMap::new(),
@@ -125,29 +128,34 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     l.entry.insert(first, Vec::new());
     let b0 = l.block_for(first);
     l.fb.terminate_at(entry, Term::Jump(b0));
-    for b in cfg.reverse_postorder() {
-        let Some(state) = l.entry.get(&b).cloned() else { continue };
-        l.stack = state;
-        let irb = l.block_for(b);
-        l.fb.switch_to(irb);
-        l.cur_block = b;
-        let bb = &cfg.graph[b];
-        for i in bb.first..bb.end {
-            let ins = &cfg.instrs[i];
-            l.ins = Some(ins);
-            l.lower_instr(ins)?;
-            if !l.fb.is_open() {
-                break;
+    // Blocks are lowered once their entry state is known. Reverse postorder gives it before
+    // the block for every edge but a back edge; a block whose only forward way in is an
+    // exception edge never realised (no fallible instruction under the handler) can get its
+    // state later through a back edge, so passes repeat until none lowers a new block.
+    let order = cfg.reverse_postorder();
+    let mut lowered = vec![false; cfg.graph.node_count()];
+    loop {
+        let mut progress = false;
+        for &b in &order {
+            if lowered[b.index()] {
+                continue;
             }
+            let Some(state) = l.entry.get(&b).cloned() else { continue };
+            lowered[b.index()] = true;
+            progress = true;
+            l.lower_block(b, state)?;
         }
-        if l.fb.is_open() {
-            let next = cfg.successor(b, bytecode_cfg::EdgeKind::Fallthrough).expect("the CFG checked fall-through");
-            let t = l.edge_to(next)?;
-            l.fb.terminate(Term::Jump(t));
+        if !progress {
+            break;
         }
     }
     Ok(l.fb.finish())
 }
+
+/// Deepest value stack lowered natively. A policy, not a CPython fact: each slot becomes a C
+/// local, and a code object may declare (and a few instructions reach) millions of slots, which
+/// would exhaust memory here or in GCC; CPython's compiler keeps stacks far below this.
+pub const MAX_NATIVE_STACK: u32 = 1 << 12;
 
 /// Lowering state.
 pub(crate) struct Lowerer<'a> {
@@ -165,6 +173,29 @@ pub(crate) struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
+    fn lower_block(&mut self, b: BlockIdx, state: Vec<Kind>) -> Result<()> {
+        let cfg = self.cfg;
+        self.stack = state;
+        let irb = self.block_for(b);
+        self.fb.switch_to(irb);
+        self.cur_block = b;
+        let bb = &cfg.graph[b];
+        for i in bb.first..bb.end {
+            let ins = &cfg.instrs[i];
+            self.ins = Some(ins);
+            self.lower_instr(ins)?;
+            if !self.fb.is_open() {
+                break;
+            }
+        }
+        if self.fb.is_open() {
+            let next = cfg.successor(b, bytecode_cfg::EdgeKind::Fallthrough).expect("the CFG checked fall-through");
+            let t = self.edge_to(next)?;
+            self.fb.terminate(Term::Jump(t));
+        }
+        Ok(())
+    }
+
     fn ins(&self) -> &'a Instr {
         self.ins.expect("lowering an instruction")
     }
