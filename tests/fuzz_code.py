@@ -215,6 +215,8 @@ def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str
     code = bytearray(f["co_code"])
     done = []
     for _ in range(r.choice([1, 1, 1, 2, 2, 3, 4])):
+        if len(code) % 2:
+            code.append(0)
         units = _units(bytes(code)) or [(0, 0, 0, 1)]
         u = r.choice(units)
         at = 2 * u[0]
@@ -249,8 +251,8 @@ def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str
                 code[2 * b[0]:2 * (b[0] + b[3])] = A
                 code[2 * a[0]:2 * (a[0] + a[3])] = B
                 done.append(f"swap {2 * a[0]} {2 * b[0]}")
-        elif kind == 9 and code:  # truncate
-            k = r.randrange(len(code) + 1)
+        elif kind == 9 and code:  # truncate (odd lengths are refused by code.replace itself)
+            k = r.randrange(len(code) // 2 + 1) * 2
             del code[k:]
             done.append(f"truncate code at {k}")
         elif kind == 10 and code:  # EXTENDED_ARG chain (possibly too long)
@@ -507,7 +509,10 @@ def run(args) -> int:
             # The child died at mutant `at`: save it, count it, go on after it.
             crashes += 1
             why = f"exit status {p.returncode}"
-            path = save_reproducer(Path(args.crash_dir), corpus, cf, args.seed, at, specialised, why)
+            try:
+                path = save_reproducer(Path(args.crash_dir), corpus, cf, args.seed, at, specialised, why)
+            except Exception as e:  # a bug of the fuzzer itself: report it with the failure
+                path = f"(not saved: {type(e).__name__}: {e})"
             failures.append({"seed": args.seed, "index": at, "key": "FAIL crash",
                              "message": f"{why}; reproducer {path}; stderr tail: {err[-1500:]}"})
             counts["FAIL crash"] += 1
