@@ -244,3 +244,19 @@ fn verifier_finds_disagreeing_joins() {
     });
     assert!(errs.iter().any(|e| e.contains("on one path into")), "{errs:?}");
 }
+
+#[test]
+fn tagged_lasti_used_as_an_object_is_refused() {
+    use Opcode::*;
+    // Found by the fuzzer (seed 7, mutant 67124): a handler with lasti whose code treats the
+    // lasti slot as an object (STORE_FAST of it); the IR verifier caught the store of a
+    // non-object as an internal error. Now a typed refusal naming the offset.
+    // u0 LOAD_GLOBAL 0 (+4 caches, covered: handler u6, depth 0, lasti); u5 RETURN_VALUE;
+    // u6 POP_TOP (handler: [lasti, exc] -> [lasti]); u7 STORE_FAST 0 (stores the lasti);
+    // u8 LOAD_CONST 0; u9 RETURN_VALUE
+    let code = asm(&[(LoadGlobal, 0), (ReturnValue, 0), (PopTop, 0), (StoreFast, 0), (LoadConst, 0), (ReturnValue, 0)]);
+    let table = [0x80, 5, 6, 1];
+    let c = cfg(&code, &table, 2, 1);
+    let e = lower(&c, &info(1)).unwrap_err();
+    assert_eq!(e, LowerError::LastiAsObject { slot: 0, offset: 14 });
+}

@@ -174,6 +174,7 @@ impl Lowerer<'_> {
 
     fn store_fast(&mut self, index: u32) -> Result<()> {
         let d = self.depth() - 1;
+        self.check_objects(d, 1)?;
         self.make_owned(d);
         let (v, _) = self.pop_keep();
         self.fb.push(Inst::StoreLocal { index, src: v });

@@ -68,6 +68,15 @@ pub enum LowerError {
         /// Where.
         offset: u32,
     },
+    /// A stack slot holding an exception handler's tagged `lasti` used as an object (only
+    /// `RERAISE` may read it; the interpreter would dereference a tagged int).
+    #[error("stack slot {slot} holds a tagged lasti, not an object, at byte offset {offset}")]
+    LastiAsObject {
+        /// Slot.
+        slot: u32,
+        /// Where.
+        offset: u32,
+    },
     /// Paths into a block disagree about what a stack slot holds.
     #[error("stack slot {slot} holds different kinds of value on paths into byte offset {offset}")]
     InconsistentStack {
@@ -284,6 +293,19 @@ impl<'a> Lowerer<'a> {
     /// Call a helper; a fallible one gets an error block for the current instruction, built
     /// from the current stack (so call it before popping the inputs).
     pub(crate) fn call(&mut self, helper: Helper, args: Vec<Operand>, dst: Option<Var>) -> Result<()> {
+        // A tagged lasti is not an object: only RERAISE hands one to a helper. Hostile code can
+        // route one anywhere (CHECK_EXC_MATCH, STORE_FAST, a tuple, ...), which is refused here,
+        // in the one place every helper call passes.
+        if helper != Helper::RestoreLasti {
+            for a in &args {
+                let (first, n) = match *a {
+                    Operand::Var(v) => (v.0 as usize, 1),
+                    Operand::Array(base, n) => (base.0 as usize, n as usize),
+                    _ => continue,
+                };
+                self.check_objects(first, n)?;
+            }
+        }
         let err = match helper.err() {
             ErrConv::Never => None,
             ErrConv::Null | ErrConv::Negative | ErrConv::Always => Some(self.error_block(true)?),
@@ -294,6 +316,15 @@ impl<'a> Lowerer<'a> {
             self.fb.terminate(Term::Jump(err.expect("made above")));
         }
         Ok(())
+    }
+
+    /// Refuse if any of the variables `first..first + n` is a stack slot holding a tagged int.
+    pub(crate) fn check_objects(&self, first: usize, n: usize) -> Result<()> {
+        let end = (first + n).min(self.stack.len());
+        match (first..end).find(|&d| self.stack[d] == Kind::TagInt) {
+            Some(d) => Err(LowerError::LastiAsObject { slot: d as u32, offset: self.offset() }),
+            None => Ok(()),
+        }
     }
 
     /// Call a helper returning a new object and push it.
