@@ -210,7 +210,7 @@ def _pick_arg(r: random.Random, f: dict) -> int:
     return max(v, 0)
 
 
-def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str]]:
+def mutate(f: dict, r: random.Random, specialised: bool, donors: list[dict]) -> tuple[dict, list[str]]:
     f = dict(f)
     code = bytearray(f["co_code"])
     done = []
@@ -220,7 +220,7 @@ def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str
         units = _units(bytes(code)) or [(0, 0, 0, 1)]
         u = r.choice(units)
         at = 2 * u[0]
-        kind = r.randrange(24)
+        kind = r.randrange(27)
         if kind == 0 and code:
             k = r.randrange(len(code))
             code[k] ^= 1 << r.randrange(8)
@@ -332,6 +332,30 @@ def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str
         elif kind == 22:
             f["co_exceptiontable"] = b""
             done.append("drop exceptiontable")
+        elif kind in (23, 24) and code:
+            # Splice whole instructions of another real code object: realistic opcode/oparg
+            # pairs in a foreign context (stack shapes, handlers, tables that do not fit).
+            d = r.choice(donors)["co_code"]
+            du = _units(d)
+            if du:
+                x = r.randrange(len(du))
+                y = min(len(du), x + r.choice([1, 1, 2, 3, 6]))
+                piece = d[2 * du[x][0]:2 * (du[y - 1][0] + du[y - 1][3])]
+                if r.random() < 0.5:
+                    code[at:at] = piece
+                else:
+                    code[at:at + 2 * u[3]] = piece
+                done.append(f"splice {len(piece)} bytes at {at}")
+        elif kind == 25 and code and specialised:
+            # Garbage in an instruction's inline caches: the specialised form's caches are type
+            # feedback (versions, offsets, pointers) that lowering reads.
+            if u[3] > 1:
+                k = at + 2 + 2 * r.randrange(u[3] - 1)
+                code[k:k + 2] = bytes([r.randrange(256), r.randrange(256)])
+                forms = [sp for sp, b in DEOPT.items() if b == base_of(u[1])]
+                if forms:
+                    code[at] = r.choice(forms)
+                done.append(f"cache garbage at {k}")
         else:  # specialised form of the same base opcode (feedback path)
             base = base_of(u[1])
             forms = [s for s, b in DEOPT.items() if b == base]
@@ -347,7 +371,7 @@ def mutate(f: dict, r: random.Random, specialised: bool) -> tuple[dict, list[str
 def make_mutant(corpus_fields: list[dict], seed: int, i: int, specialised: bool):
     r = random.Random(f"{seed}:{i}")
     src = r.randrange(len(corpus_fields))
-    f, done = mutate(corpus_fields[src], r, specialised)
+    f, done = mutate(corpus_fields[src], r, specialised, corpus_fields)
     return src, f, done
 
 
