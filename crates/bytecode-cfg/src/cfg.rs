@@ -348,3 +348,96 @@ impl BytecodeCfg {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (op, arg) in ops {
+            out.extend([op.as_u8(), *arg]);
+            out.extend(std::iter::repeat_n(0u8, 2 * opcodes::cache_entries(*op) as usize));
+        }
+        out
+    }
+
+    fn build(code: &[u8], table: &[u8], stacksize: u32) -> Result<BytecodeCfg, CfgError> {
+        BytecodeCfg::build(&CodeInput {
+            code,
+            exception_table: table,
+            flags: 0x3,
+            nlocalsplus: 2,
+            stacksize,
+            nconsts: 1,
+            nnames: 1,
+            ..Default::default()
+        })
+    }
+
+    /// Malformed code objects and the typed error each gets, with the offset it names.
+    #[test]
+    fn malformed_inputs_table() {
+        use Opcode::*;
+        let ret = asm(&[(LoadConst, 0), (ReturnValue, 0)]);
+        let cases: Vec<(Vec<u8>, Vec<u8>, u32, CfgError)> = vec![
+            // A handler whose entry depth (depth 1 + lasti + exception = 3) exceeds co_stacksize,
+            // even though no path reaches it: table byte 0.
+            (ret.clone(), vec![0x80, 1, 1, 3], 2, CfgError::BadExceptionTable { at: 0, why: "handler depth exceeds co_stacksize" }),
+            // The second entry's handler is inside LOAD_GLOBAL's caches: table byte 4.
+            (
+                asm(&[(LoadGlobal, 0), (PopTop, 0), (LoadConst, 0), (ReturnValue, 0)]),
+                vec![0x80, 1, 5, 0, 0x80 | 1, 1, 2, 0],
+                3,
+                CfgError::BadExceptionTable { at: 4, why: "handler is not an instruction" },
+            ),
+            // LOAD_COMMON_CONSTANT past the interpreter's table (was accepted up to 16).
+            (
+                asm(&[(Resume, 0), (LoadCommonConstant, 5), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::OpargOutOfRange {
+                    name: "LOAD_COMMON_CONSTANT",
+                    oparg: 5,
+                    offset: 2,
+                    what: "above the maximum",
+                    limit: opargs::NUM_COMMON_CONSTANTS as u64 - 1,
+                },
+            ),
+            // An index past localsplus in an unreachable instruction is refused too.
+            (
+                asm(&[(LoadConst, 0), (ReturnValue, 0), (LoadFast, 2), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::OpargOutOfRange { name: "LOAD_FAST", oparg: 2, offset: 4, what: "index into localsplus of", limit: 2 },
+            ),
+            // COPY 0 would copy from above the stack.
+            (
+                asm(&[(LoadConst, 0), (Copy, 0), (ReturnValue, 0)]),
+                vec![],
+                2,
+                CfgError::OpargOutOfRange { name: "COPY", oparg: 0, offset: 2, what: "below the minimum", limit: 1 },
+            ),
+            // SWAP deeper than the stack.
+            (asm(&[(LoadConst, 0), (Swap, 3), (ReturnValue, 0)]), vec![], 2, CfgError::StackUnderflow { offset: 2, depth: 1, pops: 3 }),
+            // A jump into the middle of an instruction's caches.
+            (
+                asm(&[(JumpForward, 1), (LoadGlobal, 0), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::BadJumpTarget { offset: 0, target: 4 },
+            ),
+        ];
+        for (code, table, stacksize, want) in cases {
+            assert_eq!(build(&code, &table, stacksize).unwrap_err(), want);
+        }
+    }
+
+    #[test]
+    fn max_depth_is_what_the_code_reaches() {
+        use Opcode::*;
+        let code = asm(&[(LoadConst, 0), (LoadConst, 0), (BuildTuple, 2), (ReturnValue, 0)]);
+        let cfg = build(&code, &[], 1 << 30).unwrap();
+        assert_eq!((cfg.stacksize, cfg.max_depth), (1 << 30, 2));
+    }
+}
