@@ -17,7 +17,7 @@ use crate::decode::{self, Instr, JumpKind};
 use crate::error::CfgError;
 use crate::exception_table::{self, ExceptionEntry};
 use crate::opcodes::{self, Opcode};
-use crate::{linetable, CodeInput};
+use crate::{linetable, opargs, CodeInput};
 
 /// Index of a basic block (a petgraph node).
 pub type BlockIdx = NodeIndex<u32>;
@@ -74,6 +74,10 @@ pub struct BytecodeCfg {
     pub units: u32,
     /// `co_stacksize`.
     pub stacksize: u32,
+    /// The deepest the stack gets on any path (handler entries included); at most
+    /// `stacksize`. Lowering sizes its stack model by this, not by `co_stacksize`, which a
+    /// code object may declare far larger than its code needs (up to `INT_MAX`).
+    pub max_depth: u32,
     /// The adaptive code as read at build time (type feedback), if given.
     pub adaptive: Option<Vec<u8>>,
 }
@@ -82,8 +86,18 @@ impl BytecodeCfg {
     /// Decode and check a code object.
     pub fn build(input: &CodeInput<'_>) -> Result<Self, CfgError> {
         let mut instrs = decode::decode(input.code, input.adaptive)?;
+        for ins in &instrs {
+            opargs::check(ins, input)?;
+        }
         let units = (input.code.len() / 2) as u32;
         let table = exception_table::parse(input.exception_table, units)?;
+        for e in &table {
+            // Checked for every entry, not only those a path reaches: the handler's entry
+            // depth is what the frame must hold.
+            if e.handler_depth() as u64 > input.stacksize as u64 {
+                return Err(CfgError::BadExceptionTable { at: e.at, why: "handler depth exceeds co_stacksize" });
+            }
+        }
         let lines = linetable::lines(input.linetable, input.first_line, units)?;
         for ins in &mut instrs {
             ins.line = lines[ins.offset as usize];
@@ -116,7 +130,7 @@ impl BytecodeCfg {
         let handler_of = |ins: &Instr| exception_table::lookup(&table, ins.offset).copied();
         for e in &table {
             if index_of(e.target as i64).is_none() {
-                return Err(CfgError::BadExceptionTable { at: 0, why: "handler is not an instruction" });
+                return Err(CfgError::BadExceptionTable { at: e.at, why: "handler is not an instruction" });
             }
         }
 
@@ -174,7 +188,8 @@ impl BytecodeCfg {
         }
 
         let adaptive = input.adaptive.filter(|a| a.len() == input.code.len()).map(<[u8]>::to_vec);
-        let mut cfg = BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize, adaptive };
+        let mut cfg =
+            BytecodeCfg { instrs, graph, exception_table: table, units, stacksize: input.stacksize, max_depth: 0, adaptive };
         cfg.compute_depths()?;
         Ok(cfg)
     }
@@ -217,6 +232,8 @@ impl BytecodeCfg {
                 if after > stacksize {
                     return Err(CfgError::StackOverflow { offset: at, depth: after, stacksize });
                 }
+                // The instruction holds its inputs while it produces its outputs.
+                self.max_depth = self.max_depth.max(depth).max(after);
                 if i + 1 == end {
                     jump_depth = Some(if ins.jump_kind() == JumpKind::ForIter { depth } else { after });
                 }
@@ -234,6 +251,7 @@ impl BytecodeCfg {
                         if d > stacksize {
                             return Err(CfgError::StackOverflow { offset: h.target * 2, depth: d, stacksize });
                         }
+                        self.max_depth = self.max_depth.max(d);
                         d
                     }
                 };
@@ -328,5 +346,98 @@ impl BytecodeCfg {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (op, arg) in ops {
+            out.extend([op.as_u8(), *arg]);
+            out.extend(std::iter::repeat_n(0u8, 2 * opcodes::cache_entries(*op) as usize));
+        }
+        out
+    }
+
+    fn build(code: &[u8], table: &[u8], stacksize: u32) -> Result<BytecodeCfg, CfgError> {
+        BytecodeCfg::build(&CodeInput {
+            code,
+            exception_table: table,
+            flags: 0x3,
+            nlocalsplus: 2,
+            stacksize,
+            nconsts: 1,
+            nnames: 1,
+            ..Default::default()
+        })
+    }
+
+    /// Malformed code objects and the typed error each gets, with the offset it names.
+    #[test]
+    fn malformed_inputs_table() {
+        use Opcode::*;
+        let ret = asm(&[(LoadConst, 0), (ReturnValue, 0)]);
+        let cases: Vec<(Vec<u8>, Vec<u8>, u32, CfgError)> = vec![
+            // A handler whose entry depth (depth 1 + lasti + exception = 3) exceeds co_stacksize,
+            // even though no path reaches it: table byte 0.
+            (ret.clone(), vec![0x80, 1, 1, 3], 2, CfgError::BadExceptionTable { at: 0, why: "handler depth exceeds co_stacksize" }),
+            // The second entry's handler is inside LOAD_GLOBAL's caches: table byte 4.
+            (
+                asm(&[(LoadGlobal, 0), (PopTop, 0), (LoadConst, 0), (ReturnValue, 0)]),
+                vec![0x80, 1, 5, 0, 0x80 | 1, 1, 2, 0],
+                3,
+                CfgError::BadExceptionTable { at: 4, why: "handler is not an instruction" },
+            ),
+            // LOAD_COMMON_CONSTANT past the interpreter's table (was accepted up to 16).
+            (
+                asm(&[(Resume, 0), (LoadCommonConstant, 5), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::OpargOutOfRange {
+                    name: "LOAD_COMMON_CONSTANT",
+                    oparg: 5,
+                    offset: 2,
+                    what: "above the maximum",
+                    limit: opargs::NUM_COMMON_CONSTANTS as u64 - 1,
+                },
+            ),
+            // An index past localsplus in an unreachable instruction is refused too.
+            (
+                asm(&[(LoadConst, 0), (ReturnValue, 0), (LoadFast, 2), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::OpargOutOfRange { name: "LOAD_FAST", oparg: 2, offset: 4, what: "index into localsplus of", limit: 2 },
+            ),
+            // COPY 0 would copy from above the stack.
+            (
+                asm(&[(LoadConst, 0), (Copy, 0), (ReturnValue, 0)]),
+                vec![],
+                2,
+                CfgError::OpargOutOfRange { name: "COPY", oparg: 0, offset: 2, what: "below the minimum", limit: 1 },
+            ),
+            // SWAP deeper than the stack.
+            (asm(&[(LoadConst, 0), (Swap, 3), (ReturnValue, 0)]), vec![], 2, CfgError::StackUnderflow { offset: 2, depth: 1, pops: 3 }),
+            // A jump into the middle of an instruction's caches.
+            (
+                asm(&[(JumpForward, 1), (LoadGlobal, 0), (ReturnValue, 0)]),
+                vec![],
+                1,
+                CfgError::BadJumpTarget { offset: 0, target: 4 },
+            ),
+        ];
+        for (code, table, stacksize, want) in cases {
+            assert_eq!(build(&code, &table, stacksize).unwrap_err(), want);
+        }
+    }
+
+    #[test]
+    fn max_depth_is_what_the_code_reaches() {
+        use Opcode::*;
+        let code = asm(&[(LoadConst, 0), (LoadConst, 0), (BuildTuple, 2), (ReturnValue, 0)]);
+        let cfg = build(&code, &[], 1 << 30).unwrap();
+        assert_eq!((cfg.stacksize, cfg.max_depth), (1 << 30, 2));
     }
 }

@@ -51,6 +51,21 @@ pub enum CfgError {
         /// Where it is.
         offset: u32,
     },
+    /// An oparg outside the table or set of values its opcode selects from (see
+    /// [`crate::opargs`]).
+    #[error("oparg {oparg} of {name} at byte offset {offset} is out of range: {what} {limit}")]
+    OpargOutOfRange {
+        /// Opcode name.
+        name: &'static str,
+        /// The oparg after `EXTENDED_ARG` folding.
+        oparg: u32,
+        /// Where the opcode is.
+        offset: u32,
+        /// What the oparg is and what it exceeds.
+        what: &'static str,
+        /// The limit or table size.
+        limit: u64,
+    },
     /// The exception table cannot be decoded or does not fit the code.
     #[error("bad exception table at table byte {at}: {why}")]
     BadExceptionTable {

@@ -21,6 +21,8 @@ pub struct ExceptionEntry {
     pub depth: u32,
     /// Whether the raising instruction's offset is pushed before the exception.
     pub lasti: bool,
+    /// Byte index of the entry in `co_exceptiontable`, for errors found later.
+    pub at: usize,
 }
 
 impl ExceptionEntry {
@@ -81,7 +83,7 @@ pub fn parse(table: &[u8], units: u32) -> Result<Vec<ExceptionEntry>, CfgError> 
                 return Err(CfgError::BadExceptionTable { at, why: "entries overlap or are unsorted" });
             }
         }
-        out.push(ExceptionEntry { start, end, target, depth: dl >> 1, lasti: dl & 1 == 1 });
+        out.push(ExceptionEntry { start, end, target, depth: dl >> 1, lasti: dl & 1 == 1, at });
     }
     Ok(out)
 }
@@ -100,7 +102,7 @@ mod tests {
     fn decodes_the_documented_example() {
         // InternalDocs/exception_handling.md: start 20, size 8, target 100, depth 3, lasti False.
         let e = parse(&[148, 8, 65, 36, 6], 200).unwrap();
-        assert_eq!(e, vec![ExceptionEntry { start: 20, end: 28, target: 100, depth: 3, lasti: false }]);
+        assert_eq!(e, vec![ExceptionEntry { start: 20, end: 28, target: 100, depth: 3, lasti: false, at: 0 }]);
         assert_eq!(lookup(&e, 27).map(|e| e.target), Some(100));
         assert_eq!(lookup(&e, 28), None);
         assert_eq!(lookup(&e, 19), None);

@@ -9,10 +9,13 @@
 //!    inline `CACHE` entries skipped, specialised and instrumented opcodes mapped to their base
 //!    opcode (the stored form is kept as feedback), every jump target checked to land on an
 //!    instruction.
-//! 3. [`exception_table`] — `co_exceptiontable` decoded into sorted, non-overlapping, in-range
+//! 3. [`opargs`] — every oparg checked against the code object's tables (`co_consts`,
+//!    `co_names`, localsplus) and the interpreter's tables it indexes (intrinsics, binary
+//!    operators, common constants, ...), reachable or not.
+//! 4. [`exception_table`] — `co_exceptiontable` decoded into sorted, non-overlapping, in-range
 //!    entries.
-//! 4. [`linetable`] — `co_linetable` decoded into a source line per instruction.
-//! 5. [`cfg`] — basic blocks (split at jump targets, after terminators and at exception range
+//! 5. [`linetable`] — `co_linetable` decoded into a source line per instruction.
+//! 6. [`cfg`] — basic blocks (split at jump targets, after terminators and at exception range
 //!    boundaries, so a block has at most one handler), a petgraph graph with fall-through, jump
 //!    and exception edges, and a stack depth before every instruction, checked to agree at every
 //!    join and to stay within `co_stacksize`.
@@ -26,6 +29,7 @@ pub mod decode;
 pub mod error;
 pub mod exception_table;
 pub mod linetable;
+pub mod opargs;
 pub mod opcodes;
 
 pub use cfg::{BasicBlock, BlockIdx, BytecodeCfg, EdgeKind, Handler};

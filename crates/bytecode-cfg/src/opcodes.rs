@@ -59,10 +59,18 @@ pub fn has_eval_break(op: Opcode) -> bool {
 }
 
 /// Opcodes that never appear in compiled code: a code object containing them is malformed.
+/// `ENTER_EXECUTOR`, `INSTRUMENTED_LINE` and `INSTRUMENTED_INSTRUCTION` stand for an
+/// instruction kept in a side table (executors, monitoring data), so their bytes alone do not
+/// say what runs.
 pub fn is_invalid_in_code(op: Opcode) -> bool {
     matches!(
         op,
-        Opcode::Cache | Opcode::Reserved | Opcode::InterpreterExit | Opcode::EnterExecutor
+        Opcode::Cache
+            | Opcode::Reserved
+            | Opcode::InterpreterExit
+            | Opcode::EnterExecutor
+            | Opcode::InstrumentedLine
+            | Opcode::InstrumentedInstruction
     )
 }
 

@@ -165,7 +165,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
             LowerError::Unsupported { name, .. } => format!("unsupported opcode {name}"),
             LowerError::UnsupportedCode(what) => (*what).to_string(),
             LowerError::BadOparg { .. } => "malformed bytecode".into(),
-            LowerError::InconsistentStack { .. } => "inconsistent stack".into(),
+            LowerError::InconsistentStack { .. } | LowerError::LastiAsObject { .. } => "inconsistent stack".into(),
         };
         Refusal::new(key, format!("{}: {e}", p.name))
     })?;

@@ -74,7 +74,8 @@ struct Emitter<'c, 'a> {
     frame: RValue<'c>,
     locals: Vec<LValue<'c>>,
     scratch: Option<LValue<'c>>,
-    blocks: Vec<Block<'c>>,
+    /// GCC block of each IR block; `None` for IR blocks no path reaches.
+    blocks: Vec<Option<Block<'c>>>,
     incref: gccjit::Function<'c>,
     xincref: gccjit::Function<'c>,
     decref: gccjit::Function<'c>,
@@ -138,7 +139,16 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         let arr = ctx.new_array_type(None, t.ptr, f.max_array as u64 + 2);
         Some(func.new_local(None, arr, "scratch"))
     };
-    let blocks = f.blocks.iter().enumerate().map(|(i, b)| func.new_block(format!("bb{i}_{}", b.name))).collect();
+    // libgccjit refuses a block no path reaches ("unreachable block"), and lowering may leave
+    // some (the shared raise block of a function where nothing can fail, a handler whose
+    // covered instructions cannot raise): only reachable blocks become GCC blocks.
+    let reachable = reachable_blocks(f);
+    let blocks = f
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| reachable[i].then(|| func.new_block(format!("bb{i}_{}", b.name))))
+        .collect();
     let mut e = Emitter {
         ctx: &ctx,
         tstate: func.get_param(0).to_rvalue(),
@@ -159,7 +169,9 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         temps: 0,
     };
     for (i, b) in f.blocks.iter().enumerate() {
-        e.emit_block(f, i, b)?;
+        if reachable[i] {
+            e.emit_block(f, i, b)?;
+        }
     }
 
     let stem = opts.dump_dir.as_ref().map(|d| d.join(&opts.dump_stem));
@@ -409,6 +421,11 @@ impl<'c> Emitter<'c, '_> {
         Ok(self.ctx.new_rvalue_from_ptr(fty, addr as *mut ()))
     }
 
+    /// The GCC block of a reachable IR block (reachable blocks only jump to reachable ones).
+    fn block(&self, i: usize) -> Block<'c> {
+        self.blocks[i].expect("successors of reachable blocks are reachable")
+    }
+
     fn temp(&mut self, ty: Type<'c>) -> LValue<'c> {
         self.temps += 1;
         self.func.new_local(None, ty, format!("t{}", self.temps))
@@ -416,7 +433,7 @@ impl<'c> Emitter<'c, '_> {
 
     fn emit_block(&mut self, f: &Function, i: usize, b: &ir_cfg::Block) -> Result<(), BackendError> {
         let c = self.ctx;
-        let mut cur = self.blocks[i];
+        let mut cur = self.block(i);
         let mut split = 0;
         for inst in &b.insts {
             match inst {
@@ -460,7 +477,7 @@ impl<'c> Emitter<'c, '_> {
                     if let (Some(cond), Some(e)) = (failed, err) {
                         split += 1;
                         let next = self.func.new_block(format!("bb{i}_{split}"));
-                        cur.end_with_conditional(None, cond, self.blocks[e.0 as usize], next);
+                        cur.end_with_conditional(None, cond, self.block(e.0 as usize), next);
                         cur = next;
                     }
                     if let Some((first, n)) = out_array {
@@ -506,27 +523,41 @@ impl<'c> Emitter<'c, '_> {
                     let next = self.func.new_block(format!("bb{i}_{split}"));
                     cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), slow, next);
                     let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
-                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.blocks[err.0 as usize], next);
+                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err.0 as usize), next);
                     cur = next;
                 }
             }
         }
         match &b.term {
             Term::Open => return Err(BackendError::Gcc(format!("bb{i} is not terminated"))),
-            Term::Jump(t) => cur.end_with_jump(None, self.blocks[t.0 as usize]),
+            Term::Jump(t) => cur.end_with_jump(None, self.block(t.0 as usize)),
             Term::Branch { cond, then, otherwise } => {
                 let v = self.operand(cond, self.t.int)?;
                 let z = c.new_rvalue_zero(v.get_type());
-                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, v, z), self.blocks[then.0 as usize], self.blocks[otherwise.0 as usize]);
+                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, v, z), self.block(then.0 as usize), self.block(otherwise.0 as usize));
             }
             Term::BranchEq { a, b: bb, then, otherwise } => {
                 let x = self.operand(a, self.t.ptr)?;
                 let y = self.operand(bb, self.t.ptr)?;
-                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, x, y), self.blocks[then.0 as usize], self.blocks[otherwise.0 as usize]);
+                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, x, y), self.block(then.0 as usize), self.block(otherwise.0 as usize));
             }
             Term::Return(v) => cur.end_with_return(None, self.local(*v)),
             Term::Raise => cur.end_with_return(None, c.new_null(self.t.ptr)),
         }
         Ok(())
     }
+}
+
+/// Which IR blocks the entry block (block 0) reaches, error edges included.
+fn reachable_blocks(f: &Function) -> Vec<bool> {
+    let mut seen = vec![false; f.blocks.len()];
+    let mut work = vec![0usize];
+    while let Some(b) = work.pop() {
+        if b >= seen.len() || seen[b] {
+            continue;
+        }
+        seen[b] = true;
+        work.extend(f.successors(ir_cfg::BlockId(b as u32)).into_iter().map(|s| s.0 as usize));
+    }
+    seen
 }

@@ -104,9 +104,63 @@ fn generators_and_module_bodies_are_refused() {
 #[test]
 fn bad_opargs_are_typed_errors() {
     use Opcode::*;
+    // bytecode-cfg refuses an index past co_consts, naming the offset ...
     let code = asm(&[(Resume, 0), (LoadConst, 7), (ReturnValue, 0)]);
-    let c = cfg(&code, &[], 1, 0);
+    let input = CodeInput { code: &code, flags: 0x3, stacksize: 1, nconsts: 1, ..Default::default() };
+    assert!(matches!(
+        BytecodeCfg::build(&input),
+        Err(bytecode_cfg::CfgError::OpargOutOfRange { offset: 2, oparg: 7, .. })
+    ));
+    // ... and lowering checks again against its own CodeInfo (defence in depth: the two
+    // descriptions of the code object come from different places).
+    let c = BytecodeCfg::build(&CodeInput { nconsts: 8, ..input }).unwrap();
     assert!(matches!(lower(&c, &info(0)), Err(LowerError::BadOparg { offset: 2, .. })));
+    // COPY_FREE_VARS must copy exactly the free variables, which only CodeInfo knows.
+    let code = asm(&[(CopyFreeVars, 1), (Resume, 0), (LoadConst, 0), (ReturnValue, 0)]);
+    let c = cfg(&code, &[], 1, 2);
+    assert!(matches!(lower(&c, &info(2)), Err(LowerError::BadOparg { offset: 0, oparg: 1, .. })));
+}
+
+#[test]
+fn handler_reached_first_through_a_back_edge_is_lowered() {
+    use Opcode::*;
+    // u0 LOAD_FAST_BORROW 0; u1 POP_JUMP_IF_TRUE ->u4 (+1 cache); u3 JUMP_FORWARD ->u8
+    // u4 NOP (covered: handler u7, depth 0); u5 LOAD_CONST 0; u6 RETURN_VALUE
+    // u7 POP_TOP (handler); u8 LOAD_CONST 0; u9 JUMP_BACKWARD ->u7 (+1 cache)
+    // Depth-first search reaches the handler through the NOP's exception edge, which is never
+    // realised (a NOP cannot raise), so in reverse postorder the handler comes before the
+    // block whose back edge alone gives it an entry state; lowering used to leave the
+    // handler's block empty and open.
+    let code = asm(&[
+        (LoadFastBorrow, 0),
+        (PopJumpIfTrue, 1),
+        (JumpForward, 4),
+        (Nop, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+        (PopTop, 0),
+        (LoadConst, 0),
+        (JumpBackward, 4),
+    ]);
+    let table = [0x80 | 4, 1, 7, 0];
+    let c = cfg(&code, &table, 1, 1);
+    let f = lower(&c, &info(1)).unwrap();
+    verify(&f).unwrap();
+    let text = f.to_text();
+    let h = text.find("# b14_POP_TOP").unwrap_or_else(|| panic!("{text}"));
+    assert!(text[h..].contains("xdecref v0"), "handler block not lowered:\n{text}");
+}
+
+#[test]
+fn declared_stack_size_does_not_size_the_ir() {
+    use Opcode::*;
+    // co_stacksize up to INT_MAX is accepted by CPython; the IR has as many stack variables
+    // as the code reaches (used to allocate co_stacksize of them and abort).
+    let code = asm(&[(Resume, 0), (LoadConst, 0), (ReturnValue, 0)]);
+    let c = cfg(&code, &[], i32::MAX as u32, 0);
+    assert_eq!(c.max_depth, 1);
+    let f = lower(&c, &info(0)).unwrap();
+    assert!(f.vars.len() < 16, "{}", f.vars.len());
 }
 
 fn one_block(body: impl FnOnce(&mut FunctionBuilder)) -> Vec<String> {
@@ -189,4 +243,20 @@ fn verifier_finds_disagreeing_joins() {
         b.terminate(Term::Raise);
     });
     assert!(errs.iter().any(|e| e.contains("on one path into")), "{errs:?}");
+}
+
+#[test]
+fn tagged_lasti_used_as_an_object_is_refused() {
+    use Opcode::*;
+    // Found by the fuzzer (seed 7, mutant 67124): a handler with lasti whose code treats the
+    // lasti slot as an object (STORE_FAST of it); the IR verifier caught the store of a
+    // non-object as an internal error. Now a typed refusal naming the offset.
+    // u0 LOAD_GLOBAL 0 (+4 caches, covered: handler u6, depth 0, lasti); u5 RETURN_VALUE;
+    // u6 POP_TOP (handler: [lasti, exc] -> [lasti]); u7 STORE_FAST 0 (stores the lasti);
+    // u8 LOAD_CONST 0; u9 RETURN_VALUE
+    let code = asm(&[(LoadGlobal, 0), (ReturnValue, 0), (PopTop, 0), (StoreFast, 0), (LoadConst, 0), (ReturnValue, 0)]);
+    let table = [0x80, 5, 6, 1];
+    let c = cfg(&code, &table, 2, 1);
+    let e = lower(&c, &info(1)).unwrap_err();
+    assert_eq!(e, LowerError::LastiAsObject { slot: 0, offset: 14 });
 }

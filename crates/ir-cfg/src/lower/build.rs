@@ -101,7 +101,7 @@ impl Lowerer<'_> {
     }
 
     fn unpack(&mut self, helper: Helper, arg: u32, total: usize) -> Result<()> {
-        if self.depth() - 1 + total > self.cfg.stacksize as usize {
+        if self.depth() - 1 + total > self.cfg.max_depth as usize {
             return Err(self.bad_oparg());
         }
         let first = self.fb.new_var(Ty::Obj);

@@ -1,5 +1,5 @@
 //! Calls, attributes, functions and imports.
-use bytecode_cfg::{Instr, Opcode};
+use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
@@ -12,10 +12,6 @@ enum AttrFeedback {
     Slot { type_version: i64, offset: i64 },
     Method { type_version: i64, keys_version: i64, descr: i64 },
 }
-
-/// Number of entries in `_Py_SpecialMethods` (`pycore_ceval.h`): `__enter__`, `__exit__`,
-/// `__aenter__`, `__aexit__`.
-const SPECIAL_METHODS: u32 = 4;
 
 impl Lowerer<'_> {
     pub(super) fn lower_calls(&mut self, ins: &Instr) -> Result<()> {
@@ -35,15 +31,15 @@ impl Lowerer<'_> {
             }
             Opcode::CallFunctionEx => self.call_push(Helper::CallFunctionEx, vec![v(self, 3), v(self, 1), v(self, 0)], 4),
             Opcode::CallIntrinsic1 => {
-                // MAX_INTRINSIC_1 (pycore_intrinsics.h).
-                if arg > 11 {
+                // Checked by bytecode-cfg too; repeated here because the runtime helper
+                // indexes the interpreter's table with it unchecked.
+                if arg > opargs::MAX_INTRINSIC_1 {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::CallIntrinsic1, vec![Operand::TState, v(self, 0), Operand::Imm(arg as i64)], 1)
             }
             Opcode::CallIntrinsic2 => {
-                // MAX_INTRINSIC_2 (pycore_intrinsics.h).
-                if arg > 5 {
+                if arg > opargs::MAX_INTRINSIC_2 {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::CallIntrinsic2, vec![Operand::TState, v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
@@ -124,7 +120,7 @@ impl Lowerer<'_> {
                 }
             }
             Opcode::LoadSpecial => {
-                if arg >= SPECIAL_METHODS {
+                if arg > opargs::SPECIAL_MAX {
                     return Err(self.bad_oparg());
                 }
                 let owner = v(self, 0);
@@ -132,7 +128,7 @@ impl Lowerer<'_> {
             }
             Opcode::MakeFunction => self.call_push(Helper::MakeFunction, vec![Operand::Frame, v(self, 0)], 1),
             Opcode::SetFunctionAttribute => {
-                if !matches!(arg, 1 | 2 | 4 | 8 | 16) {
+                if !(arg.is_power_of_two() && arg <= opargs::MAKE_FUNCTION_LAST_FLAG) {
                     return Err(self.bad_oparg());
                 }
                 self.call(Helper::SetFunctionAttribute, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], None)?;

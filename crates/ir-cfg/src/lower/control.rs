@@ -63,6 +63,7 @@ impl Lowerer<'_> {
             }
             Opcode::ReturnValue => {
                 let top = self.depth() - 1;
+                self.check_objects(top, 1)?;
                 self.make_owned(top);
                 let (v, _) = self.pop_keep();
                 let rest = self.depth();

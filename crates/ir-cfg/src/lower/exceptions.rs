@@ -33,6 +33,11 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 if arg != 0 {
+                    // RESTORE_LASTI untags the slot: it must hold the handler's lasti.
+                    let d = self.depth() - 1 - arg as usize;
+                    if self.stack[d] != super::Kind::TagInt {
+                        return Err(self.bad_oparg());
+                    }
                     let lasti = v(self, arg as usize);
                     self.call(Helper::RestoreLasti, vec![Operand::Frame, lasti], None)?;
                 }

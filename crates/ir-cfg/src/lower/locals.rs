@@ -1,5 +1,5 @@
 //! Locals, cells, constants and globals.
-use bytecode_cfg::{Instr, Opcode};
+use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
@@ -86,7 +86,7 @@ impl Lowerer<'_> {
             }
             Opcode::LoadSmallInt => {
                 // Small ints are immortal objects at fixed addresses: a borrowed constant.
-                if arg > 255 {
+                if arg >= opargs::SMALL_INT_LIMIT {
                     return Err(self.bad_oparg());
                 }
                 let v = self.push(Kind::Borrowed);
@@ -94,7 +94,8 @@ impl Lowerer<'_> {
                 Ok(())
             }
             Opcode::LoadCommonConstant => {
-                if arg > 16 {
+                // The helper indexes `interp->common_consts` unchecked.
+                if arg >= opargs::NUM_COMMON_CONSTANTS {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::LoadCommonConstant, vec![Operand::TState, Operand::Imm(arg as i64)], 0)
@@ -173,6 +174,7 @@ impl Lowerer<'_> {
 
     fn store_fast(&mut self, index: u32) -> Result<()> {
         let d = self.depth() - 1;
+        self.check_objects(d, 1)?;
         self.make_owned(d);
         let (v, _) = self.pop_keep();
         self.fb.push(Inst::StoreLocal { index, src: v });

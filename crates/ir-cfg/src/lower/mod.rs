@@ -68,6 +68,15 @@ pub enum LowerError {
         /// Where.
         offset: u32,
     },
+    /// A stack slot holding an exception handler's tagged `lasti` used as an object (only
+    /// `RERAISE` may read it; the interpreter would dereference a tagged int).
+    #[error("stack slot {slot} holds a tagged lasti, not an object, at byte offset {offset}")]
+    LastiAsObject {
+        /// Slot.
+        slot: u32,
+        /// Where.
+        offset: u32,
+    },
     /// Paths into a block disagree about what a stack slot holds.
     #[error("stack slot {slot} holds different kinds of value on paths into byte offset {offset}")]
     InconsistentStack {
@@ -106,10 +115,13 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     if info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
         return Err(LowerError::UnsupportedCode("generator or coroutine"));
     }
+    if cfg.max_depth > MAX_NATIVE_STACK {
+        return Err(LowerError::UnsupportedCode("value stack deeper than MAX_NATIVE_STACK"));
+    }
     let mut l = Lowerer {
         cfg,
         info,
-        fb: FunctionBuilder::new(&info.name, cfg.stacksize, info.nlocalsplus),
+        fb: FunctionBuilder::new(&info.name, cfg.max_depth, info.nlocalsplus),
         stack: Vec::new(),
         blocks: HashMap::new(),
         entry: HashMap::new(),
@@ -125,29 +137,34 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     l.entry.insert(first, Vec::new());
     let b0 = l.block_for(first);
     l.fb.terminate_at(entry, Term::Jump(b0));
-    for b in cfg.reverse_postorder() {
-        let Some(state) = l.entry.get(&b).cloned() else { continue };
-        l.stack = state;
-        let irb = l.block_for(b);
-        l.fb.switch_to(irb);
-        l.cur_block = b;
-        let bb = &cfg.graph[b];
-        for i in bb.first..bb.end {
-            let ins = &cfg.instrs[i];
-            l.ins = Some(ins);
-            l.lower_instr(ins)?;
-            if !l.fb.is_open() {
-                break;
+    // Blocks are lowered once their entry state is known. Reverse postorder gives it before
+    // the block for every edge but a back edge; a block whose only forward way in is an
+    // exception edge never realised (no fallible instruction under the handler) can get its
+    // state later through a back edge, so passes repeat until none lowers a new block.
+    let order = cfg.reverse_postorder();
+    let mut lowered = vec![false; cfg.graph.node_count()];
+    loop {
+        let mut progress = false;
+        for &b in &order {
+            if lowered[b.index()] {
+                continue;
             }
+            let Some(state) = l.entry.get(&b).cloned() else { continue };
+            lowered[b.index()] = true;
+            progress = true;
+            l.lower_block(b, state)?;
         }
-        if l.fb.is_open() {
-            let next = cfg.successor(b, bytecode_cfg::EdgeKind::Fallthrough).expect("the CFG checked fall-through");
-            let t = l.edge_to(next)?;
-            l.fb.terminate(Term::Jump(t));
+        if !progress {
+            break;
         }
     }
     Ok(l.fb.finish())
 }
+
+/// Deepest value stack lowered natively. A policy, not a CPython fact: each slot becomes a C
+/// local, and a code object may declare (and a few instructions reach) millions of slots, which
+/// would exhaust memory here or in GCC; CPython's compiler keeps stacks far below this.
+pub const MAX_NATIVE_STACK: u32 = 1 << 12;
 
 /// Lowering state.
 pub(crate) struct Lowerer<'a> {
@@ -165,6 +182,29 @@ pub(crate) struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
+    fn lower_block(&mut self, b: BlockIdx, state: Vec<Kind>) -> Result<()> {
+        let cfg = self.cfg;
+        self.stack = state;
+        let irb = self.block_for(b);
+        self.fb.switch_to(irb);
+        self.cur_block = b;
+        let bb = &cfg.graph[b];
+        for i in bb.first..bb.end {
+            let ins = &cfg.instrs[i];
+            self.ins = Some(ins);
+            self.lower_instr(ins)?;
+            if !self.fb.is_open() {
+                break;
+            }
+        }
+        if self.fb.is_open() {
+            let next = cfg.successor(b, bytecode_cfg::EdgeKind::Fallthrough).expect("the CFG checked fall-through");
+            let t = self.edge_to(next)?;
+            self.fb.terminate(Term::Jump(t));
+        }
+        Ok(())
+    }
+
     fn ins(&self) -> &'a Instr {
         self.ins.expect("lowering an instruction")
     }
@@ -253,6 +293,19 @@ impl<'a> Lowerer<'a> {
     /// Call a helper; a fallible one gets an error block for the current instruction, built
     /// from the current stack (so call it before popping the inputs).
     pub(crate) fn call(&mut self, helper: Helper, args: Vec<Operand>, dst: Option<Var>) -> Result<()> {
+        // A tagged lasti is not an object: only RERAISE hands one to a helper. Hostile code can
+        // route one anywhere (CHECK_EXC_MATCH, STORE_FAST, a tuple, ...), which is refused here,
+        // in the one place every helper call passes.
+        if helper != Helper::RestoreLasti {
+            for a in &args {
+                let (first, n) = match *a {
+                    Operand::Var(v) => (v.0 as usize, 1),
+                    Operand::Array(base, n) => (base.0 as usize, n as usize),
+                    _ => continue,
+                };
+                self.check_objects(first, n)?;
+            }
+        }
         let err = match helper.err() {
             ErrConv::Never => None,
             ErrConv::Null | ErrConv::Negative | ErrConv::Always => Some(self.error_block(true)?),
@@ -263,6 +316,15 @@ impl<'a> Lowerer<'a> {
             self.fb.terminate(Term::Jump(err.expect("made above")));
         }
         Ok(())
+    }
+
+    /// Refuse if any of the variables `first..first + n` is a stack slot holding a tagged int.
+    pub(crate) fn check_objects(&self, first: usize, n: usize) -> Result<()> {
+        let end = (first + n).min(self.stack.len());
+        match (first..end).find(|&d| self.stack[d] == Kind::TagInt) {
+            Some(d) => Err(LowerError::LastiAsObject { slot: d as u32, offset: self.offset() }),
+            None => Ok(()),
+        }
     }
 
     /// Call a helper returning a new object and push it.

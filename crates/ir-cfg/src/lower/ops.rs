@@ -1,13 +1,10 @@
 //! Stack shuffling and the operator opcodes: arithmetic, comparisons, truth, identity,
 //! membership, subscripts and slices, formatting.
-use bytecode_cfg::{Instr, Opcode};
+use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Kind, Lowerer, Result};
 use crate::helpers::Helper;
 use crate::ir::{Inst, Operand};
-
-/// `NB_SUBSCR`, the last `BINARY_OP` oparg in 3.14 (`Include/opcode.h`).
-const NB_OPARG_LAST: u32 = 26;
 
 impl Lowerer<'_> {
     pub(super) fn lower_stack(&mut self, ins: &Instr) -> Result<()> {
@@ -62,7 +59,7 @@ impl Lowerer<'_> {
         let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
         match ins.opcode {
             Opcode::BinaryOp => {
-                if arg > NB_OPARG_LAST {
+                if arg > opargs::NB_OPARG_LAST {
                     return Err(self.bad_oparg());
                 }
                 use Opcode as O;
@@ -77,7 +74,7 @@ impl Lowerer<'_> {
                 self.call_push(h, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
             }
             Opcode::CompareOp => {
-                if arg >> 5 > 5 {
+                if arg >> 5 >= opargs::NUM_COMPARISONS {
                     return Err(self.bad_oparg());
                 }
                 let h = match ins.stored {
@@ -114,7 +111,7 @@ impl Lowerer<'_> {
             Opcode::FormatSimple => self.call_push(Helper::FormatSimple, vec![v(self, 0)], 1),
             Opcode::FormatWithSpec => self.call_push(Helper::FormatWithSpec, vec![v(self, 1), v(self, 0)], 2),
             Opcode::ConvertValue => {
-                if !(1..=3).contains(&arg) {
+                if !(1..=opargs::FVC_LAST).contains(&arg) {
                     return Err(self.bad_oparg());
                 }
                 self.call_push(Helper::ConvertValue, vec![v(self, 0), Operand::Imm(arg as i64)], 1)
