@@ -19,9 +19,9 @@ be regenerated with ``--replay S:i``.
 CPython's own ``co_code`` getter (``deopt_code`` in ``Objects/codeobject.c``) writes past its
 buffer when the last instruction's inline caches run past the end of the code, and
 dereferences NULL for ``ENTER_EXECUTOR``/``INSTRUMENTED_LINE``/``INSTRUMENTED_INSTRUCTION``
-in a code object that was never instrumented. coir still reads ``co_code`` through that getter
-in this tree, so such mutants are counted as ``skipped: CPython co_code getter`` and not fed
-to coir (``--no-getter-filter`` feeds them anyway, once coir reads the raw bytes itself).
+in a code object that was never instrumented. coir reads the stored instruction bytes itself
+and never calls that getter, so such mutants are fed to coir like any other (``--getter-filter``
+keeps them out, counted as ``skipped: CPython co_code getter``).
 """
 from __future__ import annotations
 
@@ -449,7 +449,7 @@ def worker(args):
     for i in range(args.start, args.stop):
         os.pwrite(fd, struct.pack("<q", i), 0)
         gcc = args.gcc_every > 0 and i % args.gcc_every == 0
-        key, fail = classify(corpus, cf, args.seed, i, not args.no_specialised, not args.no_getter_filter, gcc)
+        key, fail = classify(corpus, cf, args.seed, i, not args.no_specialised, args.getter_filter, gcc)
         counts[key] += 1
         if fail is not None:
             failures.append({"seed": args.seed, "index": i, "key": key, "message": fail[:2000]})
@@ -490,7 +490,7 @@ def run(args) -> int:
     specialised = not args.no_specialised
     if args.replay:
         seed, i = (int(x) for x in args.replay.split(":"))
-        print(classify(corpus, cf, seed, i, specialised, not args.no_getter_filter, True))
+        print(classify(corpus, cf, seed, i, specialised, args.getter_filter, True))
         return 0
     # Split [0, count) into batches; each batch runs in a child, restarted after a crash.
     batches = [(a, min(a + args.batch, args.count)) for a in range(0, args.count, args.batch)]
@@ -509,8 +509,8 @@ def run(args) -> int:
                "--mem-limit-mb", str(args.mem_limit_mb)]
         if args.no_specialised:
             cmd.append("--no-specialised")
-        if args.no_getter_filter:
-            cmd.append("--no-getter-filter")
+        if args.getter_filter:
+            cmd.append("--getter-filter")
         env = dict(os.environ, COIR_BACKGROUND="0")
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
         running.append((p, a, b, prog))
@@ -576,8 +576,9 @@ def parse(argv=None):
     ap.add_argument("--json", default=None, help="write the summary and failures here")
     ap.add_argument("--replay", default=None, help="SEED:INDEX: rerun one mutant in this process")
     ap.add_argument("--no-specialised", action="store_true", help="no specialised/instrumented opcodes")
-    ap.add_argument("--no-getter-filter", action="store_true",
-                    help="feed mutants that crash CPython's own co_code getter too")
+    ap.add_argument("--getter-filter", action="store_true",
+                    help="keep from coir the mutants that crash CPython's own co_code getter (coir "
+                         "reads the stored instruction bytes itself and never calls that getter)")
     ap.add_argument("--mem-limit-mb", type=int, default=3072, help="address-space limit of a child")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

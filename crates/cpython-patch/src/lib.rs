@@ -75,6 +75,8 @@ impl From<PyErr> for Refusal {
 /// The raw parts of a code object, copied out of it.
 struct CodeParts {
     code: Vec<u8>,
+    /// sys.monitoring has instrumented this code at some point.
+    instrumented: bool,
     adaptive: Option<Vec<u8>>,
     exceptiontable: Vec<u8>,
     linetable: Vec<u8>,
@@ -106,19 +108,20 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
     // SAFETY: `code` is a live code object (checked above); the C side only reads fields.
     unsafe { ffi::coir_code_facts(code.as_ptr() as *mut c_void, facts.as_mut_ptr()) };
     // The instruction bytes as stored (specialised by the adaptive interpreter: bytecode-cfg
-    // maps them back to base opcodes and keeps them as feedback). Not `co_code`: its getter
-    // rewrites the inline caches after each instruction and writes past the end of its buffer
-    // when the last instruction of a hand-made code object is a specialised one with caches;
-    // reading must come before any validation can refuse such an object. Only code that has
-    // been instrumented by sys.monitoring (run by the interpreter, whose instrumented opcodes
-    // only the interpreter can map back) goes through the getter.
+    // maps them back to base opcodes and keeps them as feedback). Never `co_code`: its getter
+    // writes past the end of its buffer when the last instruction of a hand-made code object
+    // has inline caches running past the end, and dereferences NULL on INSTRUMENTED_LINE,
+    // INSTRUMENTED_INSTRUCTION or ENTER_EXECUTOR in code that was never instrumented; merely
+    // reading a hostile object must not corrupt the heap. Code that sys.monitoring has
+    // instrumented holds opcodes only the interpreter can map back; bytecode-cfg refuses them
+    // and the refusal is not final (see `install`).
     // SAFETY: _PyCode_CODE(co) holds Py_SIZE(co) two-byte code units, immutable in size
     // while we hold the GIL and a reference.
     let stored = unsafe { std::slice::from_raw_parts(facts[1] as *const u8, facts[4] * 2) }.to_vec();
-    let code_bytes = if facts[5] != 0 { bytes("co_code")? } else { stored.clone() };
     Ok(CodeParts {
-        code: code_bytes,
+        code: stored.clone(),
         adaptive: Some(stored),
+        instrumented: facts[5] != 0,
         exceptiontable: bytes("co_exceptiontable")?,
         linetable: bytes("co_linetable")?,
         first_line: code.getattr("co_firstlineno")?.extract()?,
@@ -148,7 +151,11 @@ fn build_cfg(p: &CodeParts) -> Result<BytecodeCfg, Refusal> {
         nconsts: p.consts.len() as u32,
         nnames: p.names.len() as u32,
     };
-    BytecodeCfg::build(&input).map_err(|e| Refusal::new("malformed bytecode", format!("{}: {e}", p.name)))
+    BytecodeCfg::build(&input).map_err(|e| {
+        // Instrumented code may hold opcodes that only sys.monitoring's side tables explain.
+        let key = if p.instrumented { INSTRUMENTED } else { "malformed bytecode" };
+        Refusal::new(key, format!("{}: {e}", p.name))
+    })
 }
 
 fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> {
@@ -293,6 +300,9 @@ fn gcc_unlock() {
 
 /// The refusal reason of compiles asked for while the process ends.
 const SHUTTING_DOWN: &str = "interpreter shutting down";
+/// The refusal reason for code that sys.monitoring instrumented and that does not decode as it
+/// is stored: not final, the interpreter removes the instrumentation once no tool is active.
+const INSTRUMENTED: &str = "instrumented by sys.monitoring";
 
 /// Wait for the compile in flight, if any, and keep the lock until the process ends.
 fn lock_for_exit() {
@@ -450,7 +460,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<(Compiled, Tier), Refusa
                 if tier_up {
                     // Keep the cold code; don't try again.
                     (*st).cold = 0;
-                } else if r.key != SHUTTING_DOWN {
+                } else if r.key != SHUTTING_DOWN && r.key != INSTRUMENTED {
                     (*st).refused = 1;
                 }
             }
