@@ -34,6 +34,21 @@ DEFAULT_THRESHOLD = 1000
 _os.register_at_fork(before=_native.before_fork, after_in_parent=_native.after_fork_parent,
                      after_in_child=_native.after_fork_child)
 
+
+def _cache_dir():
+    """Where compiled code is kept across runs: $COIR_CACHE_DIR, else
+    $XDG_CACHE_HOME/coir/code (~/.cache/coir/code); COIR_CACHE=0 keeps nothing."""
+    if _os.environ.get("COIR_CACHE", "1") == "0":
+        return None
+    d = _os.environ.get("COIR_CACHE_DIR")
+    if not d:
+        base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
+        d = _os.path.join(base, "coir", "code")
+    return d
+
+
+_native.set_cache_dir(_cache_dir())
+
 # Before the interpreter finalises: drop queued compiles, let the one in flight finish and stop
 # the compile thread, so that no compile runs while the process tears libgccjit down.
 # Registered first, so it runs after every atexit function registered later (those may still

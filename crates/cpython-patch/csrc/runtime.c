@@ -1057,7 +1057,7 @@ static int enter_recursive_py(PyThreadState *ts) {
 
 /* Run a frame natively with the contract of _PyEval_EvalFrameDefault for one frame: the frame
  * is consumed (cleared and popped) on every path. */
-static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry) {
+static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs) {
     if (_Py_EnterRecursiveCallTstate(ts, "")) {
         _PyEval_FrameClearAndPop(ts, f);
         return NULL;
@@ -1073,7 +1073,7 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
     }
     else {
         coir_counters.native_calls++;
-        res = entry(ts, f);
+        res = entry(ts, f, relocs);
         ts->py_recursion_remaining++;
     }
     /* Unlink before clearing (GH-99729), but keep f->previous: if a frame object outlives the
@@ -1138,7 +1138,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return _PyEval_EvalFrameDefault(ts, f, throwflag);
     }
-    return run_native(ts, f, st->entry);
+    return run_native(ts, f, st->entry, st->relocs);
 }
 
 int coir_init(void) {

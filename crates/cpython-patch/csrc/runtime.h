@@ -17,12 +17,14 @@ typedef struct {
     const CoirHelper *helpers;
 } CoirAbi;
 
-typedef void *(*CoirEntry)(void *tstate, void *frame);
+/* Native code: `relocs` is its table of process-specific addresses (gcc-backend's Reloc). */
+typedef void *(*CoirEntry)(void *tstate, void *frame, const void *relocs);
 
 /* Per-code state in co_extra. */
 typedef struct {
     long calls;
     CoirEntry entry;
+    const void *relocs; /* entry's relocation table */
     void *compiled; /* Rust-owned compiled code */
     int refused;
     int forced;     /* coir.jit: compile on first call */

@@ -30,13 +30,14 @@ pub struct CoirAbi {
 pub const CODE_FACTS: usize = 6;
 
 /// Native entry point.
-pub type CoirEntryFn = unsafe extern "C" fn(*mut c_void, *mut c_void) -> *mut c_void;
+pub type CoirEntryFn = unsafe extern "C" fn(*mut c_void, *mut c_void, *const c_void) -> *mut c_void;
 
 /// Per-code state in co_extra (`CoirCodeState`).
 #[repr(C)]
 pub struct CoirCodeState {
     pub calls: std::ffi::c_long,
     pub entry: Option<CoirEntryFn>,
+    pub relocs: *const c_void,
     pub compiled: *mut c_void,
     pub refused: c_int,
     pub forced: c_int,

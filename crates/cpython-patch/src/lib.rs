@@ -33,6 +33,8 @@ struct Global {
     cold_opt_level: u8,
     compiled: u64,
     recompiled: u64,
+    cache_hits: u64,
+    cache_dir: Option<PathBuf>,
     compile_seconds: f64,
     refusals: BTreeMap<String, u64>,
     dumps: u64,
@@ -45,6 +47,8 @@ static GLOBAL: Mutex<Global> = Mutex::new(Global {
     cold_opt_level: 0,
     compiled: 0,
     recompiled: 0,
+    cache_hits: 0,
+    cache_dir: None,
     compile_seconds: 0.0,
     refusals: BTreeMap::new(),
     dumps: 0,
@@ -229,7 +233,9 @@ fn options(stem: &str, artefacts: Vec<Artefact>, dump_dir: Option<PathBuf>, tier
         Tier::Cold => g.cold_opt_level,
         Tier::Optimised => g.opt_level,
     };
-    Options { opt_level, dump_dir, artefacts, dump_stem: stem.to_string() }
+    // Dumps need GCC's own output, so a dumping compile never comes from the cache.
+    let cache_dir = if dump_dir.is_some() { None } else { g.cache_dir.clone() };
+    Options { opt_level, dump_dir, artefacts, dump_stem: stem.to_string(), cache_dir }
 }
 
 /// Which code a compile makes.
@@ -441,7 +447,12 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<(Compiled, Tier), Refusa
                 return Ok(());
             }
             let entry = c.entry();
+            let relocs = c.relocs();
+            if c.cached {
+                global().cache_hits += 1;
+            }
             unsafe {
+                (*st).relocs = relocs as *const c_void;
                 if (*st).compiled.is_null() {
                     (*st).compiled = Box::into_raw(Box::new(Versions::new())) as *mut c_void;
                 }
@@ -750,6 +761,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let c = unsafe { std::ptr::addr_of!(ffi::coir_counters).read() };
     d.set_item("compiled", g.compiled)?;
     d.set_item("recompiled_hot", g.recompiled)?;
+    d.set_item("cache_hits", g.cache_hits)?;
     d.set_item("native_calls", c.native_calls)?;
     d.set_item("compile_seconds", g.compile_seconds)?;
     let fb = PyDict::new(py);
@@ -850,6 +862,13 @@ fn abi_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// Where compiled code is kept across runs (None: nowhere).
+#[pyfunction]
+#[pyo3(signature = (path=None))]
+fn set_cache_dir(path: Option<PathBuf>) {
+    global().cache_dir = path;
+}
+
 /// Where every compiled function's dumps go (None: nowhere).
 #[pyfunction]
 #[pyo3(signature = (path=None))]
@@ -940,6 +959,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stack_effect, m)?)?;
     m.add_function(wrap_pyfunction!(abi_info, m)?)?;
     m.add_function(wrap_pyfunction!(set_dump_dir, m)?)?;
+    m.add_function(wrap_pyfunction!(set_cache_dir, m)?)?;
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;
     m.add_function(wrap_pyfunction!(set_cold_opt_level, m)?)?;

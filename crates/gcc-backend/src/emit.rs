@@ -9,7 +9,8 @@ use gccjit::{
 };
 use ir_cfg::{ErrConv, Function, Inst, Operand, Singleton, Term, Ty, Var};
 
-use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options};
+use crate::cache;
+use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 const ENTRY_NAME: &str = "coir_native";
 
@@ -83,6 +84,10 @@ struct Emitter<'c, 'a> {
     store_local: gccjit::Function<'c>,
     fn_types: HashMap<ir_cfg::Helper, Type<'c>>,
     temps: u32,
+    /// The entry's third parameter: the relocation table (`void **`).
+    reloc_table: RValue<'c>,
+    /// What each slot of the relocation table holds, in order of first use.
+    relocs: std::cell::RefCell<Vec<Reloc>>,
 }
 
 fn ty_of<'c>(t: &Types<'c>, ty: Ty) -> Type<'c> {
@@ -125,7 +130,11 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     }
     let t = Types::new(&ctx);
     let (incref, xincref, decref, xdecref, store_local) = refcount_functions(&ctx, &t, abi);
-    let params = [ctx.new_parameter(None, t.ptr, "tstate"), ctx.new_parameter(None, t.ptr, "frame")];
+    let params = [
+        ctx.new_parameter(None, t.ptr, "tstate"),
+        ctx.new_parameter(None, t.ptr, "frame"),
+        ctx.new_parameter(None, t.ptr.make_pointer(), "relocs"),
+    ];
     let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, ENTRY_NAME, false);
     let locals = f
         .vars
@@ -167,6 +176,8 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         store_local,
         fn_types: HashMap::new(),
         temps: 0,
+        reloc_table: func.get_param(2).to_rvalue(),
+        relocs: std::cell::RefCell::new(Vec::new()),
     };
     for (i, b) in f.blocks.iter().enumerate() {
         if reachable[i] {
@@ -199,21 +210,88 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     if want(Artefact::Asm) {
         signals_deferred(|| ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm)));
     }
+    let relocs = e.relocs.into_inner();
+    // Everything that decides the machine code: the IR (address-free), the layout facts
+    // (offsets, tags, masks: constants of one interpreter build), the optimisation level and
+    // the backend's own sources. Addresses are not part of it: they come through `relocs`.
+    let key = opts.cache_dir.as_ref().map(|_| {
+        cache::key(&[
+            format!("{f:?}"),
+            format!("{:?}", abi.layout_facts()),
+            format!("O{} {}", opts.opt_level, std::env::var("COIR_GCC_OPTIONS").unwrap_or_default()),
+            format!("{relocs:?}"),
+        ])
+    });
     let gimple = want(Artefact::Gimple).then(|| path(Artefact::Gimple));
     if gimple.is_some() {
         ctx.set_dump_initial_gimple(true);
     }
     let start = Instant::now();
-    let result = signals_deferred(|| match &gimple {
-        Some(p) => stderr_to_file(p, || ctx.compile()),
-        None => ctx.compile(),
-    });
-    let result = result.map_err(BackendError::Gcc)?;
+    let so = match (&opts.cache_dir, &key) {
+        (Some(dir), Some(k)) => cache::path(dir, k),
+        _ => cache::temp_path(),
+    };
+    let cached = gimple.is_none() && key.is_some() && so.exists();
+    if !cached {
+        // Written beside its final name (same file system), then renamed into place: a
+        // concurrent reader sees the whole file or none.
+        let dir = so.parent().map(std::path::Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let tmp = dir.join(cache::temp_path().file_name().expect("a file name"));
+        signals_deferred(|| match &gimple {
+            Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
+            None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
+        });
+        if let Ok(Some(err)) = ctx.get_first_error() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(BackendError::Gcc(err.to_string()));
+        }
+        if !tmp.exists() {
+            return Err(BackendError::Gcc("libgccjit wrote no shared object".into()));
+        }
+        if let Err(e) = std::fs::rename(&tmp, &so) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(BackendError::Gcc(format!("cannot write {}: {e}", so.display())));
+        }
+    }
     let gcc_seconds = start.elapsed().as_secs_f64();
-    let ptr = result.get_function(ENTRY_NAME).ok_or_else(|| BackendError::Gcc("entry point missing".into()))?;
+    let loaded = cache::Loaded::open(&so, ENTRY_NAME);
+    if opts.cache_dir.is_none() {
+        // The mapping stays; the file is not needed once loaded.
+        let _ = std::fs::remove_file(&so);
+    }
+    let loaded = loaded.map_err(BackendError::Gcc)?;
+    let table = resolve(&relocs, abi, consts)?;
     // SAFETY: the function was defined above with exactly this signature.
-    let entry: EntryFn = unsafe { std::mem::transmute::<*mut (), EntryFn>(ptr.as_ptr()) };
-    Ok(Compiled { _result: result, entry, gcc_seconds })
+    let entry: EntryFn = unsafe { std::mem::transmute::<*mut std::ffi::c_void, EntryFn>(loaded.entry) };
+    Ok(Compiled { _loaded: loaded, relocs: table, entry, gcc_seconds, cached })
+}
+
+/// The address each relocation stands for in this process.
+fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usize]>, BackendError> {
+    relocs
+        .iter()
+        .map(|r| {
+            Ok(match *r {
+                Reloc::Const(i) => *consts.consts.get(i as usize).ok_or_else(|| BackendError::BadOperand(format!("const {i}")))?,
+                Reloc::Name(i) => *consts.names.get(i as usize).ok_or_else(|| BackendError::BadOperand(format!("name {i}")))?,
+                Reloc::Singleton(s) => abi.singletons[singleton_index(s)],
+                Reloc::SmallInt(i) => {
+                    *abi.small_ints.get(i as usize).ok_or_else(|| BackendError::BadOperand(format!("small int {i}")))?
+                }
+                Reloc::Helper(h) => *abi.helpers.get(&h).ok_or(BackendError::MissingHelper(h.symbol()))?,
+                Reloc::CodeBase => consts.code_base,
+            })
+        })
+        .collect()
+}
+
+fn singleton_index(s: Singleton) -> usize {
+    match s {
+        Singleton::None => 0,
+        Singleton::True => 1,
+        Singleton::False => 2,
+    }
 }
 
 /// Run `f` (a libgccjit compile) with the program's asynchronous signals blocked on this
@@ -279,8 +357,9 @@ fn refcount_functions<'c>(
     };
     let rc = |o: RValue<'c>| ctx.new_cast(None, o, t.u32.make_pointer()).dereference(None);
     let null = ctx.new_null(t.ptr);
-    let dealloc_ty = ctx.new_function_pointer_type(None, t.void, &[t.ptr], false);
-    let dealloc = ctx.new_rvalue_from_ptr(dealloc_ty, abi.py_dealloc as *mut ());
+    // Called by name: `_Py_Dealloc` is exported by the interpreter (the shared object is
+    // loaded into it), so code stays free of process-specific addresses.
+    let dealloc_fn = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "_Py_Dealloc", false);
 
     let (incref, o) = one("coir_incref");
     let b0 = incref.new_block("entry");
@@ -301,7 +380,7 @@ fn refcount_functions<'c>(
     b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::LessThan, signed, ctx.new_rvalue_zero(t.i32)), done, dec);
     dec.add_assignment(None, rc(o), ctx.new_binary_op(None, BinaryOp::Minus, t.u32, rc(o), ctx.new_rvalue_one(t.u32)));
     dec.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, rc(o), ctx.new_rvalue_zero(t.u32)), free, done);
-    free.add_eval(None, ctx.new_call_through_ptr(None, dealloc, &[o]));
+    free.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
     free.end_with_void_return(None);
     done.end_with_void_return(None);
 
@@ -360,8 +439,18 @@ impl<'c> Emitter<'c, '_> {
         self.locals[v.0 as usize]
     }
 
-    fn ptr_const(&self, addr: usize) -> RValue<'c> {
-        self.ctx.new_rvalue_from_ptr(self.t.ptr, addr as *mut ())
+    /// The value of relocation `r` (`relocs[i]`, a load from the entry's third parameter).
+    fn reloc(&self, r: Reloc) -> RValue<'c> {
+        let mut relocs = self.relocs.borrow_mut();
+        let i = match relocs.iter().position(|x| *x == r) {
+            Some(i) => i,
+            None => {
+                relocs.push(r);
+                relocs.len() - 1
+            }
+        };
+        let idx = self.ctx.new_rvalue_from_long(self.t.word, i as i64);
+        self.ctx.new_array_access(None, self.reloc_table, idx).to_rvalue()
     }
 
     fn slot_lvalue(&self, index: u32) -> LValue<'c> {
@@ -382,22 +471,25 @@ impl<'c> Emitter<'c, '_> {
             }
             Operand::Addr(v) => c.new_cast(None, self.local(*v).get_address(None), self.t.ptr),
             Operand::Array(..) | Operand::OutArray(..) => c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr),
-            Operand::Const(i) => self.ptr_const(
-                *self.consts.consts.get(*i as usize).ok_or_else(|| BackendError::BadOperand(format!("const {i}")))?,
-            ),
-            Operand::Name(i) => self.ptr_const(
-                *self.consts.names.get(*i as usize).ok_or_else(|| BackendError::BadOperand(format!("name {i}")))?,
-            ),
-            Operand::Singleton(s) => self.ptr_const(
-                self.abi.singletons[match s {
-                    Singleton::None => 0,
-                    Singleton::True => 1,
-                    Singleton::False => 2,
-                }],
-            ),
-            Operand::SmallInt(i) => self.ptr_const(
-                *self.abi.small_ints.get(*i as usize).ok_or_else(|| BackendError::BadOperand(format!("small int {i}")))?,
-            ),
+            Operand::Const(i) => {
+                if *i as usize >= self.consts.consts.len() {
+                    return Err(BackendError::BadOperand(format!("const {i}")));
+                }
+                self.reloc(Reloc::Const(*i))
+            }
+            Operand::Name(i) => {
+                if *i as usize >= self.consts.names.len() {
+                    return Err(BackendError::BadOperand(format!("name {i}")));
+                }
+                self.reloc(Reloc::Name(*i))
+            }
+            Operand::Singleton(s) => self.reloc(Reloc::Singleton(*s)),
+            Operand::SmallInt(i) => {
+                if *i as usize >= self.abi.small_ints.len() {
+                    return Err(BackendError::BadOperand(format!("small int {i}")));
+                }
+                self.reloc(Reloc::SmallInt(*i))
+            }
             Operand::Null => c.new_null(self.t.ptr),
             Operand::Imm(i) => c.new_rvalue_from_long(want, *i),
             Operand::TState => self.tstate,
@@ -417,8 +509,10 @@ impl<'c> Emitter<'c, '_> {
                 ft
             }
         };
-        let addr = *self.abi.helpers.get(&helper).ok_or(BackendError::MissingHelper(helper.symbol()))?;
-        Ok(self.ctx.new_rvalue_from_ptr(fty, addr as *mut ()))
+        if !self.abi.helpers.contains_key(&helper) {
+            return Err(BackendError::MissingHelper(helper.symbol()));
+        }
+        Ok(self.ctx.new_cast(None, self.reloc(Reloc::Helper(helper)), fty))
     }
 
     /// The GCC block of a reachable IR block (reachable blocks only jump to reachable ones).
@@ -512,7 +606,9 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Inst::SetInstrPtr(unit) => {
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr);
-                    cur.add_assignment(None, ip, self.ptr_const(self.consts.code_base + 2 * *unit as usize));
+                    let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
+                    let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64));
+                    cur.add_assignment(None, ip, c.new_cast(None, unit_addr.get_address(None), self.t.ptr));
                 }
                 Inst::CheckEvalBreaker { err } => {
                     let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64);

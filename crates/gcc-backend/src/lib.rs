@@ -13,6 +13,7 @@
 //! dump, the initial GIMPLE, the assembly and a C reproducer ([`Artefact`]).
 #![deny(missing_docs)]
 
+mod cache;
 mod emit;
 pub mod shield;
 
@@ -47,6 +48,21 @@ pub struct Abi {
     pub small_ints: Vec<usize>,
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
+}
+
+impl Abi {
+    /// The facts that shape machine code (everything but addresses).
+    pub fn layout_facts(&self) -> [u64; 7] {
+        [
+            self.frame_localsplus as u64,
+            self.frame_instr_ptr as u64,
+            self.tstate_eval_breaker as u64,
+            self.eval_events_mask,
+            self.incref_immortal_threshold as u64,
+            self.stackref_tag_bits,
+            self.stackref_null,
+        ]
+    }
 }
 
 /// The objects one code object's native code refers to (borrowed: the code object owns them,
@@ -121,11 +137,14 @@ pub struct Options {
     pub artefacts: Vec<Artefact>,
     /// A unique file stem for this function's dumps.
     pub dump_stem: String,
+    /// Where compiled code is kept across processes (None: nowhere), keyed by everything
+    /// that decides the machine code.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 2, dump_dir: None, artefacts: Artefact::ALL.to_vec(), dump_stem: "func".into() }
+        Options { opt_level: 2, dump_dir: None, artefacts: Artefact::ALL.to_vec(), dump_stem: "func".into(), cache_dir: None }
     }
 }
 
@@ -146,15 +165,36 @@ pub enum BackendError {
     Dump(String),
 }
 
-/// The native entry point's type.
-pub type EntryFn = unsafe extern "C" fn(tstate: *mut u8, frame: *mut u8) -> *mut u8;
+/// The native entry point's type: `relocs` is [`Compiled::relocs`].
+pub type EntryFn = unsafe extern "C" fn(tstate: *mut u8, frame: *mut u8, relocs: *const usize) -> *mut u8;
+
+/// A process-specific address that compiled code reads from its relocation table instead of
+/// embedding it, so that the same machine code serves every process (the on-disk cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reloc {
+    /// `co_consts[i]`.
+    Const(u32),
+    /// `co_names[i]`.
+    Name(u32),
+    /// An immortal singleton.
+    Singleton(ir_cfg::Singleton),
+    /// The small int `i`.
+    SmallInt(u32),
+    /// A runtime helper.
+    Helper(Helper),
+    /// `_PyCode_CODE(code)`, the base of `instr_ptr` values.
+    CodeBase,
+}
 
 /// Compiled native code; the code stays valid as long as this value lives.
 pub struct Compiled {
-    _result: gccjit::CompileResult,
+    _loaded: cache::Loaded,
+    relocs: Box<[usize]>,
     entry: EntryFn,
-    /// Wall-clock seconds spent in libgccjit.
+    /// Wall-clock seconds spent in libgccjit (or loading from the cache).
     pub gcc_seconds: f64,
+    /// Whether the code came from the on-disk cache.
+    pub cached: bool,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -171,6 +211,11 @@ impl Compiled {
     /// The entry point.
     pub fn entry(&self) -> EntryFn {
         self.entry
+    }
+
+    /// The relocation table to pass to [`Compiled::entry`] (lives as long as `self`).
+    pub fn relocs(&self) -> *const usize {
+        self.relocs.as_ptr()
     }
 }
 
