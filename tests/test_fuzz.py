@@ -3,6 +3,7 @@ thousand mutants of real code objects, each compiled (never run) in child proces
 crash, panic, internal error or refusal without a byte offset fails the test. The long run is
 ``./setup.sh fuzz --count 100000``.
 """
+import subprocess
 import sys
 import types
 
@@ -88,3 +89,37 @@ def test_load_common_constant_past_the_table_is_refused():
     c = _code(("RESUME", 0), ("LOAD_COMMON_CONSTANT", 5), ("RETURN_VALUE", 0))
     res = _native.check_lowering(c)
     assert res is not None and "out of range" in res[1] and "byte offset 2" in res[1], res
+
+
+HOSTILE = r'''
+import gc
+import opcode
+import coir
+from coir import _native
+
+def f(a, b):
+    return a + b
+
+# The last instruction is BINARY_OP with its inline caches cut off: CPython's co_code getter
+# would write past the end of its buffer for this object.
+code = f.__code__
+raw = bytes([opcode.opmap["RESUME"], 0, opcode.opmap["LOAD_FAST_LOAD_FAST"], 1, opcode.opmap["BINARY_OP"], 0])
+c = code.replace(co_code=raw, co_linetable=b"", co_exceptiontable=b"")
+for call in (lambda: coir.compile(c), lambda: coir.is_compiled(c), lambda: coir.dump(c, "bytecode"),
+             lambda: _native.check_lowering(c), lambda: _native.decode(c), lambda: coir.jit(c)):
+    try:
+        call()
+    except (coir.CompileError, ValueError, TypeError, AttributeError) as e:
+        assert "byte offset" in str(e) or not isinstance(e, coir.CompileError), e
+junk = [bytes(64) * (i % 7 + 1) for i in range(200000)]
+gc.collect()
+print("survived")
+'''
+
+
+def test_hostile_code_never_reaches_the_co_code_getter():
+    """Every entry point of coir takes a hand-made code object without touching CPython's
+    co_code getter (fuzz seed 77 mutant 5400 corrupted the heap through `hasattr(obj,
+    'co_code')` in coir.compile)."""
+    r = subprocess.run([sys.executable, "-c", HOSTILE], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "survived", r.stderr[-2000:]

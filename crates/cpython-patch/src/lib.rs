@@ -661,7 +661,10 @@ pub extern "C" fn coir_rs_free(compiled: *mut c_void) {
 }
 
 fn code_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if obj.hasattr("co_code")? {
+    // A type check, not `hasattr(obj, "co_code")`: that runs CPython's co_code getter, which
+    // corrupts the heap on some hand-made code objects (see code_parts).
+    // SAFETY: a type check on a live object.
+    if unsafe { pyo3::ffi::PyCode_Check(obj.as_ptr()) } != 0 {
         return Ok(obj.clone());
     }
     if let Ok(c) = obj.getattr("__code__") {
