@@ -248,3 +248,57 @@ def test_fork_while_compiling():
     """)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["0", "2", "True"]
+
+
+CACHE_PROG = textwrap.dedent("""
+    import json, coir
+    def poly(x, n):
+        t = 0
+        for i in range(n):
+            t = t * x + i
+        return t
+    class P:
+        def __init__(self, v): self.v = v
+        def get(self): return self.v * 2
+    coir.compile(poly); coir.compile(P.get)
+    print(poly(3, 5), P(21).get(), coir.is_compiled(poly), json.dumps(coir.stats()["cache_hits"]))
+""")
+
+
+def test_compiled_code_cache_across_processes(tmp_path):
+    """A second process loads compiled code from the cache instead of running GCC, with the
+    same results; a damaged cache file is replaced, not trusted; COIR_CACHE=0 keeps nothing."""
+    import os
+    env = dict(os.environ, COIR_CACHE_DIR=str(tmp_path / "cache"))
+    run = lambda e: subprocess.run([sys.executable, "-c", CACHE_PROG], capture_output=True, text=True, env=e)
+    first, second = run(env), run(env)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.split() == ["58", "42", "True", "0"], first.stdout
+    assert second.stdout.split() == ["58", "42", "True", "2"], second.stdout
+    objs = sorted((tmp_path / "cache").rglob("*.so"))
+    assert len(objs) == 2
+    for o in objs:
+        o.write_bytes(b"not an ELF file")
+    third = run(env)
+    assert third.stdout.split() == ["58", "42", "True", "0"], third.stdout + third.stderr
+    off = run(dict(env, COIR_CACHE="0", COIR_CACHE_DIR=str(tmp_path / "none")))
+    assert off.stdout.split() == ["58", "42", "True", "0"] and not (tmp_path / "none").exists()
+
+
+def test_cold_code_is_recompiled_when_hot():
+    """At threshold 0 a function is compiled cheaply on its first call and again, fully
+    optimised, once it has run natively COIR_HOT_CALLS times."""
+    import os
+    code = textwrap.dedent("""
+        import coir
+        def f(n):
+            return sum(i * i for i in range(n)) if n < 0 else n * 3
+        for i in range(300):
+            f(i)
+        coir._native.wait_compiled()
+        s = coir.stats()
+        print(f(7), coir.is_compiled(f), s["recompiled_hot"] >= 1)
+    """)
+    r = subprocess.run([sys.executable, "-m", "coir", "--threshold", "0", "-c", code], capture_output=True,
+                       text=True, timeout=300, env=dict(os.environ, COIR_HOT_CALLS="100"))
+    assert r.stdout.split() == ["21", "True", "True"], r.stdout + r.stderr

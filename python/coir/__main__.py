@@ -53,6 +53,8 @@ def _print_stats():
     s = coir.stats()
     print("coir stats:", file=sys.stderr)
     print(f"  compiled        {s['compiled']}", file=sys.stderr)
+    print(f"  cache_hits      {s['cache_hits']}", file=sys.stderr)
+    print(f"  recompiled_hot  {s['recompiled_hot']}", file=sys.stderr)
     print(f"  native_calls    {s['native_calls']}", file=sys.stderr)
     print(f"  compile_seconds {s['compile_seconds']:.3f}", file=sys.stderr)
     for reason, n in sorted(s["fallbacks"].items(), key=lambda kv: -kv[1]):

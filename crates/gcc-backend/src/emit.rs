@@ -231,36 +231,46 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         (Some(dir), Some(k)) => cache::path(dir, k),
         _ => cache::temp_path(),
     };
-    let cached = gimple.is_none() && key.is_some() && so.exists();
-    if !cached {
-        // Written beside its final name (same file system), then renamed into place: a
-        // concurrent reader sees the whole file or none.
-        let dir = so.parent().map(std::path::Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
-        let _ = std::fs::create_dir_all(&dir);
-        let tmp = dir.join(cache::temp_path().file_name().expect("a file name"));
-        signals_deferred(|| match &gimple {
-            Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
-            None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
-        });
-        if let Ok(Some(err)) = ctx.get_first_error() {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(BackendError::Gcc(err.to_string()));
+    let mut cached = gimple.is_none() && key.is_some() && so.exists();
+    let loaded = loop {
+        if !cached {
+            // Written beside its final name (same file system), then renamed into place: a
+            // concurrent reader sees the whole file or none.
+            let dir = so.parent().map(std::path::Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
+            let _ = std::fs::create_dir_all(&dir);
+            let tmp = dir.join(cache::temp_path().file_name().expect("a file name"));
+            signals_deferred(|| match &gimple {
+                Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
+                None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
+            });
+            if let Ok(Some(err)) = ctx.get_first_error() {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(BackendError::Gcc(err.to_string()));
+            }
+            if !tmp.exists() {
+                return Err(BackendError::Gcc("libgccjit wrote no shared object".into()));
+            }
+            if let Err(e) = std::fs::rename(&tmp, &so) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(BackendError::Gcc(format!("cannot write {}: {e}", so.display())));
+            }
         }
-        if !tmp.exists() {
-            return Err(BackendError::Gcc("libgccjit wrote no shared object".into()));
+        let loaded = cache::Loaded::open(&so, ENTRY_NAME);
+        if opts.cache_dir.is_none() {
+            // The mapping stays; the file is not needed once loaded.
+            let _ = std::fs::remove_file(&so);
         }
-        if let Err(e) = std::fs::rename(&tmp, &so) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(BackendError::Gcc(format!("cannot write {}: {e}", so.display())));
+        match loaded {
+            Ok(l) => break l,
+            // A cached object that does not load (damaged on disk): replace it.
+            Err(_) if cached => {
+                let _ = std::fs::remove_file(&so);
+                cached = false;
+            }
+            Err(e) => return Err(BackendError::Gcc(e)),
         }
-    }
+    };
     let gcc_seconds = start.elapsed().as_secs_f64();
-    let loaded = cache::Loaded::open(&so, ENTRY_NAME);
-    if opts.cache_dir.is_none() {
-        // The mapping stays; the file is not needed once loaded.
-        let _ = std::fs::remove_file(&so);
-    }
-    let loaded = loaded.map_err(BackendError::Gcc)?;
     let table = resolve(&relocs, abi, consts)?;
     // SAFETY: the function was defined above with exactly this signature.
     let entry: EntryFn = unsafe { std::mem::transmute::<*mut std::ffi::c_void, EntryFn>(loaded.entry) };
