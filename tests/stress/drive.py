@@ -44,6 +44,8 @@ def exit_cases():
         ("sysexit", 3, lambda err: err == ""),
         ("raise", 1, lambda err: err.rstrip().endswith("RuntimeError: uncaught on purpose")),
         ("daemon", 0, lambda err: err == ""),
+        ("freed", 0, lambda err: err == ""),
+        ("disabled", 0, lambda err: err == ""),
     ]:
         yield f"objects_{mode}", coir_cmd(objs, mode, threshold=20), status, err_ok
 

@@ -1,6 +1,7 @@
 # An object-heavy program (classes, methods, many small functions) that ends while the compile
-# thread still has work queued, in one of several ways (argv[1]): normal end, sys.exit(),
-# an uncaught exception, os._exit... and with a daemon thread still running hot code.
+# thread still has work queued, in one of several ways (argv[1]): normal end, sys.exit(), an
+# uncaught exception, a daemon thread still running hot code, the functions freed while their
+# code compiles, coir.disable() while compiles are queued.
 import sys
 import threading
 
@@ -48,3 +49,11 @@ elif MODE == "sysexit":
     sys.exit(3)
 elif MODE == "raise":
     raise RuntimeError("uncaught on purpose")
+elif MODE == "freed":
+    import gc
+    del funcs
+    gc.collect()
+elif MODE == "disabled":
+    import coir
+    coir.disable()
+    print(spin(funcs, 5))
