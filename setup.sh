@@ -319,8 +319,8 @@ case "$cmd" in
     fi
     if [ -d tests ]; then
       rc=0; "$VENV/bin/python" -m pytest -q -n "${COIR_TEST_JOBS:-2}" tests/ || rc=$?
-      # pytest's 5 means "no tests collected": not a failure of the project.
-      if [ "$rc" = 5 ]; then log "pytest collected no tests"; rc=0; fi
+      # pytest's 5 means "no tests collected": a broken test tree, not a pass.
+      if [ "$rc" = 5 ]; then log "error: pytest collected no tests"; fi
       exit "$rc"
     else
       log "no tests/ yet: skipping pytest"
