@@ -430,15 +430,11 @@ PyObject *coir_rt_call_intrinsic_2(PyThreadState *ts, PyObject *v2, PyObject *v1
     return _PyIntrinsics_BinaryFunctions[oparg].func(ts, v2, v1);
 }
 
+/* BUILD_TUPLE. As the interpreter's _PyTuple_FromStackRefStealOnSuccess, through
+ * _PyTuple_FromArray: since 3.14.1 (gh-139951) a tuple whose items can never be part of a
+ * cycle is created untracked by the GC; PyTuple_New + SET_ITEM would track it. */
 PyObject *coir_rt_build_tuple(PyObject **items, int n) {
-    PyObject *t = PyTuple_New(n);
-    if (t == NULL) {
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        PyTuple_SET_ITEM(t, i, Py_NewRef(items[i]));
-    }
-    return t;
+    return _PyTuple_FromArray(items, n);
 }
 
 PyObject *coir_rt_build_list(PyObject **items, int n) {
