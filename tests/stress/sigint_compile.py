@@ -17,7 +17,7 @@ def make(n):
 try:
     funcs = make(400)
     print("ready", flush=True)
-    for rnd in range(1000):
+    for rnd in range(4000):
         for f in funcs:
             f(rnd, 2)
     print("finished before the signal")
