@@ -248,3 +248,43 @@ fn join_reached_again_after_a_loop_settles() {
     });
     assert!(has(&errs, "is Dead on one path into bb1 (from bb0) but Owned on another (from bb2)"), "{errs:?}");
 }
+
+mod lowered {
+    //! Lowering bugs the verifier found, as bytecode whose lowering it must accept.
+    use bytecode_cfg::{BytecodeCfg, CodeInput, Opcode};
+    use ir_cfg::{lower, verify, CodeInfo};
+
+    fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (op, arg) in ops {
+            out.extend([op.as_u8(), *arg]);
+            out.extend(std::iter::repeat_n(0u8, 2 * op.cache_entries()));
+        }
+        out
+    }
+
+    fn lower_and_verify(code: &[u8], stacksize: u32, nlocals: u32) {
+        let input = CodeInput { code, flags: 0x3, nlocalsplus: nlocals, stacksize, nconsts: 1, nnames: 2, ..Default::default() };
+        let cfg = BytecodeCfg::build(&input).expect("valid bytecode");
+        let info = CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0 };
+        let f = lower(&cfg, &info).expect("lowers");
+        verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    }
+
+    #[test]
+    fn store_fast_load_fast_pushes_a_new_reference() {
+        use Opcode::*;
+        // x = const; push a (STORE_FAST_LOAD_FAST x, a); a = b; return the old a.
+        // As a borrow, the old a would be used after STORE_FAST a released it.
+        let code = asm(&[(Resume, 0), (LoadConst, 0), (StoreFastLoadFast, 0x20), (LoadFastBorrow, 1), (StoreFast, 0), (ReturnValue, 0)]);
+        lower_and_verify(&code, 2, 3);
+    }
+
+    #[test]
+    fn pop_jump_if_compares_before_releasing() {
+        use Opcode::*;
+        // if a is None (an owned reference): the comparison must not read a released value.
+        let code = asm(&[(Resume, 0), (LoadFast, 0), (PopJumpIfNone, 2), (LoadConst, 0), (ReturnValue, 0), (LoadConst, 0), (ReturnValue, 0)]);
+        lower_and_verify(&code, 1, 1);
+    }
+}
