@@ -49,7 +49,9 @@ enum Owner {
     /// it is moved to another variable or stored into a local.
     Var(Var),
     /// The frame's `localsplus[i]` (`LoadLocal`): alive until the slot is stored to, deleted,
-    /// taken or turned into a cell.
+    /// taken or turned into a cell by this code. (A write through `frame.f_locals` from other
+    /// code does not free the old value: CPython 3.14 keeps it in the frame object's
+    /// `f_overwritten_fast_locals` for exactly these borrows.)
     Local(u32),
     /// The code object (`co_consts`, `co_names`), alive as long as the frame runs.
     Code,
