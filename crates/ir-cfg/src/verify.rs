@@ -468,8 +468,25 @@ impl Checker<'_> {
             }
             (H::MakeCell | H::CopyFreeVars, _) => self.err(format!("{helper}: the slot must be an immediate")),
             // STORE_DEREF/DELETE_DEREF change the cell's content, not the slot (which keeps the
-            // cell); no other helper writes `localsplus`.
-            _ => {}
+            // cell); no other helper writes `localsplus`. Listed one by one so that a new helper
+            // needs a decision here.
+            (H::BinaryOp | H::CompareOp | H::UnaryNegative | H::UnaryInvert | H::UnaryNot | H::ToBool
+            | H::IsOp | H::ContainsOp | H::BinarySlice | H::StoreSlice | H::StoreSubscr | H::DeleteSubscr
+            | H::GetIter | H::ForIter | H::LoadGlobal | H::StoreGlobal | H::DeleteGlobal | H::LoadAttr
+            | H::LoadMethod | H::LoadAttrInstanceValue | H::LoadAttrSlot | H::StoreAttrSlot
+            | H::LoadMethodCached | H::StoreAttrInstanceValue | H::LoadGlobalCached | H::BinaryOpNumeric
+            | H::CompareOpNumeric | H::SubscrSeqInt | H::StoreAttr | H::DeleteAttr | H::LoadSuperAttr
+            | H::Call | H::CallKw | H::CallFunctionEx | H::CallIntrinsic1 | H::CallIntrinsic2 | H::BuildTuple
+            | H::BuildList | H::BuildSet | H::BuildMap | H::BuildSlice | H::BuildString | H::ListAppend
+            | H::SetAdd | H::MapAdd | H::ListExtend | H::SetUpdate | H::DictUpdate | H::DictMerge
+            | H::FormatSimple | H::FormatWithSpec | H::ConvertValue | H::UnpackSequence | H::UnpackEx
+            | H::RaiseVarargs | H::Reraise | H::RestoreLasti | H::PushExcInfo | H::PopExcept
+            | H::CheckExcMatch | H::FetchExc | H::Lasti | H::TracebackHere | H::HandlePending | H::LoadDeref
+            | H::StoreDeref | H::DeleteDeref | H::UnboundLocal | H::MakeFunction | H::SetFunctionAttribute
+            | H::ImportName | H::ImportFrom | H::LoadCommonConstant | H::LoadBuildClass
+            | H::LoadFromDictOrGlobals | H::LoadFromDictOrDeref | H::MatchClass | H::MatchTypeFlag
+            | H::MatchKeys | H::BuildTemplate | H::BuildInterpolation | H::CheckEgMatch | H::GetLen
+            | H::LoadSpecial | H::WithExceptStart, _) => {}
         }
     }
 }

@@ -119,6 +119,36 @@ fn borrow_used_after_owner_local_overwritten() {
 }
 
 #[test]
+fn borrow_of_a_local_dies_when_a_helper_replaces_the_slot() {
+    // MAKE_CELL puts a cell in the slot.
+    let bad = check(|b| {
+        b.push(Inst::LoadLocal { dst: Var(0), index: 1 });
+        let r = b.new_var(Ty::Int);
+        let err = b.new_block("err");
+        b.push(Inst::Call { helper: Helper::MakeCell, args: vec![Operand::Frame, Operand::Imm(1)], dst: Some(r), err: Some(err) });
+        b.terminate_at(err, Term::Raise);
+        read(b, Var(0));
+        b.terminate(Term::Raise);
+    });
+    assert!(has(&bad, "v0 used after its owner local[1] was overwritten"), "{bad:?}");
+    // COPY_FREE_VARS fills the last slots (here 1 of 2).
+    let bad = check(|b| {
+        b.push(Inst::LoadLocal { dst: Var(0), index: 1 });
+        b.push(Inst::Call { helper: Helper::CopyFreeVars, args: vec![Operand::Frame, Operand::Imm(1)], dst: None, err: None });
+        read(b, Var(0));
+        b.terminate(Term::Raise);
+    });
+    assert!(has(&bad, "v0 used after its owner local[1] was overwritten"), "{bad:?}");
+    let good = check(|b| {
+        b.push(Inst::LoadLocal { dst: Var(0), index: 0 });
+        b.push(Inst::Call { helper: Helper::CopyFreeVars, args: vec![Operand::Frame, Operand::Imm(1)], dst: None, err: None });
+        read(b, Var(0));
+        b.terminate(Term::Raise);
+    });
+    assert_eq!(good, Vec::<String>::new());
+}
+
+#[test]
 fn borrow_of_a_local_follows_take_and_store() {
     // LOAD_FAST_AND_CLEAR moves the slot's reference into a variable: the borrow stays good
     // while that variable holds it, and when it is stored back.
