@@ -18,7 +18,7 @@ pub mod verify;
 
 pub use helpers::{ErrConv, Helper, Ty};
 pub use ir::{Block, BlockId, Function, Inst, Operand, Singleton, Term, Var};
-pub use lower::{lower, CodeInfo, LowerError};
+pub use lower::{lower, CodeInfo, LowerError, StackMismatch};
 pub use verify::{verify, VerifyError};
 
 /// Lower and verify. A verifier failure is a bug in lowering, reported as text.

@@ -24,10 +24,9 @@ impl Lowerer<'_> {
                 Ok(())
             }
             Opcode::PopJumpIfFalse | Opcode::PopJumpIfTrue | Opcode::PopJumpIfNone | Opcode::PopJumpIfNotNone => {
-                let v = self.peek(0);
-                let tmp = self.new_obj();
-                self.fb.push(Inst::Copy { dst: tmp, src: v });
-                self.pop_release();
+                // Compare first, release on each edge (as the interpreter's _IS_NONE does): a
+                // value released before the comparison would be a dangling pointer.
+                let (v, kind) = self.pop_keep();
                 let (cmp, jump_if_eq) = match ins.opcode {
                     Opcode::PopJumpIfFalse => (Singleton::False, true),
                     Opcode::PopJumpIfTrue => (Singleton::True, true),
@@ -36,8 +35,9 @@ impl Lowerer<'_> {
                 };
                 let jump = self.edge_to(succ(self, EdgeKind::Jump))?;
                 let fall = self.edge_to(succ(self, EdgeKind::Fallthrough))?;
+                let (jump, fall) = (self.release_then(v, kind, jump), self.release_then(v, kind, fall));
                 let (then, otherwise) = if jump_if_eq { (jump, fall) } else { (fall, jump) };
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(tmp), b: Operand::Singleton(cmp), then, otherwise });
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Singleton(cmp), then, otherwise });
                 Ok(())
             }
             Opcode::GetIter => self.call_push(Helper::GetIter, vec![Operand::Var(self.peek(0))], 1),
@@ -73,5 +73,22 @@ impl Lowerer<'_> {
             }
             _ => Err(self.unsupported()),
         }
+    }
+
+    /// A block releasing `v` (holding `kind`) and going to `target`; `target` itself when there
+    /// is nothing to release.
+    fn release_then(&mut self, v: crate::ir::Var, kind: super::Kind, target: crate::ir::BlockId) -> crate::ir::BlockId {
+        if !matches!(kind, super::Kind::Owned { .. }) {
+            return target;
+        }
+        let b = self.fb.new_block(format!("pop_{}", self.offset()));
+        let saved = self.fb.is_open().then(|| self.fb.current());
+        self.fb.switch_to(b);
+        self.release(v, kind);
+        self.fb.terminate(Term::Jump(target));
+        if let Some(c) = saved {
+            self.fb.switch_to(c);
+        }
+        b
     }
 }

@@ -37,7 +37,10 @@ impl Lowerer<'_> {
             Opcode::StoreFastLoadFast => {
                 let (a, b) = (self.check_index(arg >> 4, n)?, self.check_index(arg & 15, n)?);
                 self.store_fast(a)?;
-                self.load_fast(b, false)
+                // A new reference (bytecodes.c: PyStackRef_DUP), not a borrow: the compiler's
+                // borrow analysis does not cover it, and `b` may be overwritten (a walrus in a
+                // comprehension) while the value is still on the stack.
+                self.load_fast(b, true)
             }
             Opcode::StoreFastStoreFast => {
                 let (a, b) = (self.check_index(arg >> 4, n)?, self.check_index(arg & 15, n)?);

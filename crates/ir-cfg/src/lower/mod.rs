@@ -77,14 +77,41 @@ pub enum LowerError {
         /// Where.
         offset: u32,
     },
-    /// Paths into a block disagree about what a stack slot holds.
-    #[error("stack slot {slot} holds different kinds of value on paths into byte offset {offset}")]
+    /// Lowering's model of the stack disagrees with itself or with the CFG: a bug in lowering
+    /// or in the CFG's stack effects, refused rather than compiled.
+    #[error("inconsistent stack at byte offset {offset}: {what}")]
     InconsistentStack {
+        /// Where (the instruction, or the block or handler entered).
+        offset: u32,
+        /// What disagrees.
+        what: StackMismatch,
+    },
+}
+
+/// How lowering's stack model is inconsistent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackMismatch {
+    /// Paths into a block disagree about what a stack slot holds.
+    SlotKind {
         /// Slot.
         slot: u32,
-        /// Where.
-        offset: u32,
     },
+    /// Lowering models a different depth than the CFG computed.
+    Depth {
+        /// Lowering's depth.
+        lowered: u32,
+        /// The CFG's depth.
+        cfg: u32,
+    },
+}
+
+impl std::fmt::Display for StackMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StackMismatch::SlotKind { slot } => write!(f, "stack slot {slot} holds different kinds of value on paths into it"),
+            StackMismatch::Depth { lowered, cfg } => write!(f, "lowering models depth {lowered}, the CFG computed {cfg}"),
+        }
+    }
 }
 
 /// What a stack slot holds.
@@ -192,6 +219,8 @@ impl<'a> Lowerer<'a> {
         for i in bb.first..bb.end {
             let ins = &cfg.instrs[i];
             self.ins = Some(ins);
+            // The modelled stack must be the one the CFG computed, at every instruction.
+            self.check_depth(ins.byte_offset(), ins.depth)?;
             self.lower_instr(ins)?;
             if !self.fb.is_open() {
                 break;
@@ -207,6 +236,15 @@ impl<'a> Lowerer<'a> {
 
     fn ins(&self) -> &'a Instr {
         self.ins.expect("lowering an instruction")
+    }
+
+    /// `InconsistentStack` unless the modelled depth is `cfg_depth`.
+    fn check_depth(&self, offset: u32, cfg_depth: u32) -> Result<()> {
+        if self.stack.len() == cfg_depth as usize {
+            return Ok(());
+        }
+        let what = StackMismatch::Depth { lowered: self.stack.len() as u32, cfg: cfg_depth };
+        Err(LowerError::InconsistentStack { offset, what })
     }
 
     fn offset(&self) -> u32 {
@@ -379,10 +417,17 @@ impl<'a> Lowerer<'a> {
         }
         state.push(OWNED);
         let target = self.cfg.graph[bidx].handler.expect("checked").block;
+        // The handler is entered with the depth the CFG computed for it.
+        let handler_depth = self.cfg.graph[target].depth_in;
+        if handler_depth != Some(state.len() as u32) {
+            let what = StackMismatch::Depth { lowered: state.len() as u32, cfg: handler_depth.unwrap_or(u32::MAX) };
+            return Err(LowerError::InconsistentStack { offset: h.target * 2, what });
+        }
         match self.entry.get(&target) {
             Some(old) => {
                 if !same_shape(old, &state) {
-                    return Err(LowerError::InconsistentStack { slot: level as u32, offset: h.target * 2 });
+                    let what = StackMismatch::SlotKind { slot: level as u32 };
+                    return Err(LowerError::InconsistentStack { offset: h.target * 2, what });
                 }
             }
             None => {
@@ -432,14 +477,15 @@ impl<'a> Lowerer<'a> {
         }
         let want = self.entry[&t].clone();
         if want.len() != self.stack.len() {
-            return Err(LowerError::InconsistentStack { slot: want.len().min(self.stack.len()) as u32, offset });
+            let what = StackMismatch::Depth { lowered: self.stack.len() as u32, cfg: want.len() as u32 };
+            return Err(LowerError::InconsistentStack { offset, what });
         }
         let mut fixes = Vec::new();
         for (d, (have, w)) in self.stack.iter().zip(&want).enumerate() {
             match (have, w) {
                 (Kind::Borrowed, Kind::Owned { .. }) => fixes.push(d),
                 (Kind::Owned { .. }, Kind::Owned { .. }) | (Kind::Borrowed, Kind::Borrowed) | (Kind::TagInt, Kind::TagInt) => {}
-                _ => return Err(LowerError::InconsistentStack { slot: d as u32, offset }),
+                _ => return Err(LowerError::InconsistentStack { offset, what: StackMismatch::SlotKind { slot: d as u32 } }),
             }
         }
         if fixes.is_empty() {
