@@ -51,6 +51,7 @@ impl Lowerer<'_> {
                 let i = self.check_index(arg, n)?;
                 let tmp = self.new_obj();
                 self.check_bound(i, tmp)?;
+                self.own_borrows_before_local_write();
                 let null = self.new_obj();
                 self.fb.push(Inst::Move { dst: null, src: Operand::Null });
                 self.fb.push(Inst::StoreLocal { index: i, src: null });
@@ -73,12 +74,14 @@ impl Lowerer<'_> {
             }
             Opcode::MakeCell => {
                 let i = self.check_index(arg, n)?;
+                self.own_borrows_before_local_write();
                 self.call(Helper::MakeCell, vec![Operand::Frame, Operand::Imm(i as i64)], None)
             }
             Opcode::CopyFreeVars => {
                 if arg != self.info.nfree || arg > n {
                     return Err(self.bad_oparg());
                 }
+                self.own_borrows_before_local_write();
                 self.call(Helper::CopyFreeVars, vec![Operand::Frame, Operand::Imm(arg as i64)], None)
             }
             Opcode::LoadConst => {
@@ -178,7 +181,7 @@ impl Lowerer<'_> {
     fn store_fast(&mut self, index: u32) -> Result<()> {
         let d = self.depth() - 1;
         self.check_objects(d, 1)?;
-        self.make_owned(d);
+        self.own_borrows_before_local_write();
         let (v, _) = self.pop_keep();
         self.fb.push(Inst::StoreLocal { index, src: v });
         Ok(())

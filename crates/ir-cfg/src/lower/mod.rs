@@ -324,6 +324,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Before a local slot is overwritten or cleared: no borrowed value on the stack may
+    /// outlive it. CPython's compiler emits LOAD_FAST_BORROW only where the slot survives the
+    /// borrow, so for its code this finds borrows of *other* slots and constants at most
+    /// (an incref each, rare); for a hand-made code object that breaks the rule it keeps the
+    /// value alive where the interpreter would read freed memory.
+    pub(crate) fn own_borrows_before_local_write(&mut self) {
+        for d in 0..self.stack.len() {
+            self.make_owned(d);
+        }
+    }
+
     pub(crate) fn new_obj(&mut self) -> Var {
         self.fb.new_var(Ty::Obj)
     }
