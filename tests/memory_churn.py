@@ -9,7 +9,12 @@ native code died with its code objects).
 """
 import argparse
 import gc
+import os
+import re
 import sys
+
+# Every function here is new: keep them out of the on-disk cache (set before coir loads).
+os.environ["COIR_CODE_CACHE"] = "0"
 
 import coir
 from coir import _native
@@ -21,9 +26,15 @@ def rss_kib():
 
 
 def mapped_objects():
-    # libgccjit loads each compile's shared object from its own temporary directory.
+    # Each compile's shared object is loaded from a temporary file `coir-<pid>-<n>.so`
+    # (deleted once loaded: the maps line then ends in "(deleted)").
+    paths = set()
     with open("/proc/self/maps") as f:
-        return len({line.split()[-1] for line in f if "/libgccjit-" in line})
+        for line in f:
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and re.search(r"/coir-\d+-\d+\.so", fields[5]):
+                paths.add(fields[5])
+    return len(paths)
 
 
 def main():
@@ -45,13 +56,17 @@ def main():
             assert f(1, 2)[1] == k
             fs.append(f)
             k += 1
+        if k == a.round:
+            # The counter must see live code (so that 0 below means freed, not unseen).
+            assert mapped_objects() >= a.round, mapped_objects()
         del fs, ns, f
         gc.collect()
         points.append((k, rss_kib()))
         print(f"{k} compiled and dropped: rss {points[-1][1] / 1024:.1f} MiB", flush=True)
     tail = points[len(points) // 3:]
     slope = (tail[-1][1] - tail[0][1]) / max(1, tail[-1][0] - tail[0][0])
-    print(f"growth_per_compile_after_warmup_kib={slope:.2f} mapped_objects={mapped_objects()}")
+    alive = mapped_objects()
+    print(f"growth_per_compile_after_warmup_kib={slope:.2f} mapped_objects={alive}")
 
 
 if __name__ == "__main__":

@@ -36,11 +36,11 @@ _os.register_at_fork(before=_native.before_fork, after_in_parent=_native.after_f
 
 
 def _cache_dir():
-    """Where compiled code is kept across runs: $COIR_CACHE_DIR, else
-    $XDG_CACHE_HOME/coir/code (~/.cache/coir/code); COIR_CACHE=0 keeps nothing."""
-    if _os.environ.get("COIR_CACHE", "1") == "0":
+    """Where compiled code is kept across runs: $COIR_CODE_CACHE if it names a directory,
+    else $XDG_CACHE_HOME/coir/code (~/.cache/coir/code); COIR_CODE_CACHE=0 keeps nothing."""
+    d = _os.environ.get("COIR_CODE_CACHE", "")
+    if d == "0":
         return None
-    d = _os.environ.get("COIR_CACHE_DIR")
     if not d:
         base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
         d = _os.path.join(base, "coir", "code")
