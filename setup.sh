@@ -5,6 +5,7 @@
 #   ./setup.sh test                   set up, cargo test --workspace, pytest tests/
 #   ./setup.sh run [FLAGS] FILE.py …  set up quietly, then .venv/bin/python -m coir …
 #   ./setup.sh bench [ARGS…]          set up, then tests/bench/run.py …
+#   ./setup.sh cpython-tests [ARGS…]  set up, then tests/cpython_tests.py … (CPython's suite)
 #   ./setup.sh env                    set up quietly, print the COIR_* exports
 #
 # What it sets up:
@@ -336,10 +337,15 @@ case "$cmd" in
     exec 9>&-
     exec "$VENV/bin/python" "$REPO/tests/bench/run.py" "$@"
     ;;
+  cpython-tests)
+    lock; setup_all >&2
+    exec 9>&-
+    exec "$VENV/bin/python" "$REPO/tests/cpython_tests.py" "$@"
+    ;;
   -h|--help|help)
-    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd' (install | test | run | bench | env)"
+    die "unknown command '$cmd' (install | test | run | bench | cpython-tests | env)"
     ;;
 esac
