@@ -166,7 +166,7 @@ def run_one(python, module, mode, timeout, threshold, log_dir):
     """Run one module plainly or under coir; return a result dict."""
     tmp = tempfile.mkdtemp(prefix=f"coir-{mode}-{module}-")
     try:
-        regrtest = ["-m", "test", "-q", "--randseed", "1", "--timeout", str(int(timeout)),
+        regrtest = ["-m", "test", "-q", "-W", "--randseed", "1", "--timeout", str(int(timeout)),
                     "--tempdir", os.path.join(tmp, "regrtest"), module]
         if mode == "coir":
             cmd = [python, "-m", "coir", "--threshold", str(threshold), "--stats", *regrtest]
