@@ -6,6 +6,7 @@
 #   ./setup.sh run [FLAGS] FILE.py …  set up quietly, then .venv/bin/python -m coir …
 #   ./setup.sh bench [ARGS…]          set up, then tests/bench/run.py …
 #   ./setup.sh fuzz [ARGS…]           set up, then tests/fuzz_code.py … (hostile code objects)
+#   ./setup.sh cpython-tests [ARGS…]  set up, then tests/cpython_tests.py … (CPython's suite)
 #   ./setup.sh env                    set up quietly, print the COIR_* exports
 #
 # What it sets up:
@@ -342,10 +343,15 @@ case "$cmd" in
     exec 9>&-
     exec "$VENV/bin/python" "$REPO/tests/fuzz_code.py" "$@"
     ;;
+  cpython-tests)
+    lock; setup_all >&2
+    exec 9>&-
+    exec "$VENV/bin/python" "$REPO/tests/cpython_tests.py" "$@"
+    ;;
   -h|--help|help)
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     ;;
   *)
-    die "unknown command '$cmd' (install | test | run | bench | fuzz | env)"
+    die "unknown command '$cmd' (install | test | run | bench | fuzz | cpython-tests | env)"
     ;;
 esac
