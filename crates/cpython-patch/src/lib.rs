@@ -899,24 +899,26 @@ fn wait_compiled(py: Python<'_>) {
     }
 }
 
-/// GCC optimisation level for later compilations (0..=2). Level 3 is refused: GCC 12's
-/// libgccjit crashes (internal compiler error, a segfault in-process) on some of our code at -O3.
-#[pyfunction]
-fn set_opt_level(level: u8) -> PyResult<()> {
+/// A GCC optimisation level coir accepts: 0..=2. Level 3 is refused: GCC 12's libgccjit
+/// crashes (internal compiler error, a segfault in-process) on some of our code at -O3.
+fn opt_level(level: u8) -> PyResult<u8> {
     if level > 2 {
         return Err(PyValueError::new_err("level must be 0..=2 (GCC 12's libgccjit crashes at -O3 on coir's code)"));
     }
-    global().opt_level = level;
+    Ok(level)
+}
+
+/// GCC optimisation level for later optimised compilations.
+#[pyfunction]
+fn set_opt_level(level: u8) -> PyResult<()> {
+    global().opt_level = opt_level(level)?;
     Ok(())
 }
 
-/// GCC optimisation level for cold compiles (first calls at threshold 0), 0..=2.
+/// GCC optimisation level for cold compiles (first calls at threshold 0).
 #[pyfunction]
 fn set_cold_opt_level(level: u8) -> PyResult<()> {
-    if level > 2 {
-        return Err(PyValueError::new_err("level must be 0..=2"));
-    }
-    global().cold_opt_level = level;
+    global().cold_opt_level = opt_level(level)?;
     Ok(())
 }
 

@@ -2,35 +2,10 @@
 //! Set `COIR_BLESS=1` to rewrite the golden files after an intended change.
 use bytecode_cfg::{BytecodeCfg, CodeInput, Opcode};
 use ir_cfg::builder::FunctionBuilder;
-use ir_cfg::{lower, verify, CodeInfo, Helper, Inst, LowerError, Operand, Term, Ty};
+use ir_cfg::{lower, verify, Helper, Inst, LowerError, Operand, Term, Ty};
 
-/// Assemble (opcode, oparg) pairs, adding each opcode's inline cache entries.
-fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (op, arg) in ops {
-        out.extend([op.as_u8(), *arg]);
-        out.extend(std::iter::repeat_n(0u8, 2 * op.cache_entries()));
-    }
-    out
-}
-
-fn info(nlocals: u32) -> CodeInfo {
-    CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0 }
-}
-
-fn cfg(code: &[u8], table: &[u8], stacksize: u32, nlocals: u32) -> BytecodeCfg {
-    BytecodeCfg::build(&CodeInput {
-        code,
-        exception_table: table,
-        flags: 0x3,
-        nlocalsplus: nlocals,
-        stacksize,
-        nconsts: 1,
-        nnames: 2,
-        ..Default::default()
-    })
-    .expect("valid bytecode")
-}
+mod common;
+use common::{asm, cfg, info};
 
 fn golden(name: &str, text: &str) {
     let path = format!("{}/tests/golden/{name}.ir", env!("CARGO_MANIFEST_DIR"));

@@ -2,26 +2,11 @@
 //! every instruction and at every exception handler's entry: a disagreement is a typed
 //! `InconsistentStack` error, never a panic or wrong code. The CFGs here are tampered with to
 //! disagree, as a wrong stack effect in either crate would make them.
-use bytecode_cfg::{BytecodeCfg, CodeInput, Opcode};
-use ir_cfg::{lower, verify, CodeInfo, LowerError, StackMismatch};
+use bytecode_cfg::Opcode;
+use ir_cfg::{lower, verify, LowerError, StackMismatch};
 
-fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (op, arg) in ops {
-        out.extend([op.as_u8(), *arg]);
-        out.extend(std::iter::repeat_n(0u8, 2 * op.cache_entries()));
-    }
-    out
-}
-
-fn info(nlocals: u32) -> CodeInfo {
-    CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0 }
-}
-
-fn cfg(code: &[u8], table: &[u8], stacksize: u32, nlocals: u32) -> BytecodeCfg {
-    let input = CodeInput { code, exception_table: table, flags: 0x3, nlocalsplus: nlocals, stacksize, nconsts: 1, nnames: 2, ..Default::default() };
-    BytecodeCfg::build(&input).expect("valid bytecode")
-}
+mod common;
+use common::{asm, cfg, info};
 
 #[test]
 fn depth_before_each_instruction_is_checked() {

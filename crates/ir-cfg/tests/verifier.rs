@@ -3,6 +3,8 @@
 use ir_cfg::builder::FunctionBuilder;
 use ir_cfg::{verify, Helper, Inst, Operand, Singleton, Term, Ty, Var};
 
+mod common;
+
 /// Build a function (2 stack slots `v0 v1`, 2 locals) from its entry block and verify it.
 fn check(body: impl FnOnce(&mut FunctionBuilder)) -> Vec<String> {
     let mut b = FunctionBuilder::new("t", 2, 2);
@@ -281,23 +283,12 @@ fn join_reached_again_after_a_loop_settles() {
 
 mod lowered {
     //! Lowering bugs the verifier found, as bytecode whose lowering it must accept.
-    use bytecode_cfg::{BytecodeCfg, CodeInput, Opcode};
-    use ir_cfg::{lower, verify, CodeInfo};
-
-    fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (op, arg) in ops {
-            out.extend([op.as_u8(), *arg]);
-            out.extend(std::iter::repeat_n(0u8, 2 * op.cache_entries()));
-        }
-        out
-    }
+    use super::common::{asm, cfg, info};
+    use bytecode_cfg::Opcode;
+    use ir_cfg::{lower, verify};
 
     fn lower_and_verify(code: &[u8], stacksize: u32, nlocals: u32) {
-        let input = CodeInput { code, flags: 0x3, nlocalsplus: nlocals, stacksize, nconsts: 1, nnames: 2, ..Default::default() };
-        let cfg = BytecodeCfg::build(&input).expect("valid bytecode");
-        let info = CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0 };
-        let f = lower(&cfg, &info).expect("lowers");
+        let f = lower(&cfg(code, &[], stacksize, nlocals), &info(nlocals)).expect("lowers");
         verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
     }
 
