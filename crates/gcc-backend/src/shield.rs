@@ -12,9 +12,10 @@
 //! Restoring a snapshot afterwards (what coir did first) is not enough: the handlers are
 //! visible to the whole process while a compile runs, and a handler the program installs in
 //! that window is then overwritten by the stale snapshot. Instead, [`install`] rewrites
-//! libgccjit's own import slots (its GOT entries) for `signal`, `__cxa_atexit` and
-//! `setrlimit` so that its calls reach the functions below, which change nothing: GCC sees the
-//! current disposition and a successful call, and the process never sees GCC's handlers. Only
+//! libgccjit's own import slots (its GOT entries) for `signal`, `__cxa_atexit`, `setrlimit`,
+//! `waitpid` and `wait4` so that its calls reach the functions below, which change nothing: GCC sees the
+//! current disposition and a successful call, and the process never sees GCC's handlers; its
+//! waits for `as` and `ld` survive the program reaping those children first. Only
 //! libgccjit's imports are redirected; every other caller of these functions is untouched.
 //! Calls made by libgccjit's static constructors (before `install`) are not affected, so the
 //! destructors GCC registered at load time still run at exit.
@@ -33,11 +34,14 @@ pub struct ShieldStats {
     pub atexit_calls: u64,
     /// `setrlimit()` calls swallowed.
     pub setrlimit_calls: u64,
+    /// Children of GCC's driver whose exit status the program took first.
+    pub reaped_elsewhere: u64,
 }
 
 static SIGNAL_CALLS: AtomicU64 = AtomicU64::new(0);
 static ATEXIT_CALLS: AtomicU64 = AtomicU64::new(0);
 static SETRLIMIT_CALLS: AtomicU64 = AtomicU64::new(0);
+static REAPED_ELSEWHERE: AtomicU64 = AtomicU64::new(0);
 static SLOTS: OnceLock<u32> = OnceLock::new();
 
 /// Reports the disposition GCC asked about and installs nothing. The driver's pattern is
@@ -63,6 +67,36 @@ extern "C" fn quiet_cxa_atexit(_f: *const c_void, _arg: *mut c_void, _dso: *mut 
     0
 }
 
+/// The driver waits for `as` and `ld` by pid. A program that reaps *any* child
+/// (`os.waitpid(-1, ...)`, as CPython's own `test.support.reap_children` does) can take the
+/// exit status first; the driver's wait then fails with ECHILD, GCC reports a fatal error and
+/// calls `exit()`, ending the program. Here such a child counts as finished: whether its work
+/// succeeded is still checked, since the compile's output must exist and load.
+extern "C" fn patient_waitpid(pid: libc::pid_t, status: *mut c_int, options: c_int) -> libc::pid_t {
+    // SAFETY: forwards GCC's own arguments.
+    let r = unsafe { libc::waitpid(pid, status, options) };
+    taken_by_program(r, pid, status)
+}
+
+/// As [`patient_waitpid`], for libiberty's `wait4` path.
+extern "C" fn patient_wait4(pid: libc::pid_t, status: *mut c_int, options: c_int, usage: *mut libc::rusage) -> libc::pid_t {
+    // SAFETY: forwards GCC's own arguments.
+    let r = unsafe { libc::wait4(pid, status, options, usage) };
+    taken_by_program(r, pid, status)
+}
+
+fn taken_by_program(r: libc::pid_t, pid: libc::pid_t, status: *mut c_int) -> libc::pid_t {
+    if r == -1 && pid > 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD) {
+        REAPED_ELSEWHERE.fetch_add(1, Ordering::Relaxed);
+        if !status.is_null() {
+            // SAFETY: GCC's out-parameter. 0: exited with status 0.
+            unsafe { *status = 0 };
+        }
+        return pid;
+    }
+    r
+}
+
 /// GCC raises the stack limit for deep recursion in the parser; coir's contexts are small, and
 /// the program's limits (inherited by its child processes) are the program's.
 extern "C" fn quiet_setrlimit(_resource: c_int, _rlim: *const libc::rlimit) -> c_int {
@@ -75,6 +109,8 @@ fn replacement(name: &[u8]) -> Option<usize> {
         b"signal" => quiet_signal as *const () as usize,
         b"__cxa_atexit" => quiet_cxa_atexit as *const () as usize,
         b"setrlimit" => quiet_setrlimit as *const () as usize,
+        b"waitpid" => patient_waitpid as *const () as usize,
+        b"wait4" => patient_wait4 as *const () as usize,
         _ => return None,
     })
 }
@@ -98,6 +134,7 @@ pub fn stats() -> ShieldStats {
         signal_calls: SIGNAL_CALLS.load(Ordering::Relaxed),
         atexit_calls: ATEXIT_CALLS.load(Ordering::Relaxed),
         setrlimit_calls: SETRLIMIT_CALLS.load(Ordering::Relaxed),
+        reaped_elsewhere: REAPED_ELSEWHERE.load(Ordering::Relaxed),
     }
 }
 

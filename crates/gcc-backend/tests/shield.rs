@@ -80,3 +80,31 @@ fn gcc_never_installs_its_signal_handlers_or_exit_handlers() {
     unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut now) };
     assert_eq!((now.rlim_cur, now.rlim_max), (limit.rlim_cur, limit.rlim_max));
 }
+
+#[test]
+fn gcc_survives_the_program_reaping_its_children() {
+    // A thread reaps every child as soon as it exits (what `os.waitpid(-1, WNOHANG)` loops
+    // do); GCC's driver then finds its `as`/`ld` gone. Without the shield it reported a fatal
+    // error and called exit(), ending this test process.
+    gcc_backend::shield::install();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reaper = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let mut st = 0;
+                // SAFETY: plain waitpid with a valid out-parameter.
+                unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
+            }
+        })
+    };
+    for _ in 0..40 {
+        compile_something();
+        if gcc_backend::shield::stats().reaped_elsewhere > 0 {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    reaper.join().unwrap();
+    assert!(gcc_backend::shield::stats().reaped_elsewhere > 0, "the reaper never won the race");
+}
