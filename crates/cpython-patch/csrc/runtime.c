@@ -647,9 +647,22 @@ PyObject *coir_rt_check_exc_match(PyThreadState *ts, PyObject *left, PyObject *r
     return PyErr_GivenExceptionMatches(left, right) ? Py_True : Py_False;
 }
 
+/* The exception an error edge carries. Never NULL: a C function that reported an error
+ * without setting one (seen under memory-allocation fault injection) is turned into the
+ * SystemError the interpreter's _Py_CheckFunctionResult raises, or, if even that cannot be
+ * allocated, into the preallocated MemoryError. */
 PyObject *coir_rt_fetch_exc(PyThreadState *ts) {
     (void)ts;
-    return PyErr_GetRaisedException();
+    PyObject *exc = PyErr_GetRaisedException();
+    if (exc == NULL) {
+        PyErr_SetString(PyExc_SystemError, "error return without exception set");
+        exc = PyErr_GetRaisedException();
+    }
+    if (exc == NULL) {
+        PyErr_NoMemory();
+        exc = PyErr_GetRaisedException();
+    }
+    return exc;
 }
 
 PyObject *coir_rt_lasti(_PyInterpreterFrame *f) {
