@@ -949,7 +949,6 @@ void coir_get_abi(CoirAbi *abi) {
     abi->incref_immortal_threshold = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
     abi->stackref_tag_bits = Py_TAG_BITS;
     abi->stackref_null = PyStackRef_NULL.bits;
-    abi->py_dealloc = (void *)_Py_Dealloc;
     abi->none = Py_None;
     abi->true_ = Py_True;
     abi->false_ = Py_False;
@@ -1206,6 +1205,8 @@ int coir_rearm(void) {
 }
 
 const size_t coir_code_facts_count = COIR_CODE_FACTS;
+/* coir_rs_compile's modes, checked against ffi.rs at import. */
+const int coir_compile_modes[3] = {COIR_COMPILE_COLD, COIR_COMPILE_NOW, COIR_COMPILE_HOT};
 
 void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]) {
     PyCodeObject *co = (PyCodeObject *)code;

@@ -11,7 +11,6 @@ typedef struct {
     uint64_t eval_events_mask;
     uint32_t incref_immortal_threshold;
     uint64_t stackref_tag_bits, stackref_null;
-    void *py_dealloc;
     void *none, *true_, *false_;
     void *small_ints[256];
     const CoirHelper *helpers;

@@ -18,7 +18,6 @@ pub struct CoirAbi {
     pub incref_immortal_threshold: u32,
     pub stackref_tag_bits: u64,
     pub stackref_null: u64,
-    pub py_dealloc: *mut c_void,
     pub none: *mut c_void,
     pub true_: *mut c_void,
     pub false_: *mut c_void,
@@ -48,7 +47,6 @@ pub struct CoirCodeState {
 /// `coir_rs_compile` modes (runtime.h).
 pub const COMPILE_COLD: c_int = 0;
 /// Now, fully optimised.
-#[allow(dead_code)]
 pub const COMPILE_NOW: c_int = 1;
 /// On the compile thread, fully optimised.
 pub const COMPILE_HOT: c_int = 2;
@@ -65,6 +63,8 @@ unsafe extern "C" {
     pub static coir_counters: CoirCounters;
     /// `COIR_CODE_FACTS`, checked against [`CODE_FACTS`] at import.
     pub static coir_code_facts_count: usize;
+    /// `COIR_COMPILE_COLD, _NOW, _HOT`, checked against [`COMPILE_COLD`].. at import.
+    pub static coir_compile_modes: [c_int; 3];
     pub static mut coir_inflight: std::ffi::c_long;
     pub fn coir_get_abi(abi: *mut CoirAbi);
     pub fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;

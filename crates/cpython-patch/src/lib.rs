@@ -218,7 +218,6 @@ fn abi() -> Abi {
         incref_immortal_threshold: raw.incref_immortal_threshold,
         stackref_tag_bits: raw.stackref_tag_bits,
         stackref_null: raw.stackref_null,
-        py_dealloc: raw.py_dealloc as usize,
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
         helpers,
@@ -528,20 +527,6 @@ struct Worker {
 static WORKER: Mutex<Option<Worker>> = Mutex::new(None);
 static DONE: Mutex<Vec<Done>> = Mutex::new(Vec::new());
 
-/// Block every asynchronous signal on the calling thread (the compile thread never handles
-/// one: they go to the program's threads, and GCC's system calls are not interrupted).
-fn block_async_signals() {
-    // SAFETY: sigset operations on a local set; pthread_sigmask with valid pointers.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT, libc::SIGSYS] {
-            libc::sigdelset(&mut set, sig);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
-}
-
 /// The worker thread: compiles jobs without the GIL, one at a time, and leaves the results
 /// for the frame hook to install (it never takes the GIL itself, so interpreter shutdown
 /// cannot block on it). Once shutdown starts, queued jobs are dropped uncompiled.
@@ -557,7 +542,9 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
     let thread = std::thread::Builder::new()
         .name("coir-compile".into())
         .spawn(move || {
-            block_async_signals();
+            // The compile thread never handles a signal: they go to the program's threads,
+            // and GCC's system calls are not interrupted.
+            gcc_backend::shield::block_async_signals();
             for job in rx {
                 let outcome = if SHUTDOWN.load(Ordering::Acquire) {
                     Err(Refusal::new(SHUTTING_DOWN, "not compiled: the interpreter is shutting down"))
@@ -937,9 +924,11 @@ fn set_hot_calls(n: i64) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_panic_hook();
-    // SAFETY: a constant of the C runtime.
-    if unsafe { ffi::coir_code_facts_count } != ffi::CODE_FACTS {
-        return Err(pyo3::exceptions::PyImportError::new_err("coir: runtime.h and ffi.rs disagree on COIR_CODE_FACTS"));
+    // SAFETY: constants of the C runtime.
+    if unsafe { ffi::coir_code_facts_count } != ffi::CODE_FACTS
+        || unsafe { ffi::coir_compile_modes } != [ffi::COMPILE_COLD, ffi::COMPILE_NOW, ffi::COMPILE_HOT]
+    {
+        return Err(pyo3::exceptions::PyImportError::new_err("coir: runtime.h and ffi.rs disagree (COIR_CODE_FACTS or COIR_COMPILE_*)"));
     }
     gcc_backend::shield::install();
     // SAFETY: registering a plain C function; see at_c_exit.

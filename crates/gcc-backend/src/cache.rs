@@ -29,10 +29,10 @@ pub(crate) fn path(dir: &Path, key: &str) -> PathBuf {
 }
 
 /// A fresh file name for one compile's output, unique within the machine.
-pub(crate) fn temp_path() -> PathBuf {
+pub(crate) fn temp_name() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("coir-{}-{n}.so", std::process::id()))
+    format!("coir-{}-{n}.so", std::process::id())
 }
 
 /// A loaded shared object; unloaded when dropped.

@@ -229,7 +229,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     let start = Instant::now();
     let so = match (&opts.cache_dir, &key) {
         (Some(dir), Some(k)) => cache::path(dir, k),
-        _ => cache::temp_path(),
+        _ => std::env::temp_dir().join(cache::temp_name()),
     };
     let mut cached = gimple.is_none() && key.is_some() && so.exists();
     let loaded = loop {
@@ -238,7 +238,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
             // concurrent reader sees the whole file or none.
             let dir = so.parent().map(std::path::Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
             let _ = std::fs::create_dir_all(&dir);
-            let tmp = dir.join(cache::temp_path().file_name().expect("a file name"));
+            let tmp = dir.join(cache::temp_name());
             signals_deferred(|| match &gimple {
                 Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
                 None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
@@ -312,19 +312,11 @@ fn singleton_index(s: Singleton) -> usize {
 /// the process at all: see [`crate::shield`].
 fn signals_deferred<T>(f: impl FnOnce() -> T) -> T {
     crate::shield::install();
-    // SAFETY: sigset operations on a local set; pthread_sigmask with valid pointers.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT, libc::SIGSYS] {
-            libc::sigdelset(&mut set, sig);
-        }
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
-        let r = f();
-        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-        r
-    }
+    let old = crate::shield::block_async_signals();
+    let r = f();
+    // SAFETY: restores the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    r
 }
 
 unsafe extern "C" {

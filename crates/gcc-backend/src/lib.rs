@@ -40,8 +40,6 @@ pub struct Abi {
     pub stackref_tag_bits: u64,
     /// `PyStackRef_NULL.bits`.
     pub stackref_null: u64,
-    /// Address of `_Py_Dealloc`.
-    pub py_dealloc: usize,
     /// Addresses of `None`, `True`, `False`.
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..=255.

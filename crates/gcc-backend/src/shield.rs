@@ -115,6 +115,23 @@ fn replacement(name: &[u8]) -> Option<usize> {
     })
 }
 
+/// Block every asynchronous signal on the calling thread and return the previous mask. Signals
+/// that report a fault of this thread (SIGSEGV, SIGBUS, ...) stay unblocked: blocking them is
+/// undefined when the fault happens.
+pub fn block_async_signals() -> libc::sigset_t {
+    // SAFETY: sigset operations on local sets; pthread_sigmask with valid pointers.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sig in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP, libc::SIGABRT, libc::SIGSYS] {
+            libc::sigdelset(&mut set, sig);
+        }
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        old
+    }
+}
+
 /// Redirect libgccjit's imports (once per process; later calls return the first result).
 /// Returns how many import slots were rewritten: 0 means libgccjit is not loaded or its
 /// dynamic section could not be read, and nothing is shielded.

@@ -283,23 +283,8 @@ impl Checker<'_> {
                     }
                 }
                 for a in args {
-                    match a {
-                        Operand::Var(v) => self.use_var(st, *v),
-                        Operand::Array(first, n) => {
-                            for i in 0..*n {
-                                self.use_var(st, Var(first.0 + i));
-                            }
-                        }
-                        // Written by the call, not read.
-                        Operand::Addr(_) | Operand::OutArray(..) => {}
-                        Operand::Const(_)
-                        | Operand::Name(_)
-                        | Operand::Singleton(_)
-                        | Operand::SmallInt(_)
-                        | Operand::Null
-                        | Operand::Imm(_)
-                        | Operand::TState
-                        | Operand::Frame => {}
+                    for v in operand_vars(a).reads {
+                        self.use_var(st, Var(v));
                     }
                 }
                 let fallible = helper.err() != ErrConv::Never;
@@ -492,24 +477,36 @@ impl Checker<'_> {
 }
 
 /// Variables read (`uses`) and written (`defs`) by an instruction.
+/// The variables (by index) a call operand reads, and those the call writes through it.
+struct OperandVars {
+    reads: std::ops::Range<u32>,
+    writes: std::ops::Range<u32>,
+}
+
+fn operand_vars(a: &Operand) -> OperandVars {
+    match a {
+        Operand::Var(v) => OperandVars { reads: v.0..v.0 + 1, writes: 0..0 },
+        Operand::Array(first, n) => OperandVars { reads: first.0..first.0 + n, writes: 0..0 },
+        Operand::Addr(v) => OperandVars { reads: 0..0, writes: v.0..v.0 + 1 },
+        Operand::OutArray(first, n) => OperandVars { reads: 0..0, writes: first.0..first.0 + n },
+        Operand::Const(_)
+        | Operand::Name(_)
+        | Operand::Singleton(_)
+        | Operand::SmallInt(_)
+        | Operand::Null
+        | Operand::Imm(_)
+        | Operand::TState
+        | Operand::Frame => OperandVars { reads: 0..0, writes: 0..0 },
+    }
+}
+
 fn inst_uses_defs(inst: &Inst, uses: &mut Vec<Var>, defs: &mut Vec<Var>) {
     match inst {
         Inst::Call { args, dst, .. } => {
             for a in args {
-                match a {
-                    Operand::Var(v) => uses.push(*v),
-                    Operand::Array(first, n) => uses.extend((0..*n).map(|i| Var(first.0 + i))),
-                    Operand::Addr(v) => defs.push(*v),
-                    Operand::OutArray(first, n) => defs.extend((0..*n).map(|i| Var(first.0 + i))),
-                    Operand::Const(_)
-                    | Operand::Name(_)
-                    | Operand::Singleton(_)
-                    | Operand::SmallInt(_)
-                    | Operand::Null
-                    | Operand::Imm(_)
-                    | Operand::TState
-                    | Operand::Frame => {}
-                }
+                let OperandVars { reads, writes } = operand_vars(a);
+                uses.extend(reads.map(Var));
+                defs.extend(writes.map(Var));
             }
             defs.extend(dst);
         }
