@@ -242,6 +242,24 @@ def methods(w, x):
     return total + bound(1), w.double, Widget.method(w, 2)
 
 
+def _rebinds_in_comprehensions(x, w):
+    # Inlined comprehensions save and restore the outer `x`/`w` (LOAD_FAST_AND_CLEAR ...
+    # STORE_FAST), on the normal path and on the exception path.
+    a = [x for x in (w, w)]
+    b = {w: x for w, x in ((1, 2),)}
+    try:
+        c = [1 // x for x in (1, 0)]
+    except ZeroDivisionError:
+        c = None
+    return a, b, c, x, w
+
+
+def comprehension_args(x, w):
+    # Called with CALL: the arguments reach the callee's frame borrowed (tagged), which
+    # LOAD_FAST_AND_CLEAR must turn into owned references (test_email crashed on this).
+    return _rebinds_in_comprehensions(x, w), _rebinds_in_comprehensions(w, x)
+
+
 # ------------------------------------------------ deliberately leaking cases (--selftest-leak)
 
 def leak_reference(w, x):
@@ -273,6 +291,7 @@ def build_cases(selftest_leak):
         ("globals_access", globals_access, (WIDGET,), {}, {}),
         ("with_stmt", with_stmt, (CTX, w), {}, {}),
         ("methods", methods, (w, BIG2), {}, {"Widget.method": Widget.__dict__["method"]}),
+        ("comprehension_args", comprehension_args, (BIG2, w), {}, {}),
     ]
     if selftest_leak:
         cases.append(("leak_reference", leak_reference, (w, BIG), {}, {}))

@@ -77,11 +77,7 @@ struct Emitter<'c, 'a> {
     scratch: Option<LValue<'c>>,
     /// GCC block of each IR block; `None` for IR blocks no path reaches.
     blocks: Vec<Option<Block<'c>>>,
-    incref: gccjit::Function<'c>,
-    xincref: gccjit::Function<'c>,
-    decref: gccjit::Function<'c>,
-    xdecref: gccjit::Function<'c>,
-    store_local: gccjit::Function<'c>,
+    rc: RefcountFns<'c>,
     fn_types: HashMap<ir_cfg::Helper, Type<'c>>,
     temps: u32,
     /// The entry's third parameter: the relocation table (`void **`).
@@ -129,7 +125,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         }
     }
     let t = Types::new(&ctx);
-    let (incref, xincref, decref, xdecref, store_local) = refcount_functions(&ctx, &t, abi);
+    let rc = refcount_functions(&ctx, &t, abi);
     let params = [
         ctx.new_parameter(None, t.ptr, "tstate"),
         ctx.new_parameter(None, t.ptr, "frame"),
@@ -169,11 +165,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         locals,
         scratch,
         blocks,
-        incref,
-        xincref,
-        decref,
-        xdecref,
-        store_local,
+        rc,
         fn_types: HashMap::new(),
         temps: 0,
         reloc_table: func.get_param(2).to_rvalue(),
@@ -343,15 +335,22 @@ fn stderr_to_file<T>(path: &str, f: impl FnOnce() -> T) -> T {
     }
 }
 
+/// The inlinable reference-counting helpers of one context.
+struct RefcountFns<'c> {
+    incref: gccjit::Function<'c>,
+    xincref: gccjit::Function<'c>,
+    decref: gccjit::Function<'c>,
+    xdecref: gccjit::Function<'c>,
+    /// `store_local(slot, v)`: STORE_FAST's write of a frame slot.
+    store_local: gccjit::Function<'c>,
+    /// `take_local(slot) -> v`: LOAD_FAST_AND_CLEAR's move out of a frame slot.
+    take_local: gccjit::Function<'c>,
+}
+
 /// The inlinable reference-counting helpers, following `Include/refcount.h` (64-bit, GIL):
 /// the refcount is the low 32 bits of the first word; increfs skip objects at or above the
 /// immortal threshold, decrefs skip objects whose 32-bit count is negative.
-#[allow(clippy::type_complexity)]
-fn refcount_functions<'c>(
-    ctx: &'c Context<'c>,
-    t: &Types<'c>,
-    abi: &Abi,
-) -> (gccjit::Function<'c>, gccjit::Function<'c>, gccjit::Function<'c>, gccjit::Function<'c>, gccjit::Function<'c>) {
+fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> RefcountFns<'c> {
     let one = |name: &str| {
         let p = ctx.new_parameter(None, t.ptr, "o");
         let f = ctx.new_function(None, FunctionType::Internal, t.void, &[p], name, false);
@@ -433,7 +432,29 @@ fn refcount_functions<'c>(
     close.add_eval(None, ctx.new_call(None, decref, &[oldp]));
     close.end_with_void_return(None);
     done.end_with_void_return(None);
-    (incref, xincref, decref, xdecref, store)
+
+    // take_local(slot): PyStackRef_AsPyObjectSteal of the slot's value, the slot left NULL. A
+    // slot may hold a reference the frame does not own (tagged: arguments a caller passed
+    // borrowed, as the interpreter's CALL and coir's own calls do); taking it makes it owned,
+    // so the STORE_FAST that later puts it back gives the frame a reference it releases.
+    let ps = ctx.new_parameter(None, t.u64.make_pointer(), "slot");
+    let take = ctx.new_function(None, FunctionType::Internal, t.ptr, &[ps], "coir_take_local", false);
+    let slot = ps.to_rvalue().dereference(None);
+    let old = take.new_local(None, t.u64, "old");
+    let b0 = take.new_block("entry");
+    let borrowed = take.new_block("borrowed");
+    let owned = take.new_block("owned");
+    b0.add_assignment(None, old, slot);
+    b0.add_assignment(None, slot, ctx.new_rvalue_from_long(t.u64, abi.stackref_null as i64));
+    let tag_bits = ctx.new_rvalue_from_long(t.u64, abi.stackref_tag_bits as i64);
+    let masked = ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, old, ctx.new_unary_op(None, gccjit::UnaryOp::BitwiseNegate, t.u64, tag_bits));
+    let p = t.to_ptr(take, b0, masked, "p");
+    let tag = ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, old, tag_bits);
+    b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, tag, ctx.new_rvalue_zero(t.u64)), owned, borrowed);
+    borrowed.add_eval(None, ctx.new_call(None, xincref, &[p]));
+    borrowed.end_with_return(None, p);
+    owned.end_with_return(None, p);
+    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take }
 }
 
 impl<'c> Emitter<'c, '_> {
@@ -587,24 +608,25 @@ impl<'c> Emitter<'c, '_> {
                     cur.add_assignment(None, self.local(*dst), self.operand(src, ty)?);
                 }
                 Inst::Copy { dst, src } => cur.add_assignment(None, self.local(*dst), self.local(*src)),
-                Inst::Incref(v) => cur.add_eval(None, c.new_call(None, self.incref, &[self.local(*v).to_rvalue()])),
-                Inst::XIncref(v) => cur.add_eval(None, c.new_call(None, self.xincref, &[self.local(*v).to_rvalue()])),
-                Inst::Decref(v) => cur.add_eval(None, c.new_call(None, self.decref, &[self.local(*v).to_rvalue()])),
-                Inst::XDecref(v) => cur.add_eval(None, c.new_call(None, self.xdecref, &[self.local(*v).to_rvalue()])),
-                Inst::LoadLocal { dst, index } | Inst::TakeLocal { dst, index } => {
+                Inst::Incref(v) => cur.add_eval(None, c.new_call(None, self.rc.incref, &[self.local(*v).to_rvalue()])),
+                Inst::XIncref(v) => cur.add_eval(None, c.new_call(None, self.rc.xincref, &[self.local(*v).to_rvalue()])),
+                Inst::Decref(v) => cur.add_eval(None, c.new_call(None, self.rc.decref, &[self.local(*v).to_rvalue()])),
+                Inst::XDecref(v) => cur.add_eval(None, c.new_call(None, self.rc.xdecref, &[self.local(*v).to_rvalue()])),
+                Inst::TakeLocal { dst, index } => {
+                    let addr = self.slot_lvalue(*index).get_address(None);
+                    cur.add_assignment(None, self.local(*dst), c.new_call(None, self.rc.take_local, &[addr]));
+                }
+                Inst::LoadLocal { dst, index } => {
                     let slot = self.slot_lvalue(*index);
                     let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
                     let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, slot, mask);
                     self.temps += 1;
                     let p = self.t.to_ptr(self.func, cur, bits, &format!("cv{}", self.temps));
                     cur.add_assignment(None, self.local(*dst), p);
-                    if matches!(inst, Inst::TakeLocal { .. }) {
-                        cur.add_assignment(None, slot, c.new_rvalue_from_long(self.t.u64, self.abi.stackref_null as i64));
-                    }
                 }
                 Inst::StoreLocal { index, src } => {
                     let addr = self.slot_lvalue(*index).get_address(None);
-                    cur.add_eval(None, c.new_call(None, self.store_local, &[addr, self.local(*src).to_rvalue()]));
+                    cur.add_eval(None, c.new_call(None, self.rc.store_local, &[addr, self.local(*src).to_rvalue()]));
                 }
                 Inst::SetInstrPtr(unit) => {
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr);
