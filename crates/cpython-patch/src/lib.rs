@@ -184,7 +184,20 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
         Refusal::new("internal error: IR verifier", format!("{}: IR verification failed:\n{}", p.name, msgs.join("\n")))
     })?;
+    // The optimising tier's SSA form is built and verified for every function while its
+    // stages land (issue 7); the backend still reads the lowered form.
+    ssa(p, &f)?;
     Ok(f)
+}
+
+fn ssa(p: &CodeParts, f: &ir_cfg::Function) -> Result<ir_cfg::ssa::Function, Refusal> {
+    let s = ir_cfg::ssa::from_vars(f)
+        .map_err(|e| Refusal::new("internal error: SSA construction", format!("{}: {e}", p.name)))?;
+    ir_cfg::ssa::verify(&s).map_err(|errs| {
+        let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
+        Refusal::new("internal error: SSA verifier", format!("{}: SSA verification failed:\n{}\n{}", p.name, msgs.join("\n"), s.to_text()))
+    })?;
+    Ok(s)
 }
 
 fn abi() -> Abi {
@@ -772,7 +785,7 @@ fn gcc_lock_detached(py: Python<'_>) -> bool {
     py.detach(gcc_lock)
 }
 
-/// Text of one stage for a function: `bytecode`, `ir`, `dot`, `c`, `gimple`, `asm`, `reproducer`.
+/// Text of one stage for a function: `bytecode`, `ir`, `ssa`, `dot`, `c`, `gimple`, `asm`, `reproducer`.
 #[pyfunction]
 fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     let code = code_of(obj)?;
@@ -782,8 +795,12 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     if stage == "bytecode" {
         return Ok(cfg.to_text());
     }
+    if stage == "ssa" {
+        let f = lower(&p, &cfg).map_err(err)?;
+        return Ok(ssa(&p, &f).map_err(err)?.to_text());
+    }
     let art = Artefact::from_name(stage)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, dot, c, gimple, asm, reproducer")))?;
+        .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, ssa, dot, c, gimple, asm, reproducer")))?;
     let f = lower(&p, &cfg).map_err(err)?;
     match art {
         Artefact::Ir => return Ok(f.to_text()),

@@ -14,6 +14,7 @@ pub mod builder;
 pub mod helpers;
 pub mod ir;
 pub mod lower;
+pub mod ssa;
 pub mod verify;
 
 pub use helpers::{ErrConv, Helper, Ty};

@@ -1,0 +1,326 @@
+//! The one table of operations. Each opcode is declared once, with its text mnemonic, the kind
+//! of immediate it carries, its operand and result types and its effects; the builder, the
+//! printer, the verifier and the passes' effect queries all read this table (nothing else
+//! matches over opcodes to learn these facts). A runtime-helper call takes its signature and
+//! error convention from the helper table ([`crate::helpers`]), the other single source.
+use std::fmt;
+
+use crate::helpers::{ErrConv, Helper, Ty};
+use crate::ir::Singleton;
+
+/// The type of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `PyObject *` (NULL where an operation allows it: unbound locals, `self_or_null`).
+    Obj,
+    /// C `int` (helper status codes, opargs).
+    CInt,
+    /// `intptr_t`: a raw machine word.
+    Word,
+    /// `PyThreadState *`.
+    TState,
+    /// `_PyInterpreterFrame *`.
+    Frame,
+}
+
+impl Type {
+    /// The type of a helper parameter or result (`None` for arrays and out-parameters, which
+    /// are not values, and for `void`).
+    pub fn of_helper(ty: Ty) -> Option<Type> {
+        match ty {
+            Ty::Obj => Some(Type::Obj),
+            Ty::Int => Some(Type::CInt),
+            Ty::Word => Some(Type::Word),
+            Ty::TState => Some(Type::TState),
+            Ty::Frame => Some(Type::Frame),
+            Ty::ObjArray | Ty::ObjOut | Ty::Void => None,
+        }
+    }
+
+    /// Whether a branch can test it for non-zero.
+    pub fn is_integer(self) -> bool {
+        matches!(self, Type::CInt | Type::Word)
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Type::Obj => "obj",
+            Type::CInt => "cint",
+            Type::Word => "word",
+            Type::TState => "tstate",
+            Type::Frame => "frame",
+        })
+    }
+}
+
+/// What an operation may do besides computing its results; passes ask these, never the
+/// opcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Effects(u8);
+
+impl Effects {
+    /// Nothing: a pure computation of its results (may be moved, merged or removed).
+    pub const NONE: Effects = Effects(0);
+    /// May fail with a Python exception: the instruction has an error edge.
+    pub const RAISES: Effects = Effects(1);
+    /// May run arbitrary Python code (and so read or write anything, including the frame).
+    pub const ARBITRARY: Effects = Effects(2);
+    /// Reads the frame's local slots.
+    pub const READS_FRAME: Effects = Effects(4);
+    /// Writes the frame (local slots, `instr_ptr`).
+    pub const WRITES_FRAME: Effects = Effects(8);
+    /// Changes a reference count.
+    pub const REFCOUNT: Effects = Effects(16);
+
+    /// Union.
+    pub const fn with(self, o: Effects) -> Effects {
+        Effects(self.0 | o.0)
+    }
+
+    /// Whether every effect of `o` is in `self`.
+    pub const fn contains(self, o: Effects) -> bool {
+        self.0 & o.0 == o.0
+    }
+
+    /// Whether the operation may be removed when its results are unused.
+    pub const fn is_pure(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The kind of immediate an opcode carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImmKind {
+    /// None.
+    None,
+    /// `co_consts` index.
+    Const,
+    /// `co_names` index.
+    Name,
+    /// An immortal singleton.
+    Singleton,
+    /// A small int 0..=255.
+    SmallInt,
+    /// An integer constant.
+    Int,
+    /// A `localsplus` slot.
+    Slot,
+    /// A code unit (for `instr_ptr`).
+    Unit,
+    /// A helper call's shape.
+    Call,
+}
+
+/// An instruction's immediate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Imm {
+    /// None.
+    None,
+    /// `co_consts[i]`.
+    Const(u32),
+    /// `co_names[i]`.
+    Name(u32),
+    /// A singleton.
+    Singleton(Singleton),
+    /// Small int.
+    SmallInt(u32),
+    /// Integer.
+    Int(i64),
+    /// Frame slot.
+    Slot(u32),
+    /// Code unit.
+    Unit(u32),
+    /// Helper and the shape of its array parameters.
+    Call(HelperCall),
+}
+
+impl Imm {
+    /// Its kind.
+    pub fn kind(&self) -> ImmKind {
+        match self {
+            Imm::None => ImmKind::None,
+            Imm::Const(_) => ImmKind::Const,
+            Imm::Name(_) => ImmKind::Name,
+            Imm::Singleton(_) => ImmKind::Singleton,
+            Imm::SmallInt(_) => ImmKind::SmallInt,
+            Imm::Int(_) => ImmKind::Int,
+            Imm::Slot(_) => ImmKind::Slot,
+            Imm::Unit(_) => ImmKind::Unit,
+            Imm::Call(_) => ImmKind::Call,
+        }
+    }
+}
+
+/// A helper parameter of type [`Ty::ObjArray`] is either a run of operands passed in or a run
+/// of results written out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrayArg {
+    /// `n` operands, copied to a scratch array.
+    In(u32),
+    /// `n` results, written by the helper (each a new reference).
+    Out(u32),
+}
+
+/// A helper call: the helper, and one [`ArrayArg`] per array parameter, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HelperCall {
+    /// The helper.
+    pub helper: Helper,
+    /// Shapes of its array parameters.
+    pub arrays: Vec<ArrayArg>,
+}
+
+impl HelperCall {
+    /// Operand and result types of the call, from the helper table: scalar parameters and
+    /// `In` arrays are operands; the return value (if any), then each out-parameter and `Out`
+    /// array in parameter order, are results. `None` if `arrays` does not fit the helper.
+    pub fn signature(&self) -> Option<(Vec<Type>, Vec<Type>)> {
+        let mut args = Vec::new();
+        let mut results: Vec<Type> = Type::of_helper(self.helper.ret()).into_iter().collect();
+        let mut arrays = self.arrays.iter();
+        for &p in self.helper.params() {
+            match p {
+                Ty::ObjArray => match arrays.next()? {
+                    ArrayArg::In(n) => args.extend(std::iter::repeat_n(Type::Obj, *n as usize)),
+                    ArrayArg::Out(n) => results.extend(std::iter::repeat_n(Type::Obj, *n as usize)),
+                },
+                Ty::ObjOut => results.push(Type::Obj),
+                _ => args.push(Type::of_helper(p)?),
+            }
+        }
+        arrays.next().is_none().then_some((args, results))
+    }
+
+    /// The call's effects: every helper may run arbitrary code (a conservative start; the
+    /// helper table will say which cannot), and raises unless its convention says never.
+    pub fn effects(&self) -> Effects {
+        let e = Effects::ARBITRARY;
+        if self.helper.err() == ErrConv::Never { e } else { e.with(Effects::RAISES) }
+    }
+}
+
+/// Operand and result types of an opcode.
+#[derive(Clone, Copy, Debug)]
+pub enum Sig {
+    /// Fixed.
+    Fixed(&'static [Type], &'static [Type]),
+    /// From the helper table ([`HelperCall::signature`]).
+    Helper,
+}
+
+/// What the table says about one opcode.
+#[derive(Clone, Copy, Debug)]
+pub struct OpInfo {
+    /// Text mnemonic.
+    pub name: &'static str,
+    /// Immediate kind.
+    pub imm: ImmKind,
+    /// Types.
+    pub sig: Sig,
+    /// Effects (for [`Sig::Helper`], those of the helper are added).
+    pub effects: Effects,
+}
+
+macro_rules! ops {
+    (helper_call: $(#[doc = $cdoc:literal])* $call:ident $ctext:literal;
+     $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*) $(| $eff:ident)*; )*) => {
+        /// An operation.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Opcode {
+            $( $(#[doc = $doc])* $op, )*
+            $(#[doc = $cdoc])* $call,
+        }
+
+        impl Opcode {
+            /// Every opcode.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$op,)* Opcode::$call];
+
+            /// The table's entry.
+            pub fn info(self) -> &'static OpInfo {
+                match self {
+                    $(Opcode::$op => const { &OpInfo {
+                        name: $text,
+                        imm: ImmKind::$imm,
+                        sig: Sig::Fixed(&[$(Type::$a),*], &[$(Type::$r),*]),
+                        effects: Effects::NONE$(.with(Effects::$eff))*,
+                    } },)*
+                    Opcode::$call => &OpInfo { name: $ctext, imm: ImmKind::Call, sig: Sig::Helper, effects: Effects::NONE },
+                }
+            }
+        }
+    };
+}
+
+ops! {
+    helper_call:
+    /// Call a runtime helper (types and error convention from the helper table).
+    Call "call";
+    /// `co_consts[i]`, borrowed from the code object.
+    Const "const" Const () -> (Obj);
+    /// `co_names[i]`, borrowed from the code object.
+    Name "name" Name () -> (Obj);
+    /// An immortal singleton.
+    Singleton "singleton" Singleton () -> (Obj);
+    /// The immortal small int `i`.
+    SmallInt "small_int" SmallInt () -> (Obj);
+    /// `NULL`.
+    Null "null" None () -> (Obj);
+    /// A C int constant.
+    CInt "cint" Int () -> (CInt);
+    /// A word constant.
+    Word "word" Int () -> (Word);
+    /// Take a new reference to a non-NULL object.
+    Incref "incref" None (Obj) -> () | REFCOUNT;
+    /// Take a new reference unless NULL.
+    XIncref "xincref" None (Obj) -> () | REFCOUNT;
+    /// Release a reference to a non-NULL object (a deallocation may run `__del__`).
+    Decref "decref" None (Obj) -> () | REFCOUNT | ARBITRARY;
+    /// Release a reference unless NULL.
+    XDecref "xdecref" None (Obj) -> () | REFCOUNT | ARBITRARY;
+    /// `localsplus[i]`, borrowed from the frame (NULL if unbound).
+    LoadLocal "local" Slot () -> (Obj) | READS_FRAME;
+    /// LOAD_FAST_AND_CLEAR: `localsplus[i]` as a new reference (or NULL); the slot left NULL.
+    TakeLocal "take_local" Slot () -> (Obj) | READS_FRAME | WRITES_FRAME | REFCOUNT;
+    /// `localsplus[i] = v`, stealing `v` (or NULL) and releasing the old value.
+    StoreLocal "store_local" Slot (Obj) -> () | WRITES_FRAME | REFCOUNT | ARBITRARY;
+    /// `frame->instr_ptr = code + unit`, before anything that can raise or look at the frame.
+    SetInstrPtr "instr_ptr" Unit () -> () | WRITES_FRAME;
+    /// The eval breaker: handles signals, GIL requests, async exceptions.
+    CheckEvalBreaker "eval_breaker" None (TState) -> () | RAISES | ARBITRARY;
+}
+
+impl fmt::Display for Opcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.info().name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mnemonics_are_unique() {
+        let mut names: Vec<_> = Opcode::ALL.iter().map(|o| o.info().name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Opcode::ALL.len());
+    }
+
+    #[test]
+    fn every_helper_has_a_call_signature() {
+        for &h in Helper::ALL {
+            let arrays: Vec<ArrayArg> =
+                h.params().iter().filter(|p| **p == Ty::ObjArray).map(|_| ArrayArg::In(2)).collect();
+            assert!(HelperCall { helper: h, arrays }.signature().is_some(), "{h}");
+        }
+    }
+
+    #[test]
+    fn call_shapes_must_fit() {
+        let h = Helper::ALL.iter().copied().find(|h| h.params().contains(&Ty::ObjArray)).unwrap();
+        assert!(HelperCall { helper: h, arrays: vec![] }.signature().is_none());
+    }
+}

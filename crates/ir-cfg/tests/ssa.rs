@@ -1,0 +1,207 @@
+//! The SSA IR: construction (block parameters only where values differ), the verifier's
+//! findings on broken functions, and golden text of lowered functions in SSA form.
+//! Set `COIR_BLESS=1` to rewrite the golden files after an intended change.
+use bytecode_cfg::Opcode;
+use ir_cfg::helpers::Helper;
+use ir_cfg::ir::Singleton;
+use ir_cfg::lower;
+use ir_cfg::ssa::{self, BuildError, HelperCall, Imm, SsaBuilder, Terminator, Type};
+
+mod common;
+use common::{asm, cfg, info};
+
+fn golden(name: &str, text: &str) {
+    let path = format!("{}/tests/golden/{name}.ssa", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("COIR_BLESS").is_some() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
+    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+}
+
+fn helper(h: Helper) -> Imm {
+    Imm::Call(HelperCall { helper: h, arrays: vec![] })
+}
+
+/// `x = 0; while x: x = handle_pending(); return None` with `x` a builder variable, and a
+/// variable `y` that no path redefines.
+fn loop_function() -> Result<ssa::Function, BuildError> {
+    let mut b = SsaBuilder::new("loop", 0);
+    let (tstate, _) = b.entry_params();
+    let x = b.declare_var(Type::CInt);
+    let y = b.declare_var(Type::CInt);
+    let header = b.new_block("header");
+    let body = b.new_block("body");
+    let err = b.new_block("err");
+    let exit = b.new_block("exit");
+    let zero = b.ins1(ssa::Opcode::CInt, Imm::Int(0), vec![], None)?;
+    b.def_var(x, zero)?;
+    b.def_var(y, zero)?;
+    b.terminate(Terminator::Jump(SsaBuilder::call(header)))?;
+    // Filled before its back edge exists (unsealed): the read of x becomes a parameter.
+    b.switch_to(header);
+    let cond = b.use_var(x)?;
+    b.terminate(Terminator::Branch { cond, then: SsaBuilder::call(body), otherwise: SsaBuilder::call(exit) })?;
+    b.seal_block(body);
+    b.switch_to(body);
+    let _ = b.use_var(y)?;
+    let r = b.ins1(ssa::Opcode::Call, helper(Helper::HandlePending), vec![tstate], Some(err))?;
+    b.def_var(x, r)?;
+    b.terminate(Terminator::Jump(SsaBuilder::call(header)))?;
+    b.seal_block(header);
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise)?;
+    b.seal_block(exit);
+    b.switch_to(exit);
+    b.use_var(y)?;
+    let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None)?;
+    b.terminate(Terminator::Return(none))?;
+    b.finish()
+}
+
+#[test]
+fn loop_variable_becomes_one_block_parameter() {
+    let f = loop_function().unwrap();
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let text = f.to_text();
+    // x differs around the loop: one parameter on the header; y never changes: none.
+    assert_eq!(f.blocks[ssa::Block::from_index(1)].params.len(), 1, "{text}");
+    assert!(text.contains("b1(v3:cint): # header"), "{text}");
+    assert!(text.contains("jump b1(v2)") && text.contains("jump b1(v5)"), "{text}");
+    // The parameter made for y in the header received v2 from both edges: removed.
+    assert!(!text.contains("v4"), "{text}");
+    golden("builder_loop", &text);
+}
+
+#[test]
+fn reading_an_undefined_variable_is_an_error() {
+    let mut b = SsaBuilder::new("undef", 0);
+    let x = b.declare_var(Type::Obj);
+    assert!(matches!(b.use_var(x), Err(BuildError::Undefined(..))));
+}
+
+#[test]
+fn wrong_types_are_refused_by_the_builder() {
+    let mut b = SsaBuilder::new("types", 0);
+    let (tstate, frame) = b.entry_params();
+    let x = b.declare_var(Type::Obj);
+    assert!(matches!(b.def_var(x, tstate), Err(BuildError::Type(_))));
+    // traceback_here takes the frame, not the thread state.
+    assert!(matches!(b.ins(ssa::Opcode::Call, helper(Helper::TracebackHere), vec![tstate], None), Err(BuildError::Type(_))));
+    assert!(b.ins(ssa::Opcode::Call, helper(Helper::TracebackHere), vec![frame], None).is_ok());
+    // A helper that can fail needs an error edge.
+    assert!(matches!(b.ins(ssa::Opcode::Call, helper(Helper::HandlePending), vec![tstate], None), Err(BuildError::Type(_))));
+}
+
+#[test]
+fn error_edges_see_values_as_they_were_at_the_raising_instruction() {
+    // x = 0; x = handle_pending() err E; in E, x is still 0.
+    let mut b = SsaBuilder::new("at_raise", 0);
+    let (tstate, _) = b.entry_params();
+    let x = b.declare_var(Type::CInt);
+    let e = b.new_block("err");
+    let zero = b.ins1(ssa::Opcode::CInt, Imm::Int(0), vec![], None).unwrap();
+    b.def_var(x, zero).unwrap();
+    let r = b.ins1(ssa::Opcode::Call, helper(Helper::HandlePending), vec![tstate], Some(e)).unwrap();
+    b.def_var(x, r).unwrap();
+    let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    b.seal_block(e);
+    b.switch_to(e);
+    assert_eq!(b.use_var(x).unwrap(), zero);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    ssa::verify(&f).unwrap();
+}
+
+/// Findings of the verifier on functions broken after construction.
+#[test]
+fn verifier_finds_broken_functions() {
+    let good = loop_function().unwrap();
+    ssa::verify(&good).unwrap();
+    let find = |f: &ssa::Function, needle: &str| {
+        let errs = ssa::verify(f).expect_err("broken function verified");
+        assert!(errs.iter().any(|e| e.to_string().contains(needle)), "{needle:?} not in {errs:?}\n{}", f.to_text());
+    };
+    let body = ssa::Block::from_index(2);
+    let header = ssa::Block::from_index(1);
+
+    // A block argument missing.
+    let mut f = good.clone();
+    if let Terminator::Jump(c) = &mut f.blocks[body].term {
+        c.args.clear();
+    }
+    find(&f, "jump to b1");
+
+    // The error path uses the raising instruction's own result.
+    let mut f = good.clone();
+    let call = f.blocks[body].insts[0];
+    let r = f.insts[call].results[0];
+    let err = f.insts[call].err.unwrap();
+    f.blocks[err].term = Terminator::Branch {
+        cond: r,
+        then: SsaBuilder::call(ssa::Block::from_index(4)),
+        otherwise: SsaBuilder::call(ssa::Block::from_index(4)),
+    };
+    find(&f, "does not dominate");
+
+    // A use in the loop header of a value defined in the body.
+    let mut f = good.clone();
+    if let Terminator::Branch { cond, .. } = &mut f.blocks[header].term {
+        *cond = r;
+    }
+    find(&f, "does not dominate");
+
+    // An operand of the wrong type.
+    let mut f = good.clone();
+    let tstate = f.blocks[f.entry.unwrap()].params[0];
+    f.blocks[header].term = Terminator::Return(tstate);
+    find(&f, "return of");
+
+    // A raising call without its error edge.
+    let mut f = good.clone();
+    f.insts[call].err = None;
+    find(&f, "no error edge");
+}
+
+#[test]
+fn lowered_functions_in_ssa_form() {
+    use Opcode::*;
+    let code = asm(&[(Resume, 0), (LoadFastBorrow, 0), (LoadSmallInt, 1), (BinaryOp, 0), (ReturnValue, 0)]);
+    let f = lower(&cfg(&code, &[], 2, 1), &info(1)).unwrap();
+    let s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    golden("add_one", &s.to_text());
+
+    // for x in arg: try: total = x + total  except: pass   (as in lowering.rs)
+    let code = asm(&[
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (GetIter, 0),
+        (ForIter, 12),
+        (StoreFast, 1),
+        (LoadFastBorrow, 1),
+        (LoadFastBorrow, 2),
+        (BinaryOp, 0),
+        (StoreFast, 2),
+        (JumpBackward, 14),
+        (EndFor, 0),
+        (PopIter, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+        (PushExcInfo, 0),
+        (PopTop, 0),
+        (PopExcept, 0),
+        (JumpBackward, 23),
+    ]);
+    let table = [0x80 | 6u8, 8, 21, 1 << 1];
+    let f = lower(&cfg(&code, &table, 3, 3), &info(3)).unwrap();
+    let s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    // The iterator is the same value on every path around the loop and into the handler:
+    // no block needs a parameter for it.
+    assert!(s.blocks.iter().all(|(_, b)| b.params.is_empty() || b.name == "entry"), "{}", s.to_text());
+    golden("loop_with_try_except", &s.to_text());
+}
