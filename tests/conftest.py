@@ -41,6 +41,8 @@ def program_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         PYTHONUTF8="1",
         PYTHON_COLORS="0",
         NO_COLOR="1",
+        # coir reports refusals that are its own bugs on stderr (see coir/__init__.py).
+        COIR_STRICT="1",
     )
     if extra:
         env.update(extra)

@@ -17,6 +17,9 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn main() {
+    // Integration tests run compiled code, which calls `_Py_Dealloc` by name: the test binary
+    // exports its stand-in (tests/compile.rs) to the shared objects it loads.
+    println!("cargo:rustc-link-arg-tests=-rdynamic");
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut all = Vec::new();
     for d in [here.join("src"), here.join("../ir-cfg/src")] {

@@ -56,6 +56,24 @@ _native.set_cache_dir(_cache_dir())
 _atexit.register(_native.shutdown)
 
 
+# A refusal for a reason that is coir's own bug (the backend refused what lowering produced,
+# a verifier finding) leaves the function interpreted, which hides it. With COIR_STRICT=1
+# (every test run sets it) such refusals are reported on stderr at exit, where the
+# differential tests see them.
+_INTERNAL = ("internal error", "backend error")
+
+
+def _report_internal_refusals():
+    import sys
+    bad = {k: n for k, n in stats()["fallbacks"].items() if k.startswith(_INTERNAL)}
+    if bad:
+        print(f"coir: internal refusals: {bad}", file=sys.stderr)
+
+
+if _os.environ.get("COIR_STRICT") == "1":
+    _atexit.register(_report_internal_refusals)
+
+
 def _rearm_on_gc(phase, info):
     if phase == "stop":
         _native.rearm()

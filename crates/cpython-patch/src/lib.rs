@@ -184,12 +184,10 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
         Refusal::new("internal error: IR verifier", format!("{}: IR verification failed:\n{}", p.name, msgs.join("\n")))
     })?;
-    // The optimising tier's SSA form is built and verified for every function while its
-    // stages land (issue 7); the backend still reads the lowered form.
-    ssa(p, &f)?;
     Ok(f)
 }
 
+/// The lowered function in SSA form, verified: what the backend compiles.
 fn ssa(p: &CodeParts, f: &ir_cfg::Function) -> Result<ir_cfg::ssa::Function, Refusal> {
     let s = ir_cfg::ssa::from_vars(f)
         .map_err(|e| Refusal::new("internal error: SSA construction", format!("{}: {e}", p.name)))?;
@@ -268,7 +266,7 @@ fn sanitize(name: &str) -> String {
 /// code object, so it can be compiled without the GIL (on the worker thread).
 struct Prepared {
     name: String,
-    func: ir_cfg::Function,
+    func: ir_cfg::ssa::Function,
     consts: CodeConsts,
     opts: Options,
     tier: Tier,
@@ -418,7 +416,8 @@ fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
     let start = Instant::now();
     let p = code_parts(code)?;
     let cfg = build_cfg(&p)?;
-    let f = lower(&p, &cfg)?;
+    let lowered = lower(&p, &cfg)?;
+    let f = ssa(&p, &lowered)?;
     let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
     let (dump_dir, n) = {
         let mut g = global();
@@ -429,6 +428,7 @@ fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
     if let Some(d) = &dump_dir {
         let _ = std::fs::create_dir_all(d);
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
+        let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
     let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir, tier);
     Ok(Prepared { name: p.name, func: f, consts, opts, tier, abi: abi(), started: start })
@@ -801,12 +801,13 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     }
     let art = Artefact::from_name(stage)
         .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, ssa, dot, c, gimple, asm, reproducer")))?;
-    let f = lower(&p, &cfg).map_err(err)?;
+    let lowered = lower(&p, &cfg).map_err(err)?;
     match art {
-        Artefact::Ir => return Ok(f.to_text()),
-        Artefact::Dot => return Ok(f.to_dot()),
+        Artefact::Ir => return Ok(lowered.to_text()),
+        Artefact::Dot => return Ok(lowered.to_dot()),
         Artefact::CDump | Artefact::Gimple | Artefact::Asm | Artefact::Reproducer => {}
     }
+    let f = ssa(&p, &lowered).map_err(err)?;
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
     let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
     let opts = options("f", vec![art], Some(dir.clone()), Tier::Optimised);
@@ -836,7 +837,7 @@ fn decode(code: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
 #[pyfunction]
 fn check_lowering(code: &Bound<'_, PyAny>) -> PyResult<Option<(String, String)>> {
     let p = code_parts(code).map_err(|r| PyValueError::new_err(r.message))?;
-    let r = build_cfg(&p).and_then(|cfg| lower(&p, &cfg));
+    let r = build_cfg(&p).and_then(|cfg| lower(&p, &cfg)).and_then(|f| ssa(&p, &f));
     Ok(r.err().map(|r| (r.key, r.message)))
 }
 

@@ -1,5 +1,7 @@
-//! IR → libgccjit. One context per function; one gccjit block per IR block, split after each
-//! fallible call into "error" and "continue" edges.
+//! SSA IR → libgccjit. One context per function; one gccjit block per IR block, split after
+//! each fallible instruction into "error" and "continue" edges. Every SSA value is a C local
+//! (GCC builds its own SSA from them); a jump with block arguments assigns them to the target's
+//! parameter locals, through temporaries (the copies are parallel: a loop may swap values).
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -7,7 +9,8 @@ use gccjit::{
     BinaryOp, Block, ComparisonOp, Context, FunctionType, LValue, OptimizationLevel, OutputKind, RValue, ToRValue,
     Type,
 };
-use ir_cfg::{ErrConv, Function, Inst, Operand, Singleton, Term, Ty, Var};
+use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, Imm, Opcode, Terminator, Value};
+use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
 use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
@@ -73,10 +76,13 @@ struct Emitter<'c, 'a> {
     func: gccjit::Function<'c>,
     tstate: RValue<'c>,
     frame: RValue<'c>,
-    locals: Vec<LValue<'c>>,
+    /// The C local of each SSA value.
+    values: Vec<LValue<'c>>,
     scratch: Option<LValue<'c>>,
     /// GCC block of each IR block; `None` for IR blocks no path reaches.
     blocks: Vec<Option<Block<'c>>>,
+    /// Jumps made so far (names of edge blocks).
+    edges: u32,
     rc: RefcountFns<'c>,
     fn_types: HashMap<ir_cfg::Helper, Type<'c>>,
     temps: u32,
@@ -92,6 +98,15 @@ fn ty_of<'c>(t: &Types<'c>, ty: Ty) -> Type<'c> {
         Ty::Int => t.int,
         Ty::Word => t.word,
         Ty::Void => t.void,
+    }
+}
+
+fn value_ty<'c>(t: &Types<'c>, ty: ir_cfg::ssa::Type) -> Type<'c> {
+    use ir_cfg::ssa::Type as T;
+    match ty {
+        T::Obj | T::TState | T::Frame => t.ptr,
+        T::CInt => t.int,
+        T::Word => t.word,
     }
 }
 
@@ -132,28 +147,32 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.new_parameter(None, t.ptr.make_pointer(), "relocs"),
     ];
     let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, ENTRY_NAME, false);
-    let locals = f
-        .vars
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| func.new_local(None, ty_of(&t, *ty), format!("v{i}")))
-        .collect();
+    let values: Vec<LValue<'_>> =
+        f.values.iter().map(|(v, d)| func.new_local(None, value_ty(&t, d.ty), format!("{v}"))).collect();
     // scratch[0] is the writable slot before the arguments that PY_VECTORCALL_ARGUMENTS_OFFSET
     // lets callees use; one more keeps `&scratch[1]` in bounds for empty arrays.
+    let max_array = f
+        .insts
+        .iter()
+        .filter_map(|(_, d)| match &d.imm {
+            Imm::Call(c) => c.arrays.iter().map(|a| match a {
+                ArrayArg::In(n) | ArrayArg::Out(n) => *n,
+            }).max(),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let scratch = {
-        let arr = ctx.new_array_type(None, t.ptr, f.max_array as u64 + 2);
+        let arr = ctx.new_array_type(None, t.ptr, max_array as u64 + 2);
         Some(func.new_local(None, arr, "scratch"))
     };
-    // libgccjit refuses a block no path reaches ("unreachable block"), and lowering may leave
-    // some (the shared raise block of a function where nothing can fail, a handler whose
-    // covered instructions cannot raise): only reachable blocks become GCC blocks.
-    let reachable = reachable_blocks(f);
-    let blocks = f
-        .blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| reachable[i].then(|| func.new_block(format!("bb{i}_{}", b.name))))
-        .collect();
+    // libgccjit refuses a block no path reaches ("unreachable block"): only blocks reachable
+    // from the entry become GCC blocks.
+    let order = f.rpo();
+    let mut blocks = vec![None; f.blocks.len()];
+    for &b in &order {
+        blocks[b.index()] = Some(func.new_block(format!("{b}_{}", f.blocks[b].name)));
+    }
     let mut e = Emitter {
         ctx: &ctx,
         tstate: func.get_param(0).to_rvalue(),
@@ -162,19 +181,25 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         abi,
         consts,
         func,
-        locals,
+        values,
         scratch,
         blocks,
+        edges: 0,
         rc,
         fn_types: HashMap::new(),
         temps: 0,
         reloc_table: func.get_param(2).to_rvalue(),
         relocs: std::cell::RefCell::new(Vec::new()),
     };
-    for (i, b) in f.blocks.iter().enumerate() {
-        if reachable[i] {
-            e.emit_block(f, i, b)?;
-        }
+    if let Some(entry) = f.entry {
+        // The entry's parameters are the native function's own.
+        let (ts, fr) = (f.blocks[entry].params[0], f.blocks[entry].params[1]);
+        let first = e.block(entry);
+        first.add_assignment(None, e.val(ts), e.tstate);
+        first.add_assignment(None, e.val(fr), e.frame);
+    }
+    for &b in &order {
+        e.emit_block(f, b)?;
     }
 
     let stem = opts.dump_dir.as_ref().map(|d| d.join(&opts.dump_stem));
@@ -458,8 +483,8 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
 }
 
 impl<'c> Emitter<'c, '_> {
-    fn local(&self, v: Var) -> LValue<'c> {
-        self.locals[v.0 as usize]
+    fn val(&self, v: Value) -> LValue<'c> {
+        self.values[v.index()]
     }
 
     /// The value of relocation `r` (`relocs[i]`, a load from the entry's third parameter).
@@ -485,39 +510,17 @@ impl<'c> Emitter<'c, '_> {
         self.ctx.new_array_access(None, s.to_rvalue(), self.ctx.new_rvalue_from_long(self.t.word, i as i64))
     }
 
-    fn operand(&self, op: &Operand, want: Type<'c>) -> Result<RValue<'c>, BackendError> {
-        let c = self.ctx;
-        Ok(match op {
-            Operand::Var(v) => {
-                let r = self.local(*v).to_rvalue();
-                if r.get_type() != want { c.new_cast(None, r, want) } else { r }
-            }
-            Operand::Addr(v) => c.new_cast(None, self.local(*v).get_address(None), self.t.ptr),
-            Operand::Array(..) | Operand::OutArray(..) => c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr),
-            Operand::Const(i) => {
-                if *i as usize >= self.consts.consts.len() {
-                    return Err(BackendError::BadOperand(format!("const {i}")));
-                }
-                self.reloc(Reloc::Const(*i))
-            }
-            Operand::Name(i) => {
-                if *i as usize >= self.consts.names.len() {
-                    return Err(BackendError::BadOperand(format!("name {i}")));
-                }
-                self.reloc(Reloc::Name(*i))
-            }
-            Operand::Singleton(s) => self.reloc(Reloc::Singleton(*s)),
-            Operand::SmallInt(i) => {
-                if *i as usize >= self.abi.small_ints.len() {
-                    return Err(BackendError::BadOperand(format!("small int {i}")));
-                }
-                self.reloc(Reloc::SmallInt(*i))
-            }
-            Operand::Null => c.new_null(self.t.ptr),
-            Operand::Imm(i) => c.new_rvalue_from_long(want, *i),
-            Operand::TState => self.tstate,
-            Operand::Frame => self.frame,
-        })
+    fn checked_reloc(&self, r: Reloc) -> Result<RValue<'c>, BackendError> {
+        let (i, n, what) = match r {
+            Reloc::Const(i) => (i, self.consts.consts.len(), "const"),
+            Reloc::Name(i) => (i, self.consts.names.len(), "name"),
+            Reloc::SmallInt(i) => (i, self.abi.small_ints.len(), "small int"),
+            Reloc::Singleton(_) | Reloc::Helper(_) | Reloc::CodeBase => return Ok(self.reloc(r)),
+        };
+        if i as usize >= n {
+            return Err(BackendError::BadOperand(format!("{what} {i}")));
+        }
+        Ok(self.reloc(r))
     }
 
     /// A helper's address as a function pointer of the type its table entry declares (one
@@ -539,8 +542,8 @@ impl<'c> Emitter<'c, '_> {
     }
 
     /// The GCC block of a reachable IR block (reachable blocks only jump to reachable ones).
-    fn block(&self, i: usize) -> Block<'c> {
-        self.blocks[i].expect("successors of reachable blocks are reachable")
+    fn block(&self, b: ir_cfg::ssa::Block) -> Block<'c> {
+        self.blocks[b.index()].expect("successors of reachable blocks are reachable")
     }
 
     fn temp(&mut self, ty: Type<'c>) -> LValue<'c> {
@@ -548,136 +551,219 @@ impl<'c> Emitter<'c, '_> {
         self.func.new_local(None, ty, format!("t{}", self.temps))
     }
 
-    fn emit_block(&mut self, f: &Function, i: usize, b: &ir_cfg::Block) -> Result<(), BackendError> {
+    /// A GCC block that passes `call`'s arguments to its target's parameters and jumps there
+    /// (the target itself when there are none).
+    fn edge(&mut self, f: &Function, call: &BlockCall) -> Block<'c> {
+        let target = self.block(call.block);
+        if call.args.is_empty() {
+            return target;
+        }
+        self.edges += 1;
+        let b = self.func.new_block(format!("edge{}_{}", self.edges, call.block));
+        let params = &f.blocks[call.block].params;
+        // Parallel copy: every argument is read before any parameter is written.
+        let temps: Vec<LValue<'c>> = call
+            .args
+            .iter()
+            .map(|a| {
+                let tmp = self.temp(value_ty(&self.t, f.ty(*a)));
+                b.add_assignment(None, tmp, self.val(*a));
+                tmp
+            })
+            .collect();
+        for (p, tmp) in params.iter().zip(temps) {
+            b.add_assignment(None, self.val(*p), tmp);
+        }
+        b.end_with_jump(None, target);
+        b
+    }
+
+    fn emit_block(&mut self, f: &Function, bid: ir_cfg::ssa::Block) -> Result<(), BackendError> {
         let c = self.ctx;
-        let mut cur = self.block(i);
+        let mut cur = self.block(bid);
         let mut split = 0;
-        for inst in &b.insts {
-            match inst {
-                Inst::Call { helper, args, dst, err } => {
-                    let params = helper.params();
-                    assert_eq!(params.len(), args.len(), "the verifier checks arity of {helper}");
-                    let mut out_array = None;
-                    let mut argv = Vec::with_capacity(args.len());
-                    for (a, p) in args.iter().zip(params) {
-                        match a {
-                            Operand::Array(first, n) => {
-                                for k in 0..*n {
-                                    cur.add_assignment(None, self.scratch_at(1 + k), self.local(Var(first.0 + k)));
-                                }
-                            }
-                            Operand::OutArray(first, n) => out_array = Some((*first, *n)),
-                            _ => {}
-                        }
-                        argv.push(self.operand(a, ty_of(&self.t, *p))?);
-                    }
-                    let call = c.new_call_through_ptr(None, self.helper_ptr(*helper)?, &argv);
+        for &inst in &f.blocks[bid].insts {
+            let d = &f.insts[inst];
+            let res = |k: usize| d.results.get(k).copied().ok_or_else(|| bad(d));
+            match d.op {
+                Opcode::Call => {
+                    let Imm::Call(call) = &d.imm else { return Err(bad(d)) };
+                    let helper = call.helper;
+                    let mut args = d.args.iter();
+                    let mut arrays = call.arrays.iter();
+                    let mut results = d.results.iter();
                     let ret = helper.ret();
-                    let result = if ret == Ty::Void {
-                        cur.add_eval(None, call);
-                        None
-                    } else {
-                        let lv = match dst {
-                            Some(d) => self.local(*d),
-                            None => self.temp(ty_of(&self.t, ret)),
-                        };
-                        cur.add_assignment(None, lv, call);
-                        Some(lv)
+                    let ret_val = if ret == Ty::Void { None } else { results.next().copied() };
+                    let mut argv = Vec::with_capacity(helper.params().len());
+                    let mut out_array: Vec<Value> = Vec::new();
+                    for p in helper.params() {
+                        match p {
+                            Ty::ObjArray => {
+                                match arrays.next() {
+                                    Some(ArrayArg::In(n)) => {
+                                        for k in 0..*n {
+                                            let a = *args.next().ok_or_else(|| bad(d))?;
+                                            cur.add_assignment(None, self.scratch_at(1 + k), self.val(a));
+                                        }
+                                    }
+                                    Some(ArrayArg::Out(n)) => {
+                                        for _ in 0..*n {
+                                            out_array.push(*results.next().ok_or_else(|| bad(d))?);
+                                        }
+                                    }
+                                    None => return Err(bad(d)),
+                                }
+                                argv.push(c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr));
+                            }
+                            Ty::ObjOut => {
+                                let r = *results.next().ok_or_else(|| bad(d))?;
+                                argv.push(c.new_cast(None, self.val(r).get_address(None), self.t.ptr));
+                            }
+                            _ => {
+                                let a = *args.next().ok_or_else(|| bad(d))?;
+                                let want = ty_of(&self.t, *p);
+                                let r = self.val(a).to_rvalue();
+                                argv.push(if r.get_type() != want { c.new_cast(None, r, want) } else { r });
+                            }
+                        }
+                    }
+                    let callv = c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv);
+                    let result = match ret_val {
+                        None => {
+                            cur.add_eval(None, callv);
+                            None
+                        }
+                        Some(r) => {
+                            cur.add_assignment(None, self.val(r), callv);
+                            Some(self.val(r))
+                        }
                     };
                     let failed = match (helper.err(), result) {
                         (ErrConv::Null, Some(r)) => Some(c.new_comparison(None, ComparisonOp::Equals, r, c.new_null(self.t.ptr))),
                         (ErrConv::Negative, Some(r)) => {
                             Some(c.new_comparison(None, ComparisonOp::LessThan, r, c.new_rvalue_zero(self.t.int)))
                         }
-                        _ => None,
+                        // Always raises: the error edge is always taken. It stays a conditional
+                        // (folded by GCC) so that what follows is still a block libgccjit sees
+                        // reached, and the error block is reached even when only this edge
+                        // leads there.
+                        (ErrConv::Always, _) => Some(c.new_rvalue_one(c.new_type::<bool>())),
+                        (ErrConv::Null | ErrConv::Negative | ErrConv::Never, _) => None,
                     };
-                    if let (Some(cond), Some(e)) = (failed, err) {
+                    if let (Some(cond), Some(e)) = (failed, d.err) {
                         split += 1;
-                        let next = self.func.new_block(format!("bb{i}_{split}"));
-                        cur.end_with_conditional(None, cond, self.block(e.0 as usize), next);
+                        let next = self.func.new_block(format!("{bid}_{split}"));
+                        cur.end_with_conditional(None, cond, self.block(e), next);
                         cur = next;
                     }
-                    if let Some((first, n)) = out_array {
-                        for k in 0..n {
-                            cur.add_assignment(None, self.local(Var(first.0 + k)), self.scratch_at(1 + k));
-                        }
+                    for (k, r) in out_array.iter().enumerate() {
+                        cur.add_assignment(None, self.val(*r), self.scratch_at(1 + k as u32));
                     }
                 }
-                Inst::Move { dst, src } => {
-                    let ty = ty_of(&self.t, f.vars[dst.0 as usize]);
-                    cur.add_assignment(None, self.local(*dst), self.operand(src, ty)?);
+                Opcode::Const => {
+                    let Imm::Const(i) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), self.checked_reloc(Reloc::Const(*i))?);
                 }
-                Inst::Copy { dst, src } => cur.add_assignment(None, self.local(*dst), self.local(*src)),
-                Inst::Incref(v) => cur.add_eval(None, c.new_call(None, self.rc.incref, &[self.local(*v).to_rvalue()])),
-                Inst::XIncref(v) => cur.add_eval(None, c.new_call(None, self.rc.xincref, &[self.local(*v).to_rvalue()])),
-                Inst::Decref(v) => cur.add_eval(None, c.new_call(None, self.rc.decref, &[self.local(*v).to_rvalue()])),
-                Inst::XDecref(v) => cur.add_eval(None, c.new_call(None, self.rc.xdecref, &[self.local(*v).to_rvalue()])),
-                Inst::TakeLocal { dst, index } => {
+                Opcode::Name => {
+                    let Imm::Name(i) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), self.checked_reloc(Reloc::Name(*i))?);
+                }
+                Opcode::Singleton => {
+                    let Imm::Singleton(s) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), self.checked_reloc(Reloc::Singleton(*s))?);
+                }
+                Opcode::SmallInt => {
+                    let Imm::SmallInt(i) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), self.checked_reloc(Reloc::SmallInt(*i))?);
+                }
+                Opcode::Null => cur.add_assignment(None, self.val(res(0)?), c.new_null(self.t.ptr)),
+                Opcode::CInt => {
+                    let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), c.new_rvalue_from_long(self.t.int, *i));
+                }
+                Opcode::Word => {
+                    let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
+                    cur.add_assignment(None, self.val(res(0)?), c.new_rvalue_from_long(self.t.word, *i));
+                }
+                Opcode::Incref | Opcode::XIncref | Opcode::Decref | Opcode::XDecref => {
+                    let func = match d.op {
+                        Opcode::Incref => self.rc.incref,
+                        Opcode::XIncref => self.rc.xincref,
+                        Opcode::Decref => self.rc.decref,
+                        _ => self.rc.xdecref,
+                    };
+                    let a = *d.args.first().ok_or_else(|| bad(d))?;
+                    cur.add_eval(None, c.new_call(None, func, &[self.val(a).to_rvalue()]));
+                }
+                Opcode::TakeLocal => {
+                    let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
                     let addr = self.slot_lvalue(*index).get_address(None);
-                    cur.add_assignment(None, self.local(*dst), c.new_call(None, self.rc.take_local, &[addr]));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_call(None, self.rc.take_local, &[addr]));
                 }
-                Inst::LoadLocal { dst, index } => {
+                Opcode::LoadLocal => {
+                    let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
                     let slot = self.slot_lvalue(*index);
                     let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
                     let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, slot, mask);
                     self.temps += 1;
                     let p = self.t.to_ptr(self.func, cur, bits, &format!("cv{}", self.temps));
-                    cur.add_assignment(None, self.local(*dst), p);
+                    cur.add_assignment(None, self.val(res(0)?), p);
                 }
-                Inst::StoreLocal { index, src } => {
+                Opcode::StoreLocal => {
+                    let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
                     let addr = self.slot_lvalue(*index).get_address(None);
-                    cur.add_eval(None, c.new_call(None, self.rc.store_local, &[addr, self.local(*src).to_rvalue()]));
+                    let a = *d.args.first().ok_or_else(|| bad(d))?;
+                    cur.add_eval(None, c.new_call(None, self.rc.store_local, &[addr, self.val(a).to_rvalue()]));
                 }
-                Inst::SetInstrPtr(unit) => {
+                Opcode::SetInstrPtr => {
+                    let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr);
                     let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
                     let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64));
                     cur.add_assignment(None, ip, c.new_cast(None, unit_addr.get_address(None), self.t.ptr));
                 }
-                Inst::CheckEvalBreaker { err } => {
+                Opcode::CheckEvalBreaker => {
+                    let err = d.err.ok_or_else(|| bad(d))?;
                     let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64);
                     let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
                     let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
                     split += 1;
-                    let slow = self.func.new_block(format!("bb{i}_pending{split}"));
-                    let next = self.func.new_block(format!("bb{i}_{split}"));
+                    let slow = self.func.new_block(format!("{bid}_pending{split}"));
+                    let next = self.func.new_block(format!("{bid}_{split}"));
                     cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), slow, next);
                     let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
-                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err.0 as usize), next);
+                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err), next);
                     cur = next;
                 }
             }
         }
-        match &b.term {
-            Term::Open => return Err(BackendError::Gcc(format!("bb{i} is not terminated"))),
-            Term::Jump(t) => cur.end_with_jump(None, self.block(t.0 as usize)),
-            Term::Branch { cond, then, otherwise } => {
-                let v = self.operand(cond, self.t.int)?;
+        match &f.blocks[bid].term {
+            Terminator::Open => return Err(BackendError::Gcc(format!("{bid} is not terminated"))),
+            Terminator::Jump(t) => {
+                let to = self.edge(f, t);
+                cur.end_with_jump(None, to);
+            }
+            Terminator::Branch { cond, then, otherwise } => {
+                let v = self.val(*cond).to_rvalue();
                 let z = c.new_rvalue_zero(v.get_type());
-                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, v, z), self.block(then.0 as usize), self.block(otherwise.0 as usize));
+                let (a, b) = (self.edge(f, then), self.edge(f, otherwise));
+                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, v, z), a, b);
             }
-            Term::BranchEq { a, b: bb, then, otherwise } => {
-                let x = self.operand(a, self.t.ptr)?;
-                let y = self.operand(bb, self.t.ptr)?;
-                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, x, y), self.block(then.0 as usize), self.block(otherwise.0 as usize));
+            Terminator::BranchEq { a, b: bb, then, otherwise } => {
+                let x = self.val(*a).to_rvalue();
+                let y = self.val(*bb).to_rvalue();
+                let (ta, tb) = (self.edge(f, then), self.edge(f, otherwise));
+                cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, x, y), ta, tb);
             }
-            Term::Return(v) => cur.end_with_return(None, self.local(*v)),
-            Term::Raise => cur.end_with_return(None, c.new_null(self.t.ptr)),
+            Terminator::Return(v) => cur.end_with_return(None, self.val(*v)),
+            Terminator::Raise => cur.end_with_return(None, c.new_null(self.t.ptr)),
         }
         Ok(())
     }
 }
 
-/// Which IR blocks the entry block (block 0) reaches, error edges included.
-fn reachable_blocks(f: &Function) -> Vec<bool> {
-    let mut seen = vec![false; f.blocks.len()];
-    let mut work = vec![0usize];
-    while let Some(b) = work.pop() {
-        if b >= seen.len() || seen[b] {
-            continue;
-        }
-        seen[b] = true;
-        work.extend(f.successors(ir_cfg::BlockId(b as u32)).into_iter().map(|s| s.0 as usize));
-    }
-    seen
+/// An instruction whose operands do not fit its helper's signature (the verifier's job).
+fn bad(d: &ir_cfg::ssa::InstData) -> BackendError {
+    BackendError::BadOperand(format!("{} {:?}: operands do not fit the signature", d.op, d.imm))
 }
+

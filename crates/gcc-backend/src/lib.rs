@@ -1,6 +1,6 @@
 //! # gcc-backend
 //!
-//! Compiles an [`ir_cfg::Function`] through libgccjit (GCC 12, the `gccjit` crate without
+//! Compiles an [`ir_cfg::ssa::Function`] through libgccjit (GCC 12, the `gccjit` crate without
 //! `master`) into a native function `PyObject *f(PyThreadState *, _PyInterpreterFrame *)`.
 //!
 //! The backend knows nothing of CPython's headers: struct offsets, refcount constants and the
@@ -20,7 +20,8 @@ pub mod shield;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ir_cfg::{Function, Helper};
+use ir_cfg::Helper;
+use ir_cfg::ssa::Function;
 use thiserror::Error;
 
 /// Facts about the target interpreter, extracted from its headers by `cpython-patch`.

@@ -17,7 +17,7 @@ mod print;
 pub mod verify;
 
 pub use builder::{BuildError, SsaBuilder};
-pub use entities::{Block, Inst, Value, Variable};
+pub use entities::{Block, EntityRef, Inst, Value, Variable};
 pub use from_vars::from_vars;
 pub use function::{BlockCall, BlockData, Function, InstData, Terminator, ValueData, ValueDef};
 pub use ops::{ArrayArg, Effects, HelperCall, Imm, Opcode, Type};

@@ -112,3 +112,22 @@ impl Function {
         s
     }
 }
+
+impl Function {
+    /// The CFG in Graphviz dot; error edges dashed.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "digraph \"{}\" {{\n  node [shape=box, fontname=monospace];", self.name.replace('"', "'"));
+        for (b, data) in self.blocks.iter() {
+            let _ = writeln!(s, "  {b} [label=\"{b}: {}\\l{} insts\\l\"];", data.name, data.insts.len());
+            for e in data.insts.iter().filter_map(|i| self.insts[*i].err) {
+                let _ = writeln!(s, "  {b} -> {e} [style=dashed];");
+            }
+            for c in data.term.calls() {
+                let _ = writeln!(s, "  {b} -> {};", c.block);
+            }
+        }
+        s.push_str("}\n");
+        s
+    }
+}
