@@ -15,6 +15,7 @@
 
 mod cache;
 mod emit;
+pub mod isolate;
 pub mod shield;
 
 use std::collections::HashMap;
