@@ -13,6 +13,7 @@ use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, Imm, Opcode, Termina
 use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
+use crate::isolate;
 use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 const ENTRY_NAME: &str = "coir_native";
@@ -225,7 +226,16 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.dump_reproducer_to_file(path(Artefact::Reproducer));
     }
     if want(Artefact::Asm) {
-        signals_deferred(|| ctx.compile_to_file(OutputKind::Assembler, path(Artefact::Asm)));
+        let asm = path(Artefact::Asm);
+        signals_deferred(|| {
+            isolate::run(
+                || {
+                    ctx.compile_to_file(OutputKind::Assembler, &asm);
+                    first_error(&ctx)
+                },
+                None,
+            )
+        })?;
     }
     let relocs = e.relocs.into_inner();
     // Everything that decides the machine code: the IR (address-free), the layout facts
@@ -256,13 +266,23 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
             let dir = so.parent().map(std::path::Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
             let _ = std::fs::create_dir_all(&dir);
             let tmp = dir.join(cache::temp_name());
-            signals_deferred(|| match &gimple {
-                Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
-                None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
+            // In a child process unless COIR_GCC_ISOLATE=0 (see `isolate`); forked with the
+            // signals blocked, so the child starts with them blocked too.
+            let compiled = signals_deferred(|| {
+                isolate::run(
+                    || {
+                        match &gimple {
+                            Some(p) => stderr_to_file(p, || ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy())),
+                            None => ctx.compile_to_file(OutputKind::DynamicLibrary, tmp.to_string_lossy()),
+                        }
+                        first_error(&ctx)
+                    },
+                    Some(&tmp),
+                )
             });
-            if let Ok(Some(err)) = ctx.get_first_error() {
+            if let Err(e) = compiled {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(BackendError::Gcc(err.to_string()));
+                return Err(e);
             }
             if !tmp.exists() {
                 return Err(BackendError::Gcc("libgccjit wrote no shared object".into()));
@@ -321,6 +341,15 @@ fn singleton_index(s: Singleton) -> usize {
     }
 }
 
+/// The context's first error, as [`isolate::run`] wants it.
+fn first_error(ctx: &Context<'_>) -> Result<(), String> {
+    match ctx.get_first_error() {
+        Ok(Some(err)) => Err(err.to_string()),
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("unreadable error message: {e}")),
+    }
+}
+
 /// Run `f` (a libgccjit compile) with the program's asynchronous signals blocked on this
 /// thread, then unblock them: a signal that arrived meanwhile is delivered then, to the
 /// program's own handler (CPython's turns SIGINT into `KeyboardInterrupt`), and GCC's system
@@ -337,25 +366,25 @@ fn signals_deferred<T>(f: impl FnOnce() -> T) -> T {
 }
 
 unsafe extern "C" {
-    fn dup(fd: i32) -> i32;
-    fn dup2(old: i32, new: i32) -> i32;
-    fn close(fd: i32) -> i32;
-    fn fflush(stream: *mut u8) -> i32;
+    /// The C library's `stderr` stream.
+    static stderr: *mut libc::FILE;
 }
 
-/// Run `f` with file descriptor 2 sent to `path` (libgccjit prints GIMPLE to stderr).
+/// Run `f` with file descriptor 2 sent to `path` (libgccjit prints GIMPLE to stderr). Only
+/// the `stderr` stream is flushed: in a compile child, other streams hold the parent's
+/// unwritten output, which must not be written twice.
 fn stderr_to_file<T>(path: &str, f: impl FnOnce() -> T) -> T {
     use std::os::fd::AsRawFd;
     let Ok(file) = std::fs::File::create(path) else { return f() };
     // SAFETY: plain POSIX fd juggling; fd 2 is restored before returning.
     unsafe {
-        fflush(std::ptr::null_mut());
-        let saved = dup(2);
-        dup2(file.as_raw_fd(), 2);
+        libc::fflush(stderr);
+        let saved = libc::dup(2);
+        libc::dup2(file.as_raw_fd(), 2);
         let r = f();
-        fflush(std::ptr::null_mut());
-        dup2(saved, 2);
-        close(saved);
+        libc::fflush(stderr);
+        libc::dup2(saved, 2);
+        libc::close(saved);
         r
     }
 }

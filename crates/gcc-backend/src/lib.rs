@@ -9,12 +9,16 @@
 //! emitted inline (small internal functions GCC inlines); helpers are called through constant
 //! function pointers, checked against the helper table's signature.
 //!
+//! GCC itself (libgccjit's playback) runs in a child process forked per compile, whose exit
+//! frees what libgccjit 12 loses per compile ([`isolate`]; `COIR_GCC_ISOLATE=0`: in-process).
+//!
 //! Dumps: [`Options::dump_dir`] writes, per function, the IR text and dot, libgccjit's C-like
 //! dump, the initial GIMPLE, the assembly and a C reproducer ([`Artefact`]).
 #![deny(missing_docs)]
 
 mod cache;
 mod emit;
+pub mod isolate;
 pub mod shield;
 
 use std::collections::HashMap;

@@ -13,9 +13,12 @@
 //! visible to the whole process while a compile runs, and a handler the program installs in
 //! that window is then overwritten by the stale snapshot. Instead, [`install`] rewrites
 //! libgccjit's own import slots (its GOT entries) for `signal`, `__cxa_atexit`, `setrlimit`,
-//! `waitpid` and `wait4` so that its calls reach the functions below, which change nothing: GCC sees the
-//! current disposition and a successful call, and the process never sees GCC's handlers; its
-//! waits for `as` and `ld` survive the program reaping those children first. Only
+//! `waitpid`, `wait4` and `exit` so that its calls reach the functions below, which change
+//! nothing: GCC sees the current disposition and a successful call, and the process never sees
+//! GCC's handlers; its waits for `as` and `ld` survive the program reaping those children
+//! first; its fatal `exit()` in a compile child ([`crate::isolate`]) runs none of the
+//! program's exit handlers. The slots are inherited by compile children, where the counters
+//! of [`stats`] then count (the parent's copy does not see those calls). Only
 //! libgccjit's imports are redirected; every other caller of these functions is untouched.
 //! Calls made by libgccjit's static constructors (before `install`) are not affected, so the
 //! destructors GCC registered at load time still run at exit.
@@ -97,6 +100,20 @@ fn taken_by_program(r: libc::pid_t, pid: libc::pid_t, status: *mut c_int) -> lib
     r
 }
 
+/// GCC's fatal errors end with `exit()`. In a compile child ([`crate::isolate`]) that would
+/// run the program's exit handlers (a copy of the program's state: coir's own handler waits
+/// for the compile lock, held by a thread that does not exist in the child) and libgccjit's
+/// destructors: there it becomes `_exit`, and the parent reports how the child ended. In the
+/// process itself (`COIR_GCC_ISOLATE=0`) it stays `exit`.
+extern "C" fn contained_exit(status: c_int) -> ! {
+    if crate::isolate::in_child() {
+        // SAFETY: ends the child without running anything of the parent's.
+        unsafe { libc::_exit(status) }
+    }
+    // SAFETY: GCC's own call.
+    unsafe { libc::exit(status) }
+}
+
 /// GCC raises the stack limit for deep recursion in the parser; coir's contexts are small, and
 /// the program's limits (inherited by its child processes) are the program's.
 extern "C" fn quiet_setrlimit(_resource: c_int, _rlim: *const libc::rlimit) -> c_int {
@@ -111,6 +128,7 @@ fn replacement(name: &[u8]) -> Option<usize> {
         b"setrlimit" => quiet_setrlimit as *const () as usize,
         b"waitpid" => patient_waitpid as *const () as usize,
         b"wait4" => patient_wait4 as *const () as usize,
+        b"exit" => contained_exit as *const () as usize,
         _ => return None,
     })
 }
