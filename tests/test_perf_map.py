@@ -45,13 +45,25 @@ PROGRAM = textwrap.dedent("""
                 addr, size, name = line.rstrip("\\n").split(" ", 2)
                 entries.append((int(addr, 16), int(size, 16), name))
         os.unlink(path)
+    # The loader's name for each address: the exported symbol of the function's shared object.
+    import ctypes
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p),
+                    ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
+    libc = ctypes.CDLL(None)
+    symbols = {}
+    for addr, _size, name in entries:
+        info = DlInfo()
+        if libc.dladdr(ctypes.c_void_p(addr), ctypes.byref(info)) and info.sname:
+            symbols[name] = [info.sname.decode(), info.saddr == addr]
     maps = []
     with open("/proc/self/maps") as f:
         for line in f:
             parts = line.split()
             lo, hi = (int(x, 16) for x in parts[0].split("-"))
             maps.append((lo, hi, parts[1], parts[5] if len(parts) > 5 else ""))
-    print(json.dumps({"file": __file__, "entries": entries, "maps": maps,
+    print(json.dumps({"pid": os.getpid(), "file": __file__, "entries": entries, "maps": maps,
+                      "symbols": symbols,
                       "trampoline": trampoline}))
 """)
 
@@ -66,7 +78,17 @@ def run(tmp_path, args=(), **env):
     p = subprocess.run([sys.executable, *args, str(prog)], capture_output=True, text=True,
                        env=e, timeout=300)
     assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout)
+    out = json.loads(p.stdout)
+    # Entries written after the child read its map (at exit, by CPython's trampoline).
+    remove_map(out["pid"])
+    return out
+
+
+def remove_map(pid):
+    try:
+        os.unlink(f"/tmp/perf-{pid}.map")
+    except FileNotFoundError:
+        pass
 
 
 def coir_entries(out):
@@ -84,10 +106,12 @@ def test_x_perf_without_coir(tmp_path):
                     "p = f'/tmp/perf-{os.getpid()}.map'\n"
                     "print(open(p).read() if os.path.exists(p) else '')\n"
                     "os.path.exists(p) and os.unlink(p)\n")
-    p = subprocess.run([sys.executable, "-X", "perf", str(prog)], capture_output=True,
-                       text=True, env=program_env(), timeout=120)
-    assert p.returncode == 0, p.stderr
-    assert f"py::f:{prog}" in p.stdout
+    p = subprocess.Popen([sys.executable, "-X", "perf", str(prog)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=program_env())
+    stdout, stderr = p.communicate(timeout=120)
+    remove_map(p.pid)
+    assert p.returncode == 0, stderr
+    assert f"py::f:{prog}" in stdout
 
 
 def check_entries(out):
@@ -102,6 +126,10 @@ def check_entries(out):
         inside = [m for m in out["maps"] if m[0] <= addr and addr + size <= m[1]]
         assert inside, f"{name} at {addr:#x}+{size:#x} is in no mapping"
         assert "x" in inside[0][2], f"{name} at {addr:#x} is in a mapping without exec: {inside[0]}"
+        # It is the start of the function's exported symbol, `py_` and the qualified name,
+        # which is what perf report shows for this file-backed code.
+        assert out["symbols"].get(name) == ["py_" + qualname.replace(".", "_"), True], \
+            (name, out["symbols"].get(name))
     return ours
 
 
@@ -140,3 +168,4 @@ def test_no_perf_map_by_default(tmp_path):
 def test_coir_perf_map_0_overrides_x_perf(tmp_path):
     out = run(tmp_path, args=("-X", "perf"), COIR_PERF_MAP="0")
     assert coir_entries(out) == {}
+

@@ -12,7 +12,16 @@ use ir_cfg::{ErrConv, Function, Inst, Operand, Singleton, Term, Ty, Var};
 use crate::cache;
 use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
-const ENTRY_NAME: &str = "coir_native";
+/// The exported symbol of a function's native code: `py_` and its qualified name with every
+/// character other than an ASCII letter, digit or `_` made `_` (`py_Holder_method`,
+/// `py_f__locals___lambda_`). Profilers that read the shared object's symbols (`perf report`)
+/// show it; the name is part of the IR, hence of the cache key.
+pub(crate) fn entry_symbol(qualname: &str) -> String {
+    let mut s = String::with_capacity(qualname.len() + 3);
+    s.push_str("py_");
+    s.extend(qualname.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }));
+    s
+}
 
 struct Types<'c> {
     void: Type<'c>,
@@ -135,7 +144,8 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.new_parameter(None, t.ptr, "frame"),
         ctx.new_parameter(None, t.ptr.make_pointer(), "relocs"),
     ];
-    let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, ENTRY_NAME, false);
+    let symbol = entry_symbol(&f.name);
+    let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, &symbol, false);
     let locals = f
         .vars
         .iter()
@@ -255,7 +265,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
                 return Err(BackendError::Gcc(format!("cannot write {}: {e}", so.display())));
             }
         }
-        let loaded = cache::Loaded::open(&so, ENTRY_NAME);
+        let loaded = cache::Loaded::open(&so, &symbol);
         if opts.cache_dir.is_none() {
             // The mapping stays; the file is not needed once loaded.
             let _ = std::fs::remove_file(&so);
@@ -658,4 +668,17 @@ fn reachable_blocks(f: &Function) -> Vec<bool> {
         work.extend(f.successors(ir_cfg::BlockId(b as u32)).into_iter().map(|s| s.0 as usize));
     }
     seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry_symbol;
+
+    #[test]
+    fn entry_symbols_are_c_identifiers_named_after_the_function() {
+        assert_eq!(entry_symbol("f"), "py_f");
+        assert_eq!(entry_symbol("Holder.method"), "py_Holder_method");
+        assert_eq!(entry_symbol("g.<locals>.<lambda>"), "py_g__locals___lambda_");
+        assert_eq!(entry_symbol("café"), "py_caf_");
+    }
 }
