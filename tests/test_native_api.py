@@ -92,10 +92,10 @@ def test_dump_stages():
     assert "FOR_ITER" in coir.dump(f, "bytecode")
     assert "call for_iter" in coir.dump(f, "ir")
     assert coir.dump(f, "dot").startswith("digraph")
-    assert "coir_native" in coir.dump(f, "c")
-    assert "coir_native" in coir.dump(f, "asm")
+    assert "py_test_dump_stages__locals__f" in coir.dump(f, "c")
+    assert "py_test_dump_stages__locals__f" in coir.dump(f, "asm")
     assert "gcc_jit_context_new_function" in coir.dump(f, "reproducer")
-    assert "coir_native" in coir.dump(f, "gimple")
+    assert "py_test_dump_stages__locals__f" in coir.dump(f, "gimple")
     with pytest.raises(ValueError):
         coir.dump(f, "nonsense")
 

@@ -10,6 +10,7 @@ libgccjit.
 
     coir.compile(f)          # compile now (raises coir.CompileError if it can't)
     coir.stats()             # {'compiled': ..., 'native_calls': ..., 'compile_seconds': ...,
+                             #  'compile_log': [(qualname, seconds, cached)],
                              #  'fallbacks': {reason: count}}
     coir.dump(f, "ir")       # text of a stage: bytecode, ir, dot, c, gimple, asm, reproducer
 
@@ -22,6 +23,7 @@ are gone.
 import atexit as _atexit
 import gc as _gc
 import os as _os
+import sys as _sys
 
 from . import _native
 from ._native import CompileError
@@ -48,6 +50,28 @@ def _cache_dir():
 
 
 _native.set_cache_dir(_cache_dir())
+
+
+_perf_map = False
+
+
+def _update_perf_map():
+    """Compiled functions get entries in /tmp/perf-<pid>.map (for `perf report`) with
+    COIR_PERF_MAP=1 (0: never), or else once CPython's own perf support has been seen on
+    (`-X perf`, PYTHONPERFSUPPORT=1, `sys.activate_stack_trampoline("perf")`; checked at import
+    and by enable(); while coir's hook is installed CPython reports its trampoline inactive,
+    though interpreted frames still go through it)."""
+    global _perf_map
+    v = _os.environ.get("COIR_PERF_MAP", "")
+    if v:
+        _perf_map = v != "0"
+    else:
+        active = getattr(_sys, "is_stack_trampoline_active", None)
+        _perf_map = _perf_map or bool(active and active())
+    _native.set_perf_map(_perf_map)
+
+
+_update_perf_map()
 
 # Before the interpreter finalises: drop queued compiles, let the one in flight finish and stop
 # the compile thread, so that no compile runs while the process tears libgccjit down.
@@ -96,6 +120,7 @@ def enable(threshold=None):
     dump_dir = _os.environ.get("COIR_DUMP_DIR")
     if dump_dir:
         _native.set_dump_dir(dump_dir)
+    _update_perf_map()
     _native.enable(threshold, False)
     if _rearm_on_gc not in _gc.callbacks:
         _gc.callbacks.append(_rearm_on_gc)
@@ -138,7 +163,9 @@ def is_compiled(func):
 
 
 def stats():
-    """Counters: compiled, native_calls, compile_seconds, fallbacks {reason: count}."""
+    """Counters: compiled, recompiled_hot, cache_hits, native_calls, compile_seconds,
+    compile_log (one ``(qualname, seconds, from_cache)`` per compile that produced code),
+    fallbacks {reason: count}."""
     return _native.stats()
 
 

@@ -1,7 +1,8 @@
-"""python -m coir [--threshold N] [--stats] [--dump-dir DIR] (FILE | -m MODULE | -c CODE) [ARGS]
+"""python -m coir [--threshold N] [--stats] [--stats-json FILE] [--dump-dir DIR] (FILE | -m MODULE | -c CODE) [ARGS]
 
 Runs a program with the JIT on, as ``python FILE`` would run it: same ``sys.argv``,
-``__main__`` module, tracebacks and exit status.
+``__main__`` module, tracebacks and exit status. ``--stats`` prints ``coir.stats()`` on stderr
+at exit; ``--stats-json FILE`` writes it to FILE as JSON at exit.
 """
 import os
 import sys
@@ -15,7 +16,7 @@ def _usage(msg=None):
 
 
 def _parse(argv):
-    opts = {"threshold": None, "stats": False, "dump_dir": None}
+    opts = {"threshold": None, "stats": False, "stats_json": None, "dump_dir": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -31,6 +32,9 @@ def _parse(argv):
         elif a == "--stats":
             opts["stats"] = True
             i += 1
+        elif a == "--stats-json" and i + 1 < len(argv):
+            opts["stats_json"] = argv[i + 1]
+            i += 2
         elif a == "--dump-dir" and i + 1 < len(argv):
             opts["dump_dir"] = argv[i + 1]
             i += 2
@@ -57,8 +61,23 @@ def _print_stats():
     print(f"  recompiled_hot  {s['recompiled_hot']}", file=sys.stderr)
     print(f"  native_calls    {s['native_calls']}", file=sys.stderr)
     print(f"  compile_seconds {s['compile_seconds']:.3f}", file=sys.stderr)
+    times = sorted(t for _name, t, _cached in s["compile_log"])
+    if times:
+        print(f"  compile_median  {_median(times) * 1000:.1f} ms", file=sys.stderr)
     for reason, n in sorted(s["fallbacks"].items(), key=lambda kv: -kv[1]):
         print(f"  fallback        {n:6d}  {reason}", file=sys.stderr)
+
+
+def _median(xs):
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def _write_stats(path):
+    import json
+    import coir
+    with open(path, "w") as f:
+        json.dump(coir.stats(), f)
 
 
 def main():
@@ -66,9 +85,12 @@ def main():
     import coir
     if opts["dump_dir"]:
         os.environ["COIR_DUMP_DIR"] = opts["dump_dir"]
-    if opts["stats"]:
+    if opts["stats"] or opts["stats_json"]:
         import atexit
-        atexit.register(_print_stats)
+        if opts["stats"]:
+            atexit.register(_print_stats)
+        if opts["stats_json"]:
+            atexit.register(_write_stats, opts["stats_json"])
     sys.argv = argv
     if kind == "file":
         path = os.path.abspath(target) if target != "-" else target

@@ -17,6 +17,14 @@ configuration order rotates from one repetition to the next). Each program print
 secondary metric. A configuration that crashes, times out or prints no elapsed line is an
 "error" cell, never a harness crash.
 
+For coir, every run also writes `coir.stats()` as JSON (`python -m coir --stats-json FILE`), and
+a third table reports its compile cost per program: compiles (by GCC + loaded from the on-disk
+code cache), the median seconds per compiled function (decode, lower, verify, then GCC or the
+cache load; time queued for the compile thread excluded) and the share of the whole-process
+wall time spent compiling (compile seconds / wall; hot functions compile on a background thread,
+so that share overlaps the program's own work rather than adding to it). `--coir-no-cache` runs
+coir with COIR_CODE_CACHE=0, so every function is compiled by GCC.
+
 Exit status: 0 if every run of every available configuration succeeded with the interpreter's
 checksum; 1 if any checksum mismatched or any run failed; 2 on bad usage.
 """
@@ -29,6 +37,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -192,14 +201,46 @@ def command_for(config, prog_path, prog_args, args):
             cmd += ["--threshold", str(args.coir_threshold)]
         if args.stats:
             cmd += ["--stats"]
-        cmd += [prog_path]
+        if args.coir_no_cache:
+            env["COIR_CODE_CACHE"] = "0"
+        cmd += ["--stats-json", args.stats_file, prog_path]
     else:
         raise ValueError(config)
     return cmd + list(prog_args), env
 
 
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def coir_compile_cost(path):
+    """Compile-cost figures from coir's stats JSON (None if it was not written)."""
+    try:
+        with open(path) as f:
+            st = json.load(f)
+    except (OSError, ValueError):
+        return None
+    log_ = st.get("compile_log", [])
+    gcc = [t for _name, t, cached in log_ if not cached]
+    loads = [t for _name, t, cached in log_ if cached]
+    return {
+        "compiles": len(log_),
+        "gcc_compiles": len(gcc),
+        "cache_loads": len(loads),
+        "compile_seconds": st.get("compile_seconds", 0.0),
+        "median_compile": median([t for _name, t, _cached in log_]),
+        "median_gcc_compile": median(gcc),
+        "median_cache_load": median(loads),
+    }
+
+
 def run_one(config, prog, prog_args, args):
     prog_path = os.path.join(PROGRAMS_DIR, prog + ".py")
+    if config == "coir":
+        try:
+            os.unlink(args.stats_file)
+        except FileNotFoundError:
+            pass
     cmd, env = command_for(config, prog_path, prog_args, args)
     rec = {"config": config, "program": prog, "cmd": cmd, "ok": False}
     t0 = time.perf_counter()
@@ -218,6 +259,11 @@ def run_one(config, prog, prog_args, args):
         return rec
     rec["wall"] = time.perf_counter() - t0
     rec["returncode"] = p.returncode
+    if config == "coir":
+        cost = coir_compile_cost(args.stats_file)
+        if cost is not None:
+            cost["compile_share"] = cost["compile_seconds"] / rec["wall"] if rec["wall"] else None
+            rec["coir_compile"] = cost
     out, err = p.stdout, p.stderr
     sums = [ln.strip() for ln in out.splitlines() if ln.startswith("checksum")]
     rec["checksum"] = sums[-1] if sums else None
@@ -297,6 +343,10 @@ def summarize(results, programs, configs, unavailable):
                 cell["wall"] = statistics.median(r["wall"] for r in runs)
                 cell["elapsed_all"] = [r["elapsed"] for r in runs]
                 cell["wall_all"] = [r["wall"] for r in runs]
+                costs = [r["coir_compile"] for r in runs if "coir_compile" in r]
+                if costs:
+                    cell["compile"] = {k: median([c[k] for c in costs if c[k] is not None])
+                                       for k in costs[0]}
                 notes = runs[0].get("jit_notes")   # from the first run only: they vary
                 if notes:
                     cell["notes"] = notes
@@ -364,6 +414,40 @@ def render_table(cells, programs, configs, key, title):
     return "\n".join(out)
 
 
+def render_compile_table(cells, programs, reps):
+    header = ["benchmark", "compiles (gcc+cache)", "median/function", "median gcc",
+              "compile s", "share of wall"]
+    rows = []
+
+    def ms(t):
+        return "-" if t is None else f"{t * 1000:.1f} ms"
+
+    shares = []
+    for prog in programs:
+        c = cells.get((prog, "coir"), {}).get("compile")
+        if not c:
+            rows.append([prog] + ["-"] * (len(header) - 1))
+            continue
+        share = c.get("compile_share")
+        if share is not None:
+            shares.append(share)
+        rows.append([prog, f"{c['compiles']:.0f} ({c['gcc_compiles']:.0f}+{c['cache_loads']:.0f})",
+                     ms(c.get("median_compile")), ms(c.get("median_gcc_compile")),
+                     f"{c['compile_seconds']:.3f}",
+                     "-" if share is None else f"{share * 100:.1f}%"])
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+
+    def line(r):
+        return "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+                         for i, (v, w) in enumerate(zip(r, widths)))
+
+    out = [f"coir compile cost (median of {reps}; seconds per compiled function, and compile "
+           "seconds / whole-process wall time):",
+           line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
 # ------------------------------------------------------------------ main
 
 def parse_args(argv):
@@ -380,6 +464,8 @@ def parse_args(argv):
                     help="pass --threshold N to coir (default: coir's own default)")
     ap.add_argument("--stats", action="store_true",
                     help="run coir with --stats; its stats lines go into the notes and JSON")
+    ap.add_argument("--coir-no-cache", action="store_true",
+                    help="run coir with COIR_CODE_CACHE=0: every function compiled by GCC")
     ap.add_argument("--size", action="append", default=[], metavar="NAME=ARGS",
                     help="program arguments, e.g. --size nbody=50000 --size fannkuch='8 2'")
     ap.add_argument("--timeout", type=float, default=300.0, help="per-run timeout in seconds")
@@ -448,6 +534,8 @@ def main(argv=None):
     log(f"{len(programs)} programs x {len(active)} configs x {args.reps} reps = {total} runs")
     results = []
     done = 0
+    stats_dir = tempfile.TemporaryDirectory(prefix="coir-bench-")
+    args.stats_file = os.path.join(stats_dir.name, "coir-stats.json")
     t_start = time.perf_counter()
     for rep in range(args.reps):
         for prog in programs:
@@ -464,6 +552,7 @@ def main(argv=None):
                     what = f"ERROR {rec['error']}"
                 log(f"[{done}/{total}] rep {rep + 1} {prog:14s} {cfg:12s} {what}")
     log(f"all runs took {time.perf_counter() - t_start:.1f}s")
+    stats_dir.cleanup()
 
     cells = summarize(results, programs, configs, unavailable)
     print()
@@ -472,6 +561,9 @@ def main(argv=None):
     print()
     print(render_table(cells, programs, configs, "wall",
                        f"Whole-process wall time (median of {args.reps}):"))
+    if "coir" in active:
+        print()
+        print(render_compile_table(cells, programs, args.reps))
 
     problems = []
     foot = []
@@ -507,6 +599,7 @@ def main(argv=None):
             "machine": platform.machine(),
             "reps": args.reps,
             "coir_threshold": args.coir_threshold,
+            "coir_no_cache": args.coir_no_cache,
             "configs": configs,
             "programs": programs,
             "unavailable": unavailable,

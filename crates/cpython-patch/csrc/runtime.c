@@ -1040,9 +1040,18 @@ static int code_monitored(PyCodeObject *co) {
 
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
 
+/* Where frames coir leaves to the interpreter go: the frame evaluator that was installed when
+ * coir's hook went in (CPython's perf trampoline under -X perf, which keeps naming interpreted
+ * frames for perf), else the interpreter's own. Restored when coir's hook comes out. */
+static _PyFrameEvalFunction interp_eval = _PyEval_EvalFrameDefault;
+
 static void set_hook(int on) {
     PyInterpreterState *interp = PyInterpreterState_Get();
-    _PyInterpreterState_SetEvalFrameFunc(interp, on ? coir_eval : _PyEval_EvalFrameDefault);
+    _PyFrameEvalFunction current = _PyInterpreterState_GetEvalFrameFunc(interp);
+    if (current != coir_eval) {
+        interp_eval = current;
+    }
+    _PyInterpreterState_SetEvalFrameFunc(interp, on ? coir_eval : interp_eval);
 }
 
 /* Python-level recursion check, as the interpreter's _Py_EnterRecursivePy (ceval_macros.h)
@@ -1096,14 +1105,14 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     PyInterpreterState *interp = ts->interp;
     if (monitoring_active_cached(interp)) {
         /* Any hook changes what tracers observe; step aside until monitoring stops. */
-        _PyInterpreterState_SetEvalFrameFunc(interp, _PyEval_EvalFrameDefault);
+        _PyInterpreterState_SetEvalFrameFunc(interp, interp_eval);
         hook_disarmed = 1;
         coir_counters.fallback[COIR_FB_MONITORING]++;
-        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        return interp_eval(ts, f, throwflag);
     }
     if (throwflag || f->owner != FRAME_OWNED_BY_THREAD) {
         coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
-        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        return interp_eval(ts, f, throwflag);
     }
     if (coir_inflight) {
         coir_rs_poll();
@@ -1111,18 +1120,18 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     PyCodeObject *co = _PyFrame_GetCode(f);
     CoirCodeState *st = coir_code_state(co, 1);
     if (st == NULL) {
-        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        return interp_eval(ts, f, throwflag);
     }
     if (st->entry == NULL) {
         if (st->refused || st->pending) {
-            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+            return interp_eval(ts, f, throwflag);
         }
         if (!st->forced && (explicit_only || ++st->calls <= threshold)) {
-            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+            return interp_eval(ts, f, throwflag);
         }
         if (compiling) {
             /* Code run by the compiler itself (finalizers, ...) stays interpreted. */
-            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+            return interp_eval(ts, f, throwflag);
         }
         compiling = 1;
         /* Hot functions compile on a worker thread while the interpreter keeps running them;
@@ -1134,7 +1143,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_rs_compile(co, st, mode);
         compiling = 0;
         if (st->entry == NULL) {
-            return _PyEval_EvalFrameDefault(ts, f, throwflag);
+            return interp_eval(ts, f, throwflag);
         }
     }
     else if (st->cold && !st->pending && ++st->calls > hot_calls && !compiling) {
@@ -1144,7 +1153,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     }
     if (code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
-        return _PyEval_EvalFrameDefault(ts, f, throwflag);
+        return interp_eval(ts, f, throwflag);
     }
     return run_native(ts, f, st->entry, st->relocs);
 }

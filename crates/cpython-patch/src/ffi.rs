@@ -80,4 +80,7 @@ unsafe extern "C" {
     pub fn coir_is_armed() -> c_int;
     pub fn coir_get_threshold() -> c_int;
     pub fn coir_is_explicit_only() -> c_int;
+    /// CPython's perf-map API (3.12+): appends `ADDR SIZE NAME` to /tmp/perf-<pid>.map,
+    /// opening it on first use; thread-safe (its own lock). 0 on success.
+    pub fn PyUnstable_WritePerfMapEntry(code_addr: *const c_void, code_size: std::ffi::c_uint, entry_name: *const c_char) -> c_int;
 }

@@ -36,8 +36,23 @@ struct Global {
     cache_hits: u64,
     cache_dir: Option<PathBuf>,
     compile_seconds: f64,
+    /// One entry per compile that produced code, in order.
+    compile_log: Vec<CompileRecord>,
     refusals: BTreeMap<String, u64>,
     dumps: u64,
+    /// Write a perf map entry (`/tmp/perf-<pid>.map`) for every installed function.
+    perf_map: bool,
+}
+
+/// What one compile cost (`coir.stats()['compile_log']`).
+struct CompileRecord {
+    /// The code object's qualified name.
+    name: String,
+    /// Seconds spent on it: decoding, lowering and verifying, then GCC or the cache load.
+    /// Time spent queued for the compile thread or waiting for the compile lock is not counted.
+    seconds: f64,
+    /// Whether its machine code came from the on-disk cache instead of GCC.
+    cached: bool,
 }
 
 static GLOBAL: Mutex<Global> = Mutex::new(Global {
@@ -50,8 +65,10 @@ static GLOBAL: Mutex<Global> = Mutex::new(Global {
     cache_hits: 0,
     cache_dir: None,
     compile_seconds: 0.0,
+    compile_log: Vec::new(),
     refusals: BTreeMap::new(),
     dumps: 0,
+    perf_map: false,
 });
 
 fn global() -> std::sync::MutexGuard<'static, Global> {
@@ -88,6 +105,7 @@ struct CodeParts {
     flags: u32,
     argcount: u32,
     name: String,
+    filename: String,
     consts: Vec<usize>,
     names: Vec<usize>,
     nlocalsplus: u32,
@@ -132,6 +150,7 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         flags: code.getattr("co_flags")?.extract()?,
         argcount: code.getattr("co_argcount")?.extract()?,
         name: code.getattr("co_qualname")?.extract()?,
+        filename: code.getattr("co_filename")?.extract()?,
         consts: ptrs("co_consts")?,
         names: ptrs("co_names")?,
         nlocalsplus: facts[0] as u32,
@@ -266,12 +285,15 @@ fn sanitize(name: &str) -> String {
 /// code object, so it can be compiled without the GIL (on the worker thread).
 struct Prepared {
     name: String,
+    /// The name profilers show (`py::qualname:filename`), if a perf map is written.
+    perf_name: Option<String>,
     func: ir_cfg::ssa::Function,
     consts: CodeConsts,
     opts: Options,
     tier: Tier,
     abi: Abi,
-    started: Instant,
+    /// Seconds spent preparing (decode, lower, verify).
+    prepare_seconds: f64,
 }
 
 // SAFETY: the addresses in `consts` are only embedded into code, never dereferenced by the
@@ -387,27 +409,37 @@ fn after_fork_child() {
 
 static FORKED: AtomicBool = AtomicBool::new(false);
 
-fn finish(p: Prepared) -> Result<(Compiled, Tier), Refusal> {
+fn finish(p: Prepared) -> Result<Made, Refusal> {
     let r = {
         if !gcc_lock() {
             return Err(Refusal::new(SHUTTING_DOWN, format!("{}: not compiled: the interpreter is shutting down", p.name)));
         }
+        let started = Instant::now();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gcc_backend::compile(&p.func, &p.abi, &p.consts, &p.opts)));
         gcc_unlock();
         match r {
-            Ok(r) => r,
+            Ok(r) => r.map(|c| (c, started.elapsed().as_secs_f64())),
             Err(e) => std::panic::resume_unwind(e),
         }
     };
-    let compiled = r.map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
+    let (compiled, backend_seconds) = r.map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
+    let seconds = p.prepare_seconds + backend_seconds;
     let mut g = global();
     g.compiled += 1;
-    g.compile_seconds += p.started.elapsed().as_secs_f64();
-    Ok((compiled, p.tier))
+    g.compile_seconds += seconds;
+    g.compile_log.push(CompileRecord { name: p.name, seconds, cached: compiled.cached });
+    Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name })
+}
+
+/// A compile's product, ready to install.
+struct Made {
+    compiled: Compiled,
+    tier: Tier,
+    perf_name: Option<String>,
 }
 
 /// Run the whole pipeline on a code object.
-fn compile_code(code: &Bound<'_, PyAny>, tier: Tier) -> Result<(Compiled, Tier), Refusal> {
+fn compile_code(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Made, Refusal> {
     finish(prepare(code, tier)?)
 }
 
@@ -431,7 +463,9 @@ fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
     let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir, tier);
-    Ok(Prepared { name: p.name, func: f, consts, opts, tier, abi: abi(), started: start })
+    let abi = abi();
+    let perf_name = global().perf_map.then(|| format!("py::{}:{}", p.name, p.filename));
+    Ok(Prepared { name: p.name, perf_name, func: f, consts, opts, tier, abi, prepare_seconds: start.elapsed().as_secs_f64() })
 }
 
 fn record_refusal(r: &Refusal) {
@@ -448,18 +482,21 @@ fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState, tier
 type Versions = Vec<Compiled>;
 
 /// Attach a compilation's outcome to a code object's state (GIL held).
-fn install(st: *mut ffi::CoirCodeState, outcome: Result<(Compiled, Tier), Refusal>) -> Result<(), String> {
+fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Result<(), String> {
     // SAFETY (whole function): st is this code object's live co_extra state; the GIL
     // serialises access.
     let tier_up = unsafe { (*st).entry.is_some() && (*st).cold != 0 };
     match outcome {
-        Ok((c, tier)) => {
+        Ok(Made { compiled: c, tier, perf_name }) => {
             if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {
                 // Compiled twice (coir.compile while a background job ran): keep the first.
                 return Ok(());
             }
             let entry = c.entry();
             let relocs = c.relocs();
+            if let Some(name) = perf_name {
+                write_perf_map_entry(entry as *const c_void, c.code_size(), &name);
+            }
             if c.cached {
                 global().cache_hits += 1;
             }
@@ -490,6 +527,15 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<(Compiled, Tier), Refusa
             Err(r.message)
         }
     }
+}
+
+/// Tell profilers (`perf report`) which function lives at `addr` (CPython's perf-map API).
+fn write_perf_map_entry(addr: *const c_void, size: usize, name: &str) {
+    // A name with a NUL (possible in a file name) is cut there.
+    let name = name.split('\0').next().unwrap_or_default();
+    let Ok(cname) = std::ffi::CString::new(name) else { return };
+    // SAFETY: a valid C string; the API takes its own lock and copies the text out.
+    unsafe { ffi::PyUnstable_WritePerfMapEntry(addr, size.min(u32::MAX as usize) as std::ffi::c_uint, cname.as_ptr()) };
 }
 
 thread_local! {
@@ -524,7 +570,7 @@ struct Job {
 struct Done {
     code: usize,
     st: usize,
-    outcome: Result<(Compiled, Tier), Refusal>,
+    outcome: Result<Made, Refusal>,
 }
 
 // SAFETY: the raw pointers are only used by the thread holding the GIL (install in poll).
@@ -755,7 +801,8 @@ fn is_compiled(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(!st.is_null() && unsafe { (*st).entry.is_some() })
 }
 
-/// Statistics: compiled, native_calls, compile_seconds, fallbacks {reason: count}.
+/// Statistics: compiled, native_calls, compile_seconds, compile_log [(qualname, seconds,
+/// cached)], fallbacks {reason: count}.
 #[pyfunction]
 fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
@@ -767,6 +814,8 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("cache_hits", g.cache_hits)?;
     d.set_item("native_calls", c.native_calls)?;
     d.set_item("compile_seconds", g.compile_seconds)?;
+    let log: Vec<(&str, f64, bool)> = g.compile_log.iter().map(|r| (r.name.as_str(), r.seconds, r.cached)).collect();
+    d.set_item("compile_log", log)?;
     let fb = PyDict::new(py);
     for (k, v) in &g.refusals {
         fb.set_item(k, v)?;
@@ -877,6 +926,13 @@ fn set_cache_dir(path: Option<PathBuf>) {
     global().cache_dir = path;
 }
 
+/// Whether every function installed from now on gets a perf map entry
+/// (`/tmp/perf-<pid>.map`, `py::qualname:filename`), for `perf report`.
+#[pyfunction]
+fn set_perf_map(on: bool) {
+    global().perf_map = on;
+}
+
 /// Where every compiled function's dumps go (None: nowhere).
 #[pyfunction]
 #[pyo3(signature = (path=None))]
@@ -971,6 +1027,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stack_effect, m)?)?;
     m.add_function(wrap_pyfunction!(abi_info, m)?)?;
     m.add_function(wrap_pyfunction!(set_dump_dir, m)?)?;
+    m.add_function(wrap_pyfunction!(set_perf_map, m)?)?;
     m.add_function(wrap_pyfunction!(set_cache_dir, m)?)?;
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;

@@ -39,6 +39,8 @@ pub(crate) fn temp_name() -> String {
 pub(crate) struct Loaded {
     handle: *mut c_void,
     pub(crate) entry: *mut c_void,
+    /// The size in bytes of the entry symbol's code (its ELF `st_size`; 0 if unknown).
+    pub(crate) entry_size: usize,
 }
 
 // SAFETY: the handle is only passed to dlclose, once, by the owner.
@@ -61,8 +63,39 @@ impl Loaded {
                 libc::dlclose(handle);
                 return Err(format!("{symbol} missing in {}", path.display()));
             }
-            Ok(Loaded { handle, entry })
+            Ok(Loaded { handle, entry, entry_size: symbol_size(entry) })
         }
+    }
+}
+
+/// `ElfW(Sym)` on 64-bit targets (`<elf.h>`).
+#[repr(C)]
+struct Elf64Sym {
+    st_name: u32,
+    st_info: u8,
+    st_other: u8,
+    st_shndx: u16,
+    st_value: u64,
+    st_size: u64,
+}
+
+/// `RTLD_DL_SYMENT` (`<dlfcn.h>`): `dladdr1` also returns the symbol's table entry.
+const RTLD_DL_SYMENT: libc::c_int = 1;
+
+/// The ELF size of the dynamic symbol at `addr` (0 if none is found).
+fn symbol_size(addr: *mut c_void) -> usize {
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    let mut sym: *mut c_void = std::ptr::null_mut();
+    // SAFETY: dladdr1 fills `info` and points `sym` at the loaded object's own symbol table
+    // entry (valid while the object is loaded) or leaves it NULL.
+    unsafe {
+        if libc::dladdr1(addr, info.as_mut_ptr(), &mut sym, RTLD_DL_SYMENT) == 0 || sym.is_null() {
+            return 0;
+        }
+        if info.assume_init().dli_saddr != addr {
+            return 0;
+        }
+        (*(sym as *const Elf64Sym)).st_size as usize
     }
 }
 

@@ -16,7 +16,16 @@ use crate::cache;
 use crate::isolate;
 use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
-const ENTRY_NAME: &str = "coir_native";
+/// The exported symbol of a function's native code: `py_` and its qualified name with every
+/// character other than an ASCII letter, digit or `_` made `_` (`py_Holder_method`,
+/// `py_f__locals___lambda_`). Profilers that read the shared object's symbols (`perf report`)
+/// show it; the name is part of the IR, hence of the cache key.
+pub(crate) fn entry_symbol(qualname: &str) -> String {
+    let mut s = String::with_capacity(qualname.len() + 3);
+    s.push_str("py_");
+    s.extend(qualname.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }));
+    s
+}
 
 struct Types<'c> {
     void: Type<'c>,
@@ -147,7 +156,8 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         ctx.new_parameter(None, t.ptr, "frame"),
         ctx.new_parameter(None, t.ptr.make_pointer(), "relocs"),
     ];
-    let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, ENTRY_NAME, false);
+    let symbol = entry_symbol(&f.name);
+    let func = ctx.new_function(None, FunctionType::Exported, t.ptr, &params, &symbol, false);
     let values: Vec<LValue<'_>> =
         f.values.iter().map(|(v, d)| func.new_local(None, value_ty(&t, d.ty), format!("{v}"))).collect();
     // scratch[0] is the writable slot before the arguments that PY_VECTORCALL_ARGUMENTS_OFFSET
@@ -292,7 +302,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
                 return Err(BackendError::Gcc(format!("cannot write {}: {e}", so.display())));
             }
         }
-        let loaded = cache::Loaded::open(&so, ENTRY_NAME);
+        let loaded = cache::Loaded::open(&so, &symbol);
         if opts.cache_dir.is_none() {
             // The mapping stays; the file is not needed once loaded.
             let _ = std::fs::remove_file(&so);
@@ -796,3 +806,15 @@ fn bad(d: &ir_cfg::ssa::InstData) -> BackendError {
     BackendError::BadOperand(format!("{} {:?}: operands do not fit the signature", d.op, d.imm))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::entry_symbol;
+
+    #[test]
+    fn entry_symbols_are_c_identifiers_named_after_the_function() {
+        assert_eq!(entry_symbol("f"), "py_f");
+        assert_eq!(entry_symbol("Holder.method"), "py_Holder_method");
+        assert_eq!(entry_symbol("g.<locals>.<lambda>"), "py_g__locals___lambda_");
+        assert_eq!(entry_symbol("café"), "py_caf_");
+    }
+}

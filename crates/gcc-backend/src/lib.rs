@@ -216,6 +216,12 @@ impl Compiled {
         self.entry
     }
 
+    /// The size in bytes of the entry function's machine code (its ELF symbol size; 0 if the
+    /// loader does not know it), e.g. for a profiler's map of code addresses.
+    pub fn code_size(&self) -> usize {
+        self._loaded.entry_size
+    }
+
     /// The relocation table to pass to [`Compiled::entry`] (lives as long as `self`).
     pub fn relocs(&self) -> *const usize {
         self.relocs.as_ptr()
