@@ -170,6 +170,6 @@ def stats():
 
 
 def dump(func, stage):
-    """The text of one compilation stage of ``func``: bytecode, ir, ssa, dot, c, gimple, asm,
+    """The text of one compilation stage of ``func``: bytecode, ir, ssa, passes, dot, c, gimple, asm,
     reproducer."""
     return _native.dump(func, stage)

@@ -208,13 +208,30 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 
 /// The lowered function in SSA form, verified: what the backend compiles.
 fn ssa(p: &CodeParts, f: &ir_cfg::Function) -> Result<ir_cfg::ssa::Function, Refusal> {
-    let s = ir_cfg::ssa::from_vars(f)
+    ssa_stages(p, f, false).map(|(s, _)| s)
+}
+
+/// The SSA form as built, verified, then through the pass pipeline (verified after each
+/// pass); with `keep_text`, the text as built and after each pass.
+fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(ir_cfg::ssa::Function, Vec<(String, String)>), Refusal> {
+    use ir_cfg::ssa::passes;
+    let mut s = ir_cfg::ssa::from_vars(f)
         .map_err(|e| Refusal::new("internal error: SSA construction", format!("{}: {e}", p.name)))?;
     ir_cfg::ssa::verify(&s).map_err(|errs| {
         let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
         Refusal::new("internal error: SSA verifier", format!("{}: SSA verification failed:\n{}\n{}", p.name, msgs.join("\n"), s.to_text()))
     })?;
-    Ok(s)
+    let mut texts = Vec::new();
+    if keep_text {
+        texts.push(("built".to_string(), s.to_text()));
+    }
+    let records = passes::run(&mut s, &passes::default_pipeline(), keep_text)
+        .map_err(|e| Refusal::new("internal error: SSA pass", format!("{}: {e}", p.name)))?;
+    for r in records {
+        let head = format!("{} ({} changes, {:.3} ms)", r.name, r.changes, r.seconds * 1e3);
+        texts.push((head, r.text.unwrap_or_default()));
+    }
+    Ok((s, texts))
 }
 
 fn abi() -> Abi {
@@ -834,7 +851,8 @@ fn gcc_lock_detached(py: Python<'_>) -> bool {
     py.detach(gcc_lock)
 }
 
-/// Text of one stage for a function: `bytecode`, `ir`, `ssa`, `dot`, `c`, `gimple`, `asm`, `reproducer`.
+/// Text of one stage for a function: `bytecode`, `ir`, `ssa` (after the passes), `passes`
+/// (as built, then after each pass), `dot`, `c`, `gimple`, `asm`, `reproducer`.
 #[pyfunction]
 fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     let code = code_of(obj)?;
@@ -848,8 +866,13 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
         let f = lower(&p, &cfg).map_err(err)?;
         return Ok(ssa(&p, &f).map_err(err)?.to_text());
     }
+    if stage == "passes" {
+        let f = lower(&p, &cfg).map_err(err)?;
+        let (_, texts) = ssa_stages(&p, &f, true).map_err(err)?;
+        return Ok(texts.iter().map(|(h, t)| format!("=== {h}\n{t}")).collect::<Vec<_>>().join("\n"));
+    }
     let art = Artefact::from_name(stage)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, ssa, dot, c, gimple, asm, reproducer")))?;
+        .ok_or_else(|| PyValueError::new_err(format!("unknown stage {stage:?}: bytecode, ir, ssa, passes, dot, c, gimple, asm, reproducer")))?;
     let lowered = lower(&p, &cfg).map_err(err)?;
     match art {
         Artefact::Ir => return Ok(lowered.to_text()),

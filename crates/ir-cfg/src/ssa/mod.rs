@@ -13,6 +13,7 @@ pub mod entities;
 pub mod from_vars;
 pub mod function;
 pub mod ops;
+pub mod passes;
 mod print;
 pub mod verify;
 

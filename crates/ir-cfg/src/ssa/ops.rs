@@ -221,11 +221,35 @@ pub struct OpInfo {
     pub sig: Sig,
     /// Effects (for [`Sig::Helper`], those of the helper are added).
     pub effects: Effects,
+    /// What is known of an object result whatever the operands.
+    pub result: ResultFact,
+}
+
+/// What the table knows of an operation's object result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultFact {
+    /// Nothing (may be NULL where the operation allows it).
+    Any,
+    /// Never NULL.
+    NonNull,
+    /// An immortal object: reference counting on it does nothing.
+    Immortal,
+    /// Always NULL.
+    Null,
+}
+
+macro_rules! result_fact {
+    () => {
+        ResultFact::Any
+    };
+    ($f:ident) => {
+        ResultFact::$f
+    };
 }
 
 macro_rules! ops {
     (helper_call: $(#[doc = $cdoc:literal])* $call:ident $ctext:literal;
-     $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*) $(| $eff:ident)*; )*) => {
+     $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*) $(@ $fact:ident)? $(| $eff:ident)*; )*) => {
         /// An operation.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Opcode {
@@ -245,8 +269,15 @@ macro_rules! ops {
                         imm: ImmKind::$imm,
                         sig: Sig::Fixed(&[$(Type::$a),*], &[$(Type::$r),*]),
                         effects: Effects::NONE$(.with(Effects::$eff))*,
+                        result: result_fact!($($fact)?),
                     } },)*
-                    Opcode::$call => &OpInfo { name: $ctext, imm: ImmKind::Call, sig: Sig::Helper, effects: Effects::NONE },
+                    Opcode::$call => &OpInfo {
+                        name: $ctext,
+                        imm: ImmKind::Call,
+                        sig: Sig::Helper,
+                        effects: Effects::NONE,
+                        result: ResultFact::Any,
+                    },
                 }
             }
         }
@@ -258,15 +289,15 @@ ops! {
     /// Call a runtime helper (types and error convention from the helper table).
     Call "call";
     /// `co_consts[i]`, borrowed from the code object.
-    Const "const" Const () -> (Obj);
+    Const "const" Const () -> (Obj) @NonNull;
     /// `co_names[i]`, borrowed from the code object.
-    Name "name" Name () -> (Obj);
+    Name "name" Name () -> (Obj) @NonNull;
     /// An immortal singleton.
-    Singleton "singleton" Singleton () -> (Obj);
+    Singleton "singleton" Singleton () -> (Obj) @Immortal;
     /// The immortal small int `i`.
-    SmallInt "small_int" SmallInt () -> (Obj);
+    SmallInt "small_int" SmallInt () -> (Obj) @Immortal;
     /// `NULL`.
-    Null "null" None () -> (Obj);
+    Null "null" None () -> (Obj) @Null;
     /// A C int constant.
     CInt "cint" Int () -> (CInt);
     /// A word constant.

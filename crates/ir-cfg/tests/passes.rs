@@ -1,0 +1,146 @@
+//! The pass pipeline: each pass on functions made for it, golden text before and after, the
+//! verifier run after each pass. Set `COIR_BLESS=1` to rewrite the golden files.
+use ir_cfg::helpers::Helper;
+use ir_cfg::ir::Singleton;
+use ir_cfg::ssa::passes::{self, DeadCode, Pass, RefcountPairs, Simplify};
+use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
+
+fn golden(name: &str, text: &str) {
+    let path = format!("{}/tests/golden/{name}.passes", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("COIR_BLESS").is_some() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
+    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+}
+
+/// Run one pass; golden text of the function before and after it.
+fn check(name: &str, mut f: ssa::Function, pass: Box<dyn Pass>) -> (ssa::Function, usize) {
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let before = f.to_text();
+    let r = passes::run(&mut f, &[pass], true).unwrap_or_else(|e| panic!("{e}"));
+    golden(name, &format!("{before}=== after {} ({} changes)\n{}", r[0].name, r[0].changes, r[0].text.as_deref().unwrap()));
+    (f, r[0].changes)
+}
+
+fn call(h: Helper) -> Imm {
+    Imm::Call(HelperCall { helper: h, arrays: vec![] })
+}
+
+/// Reference counting on None, on NULL and on a new object; `x is NULL` tests.
+fn refcounts() -> ssa::Function {
+    let mut b = SsaBuilder::new("refcounts", 0);
+    let (tstate, frame) = b.entry_params();
+    let (yes, no, err) = (b.new_block("yes"), b.new_block("no"), b.new_block("err"));
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.ins(Opcode::XDecref, Imm::None, vec![null], None).unwrap();
+    let exc = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err)).unwrap();
+    b.ins(Opcode::XIncref, Imm::None, vec![exc], None).unwrap();
+    b.ins(Opcode::XDecref, Imm::None, vec![exc], None).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![exc], None).unwrap();
+    let unused = b.ins1(Opcode::CInt, Imm::Int(7), vec![], None).unwrap();
+    let _ = unused;
+    b.terminate(Terminator::BranchEq { a: exc, b: null, then: SsaBuilder::call(yes), otherwise: SsaBuilder::call(no) }).unwrap();
+    for blk in [yes, no, err] {
+        b.seal_block(blk);
+        b.switch_to(blk);
+        if blk == err {
+            b.terminate(Terminator::Raise).unwrap();
+        } else {
+            b.terminate(Terminator::Return(none)).unwrap();
+        }
+    }
+    b.finish().unwrap()
+}
+
+#[test]
+fn simplify_drops_refcounting_that_does_nothing() {
+    let (f, changes) = check("simplify_refcounts", refcounts(), Box::new(Simplify));
+    let text = f.to_text();
+    // incref None, xdecref NULL: gone; xincref/xdecref of a helper result that is never NULL
+    // where used: plain; `exc is NULL` after a NULL-checked call: false.
+    assert!(!text.contains("xincref") && !text.contains("xdecref"), "{text}");
+    assert!(!text.contains("incref v2"), "{text}");
+    assert!(text.contains("jump b2"), "{text}");
+    assert_eq!(changes, 5, "{text}");
+}
+
+#[test]
+fn dce_removes_unused_pure_results_only() {
+    let (f, changes) = check("dce", refcounts(), Box::new(DeadCode));
+    let text = f.to_text();
+    assert!(!text.contains("cint 7"), "{text}");
+    // Everything with an effect stays, used or not.
+    assert!(text.contains("load_build_class") && text.contains("decref"), "{text}");
+    assert_eq!(changes, 1);
+}
+
+#[test]
+fn the_default_pipeline_verifies_after_each_pass() {
+    let mut f = refcounts();
+    let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "refcount_pairs", "dce"]);
+    // After simplify, the NULL and the unused constant are dead.
+    assert!(!f.to_text().contains("null"), "{}", f.to_text());
+}
+
+/// A pass that breaks the function is caught by the verifier at that pass.
+#[test]
+fn a_broken_pass_is_named() {
+    struct Breaks;
+    impl Pass for Breaks {
+        fn name(&self) -> &'static str {
+            "breaks"
+        }
+        fn run(&self, f: &mut ssa::Function) -> usize {
+            // Drop every instruction: its results are then used but never defined.
+            let blocks: Vec<_> = f.blocks.keys().collect();
+            for b in blocks {
+                f.blocks[b].insts.clear();
+            }
+            1
+        }
+    }
+    let mut f = refcounts();
+    let e = passes::run(&mut f, &[Box::new(Breaks)], false).unwrap_err();
+    assert_eq!(e.pass, "breaks");
+    assert!(e.to_string().contains("never defined"), "{e}");
+}
+
+#[test]
+fn facts_come_from_the_table() {
+    let f = refcounts();
+    let entry = f.entry.unwrap();
+    let facts: Vec<_> = f.blocks[entry].insts.iter().filter_map(|i| f.insts[*i].results.first()).map(|v| (f.ty(*v), passes::fact(&f, *v))).collect();
+    use ir_cfg::ssa::ops::ResultFact::*;
+    assert_eq!(facts, [(Type::Obj, Immortal), (Type::Obj, Null), (Type::Obj, NonNull), (Type::CInt, Any)]);
+}
+
+#[test]
+fn refcount_pairs_with_nothing_between_cancel() {
+    // After simplify: incref v4; decref v4; decref v4 -> the first pair cancels.
+    let mut f = refcounts();
+    passes::run(&mut f, &[Box::new(Simplify)], false).unwrap();
+    let (f, changes) = check("refcount_pairs", f, Box::new(RefcountPairs));
+    assert_eq!(changes, 2);
+    assert_eq!(f.to_text().matches("decref v4").count(), 1, "{}", f.to_text());
+
+    // A call between them (arbitrary code may look at the count) keeps the pair.
+    let mut b = SsaBuilder::new("kept", 0);
+    let (tstate, frame) = b.entry_params();
+    let err = b.new_block("err");
+    let x = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err)).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![x], None).unwrap();
+    b.ins(Opcode::Call, call(Helper::TracebackHere), vec![frame], None).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![x], None).unwrap();
+    b.terminate(Terminator::Return(x)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let mut f = b.finish().unwrap();
+    let r = passes::run(&mut f, &[Box::new(RefcountPairs)], false).unwrap();
+    assert_eq!(r[0].changes, 0);
+}
