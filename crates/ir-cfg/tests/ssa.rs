@@ -57,6 +57,7 @@ fn loop_function() -> Result<ssa::Function, BuildError> {
     b.switch_to(exit);
     b.use_var(y)?;
     let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None)?;
+    b.ins(ssa::Opcode::Incref, Imm::None, vec![none], None)?;
     b.terminate(Terminator::Return(none))?;
     b.finish()
 }
@@ -107,6 +108,7 @@ fn error_edges_see_values_as_they_were_at_the_raising_instruction() {
     let r = b.ins1(ssa::Opcode::Call, helper(Helper::HandlePending), vec![tstate], Some(e)).unwrap();
     b.def_var(x, r).unwrap();
     let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(ssa::Opcode::Incref, Imm::None, vec![none], None).unwrap();
     b.terminate(Terminator::Return(none)).unwrap();
     b.seal_block(e);
     b.switch_to(e);
