@@ -16,7 +16,8 @@
 //!
 //! Slots are tracked by *epochs*: each write of a slot starts a new epoch (named by the
 //! writing instruction), a join whose predecessors disagree starts one named by the block. A
-//! borrow from a slot is alive while the slot's epoch is the one it was taken in.
+//! borrow from a slot is alive while the slot's epoch is the one it was taken in. Epochs
+//! depend on nothing else, so they are computed first (iterating to a fixed point).
 //!
 //! Joins: an edge passes each argument's reference to its parameter (*moves* one, if the
 //! argument holds any; arguments in order) or lends it (the parameter then borrows from the
@@ -30,9 +31,9 @@
 //! there; helpers borrow, so nothing was consumed). At `return` (after stealing the returned
 //! reference) and `raise`, no value may still hold a reference.
 //!
-//! The analysis is a forward dataflow to a fixed point over block entry states (epochs only
-//! move to join epochs, owner sets only shrink, counts are fixed by the first edge seen), then
-//! one reporting pass over the blocks with their final entry states.
+//! The analysis is a forward dataflow to a fixed point over block entry states (owner sets only
+//! shrink, counts are fixed by the first edge seen), then one reporting pass over the blocks
+//! with their final entry states.
 use std::collections::{BTreeMap, VecDeque};
 
 use super::entities::{Block, EntityRef, Inst, Value};
@@ -96,7 +97,6 @@ enum Kind {
 #[derive(Clone, Debug, PartialEq)]
 struct Entry {
     counts: BTreeMap<Value, u32>,
-    epoch: Vec<u32>,
     links: BTreeMap<Value, Vec<Src>>,
     transfers: BTreeMap<(u32, u32), Value>,
     params: Vec<Kind>,
@@ -134,16 +134,17 @@ struct InstFacts {
     results: Vec<ResultRef>,
     /// Slot of the immediate, for slot operations.
     slot: Option<u32>,
-    /// Slots a helper writes.
-    kills: Vec<u32>,
+    /// Slots it writes (starting epoch `1 + inst`), after its operands and results are done.
+    writes: Vec<u32>,
 }
 
 struct Checker<'a> {
     f: &'a Function,
     origin: Vec<Origin>,
-    /// The slot epoch a `local` load was taken in (updated as its block is visited).
+    /// The slot epoch a `local` load was taken in (set as its block is visited).
     load_epoch: Vec<u32>,
-    ninsts: u32,
+    /// Slot epochs at each block's entry.
+    epochs: Vec<Option<Vec<u32>>>,
     errs: Vec<VerifyError>,
     report: bool,
     block: Block,
@@ -262,14 +263,6 @@ impl Checker<'_> {
         }
     }
 
-    fn kill_slot(&mut self, st: &mut State, slot: u32, inst: Inst) {
-        if let Some(e) = st.epoch.get_mut(slot as usize) {
-            *e = 1 + inst.index() as u32;
-        } else {
-            self.err(Some(inst), format!("local[{slot}] out of range"));
-        }
-    }
-
     /// Apply one instruction. Returns the state for its error edge.
     fn step(&mut self, facts: &InstFacts, st: &mut State, i: Inst) -> Option<(Block, State)> {
         let f = self.f;
@@ -305,7 +298,6 @@ impl Checker<'_> {
                     if r == ArgRef::StoreSlot
                         && let Some(s) = slot
                     {
-                        self.kill_slot(st, s, i);
                         // The slot now holds the reference: it owns the value.
                         st.links.entry(a).or_default().push(Link::Slot(s, 1 + i.index() as u32));
                     }
@@ -322,7 +314,6 @@ impl Checker<'_> {
                             && let Some(&e) = st.epoch.get(s as usize)
                         {
                             st.transfers.insert((s, e), r);
-                            self.kill_slot(st, s, i);
                         }
                     }
                     ResultRef::Slot => {
@@ -336,8 +327,10 @@ impl Checker<'_> {
                 }
             }
         }
-        for &k in &facts.kills {
-            self.kill_slot(st, k, i);
+        for &k in &facts.writes {
+            if let Some(e) = st.epoch.get_mut(k as usize) {
+                *e = 1 + i.index() as u32;
+            }
         }
         before
     }
@@ -373,13 +366,14 @@ impl Checker<'_> {
                 links.insert(v, s);
             }
         }
-        Entry { counts: st.counts, epoch: st.epoch, links, transfers: st.transfers, params: kinds }
+        Entry { counts: st.counts, links, transfers: st.transfers, params: kinds }
     }
 
     /// The running state at `b`'s entry.
     fn enter(&self, b: Block, e: &Entry) -> State {
+        let epoch = self.epochs[b.index()].clone().unwrap_or_else(|| vec![0; self.f.nlocalsplus as usize]);
         let mat = |s: &Src| match *s {
-            Src::Slot(i) => Link::Slot(i, e.epoch.get(i as usize).copied().unwrap_or(0)),
+            Src::Slot(i) => Link::Slot(i, epoch.get(i as usize).copied().unwrap_or(0)),
             Src::Value(w) => Link::Value(w),
             Src::Always => Link::Always,
         };
@@ -399,19 +393,12 @@ impl Checker<'_> {
                 }
             }
         }
-        State { counts, epoch: e.epoch.clone(), links, transfers: e.transfers.clone() }
+        State { counts, epoch, links, transfers: e.transfers.clone() }
     }
 
     /// Merge edge state `new` into the entry `old` of `b`; whether it changed.
-    fn merge(&self, b: Block, old: &mut Entry, new: &Entry) -> bool {
+    fn merge(&self, old: &mut Entry, new: &Entry) -> bool {
         let mut changed = false;
-        let join = 1 + self.ninsts + b.index() as u32;
-        for (x, y) in old.epoch.iter_mut().zip(&new.epoch) {
-            if *x != *y && *x != join {
-                *x = join;
-                changed = true;
-            }
-        }
         old.links.retain(|v, s| {
             let keep: Vec<Src> = match new.links.get(v) {
                 Some(t) => s.iter().filter(|x| t.contains(x)).copied().collect(),
@@ -573,6 +560,14 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
             };
         }
         let mut kills = Vec::new();
+        if let Some(s) = slot
+            && (args.contains(&ArgRef::StoreSlot) || results.contains(&ResultRef::TakeSlot))
+        {
+            kills.push(s);
+        }
+        if let Some(s) = slot.filter(|s| *s >= f.nlocalsplus) {
+            setup_errs.push((i, format!("local[{s}] out of range")));
+        }
         if let Imm::Call(c) = &d.imm
             && let Some((sw, k)) = c.slot_write()
         {
@@ -590,13 +585,15 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
                 (_, None) => setup_errs.push((i, format!("{}: the slot operand must be a constant", d.op))),
             }
         }
-        facts.push(InstFacts { args, results, slot, kills });
+        facts.push(InstFacts { args, results, slot, writes: kills });
     }
+    let order = f.rpo();
+    let epochs = slot_epochs(f, &facts, &order);
     let mut c = Checker {
         f,
         origin,
         load_epoch: vec![0; f.values.len()],
-        ninsts: f.insts.len() as u32,
+        epochs,
         errs: Vec::new(),
         report: false,
         block: entry,
@@ -608,7 +605,6 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
     }
 
     // Fixed point over entry states, blocks in reverse post-order.
-    let order = f.rpo();
     let mut rank = vec![usize::MAX; f.blocks.len()];
     for (k, b) in order.iter().enumerate() {
         rank[b.index()] = k;
@@ -616,7 +612,6 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
     let mut entries: Vec<Option<Entry>> = vec![None; f.blocks.len()];
     entries[entry.index()] = Some(Entry {
         counts: BTreeMap::new(),
-        epoch: vec![0; f.nlocalsplus as usize],
         links: BTreeMap::new(),
         transfers: BTreeMap::new(),
         params: vec![Kind::Scalar; f.blocks[entry].params.len()],
@@ -633,7 +628,7 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
                     *slot = Some(s);
                     true
                 }
-                Some(old) => c.merge(t, old, &s),
+                Some(old) => c.merge(old, &s),
             };
             if changed && !queued[t.index()] && rank[t.index()] != usize::MAX {
                 queued[t.index()] = true;
@@ -654,4 +649,87 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
         }
     }
     errs.append(&mut c.errs);
+}
+
+/// Slot epochs at each reachable block's entry: 0 on entry to the function, `1 + inst` after
+/// an instruction writes the slot, `1 + #insts + block` where predecessors disagree. Each
+/// block's entry is recomputed from its incoming edges until nothing changes (after many
+/// rounds a join epoch, once reached, is kept, which ends any oscillation).
+fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> Vec<Option<Vec<u32>>> {
+    let nb = f.blocks.len();
+    let ninsts = f.insts.len() as u32;
+    // Each block's out-edges, in order, with their index among the target's in-edges.
+    let mut npreds = vec![0usize; nb];
+    let mut edges: Vec<Vec<(Block, usize)>> = vec![Vec::new(); nb];
+    for &b in order {
+        for t in f.successors(b) {
+            edges[b.index()].push((t, npreds[t.index()]));
+            npreds[t.index()] += 1;
+        }
+    }
+    let mut incoming: Vec<Vec<Option<Vec<u32>>>> = npreds.iter().map(|&n| vec![None; n]).collect();
+    let mut entry: Vec<Option<Vec<u32>>> = vec![None; nb];
+    let start = vec![0u32; f.nlocalsplus as usize];
+    for round in 0.. {
+        let mut changed = false;
+        for &b in order {
+            let e = if Some(b) == f.entry {
+                start.clone()
+            } else {
+                let join = 1 + ninsts + b.index() as u32;
+                let mut acc: Option<Vec<u32>> = None;
+                for v in incoming[b.index()].iter().flatten() {
+                    match &mut acc {
+                        None => acc = Some(v.clone()),
+                        Some(a) => {
+                            for (x, y) in a.iter_mut().zip(v) {
+                                if x != y {
+                                    *x = join;
+                                }
+                            }
+                        }
+                    }
+                }
+                let Some(mut a) = acc else { continue };
+                if round > 16
+                    && let Some(old) = &entry[b.index()]
+                {
+                    for (x, o) in a.iter_mut().zip(old) {
+                        if *o == join {
+                            *x = join;
+                        }
+                    }
+                }
+                a
+            };
+            let mut cur = e.clone();
+            entry[b.index()] = Some(e);
+            let mut out = edges[b.index()].iter();
+            let mut send = |cur: &Vec<u32>, incoming: &mut Vec<Vec<Option<Vec<u32>>>>, changed: &mut bool| {
+                let &(t, k) = out.next().expect("an edge per successor");
+                let slot = &mut incoming[t.index()][k];
+                if slot.as_ref() != Some(cur) {
+                    *slot = Some(cur.clone());
+                    *changed = true;
+                }
+            };
+            for &i in &f.blocks[b].insts {
+                if f.insts[i].err.is_some() {
+                    send(&cur, &mut incoming, &mut changed);
+                }
+                for &s in &facts[i.index()].writes {
+                    if let Some(x) = cur.get_mut(s as usize) {
+                        *x = 1 + i.index() as u32;
+                    }
+                }
+            }
+            for _ in f.blocks[b].term.calls() {
+                send(&cur, &mut incoming, &mut changed);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    entry
 }
