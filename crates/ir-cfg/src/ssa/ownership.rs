@@ -20,9 +20,9 @@
 //! depend on nothing else, so they are computed first (iterating to a fixed point).
 //!
 //! Joins: an edge passes each argument's reference to its parameter (*moves* one, if the
-//! argument holds any; arguments in order) or lends it (the parameter then borrows from the
-//! argument's owners). Every edge into a block must pass each parameter in the same state
-//! (owned, or borrowed; a NULL argument fits either), and every other value must hold the
+//! argument holds any; arguments in order; NULL counts as an owned reference) or lends it
+//! (the parameter then borrows from the argument's owners). Every edge into a block must
+//! pass each parameter in the same state (owned, or borrowed), and every other value must hold the
 //! same number of references on every edge into the block: a value that does not reach the
 //! block (does not dominate it) must hold none, or its reference leaks on that path. Owners
 //! of borrows are intersected (a borrow alive on one path only is dead after the join).
@@ -32,9 +32,11 @@
 //! reference) and `raise`, no value may still hold a reference.
 //!
 //! The analysis is a forward dataflow to a fixed point over block entry states (owner sets only
-//! shrink, counts are fixed by the first edge seen), then one reporting pass over the blocks
-//! with their final entry states.
-use std::collections::{BTreeMap, VecDeque};
+//! shrink, counts and whether a parameter is owned are fixed by the first edge seen, and each
+//! edge is compared with them). A block with one predecessor and no parameters takes that
+//! predecessor's state as it is. Findings of a block's last visit (made from its final entry
+//! state) are kept. States are small sorted vectors: they are copied at every error edge.
+use std::collections::VecDeque;
 
 use super::entities::{Block, EntityRef, Inst, Value};
 use super::function::{Function, Terminator, ValueDef};
@@ -68,11 +70,9 @@ enum Link {
     Value(Value),
     /// The code object or an immortal.
     Always,
-    /// The value is NULL on every path seen (a parameter only passed NULL).
-    Null,
 }
 
-/// An owner at a block's entry (a slot owner there means: in the slot's entry epoch).
+/// An owner at a block's entry (a slot there means: in the slot's entry epoch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Src {
     Slot(u32),
@@ -85,47 +85,115 @@ enum Src {
 enum Kind {
     /// Not an object.
     Scalar,
-    /// Only NULL so far: fits anything.
-    Null,
     /// A reference moved in.
     Owned,
     /// Lent: alive while one of these is.
     Borrowed(Vec<Src>),
 }
 
-/// The state on one edge, and at one block's entry once edges are merged.
+/// A small map: a vector sorted by key.
+#[derive(Clone, Debug, PartialEq)]
+struct VecMap<K, V>(Vec<(K, V)>);
+
+impl<K: Ord + Copy, V: Copy> VecMap<K, V> {
+    fn new() -> Self {
+        VecMap(Vec::new())
+    }
+    fn find(&self, k: K) -> Result<usize, usize> {
+        self.0.binary_search_by(|(x, _)| x.cmp(&k))
+    }
+    fn get(&self, k: K) -> Option<V> {
+        self.find(k).ok().map(|i| self.0[i].1)
+    }
+    fn insert(&mut self, k: K, v: V) {
+        match self.find(k) {
+            Ok(i) => self.0[i].1 = v,
+            Err(i) => self.0.insert(i, (k, v)),
+        }
+    }
+    fn remove(&mut self, k: K) {
+        if let Ok(i) = self.find(k) {
+            self.0.remove(i);
+        }
+    }
+}
+
+/// A set of (value, owner) pairs, sorted.
+#[derive(Clone, Debug, PartialEq)]
+struct Links<L>(Vec<(Value, L)>);
+
+impl<L: Ord + Copy> Links<L> {
+    fn of(&self, v: Value) -> &[(Value, L)] {
+        let a = self.0.partition_point(|(x, _)| *x < v);
+        let b = a + self.0[a..].partition_point(|(x, _)| *x == v);
+        &self.0[a..b]
+    }
+    fn add(&mut self, v: Value, l: L) {
+        if let Err(i) = self.0.binary_search(&(v, l)) {
+            self.0.insert(i, (v, l));
+        }
+    }
+    fn contains(&self, v: Value, l: L) -> bool {
+        self.0.binary_search(&(v, l)).is_ok()
+    }
+}
+
+/// The state on an edge into a join, as seen from the join: references moved to the
+/// parameters, owners relative to the join's entry epochs.
 #[derive(Clone, Debug, PartialEq)]
 struct Entry {
-    counts: BTreeMap<Value, u32>,
-    links: BTreeMap<Value, Vec<Src>>,
-    transfers: BTreeMap<(u32, u32), Value>,
+    counts: VecMap<Value, u32>,
+    links: Links<Src>,
+    transfers: VecMap<(u32, u32), Value>,
     params: Vec<Kind>,
 }
 
-/// The running state inside a block.
+/// The running state.
 #[derive(Clone, Debug)]
 struct State {
-    counts: BTreeMap<Value, u32>,
+    /// Owned references per value (only non-zero counts).
+    counts: VecMap<Value, u32>,
+    /// Each slot's epoch.
     epoch: Vec<u32>,
-    links: BTreeMap<Value, Vec<Link>>,
+    /// Owners besides a value's origin.
+    links: Links<Link>,
     /// A slot's reference in an epoch, taken into a value by `take_local`: the borrows of
     /// that epoch live on as long as that value.
-    transfers: BTreeMap<(u32, u32), Value>,
+    transfers: VecMap<(u32, u32), Value>,
 }
 
 impl State {
     fn count(&self, v: Value) -> u32 {
-        self.counts.get(&v).copied().unwrap_or(0)
+        self.counts.get(v).unwrap_or(0)
     }
 
     fn add(&mut self, v: Value, n: i64) {
         let c = (self.count(v) as i64 + n).max(0) as u32;
         if c == 0 {
-            self.counts.remove(&v);
+            self.counts.remove(v);
         } else {
             self.counts.insert(v, c);
         }
     }
+
+    /// Slot `s` enters epoch `e`: owners of it in older epochs are gone, unless taken.
+    fn write_slot(&mut self, s: u32, e: u32) {
+        if let Some(x) = self.epoch.get_mut(s as usize) {
+            *x = e;
+        }
+        let transfers = &self.transfers;
+        self.links.0.retain(|(_, l)| match *l {
+            Link::Slot(i, old) => i != s || transfers.get((i, old)).is_some(),
+            Link::Value(_) | Link::Always => true,
+        });
+    }
+}
+
+/// A block's entry: taken as is from its one predecessor, or merged from several.
+#[derive(Clone, Debug)]
+enum In {
+    Direct(State),
+    Joined(Entry),
 }
 
 /// Per-instruction facts, computed once.
@@ -145,8 +213,9 @@ struct Checker<'a> {
     load_epoch: Vec<u32>,
     /// Slot epochs at each block's entry.
     epochs: Vec<Option<Vec<u32>>>,
+    /// Whether a block's entry is merged (several predecessors, or parameters).
+    joined: Vec<bool>,
     errs: Vec<VerifyError>,
-    report: bool,
     block: Block,
 }
 
@@ -154,23 +223,19 @@ const MAX_DEPTH: u32 = 16;
 
 impl Checker<'_> {
     fn err(&mut self, inst: Option<Inst>, msg: String) {
-        if self.report {
-            self.errs.push(VerifyError { block: self.block, inst, msg });
-        }
+        self.errs.push(VerifyError { block: self.block, inst, msg });
     }
 
     fn is_obj(&self, v: Value) -> bool {
         self.f.values.get(v).is_some_and(|d| d.ty == Type::Obj)
     }
 
-    fn is_null(&self, st: &State, v: Value) -> bool {
+    fn is_null(&self, v: Value) -> bool {
         self.origin[v.index()] == Origin::Null
-            || st.links.get(&v).is_some_and(|l| l.contains(&Link::Null)) && st.count(v) == 0
     }
 
     fn epoch_alive(&self, st: &State, slot: u32, e: u32, depth: u32) -> bool {
-        st.epoch.get(slot as usize) == Some(&e)
-            || st.transfers.get(&(slot, e)).is_some_and(|w| self.alive(st, *w, depth + 1))
+        st.epoch.get(slot as usize) == Some(&e) || st.transfers.get((slot, e)).is_some_and(|w| self.alive(st, w, depth + 1))
     }
 
     /// Whether something keeps `v` alive.
@@ -187,22 +252,18 @@ impl Checker<'_> {
             Origin::New | Origin::Param => false,
         };
         by_origin
-            || st.links.get(&v).is_some_and(|ls| {
-                ls.iter().any(|l| match *l {
-                    Link::Slot(i, e) => self.epoch_alive(st, i, e, depth),
-                    Link::Value(w) => self.alive(st, w, depth + 1),
-                    Link::Always | Link::Null => true,
-                })
+            || st.links.of(v).iter().any(|(_, l)| match *l {
+                Link::Slot(i, e) => self.epoch_alive(st, i, e, depth),
+                Link::Value(w) => self.alive(st, w, depth + 1),
+                Link::Always => true,
             })
     }
 
     /// Owners keeping `v` alive at the end of an edge on which `moved` references were passed
-    /// to parameters, as seen from the target block: through its origin (`with_origin`) and
-    /// its links.
-    fn srcs(&self, st: &State, v: Value, moved: &[(Value, Value)], with_origin: bool, depth: u32) -> Vec<Src> {
-        let mut out = Vec::new();
+    /// to parameters, as seen from the target: through its origin (`with_origin`) and links.
+    fn srcs(&self, st: &State, v: Value, moved: &[(Value, Value)], with_origin: bool, depth: u32, out: &mut Vec<Src>) {
         if depth > MAX_DEPTH {
-            return out;
+            return;
         }
         // Another value's owners, or the value itself while it holds a reference.
         let via = |w: Value, out: &mut Vec<Src>| {
@@ -212,13 +273,13 @@ impl Checker<'_> {
             if st.count(w) > 0 {
                 out.push(Src::Value(w));
             } else {
-                out.extend(self.srcs(st, w, moved, true, depth + 1));
+                self.srcs(st, w, moved, true, depth + 1, out);
             }
         };
         let slot = |i: u32, e: u32, out: &mut Vec<Src>| {
             if st.epoch.get(i as usize) == Some(&e) {
                 out.push(Src::Slot(i));
-            } else if let Some(&w) = st.transfers.get(&(i, e)) {
+            } else if let Some(w) = st.transfers.get((i, e)) {
                 via(w, out);
             }
         };
@@ -228,27 +289,23 @@ impl Checker<'_> {
             }
             match self.origin[v.index()] {
                 Origin::Always => out.push(Src::Always),
-                Origin::Slot(i) => slot(i, self.load_epoch[v.index()], &mut out),
+                Origin::Slot(i) => slot(i, self.load_epoch[v.index()], out),
                 Origin::Scalar | Origin::Null | Origin::New | Origin::Param => {}
             }
         }
-        for l in st.links.get(&v).into_iter().flatten() {
-            match *l {
-                Link::Slot(i, e) => slot(i, e, &mut out),
-                Link::Value(w) => via(w, &mut out),
+        for &(_, l) in st.links.of(v) {
+            match l {
+                Link::Slot(i, e) => slot(i, e, out),
+                Link::Value(w) => via(w, out),
                 Link::Always => out.push(Src::Always),
-                Link::Null => {}
             }
         }
-        out.sort();
-        out.dedup();
-        out
     }
 
     fn dead_msg(&self, st: &State, v: Value, what: &str) -> String {
         let why = match self.origin[v.index()] {
             Origin::Slot(i) => format!("a borrow of local[{i}], which has been written since"),
-            _ if st.links.get(&v).is_some_and(|l| !l.is_empty()) => "a borrow whose owners are gone".to_string(),
+            _ if !st.links.of(v).is_empty() => "a borrow whose owners are gone".to_string(),
             Origin::Param => "a parameter holding no reference, borrowed from nothing alive".to_string(),
             _ => "its last reference was released".to_string(),
         };
@@ -257,258 +314,235 @@ impl Checker<'_> {
 
     /// A read of `v`.
     fn use_value(&mut self, st: &State, v: Value, inst: Option<Inst>, what: &str) {
-        if self.report && self.is_obj(v) && !self.alive(st, v, 0) {
+        if self.is_obj(v) && !self.alive(st, v, 0) {
             let m = self.dead_msg(st, v, what);
             self.err(inst, m);
         }
     }
 
+    /// Release one reference of `v` (released, stored or returned).
+    fn release(&mut self, st: &mut State, v: Value, inst: Option<Inst>, what: &str) {
+        if self.is_null(v) {
+            return;
+        }
+        if st.count(v) == 0 {
+            let m = if self.alive(st, v, 0) {
+                format!("{what} of {v}, which holds no reference (a borrow)")
+            } else {
+                self.dead_msg(st, v, &format!("{what} of"))
+            };
+            self.err(inst, m);
+        }
+        st.add(v, -1);
+    }
+
     /// Apply one instruction. Returns the state for its error edge.
-    fn step(&mut self, facts: &InstFacts, st: &mut State, i: Inst) -> Option<(Block, State)> {
+    fn step(&mut self, facts: &InstFacts, st: &mut State, i: Inst) -> Option<State> {
         let f = self.f;
         let d = &f.insts[i];
         let slot = facts.slot;
-        let before = d.err.map(|e| (e, st.clone()));
+        let before = d.err.map(|_| st.clone());
+        let epoch = 1 + i.index() as u32;
+        let mut stored = None;
         for (k, &a) in d.args.iter().enumerate() {
             if !self.is_obj(a) {
                 continue;
             }
-            let r = facts.args.get(k).copied().unwrap_or(ArgRef::Borrow);
-            match r {
+            match facts.args.get(k).copied().unwrap_or(ArgRef::Borrow) {
                 ArgRef::Borrow => self.use_value(st, a, Some(i), "use of"),
                 ArgRef::Incref => {
                     self.use_value(st, a, Some(i), "incref of");
-                    if !self.is_null(st, a) {
+                    if !self.is_null(a) {
                         st.add(a, 1);
                     }
                 }
-                ArgRef::Release | ArgRef::StoreSlot => {
-                    let what = if r == ArgRef::Release { "release" } else { "store_local" };
-                    if !self.is_null(st, a) {
-                        if st.count(a) == 0 {
-                            let m = if self.alive(st, a, 0) {
-                                format!("{what} of {a}, which holds no reference (a borrow)")
-                            } else {
-                                format!("{what} of {a}, which holds no reference (released twice, or dead)")
-                            };
-                            self.err(Some(i), m);
-                        }
-                        st.add(a, -1);
-                    }
-                    if r == ArgRef::StoreSlot
-                        && let Some(s) = slot
-                    {
-                        // The slot now holds the reference: it owns the value.
-                        st.links.entry(a).or_default().push(Link::Slot(s, 1 + i.index() as u32));
-                    }
+                ArgRef::Release => self.release(st, a, Some(i), "release"),
+                ArgRef::StoreSlot => {
+                    self.release(st, a, Some(i), "store_local");
+                    stored = Some(a);
                 }
             }
         }
-        {
-            for (&r, rr) in d.results.iter().zip(&facts.results) {
-                match rr {
-                    ResultRef::New => st.add(r, 1),
-                    ResultRef::TakeSlot => {
-                        st.add(r, 1);
-                        if let Some(s) = slot
-                            && let Some(&e) = st.epoch.get(s as usize)
-                        {
-                            st.transfers.insert((s, e), r);
-                        }
+        for (&r, rr) in d.results.iter().zip(&facts.results) {
+            match rr {
+                ResultRef::New => st.add(r, 1),
+                ResultRef::TakeSlot => {
+                    st.add(r, 1);
+                    if let Some(s) = slot
+                        && let Some(&e) = st.epoch.get(s as usize)
+                    {
+                        st.transfers.insert((s, e), r);
                     }
-                    ResultRef::Slot => {
-                        if let Some(s) = slot
-                            && let Some(&e) = st.epoch.get(s as usize)
-                        {
-                            self.load_epoch[r.index()] = e;
-                        }
-                    }
-                    ResultRef::Scalar | ResultRef::Code | ResultRef::Immortal | ResultRef::Null => {}
                 }
+                ResultRef::Slot => {
+                    if let Some(s) = slot
+                        && let Some(&e) = st.epoch.get(s as usize)
+                    {
+                        self.load_epoch[r.index()] = e;
+                    }
+                }
+                ResultRef::Scalar | ResultRef::Code | ResultRef::Immortal | ResultRef::Null => {}
             }
         }
         for &k in &facts.writes {
-            if let Some(e) = st.epoch.get_mut(k as usize) {
-                *e = 1 + i.index() as u32;
-            }
+            st.write_slot(k, epoch);
+        }
+        if let (Some(a), Some(s)) = (stored, slot)
+            && !self.is_null(a)
+        {
+            // The slot now holds the reference: it owns the value.
+            st.links.add(a, Link::Slot(s, epoch));
         }
         before
     }
 
-    /// The state `st` seen from `target` over an edge passing `args`: references moved to
-    /// parameters, owners as seen from the target.
-    fn edge(&self, st: &State, target: Block, args: &[Value]) -> Entry {
-        let mut st = st.clone();
+    /// The state `st` over an edge to `target` passing `args`.
+    fn edge(&self, mut st: State, target: Block, args: &[Value]) -> In {
+        if !self.joined[target.index()] {
+            return In::Direct(st);
+        }
         let params = &self.f.blocks[target].params;
         let mut moved: Vec<(Value, Value)> = Vec::new();
         let mut kinds = Vec::with_capacity(args.len());
         for (&a, &p) in args.iter().zip(params) {
             let k = if !self.is_obj(a) {
                 Kind::Scalar
-            } else if self.is_null(&st, a) {
-                Kind::Null
+            } else if self.is_null(a) {
+                Kind::Owned
             } else if st.count(a) > 0 {
                 st.add(a, -1);
                 moved.push((a, p));
                 Kind::Owned
             } else {
-                Kind::Borrowed(self.srcs(&st, a, &moved, true, 0))
+                let mut s = Vec::new();
+                self.srcs(&st, a, &moved, true, 0, &mut s);
+                s.sort();
+                s.dedup();
+                Kind::Borrowed(s)
             };
             kinds.push(k);
         }
-        let mut links = BTreeMap::new();
-        for &v in st.links.keys() {
-            if matches!(self.f.values[v].def, ValueDef::Param(b, _) if b == target) {
-                continue; // redefined on entry
+        let mut links = Links(Vec::new());
+        let mut s = Vec::new();
+        let mut last = None;
+        for &(v, _) in &st.links.0 {
+            if last == Some(v) || matches!(self.f.values[v].def, ValueDef::Param(b, _) if b == target) {
+                continue; // done, or redefined on entry
             }
-            let s = self.srcs(&st, v, &moved, false, 0);
-            if !s.is_empty() {
-                links.insert(v, s);
+            last = Some(v);
+            s.clear();
+            self.srcs(&st, v, &moved, false, 0, &mut s);
+            for &x in &s {
+                links.add(v, x);
             }
         }
-        Entry { counts: st.counts, links, transfers: st.transfers, params: kinds }
+        In::Joined(Entry { counts: st.counts, links, transfers: st.transfers, params: kinds })
     }
 
     /// The running state at `b`'s entry.
     fn enter(&self, b: Block, e: &Entry) -> State {
         let epoch = self.epochs[b.index()].clone().unwrap_or_else(|| vec![0; self.f.nlocalsplus as usize]);
-        let mat = |s: &Src| match *s {
+        let mat = |s: Src| match s {
             Src::Slot(i) => Link::Slot(i, epoch.get(i as usize).copied().unwrap_or(0)),
             Src::Value(w) => Link::Value(w),
             Src::Always => Link::Always,
         };
-        let mut links: BTreeMap<Value, Vec<Link>> = e.links.iter().map(|(v, s)| (*v, s.iter().map(mat).collect())).collect();
+        let mut links = Links(e.links.0.iter().map(|&(v, s)| (v, mat(s))).collect());
+        links.0.sort();
         let mut counts = e.counts.clone();
         for (&p, k) in self.f.blocks[b].params.iter().zip(&e.params) {
             match k {
                 Kind::Scalar => {}
-                Kind::Null => {
-                    links.insert(p, vec![Link::Null]);
-                }
-                Kind::Owned => {
-                    counts.insert(p, 1);
-                }
+                Kind::Owned => counts.insert(p, 1),
                 Kind::Borrowed(s) => {
-                    links.insert(p, s.iter().map(mat).collect());
+                    for &x in s {
+                        links.add(p, mat(x));
+                    }
                 }
             }
         }
         State { counts, epoch, links, transfers: e.transfers.clone() }
     }
 
-    /// Merge edge state `new` into the entry `old` of `b`; whether it changed.
+    /// Merge edge state `new` into the entry `old`; whether it changed.
     fn merge(&self, old: &mut Entry, new: &Entry) -> bool {
-        let mut changed = false;
-        old.links.retain(|v, s| {
-            let keep: Vec<Src> = match new.links.get(v) {
-                Some(t) => s.iter().filter(|x| t.contains(x)).copied().collect(),
-                None => Vec::new(),
-            };
-            if keep.len() != s.len() {
-                changed = true;
-                *s = keep;
-            }
-            !s.is_empty()
-        });
-        let before = old.transfers.len();
-        old.transfers.retain(|k, w| new.transfers.get(k) == Some(w));
-        changed |= old.transfers.len() != before;
+        let before = (old.links.0.len(), old.transfers.0.len());
+        old.links.0.retain(|&(v, s)| new.links.contains(v, s));
+        old.transfers.0.retain(|&(k, w)| new.transfers.get(k) == Some(w));
+        let mut changed = before != (old.links.0.len(), old.transfers.0.len());
         for (x, y) in old.params.iter_mut().zip(&new.params) {
-            match (&*x, y) {
-                (Kind::Null, Kind::Null) | (_, Kind::Null) | (Kind::Scalar, _) | (Kind::Owned, Kind::Owned) => {}
-                (Kind::Null, y) => {
-                    *x = y.clone();
-                    changed = true;
-                }
-                (Kind::Borrowed(s), Kind::Borrowed(t)) => {
-                    let keep: Vec<Src> = s.iter().filter(|a| t.contains(a)).copied().collect();
-                    if keep.len() != s.len() {
-                        *x = Kind::Borrowed(keep);
-                        changed = true;
-                    }
-                }
-                // Owned on one edge, borrowed on another: reported by the final pass.
-                (Kind::Owned, _) | (Kind::Borrowed(_), _) => {}
+            if let (Kind::Borrowed(s), Kind::Borrowed(t)) = (&mut *x, y) {
+                let n = s.len();
+                s.retain(|a| t.contains(a));
+                changed |= s.len() != n;
             }
+            // Owned on one edge, borrowed on another: reported by `compare`.
         }
         changed
     }
 
-    /// Report how edge state `new` from `from` disagrees with the entry `old` of `to`.
+    /// Report how the edge state `new` from `from` disagrees with the entry `old` of `to`.
     fn compare(&mut self, from: Block, to: Block, old: &Entry, new: &Entry) {
-        let mut vs: Vec<Value> = old.counts.keys().chain(new.counts.keys()).copied().collect();
-        vs.sort();
-        vs.dedup();
-        for v in vs {
-            let (x, y) = (old.counts.get(&v).copied().unwrap_or(0), new.counts.get(&v).copied().unwrap_or(0));
-            if x != y {
-                let kind = if matches!(self.f.values[v].def, ValueDef::Param(b, _) if b == to)
-                    || matches!(self.f.values[v].def, ValueDef::Result(i, _) if self.def_block(i) == Some(to))
-                {
-                    " (it is redefined there: a leak)"
-                } else {
-                    ""
-                };
-                self.err(
-                    None,
-                    format!(
-                        "{v} holds {y} reference(s) on the edge from {from} to {to} but {x} on another edge into {to}: a leak on one path, or a release of a reference not held{kind}"
-                    ),
-                );
+        if old.counts != new.counts {
+            let mut vs: Vec<Value> = old.counts.0.iter().chain(&new.counts.0).map(|(v, _)| *v).collect();
+            vs.sort();
+            vs.dedup();
+            for v in vs {
+                let (x, y) = (old.counts.get(v).unwrap_or(0), new.counts.get(v).unwrap_or(0));
+                if x != y {
+                    self.err(
+                        None,
+                        format!(
+                            "{v} holds {y} reference(s) on the edge from {from} to {to} but {x} on another edge into {to}: a leak on one path, or a release of a reference not held"
+                        ),
+                    );
+                }
             }
         }
-        let params = self.f.blocks[to].params.clone();
+        let params = &self.f.blocks[to].params;
+        let mut msgs = Vec::new();
         for ((x, y), p) in old.params.iter().zip(&new.params).zip(params) {
-            let owned = |k: &Kind| matches!(k, Kind::Owned);
-            let borrowed = |k: &Kind| matches!(k, Kind::Borrowed(_));
-            if owned(x) && borrowed(y) || borrowed(x) && owned(y) {
-                let (a, b) = if owned(y) { ("an owned", "a borrowed") } else { ("a borrowed", "an owned") };
-                self.err(None, format!("{p} of {to} is passed {a} reference from {from} but {b} one on another edge"));
-            }
+            let (a, b) = match (x, y) {
+                (Kind::Owned, Kind::Borrowed(_)) => ("a borrowed", "an owned"),
+                (Kind::Borrowed(_), Kind::Owned) => ("an owned", "a borrowed"),
+                _ => continue,
+            };
+            msgs.push(format!("{p} of {to} is passed {a} reference from {from} but {b} one on another edge"));
         }
-    }
-
-    fn def_block(&self, i: Inst) -> Option<Block> {
-        self.f.blocks.iter().find(|(_, d)| d.insts.contains(&i)).map(|(b, _)| b)
+        for m in msgs {
+            self.err(None, m);
+        }
     }
 
     /// Visit block `b` from its entry state; returns its out-edges' states.
-    fn visit(&mut self, facts: &[InstFacts], b: Block, entry: &Entry) -> Vec<(Block, Entry)> {
+    fn visit(&mut self, facts: &[InstFacts], b: Block, mut st: State) -> Vec<(Block, In)> {
         self.block = b;
-        let mut st = self.enter(b, entry);
         let f = self.f;
         let data = &f.blocks[b];
         let mut outs = Vec::new();
         for &i in &data.insts {
-            if let Some((e, s)) = self.step(&facts[i.index()], &mut st, i) {
-                outs.push((e, self.edge(&s, e, &[])));
+            if let Some(s) = self.step(&facts[i.index()], &mut st, i)
+                && let Some(e) = f.insts[i].err
+            {
+                outs.push((e, self.edge(s, e, &[])));
             }
         }
         match &data.term {
             Terminator::Open => {}
-            Terminator::Jump(c) => outs.push((c.block, self.edge(&st, c.block, &c.args))),
+            Terminator::Jump(c) => outs.push((c.block, self.edge(st, c.block, &c.args))),
             Terminator::Branch { then, otherwise, .. } => {
-                outs.push((then.block, self.edge(&st, then.block, &then.args)));
-                outs.push((otherwise.block, self.edge(&st, otherwise.block, &otherwise.args)));
+                outs.push((then.block, self.edge(st.clone(), then.block, &then.args)));
+                outs.push((otherwise.block, self.edge(st, otherwise.block, &otherwise.args)));
             }
             Terminator::BranchEq { a, b: bb, then, otherwise } => {
                 self.use_value(&st, *a, None, "identity test of");
                 self.use_value(&st, *bb, None, "identity test of");
-                outs.push((then.block, self.edge(&st, then.block, &then.args)));
-                outs.push((otherwise.block, self.edge(&st, otherwise.block, &otherwise.args)));
+                outs.push((then.block, self.edge(st.clone(), then.block, &then.args)));
+                outs.push((otherwise.block, self.edge(st, otherwise.block, &otherwise.args)));
             }
             Terminator::Return(v) => {
-                let v = *v;
-                if self.is_obj(v) && !self.is_null(&st, v) {
-                    if st.count(v) == 0 {
-                        let m = if self.alive(&st, v, 0) {
-                            format!("return of {v}, which holds no reference (a borrow)")
-                        } else {
-                            self.dead_msg(&st, v, "return of")
-                        };
-                        self.err(None, m);
-                    }
-                    st.add(v, -1);
+                if self.is_obj(*v) {
+                    self.release(&mut st, *v, None, "return");
                 }
                 self.leaks(&st, "return");
             }
@@ -518,12 +552,10 @@ impl Checker<'_> {
     }
 
     fn leaks(&mut self, st: &State, at: &str) {
-        if !self.report {
-            return;
-        }
-        let owned: Vec<(Value, u32)> = st.counts.iter().map(|(v, c)| (*v, *c)).collect();
-        for (v, c) in owned {
-            self.err(None, format!("{v} still holds {c} reference(s) at {at} (leak)"));
+        for &(v, c) in &st.counts.0 {
+            if !self.is_null(v) {
+                self.err(None, format!("{v} still holds {c} reference(s) at {at} (leak)"));
+            }
         }
     }
 }
@@ -559,11 +591,11 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
                 ResultRef::Slot => Origin::Slot(slot.unwrap_or(u32::MAX)),
             };
         }
-        let mut kills = Vec::new();
+        let mut writes = Vec::new();
         if let Some(s) = slot
             && (args.contains(&ArgRef::StoreSlot) || results.contains(&ResultRef::TakeSlot))
         {
-            kills.push(s);
+            writes.push(s);
         }
         if let Some(s) = slot.filter(|s| *s >= f.nlocalsplus) {
             setup_errs.push((i, format!("local[{s}] out of range")));
@@ -579,83 +611,81 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
                 _ => None,
             });
             match (sw, n) {
-                (SlotWrite::Slot(_), Some(s)) => kills.push(s),
-                (SlotWrite::Last(_), Some(n)) => kills.extend(f.nlocalsplus.saturating_sub(n)..f.nlocalsplus),
+                (SlotWrite::Slot(_), Some(s)) => writes.push(s),
+                (SlotWrite::Last(_), Some(n)) => writes.extend(f.nlocalsplus.saturating_sub(n)..f.nlocalsplus),
                 (SlotWrite::None, _) => {}
                 (_, None) => setup_errs.push((i, format!("{}: the slot operand must be a constant", d.op))),
             }
         }
-        facts.push(InstFacts { args, results, slot, writes: kills });
+        facts.push(InstFacts { args, results, slot, writes });
     }
-    let order = f.rpo();
-    let epochs = slot_epochs(f, &facts, &order);
-    let mut c = Checker {
-        f,
-        origin,
-        load_epoch: vec![0; f.values.len()],
-        epochs,
-        errs: Vec::new(),
-        report: false,
-        block: entry,
-    };
     for (i, msg) in setup_errs {
         if let Some((b, _)) = f.blocks.iter().find(|(_, d)| d.insts.contains(&i)) {
             errs.push(VerifyError { block: b, inst: Some(i), msg });
         }
     }
+    if !errs.is_empty() {
+        return;
+    }
+    let order = f.rpo();
+    let (epochs, npreds) = slot_epochs(f, &facts, &order);
+    let joined = f.blocks.iter().map(|(b, d)| npreds[b.index()] > 1 || !d.params.is_empty()).collect();
+    let mut c = Checker { f, origin, load_epoch: vec![0; f.values.len()], epochs, joined, errs: Vec::new(), block: entry };
 
-    // Fixed point over entry states, blocks in reverse post-order.
+    // Fixed point over entry states, blocks in reverse post-order; the findings of each
+    // block's last visit are kept.
     let mut rank = vec![usize::MAX; f.blocks.len()];
     for (k, b) in order.iter().enumerate() {
         rank[b.index()] = k;
     }
-    let mut entries: Vec<Option<Entry>> = vec![None; f.blocks.len()];
-    entries[entry.index()] = Some(Entry {
-        counts: BTreeMap::new(),
-        links: BTreeMap::new(),
-        transfers: BTreeMap::new(),
-        params: vec![Kind::Scalar; f.blocks[entry].params.len()],
-    });
+    let mut entries: Vec<Option<In>> = vec![None; f.blocks.len()];
+    entries[entry.index()] = Some(In::Direct(State {
+        counts: VecMap::new(),
+        epoch: vec![0; f.nlocalsplus as usize],
+        links: Links(Vec::new()),
+        transfers: VecMap::new(),
+    }));
+    let mut found: Vec<Vec<VerifyError>> = vec![Vec::new(); f.blocks.len()];
     let mut queued = vec![false; f.blocks.len()];
     let mut work: VecDeque<Block> = VecDeque::from([entry]);
     queued[entry.index()] = true;
     while let Some(b) = work.pop_front() {
         queued[b.index()] = false;
-        let e = entries[b.index()].clone().expect("queued blocks have a state");
-        for (t, s) in c.visit(&facts, b, &e) {
-            let changed = match &mut entries[t.index()] {
-                slot @ None => {
+        let st = match &mut entries[b.index()] {
+            Some(In::Joined(e)) => c.enter(b, e),
+            Some(In::Direct(s)) => std::mem::replace(s, State { counts: VecMap::new(), epoch: Vec::new(), links: Links(Vec::new()), transfers: VecMap::new() }),
+            None => continue,
+        };
+        c.errs.clear();
+        for (t, s) in c.visit(&facts, b, st) {
+            let changed = match (&mut entries[t.index()], s) {
+                (slot @ None, s) | (slot @ Some(In::Direct(_)), s) => {
                     *slot = Some(s);
                     true
                 }
-                Some(old) => c.merge(old, &s),
+                (Some(In::Joined(old)), In::Joined(new)) => {
+                    c.compare(b, t, old, &new);
+                    c.merge(old, &new)
+                }
+                (Some(In::Joined(_)), In::Direct(_)) => unreachable!("a joined block's edges are joined"),
             };
             if changed && !queued[t.index()] && rank[t.index()] != usize::MAX {
                 queued[t.index()] = true;
                 work.push_back(t);
             }
         }
+        found[b.index()] = std::mem::take(&mut c.errs);
     }
-
-    // Report, from the final entry states.
-    c.report = true;
-    for &b in &order {
-        let Some(e) = entries[b.index()].clone() else { continue };
-        for (t, s) in c.visit(&facts, b, &e) {
-            if let Some(old) = &entries[t.index()] {
-                c.block = t;
-                c.compare(b, t, old, &s);
-            }
-        }
+    for mut e in found {
+        errs.append(&mut e);
     }
-    errs.append(&mut c.errs);
 }
 
 /// Slot epochs at each reachable block's entry: 0 on entry to the function, `1 + inst` after
 /// an instruction writes the slot, `1 + #insts + block` where predecessors disagree. Each
 /// block's entry is recomputed from its incoming edges until nothing changes (after many
 /// rounds a join epoch, once reached, is kept, which ends any oscillation).
-fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> Vec<Option<Vec<u32>>> {
+fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> (Vec<Option<Vec<u32>>>, Vec<usize>) {
     let nb = f.blocks.len();
     let ninsts = f.insts.len() as u32;
     // Each block's out-edges, in order, with their index among the target's in-edges.
@@ -731,5 +761,5 @@ fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> Vec<Option
             break;
         }
     }
-    entry
+    (entry, npreds)
 }
