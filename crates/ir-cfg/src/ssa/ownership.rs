@@ -697,9 +697,19 @@ fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> (Vec<Optio
             npreds[t.index()] += 1;
         }
     }
-    let mut incoming: Vec<Vec<Option<Vec<u32>>>> = npreds.iter().map(|&n| vec![None; n]).collect();
     let mut entry: Vec<Option<Vec<u32>>> = vec![None; nb];
     let start = vec![0u32; f.nlocalsplus as usize];
+    // Only joins need their epochs (other blocks take their predecessor's state as it is).
+    let keep = |b: Block| npreds[b.index()] > 1 || !f.blocks[b].params.is_empty();
+    if facts.iter().all(|x| x.writes.is_empty()) {
+        for &b in order {
+            if keep(b) {
+                entry[b.index()] = Some(start.clone());
+            }
+        }
+        return (entry, npreds);
+    }
+    let mut incoming: Vec<Vec<Option<Vec<u32>>>> = npreds.iter().map(|&n| vec![None; n]).collect();
     for round in 0.. {
         let mut changed = false;
         for &b in order {
@@ -722,6 +732,7 @@ fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> (Vec<Optio
                 }
                 let Some(mut a) = acc else { continue };
                 if round > 16
+                    && keep(b)
                     && let Some(old) = &entry[b.index()]
                 {
                     for (x, o) in a.iter_mut().zip(old) {
@@ -732,8 +743,10 @@ fn slot_epochs(f: &Function, facts: &[InstFacts], order: &[Block]) -> (Vec<Optio
                 }
                 a
             };
-            let mut cur = e.clone();
-            entry[b.index()] = Some(e);
+            if keep(b) {
+                entry[b.index()] = Some(e.clone());
+            }
+            let mut cur = e;
             let mut out = edges[b.index()].iter();
             let mut send = |cur: &Vec<u32>, incoming: &mut Vec<Vec<Option<Vec<u32>>>>, changed: &mut bool| {
                 let &(t, k) = out.next().expect("an edge per successor");
