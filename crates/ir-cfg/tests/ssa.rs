@@ -432,4 +432,48 @@ mod ownership {
         s.blocks[b].insts.remove(k);
         finds(&s, "still holds 1 reference(s) at return (leak)");
     }
+
+    /// Dropping any one reference-count operation (or store) from a lowered function with a
+    /// loop and a handler is found.
+    #[test]
+    fn every_dropped_refcount_operation_is_found() {
+        use Opcode::*;
+        let code = asm(&[
+            (Resume, 0),
+            (LoadFastBorrow, 0),
+            (GetIter, 0),
+            (ForIter, 12),
+            (StoreFast, 1),
+            (LoadFastBorrow, 1),
+            (LoadFastBorrow, 2),
+            (BinaryOp, 0),
+            (StoreFast, 2),
+            (JumpBackward, 14),
+            (EndFor, 0),
+            (PopIter, 0),
+            (LoadConst, 0),
+            (ReturnValue, 0),
+            (PushExcInfo, 0),
+            (PopTop, 0),
+            (PopExcept, 0),
+            (JumpBackward, 23),
+        ]);
+        let table = [0x80 | 6u8, 8, 21, 1 << 1];
+        let f = lower(&cfg(&code, &table, 3, 3), &info(3)).unwrap();
+        let s = ssa::from_vars(&f).unwrap();
+        ok(&s);
+        let mut tried = 0;
+        for (b, d) in s.blocks.iter() {
+            for (k, &i) in d.insts.iter().enumerate() {
+                if !matches!(s.insts[i].op, Op::Incref | Op::Decref | Op::XDecref | Op::StoreLocal) {
+                    continue;
+                }
+                let mut m = s.clone();
+                m.blocks[b].insts.remove(k);
+                assert!(ssa::verify(&m).is_err(), "dropping {i} ({}) in {b} not found\n{}", s.insts[i].op, m.to_text());
+                tried += 1;
+            }
+        }
+        assert!(tried >= 8, "{tried}");
+    }
 }

@@ -22,10 +22,11 @@
 //! Joins: an edge passes each argument's reference to its parameter (*moves* one, if the
 //! argument holds any; arguments in order; NULL counts as an owned reference) or lends it
 //! (the parameter then borrows from the argument's owners). Every edge into a block must
-//! pass each parameter in the same state (owned, or borrowed), and every other value must hold the
-//! same number of references on every edge into the block: a value that does not reach the
-//! block (does not dominate it) must hold none, or its reference leaks on that path. Owners
-//! of borrows are intersected (a borrow alive on one path only is dead after the join).
+//! pass each parameter in the same state (owned, or borrowed), and every other value must
+//! hold the same number of references on every edge into the block: a value that does not
+//! reach the block (does not dominate it) must hold none, or its reference leaks on that
+//! path. Owners of borrows are intersected (a borrow alive on one path only is dead after
+//! the join).
 //!
 //! An error edge carries the state from *before* its instruction (the results do not exist
 //! there; helpers borrow, so nothing was consumed). At `return` (after stealing the returned
