@@ -4,6 +4,7 @@
 //!
 //! Ownership convention: helpers *borrow* every object argument; an object result is a new
 //! reference unless the helper is marked `borrowed` (immortal singletons such as `True`).
+//! Helpers that replace frame slots' references say so (`writes`, see [`SlotWrite`]).
 use std::fmt;
 
 /// Type of a helper parameter or result, and of IR variables.
@@ -27,6 +28,18 @@ pub enum Ty {
     Void,
 }
 
+/// Which `localsplus` slots a helper replaces the reference of (borrows of the slot's old
+/// value then go stale); the slot or count is the helper's `Int` parameter at the index given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotWrite {
+    /// None (the default: no other helper writes `localsplus`).
+    None,
+    /// The slot given by that parameter (MAKE_CELL: the slot then holds a new cell).
+    Slot(usize),
+    /// The last `n` slots, `n` given by that parameter (COPY_FREE_VARS).
+    Last(usize),
+}
+
 /// How a helper reports an error (an exception is then set).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrConv {
@@ -41,7 +54,7 @@ pub enum ErrConv {
 }
 
 macro_rules! helpers {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $sym:literal ( $($p:ident),* ) -> $ret:ident, $err:ident $(, $borrowed:ident)? ;)*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $sym:literal ( $($p:ident),* ) -> $ret:ident, $err:ident $(, $borrowed:ident)? $(| writes $sw:ident($swp:literal))? ;)*) => {
         /// A runtime helper.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Helper {
@@ -76,8 +89,15 @@ macro_rules! helpers {
             pub fn borrowed_result(self) -> bool {
                 match self { $(Helper::$variant => helpers!(@b $($borrowed)?),)* }
             }
+
+            /// The frame slots it writes (see [`SlotWrite`]).
+            pub fn slot_write(self) -> SlotWrite {
+                match self { $(Helper::$variant => helpers!(@w $($sw($swp))?),)* }
+            }
         }
     };
+    (@w $sw:ident($swp:literal)) => { SlotWrite::$sw($swp) };
+    (@w) => { SlotWrite::None };
     (@b borrowed) => { true };
     (@b) => { false };
 }
@@ -221,9 +241,9 @@ helpers! {
     /// DELETE_DEREF.
     DeleteDeref = "coir_rt_delete_deref"(Frame, Int) -> Int, Negative;
     /// MAKE_CELL.
-    MakeCell = "coir_rt_make_cell"(Frame, Int) -> Int, Negative;
+    MakeCell = "coir_rt_make_cell"(Frame, Int) -> Int, Negative | writes Slot(1);
     /// COPY_FREE_VARS.
-    CopyFreeVars = "coir_rt_copy_free_vars"(Frame, Int) -> Void, Never;
+    CopyFreeVars = "coir_rt_copy_free_vars"(Frame, Int) -> Void, Never | writes Last(1);
     /// Raises UnboundLocalError for a local.
     UnboundLocal = "coir_rt_unbound_local"(TState, Frame, Int) -> Void, Always;
     /// MAKE_FUNCTION from a code object.
@@ -281,6 +301,10 @@ mod tests {
         for h in Helper::ALL {
             // A borrowed result only makes sense for object results.
             assert!(!h.borrowed_result() || h.ret() == Ty::Obj, "{h}");
+            // A slot write names an int parameter.
+            if let SlotWrite::Slot(p) | SlotWrite::Last(p) = h.slot_write() {
+                assert_eq!(h.params().get(p), Some(&Ty::Int), "{h}");
+            }
             // Error conventions match the result type.
             match h.err() {
                 ErrConv::Null => assert_eq!(h.ret(), Ty::Obj, "{h}"),

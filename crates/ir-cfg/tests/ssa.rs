@@ -57,6 +57,7 @@ fn loop_function() -> Result<ssa::Function, BuildError> {
     b.switch_to(exit);
     b.use_var(y)?;
     let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None)?;
+    b.ins(ssa::Opcode::Incref, Imm::None, vec![none], None)?;
     b.terminate(Terminator::Return(none))?;
     b.finish()
 }
@@ -107,6 +108,7 @@ fn error_edges_see_values_as_they_were_at_the_raising_instruction() {
     let r = b.ins1(ssa::Opcode::Call, helper(Helper::HandlePending), vec![tstate], Some(e)).unwrap();
     b.def_var(x, r).unwrap();
     let none = b.ins1(ssa::Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(ssa::Opcode::Incref, Imm::None, vec![none], None).unwrap();
     b.terminate(Terminator::Return(none)).unwrap();
     b.seal_block(e);
     b.switch_to(e);
@@ -204,4 +206,274 @@ fn lowered_functions_in_ssa_form() {
     // no block needs a parameter for it.
     assert!(s.blocks.iter().all(|(_, b)| b.params.is_empty() || b.name == "entry"), "{}", s.to_text());
     golden("loop_with_try_except", &s.to_text());
+}
+
+/// Ownership: small functions built directly, each with one seeded mistake (or none).
+mod ownership {
+    use super::*;
+    use ir_cfg::ssa::{Block, Opcode as Op, Value};
+
+    struct F {
+        b: SsaBuilder,
+        t: Value,
+    }
+
+    impl F {
+        fn new(nlocals: u32) -> F {
+            let b = SsaBuilder::new("own", nlocals);
+            let (t, _) = b.entry_params();
+            F { b, t }
+        }
+        /// A new reference that cannot fail.
+        fn new_ref(&mut self) -> Value {
+            self.b.ins1(Op::Call, helper(Helper::FetchExc), vec![self.t], None).unwrap()
+        }
+        /// A helper that borrows `v` and cannot fail.
+        fn use_(&mut self, v: Value) {
+            self.b.ins(Op::Call, helper(Helper::PopExcept), vec![self.t, v], None).unwrap();
+        }
+        fn op(&mut self, op: Op, imm: Imm, args: Vec<Value>) -> Vec<Value> {
+            self.b.ins(op, imm, args, None).unwrap()
+        }
+        fn raise_block(&mut self) -> Block {
+            self.b.new_block("err")
+        }
+        /// Fill the error block `e` (current block is kept): `decref` each of `release`, raise.
+        fn fill_raise(&mut self, e: Block, release: &[Value]) {
+            let cur = self.b.current().unwrap();
+            self.b.seal_block(e);
+            self.b.switch_to(e);
+            for &v in release {
+                self.op(Op::Decref, Imm::None, vec![v]);
+            }
+            self.b.terminate(Terminator::Raise).unwrap();
+            self.b.switch_to(cur);
+        }
+        fn return_none(&mut self) {
+            let n = self.b.ins1(Op::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+            self.op(Op::Incref, Imm::None, vec![n]);
+            self.b.terminate(Terminator::Return(n)).unwrap();
+        }
+        fn finish(mut self) -> ssa::Function {
+            self.b.seal_all();
+            self.b.finish().unwrap()
+        }
+    }
+
+    fn ok(f: &ssa::Function) {
+        ssa::verify(f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    }
+
+    fn finds(f: &ssa::Function, needle: &str) {
+        let errs = ssa::verify(f).expect_err("ownership mistake verified");
+        assert!(errs.iter().any(|e| e.to_string().contains(needle)), "{needle:?} not in {errs:?}\n{}", f.to_text());
+    }
+
+    #[test]
+    fn released_once_is_fine_twice_is_not() {
+        let mut f = F::new(0);
+        let x = f.new_ref();
+        f.use_(x);
+        f.op(Op::Decref, Imm::None, vec![x]);
+        f.return_none();
+        ok(&f.finish());
+
+        let mut f = F::new(0);
+        let x = f.new_ref();
+        f.op(Op::Decref, Imm::None, vec![x]);
+        f.op(Op::Decref, Imm::None, vec![x]);
+        f.return_none();
+        finds(&f.finish(), "release of v2, which is dead (its last reference was released)");
+    }
+
+    #[test]
+    fn use_after_release() {
+        let mut f = F::new(0);
+        let x = f.new_ref();
+        f.op(Op::Decref, Imm::None, vec![x]);
+        f.use_(x);
+        f.return_none();
+        finds(&f.finish(), "use of v2, which is dead (its last reference was released)");
+    }
+
+    #[test]
+    fn leak_at_return_and_on_one_path() {
+        let mut f = F::new(0);
+        let _x = f.new_ref();
+        f.return_none();
+        finds(&f.finish(), "v2 still holds 1 reference(s) at return (leak)");
+
+        // x = new; if c: decref x   (the other path keeps it)   ; join; return None
+        let mut f = F::new(0);
+        let x = f.new_ref();
+        let c = f.op(Op::CInt, Imm::Int(1), vec![])[0];
+        let (l, r, j) = (f.b.new_block("l"), f.b.new_block("r"), f.b.new_block("j"));
+        f.b.terminate(Terminator::Branch { cond: c, then: SsaBuilder::call(l), otherwise: SsaBuilder::call(r) }).unwrap();
+        f.b.seal_block(l);
+        f.b.seal_block(r);
+        f.b.switch_to(l);
+        f.op(Op::Decref, Imm::None, vec![x]);
+        f.b.terminate(Terminator::Jump(SsaBuilder::call(j))).unwrap();
+        f.b.switch_to(r);
+        f.b.terminate(Terminator::Jump(SsaBuilder::call(j))).unwrap();
+        f.b.seal_block(j);
+        f.b.switch_to(j);
+        f.return_none();
+        let f = f.finish();
+        finds(&f, "v2 holds 1 reference(s) on the edge from b2 to b3 but 0 on another edge into b3");
+    }
+
+    #[test]
+    fn a_borrow_of_a_local_is_stale_after_the_local_is_stored() {
+        // l = local[0]; x = new; local[0] = x; use(l)
+        let mut f = F::new(1);
+        let l = f.op(Op::LoadLocal, Imm::Slot(0), vec![])[0];
+        let x = f.new_ref();
+        f.use_(l);
+        f.op(Op::StoreLocal, Imm::Slot(0), vec![x]);
+        // x lives on in the slot.
+        f.use_(x);
+        f.use_(l);
+        f.return_none();
+        finds(&f.finish(), "use of v2, which is dead (a borrow of local[0], which has been written since)");
+
+        // The same with only the fine uses.
+        let mut f = F::new(1);
+        let l = f.op(Op::LoadLocal, Imm::Slot(0), vec![])[0];
+        let x = f.new_ref();
+        f.use_(l);
+        f.op(Op::StoreLocal, Imm::Slot(0), vec![x]);
+        f.use_(x);
+        f.return_none();
+        ok(&f.finish());
+    }
+
+    #[test]
+    fn take_local_keeps_the_borrows_of_the_slot_alive() {
+        // l = local[0]; s = take local[0]; use(l); local[0] = s; use(l)   (LOAD_FAST_AND_CLEAR's
+        // save and restore): l borrows from s, then from the slot again.
+        let mut f = F::new(1);
+        let l = f.op(Op::LoadLocal, Imm::Slot(0), vec![])[0];
+        let s = f.op(Op::TakeLocal, Imm::Slot(0), vec![])[0];
+        f.use_(l);
+        f.op(Op::StoreLocal, Imm::Slot(0), vec![s]);
+        f.use_(l);
+        f.return_none();
+        ok(&f.finish());
+
+        // Releasing the taken reference instead ends l.
+        let mut f = F::new(1);
+        let l = f.op(Op::LoadLocal, Imm::Slot(0), vec![])[0];
+        let s = f.op(Op::TakeLocal, Imm::Slot(0), vec![])[0];
+        f.op(Op::XDecref, Imm::None, vec![s]);
+        f.use_(l);
+        f.return_none();
+        finds(&f.finish(), "use of v2, which is dead");
+    }
+
+    #[test]
+    fn error_edges_carry_the_state_before_the_instruction() {
+        // x = new; y = get_iter(x) err E; E: decref x; raise.  decref y; decref x; return None
+        let build = |release_on_error: bool| {
+            let mut f = F::new(0);
+            let x = f.new_ref();
+            let e = f.raise_block();
+            let y = f.b.ins1(Op::Call, helper(Helper::GetIter), vec![x], Some(e)).unwrap();
+            let release: Vec<Value> = if release_on_error { vec![x] } else { vec![] };
+            f.fill_raise(e, &release);
+            f.op(Op::Decref, Imm::None, vec![y]);
+            f.op(Op::Decref, Imm::None, vec![x]);
+            f.return_none();
+            f.finish()
+        };
+        ok(&build(true));
+        finds(&build(false), "v2 still holds 1 reference(s) at raise (leak)");
+    }
+
+    #[test]
+    fn parameters_are_owned_on_every_edge_or_borrowed_on_every_edge() {
+        // v = c ? new : local[0]; decref v
+        let mut f = F::new(1);
+        let var = f.b.declare_var(Type::Obj);
+        let c = f.op(Op::CInt, Imm::Int(1), vec![])[0];
+        let (l, r, j) = (f.b.new_block("l"), f.b.new_block("r"), f.b.new_block("j"));
+        f.b.terminate(Terminator::Branch { cond: c, then: SsaBuilder::call(l), otherwise: SsaBuilder::call(r) }).unwrap();
+        f.b.seal_block(l);
+        f.b.seal_block(r);
+        f.b.switch_to(l);
+        let x = f.new_ref();
+        f.b.def_var(var, x).unwrap();
+        f.b.terminate(Terminator::Jump(SsaBuilder::call(j))).unwrap();
+        f.b.switch_to(r);
+        let y = f.op(Op::LoadLocal, Imm::Slot(0), vec![])[0];
+        f.b.def_var(var, y).unwrap();
+        f.b.terminate(Terminator::Jump(SsaBuilder::call(j))).unwrap();
+        f.b.seal_block(j);
+        f.b.switch_to(j);
+        let v = f.b.use_var(var).unwrap();
+        f.op(Op::Decref, Imm::None, vec![v]);
+        f.return_none();
+        finds(&f.finish(), "is passed a borrowed reference from b2 but an owned one on another edge");
+    }
+
+    /// A lowered function with one of its releases removed.
+    #[test]
+    fn a_lowered_function_missing_a_release_leaks() {
+        use Opcode::*;
+        let code = asm(&[(Resume, 0), (LoadFastBorrow, 0), (GetIter, 0), (PopTop, 0), (LoadConst, 0), (ReturnValue, 0)]);
+        let f = lower(&cfg(&code, &[], 1, 1), &info(1)).unwrap();
+        let mut s = ssa::from_vars(&f).unwrap();
+        ok(&s);
+        let (b, k) = s
+            .blocks
+            .iter()
+            .find_map(|(b, d)| d.insts.iter().position(|i| s.insts[*i].op == Op::Decref).map(|k| (b, k)))
+            .expect("the iterator is released");
+        s.blocks[b].insts.remove(k);
+        finds(&s, "still holds 1 reference(s) at return (leak)");
+    }
+
+    /// Dropping any one reference-count operation (or store) from a lowered function with a
+    /// loop and a handler is found.
+    #[test]
+    fn every_dropped_refcount_operation_is_found() {
+        use Opcode::*;
+        let code = asm(&[
+            (Resume, 0),
+            (LoadFastBorrow, 0),
+            (GetIter, 0),
+            (ForIter, 12),
+            (StoreFast, 1),
+            (LoadFastBorrow, 1),
+            (LoadFastBorrow, 2),
+            (BinaryOp, 0),
+            (StoreFast, 2),
+            (JumpBackward, 14),
+            (EndFor, 0),
+            (PopIter, 0),
+            (LoadConst, 0),
+            (ReturnValue, 0),
+            (PushExcInfo, 0),
+            (PopTop, 0),
+            (PopExcept, 0),
+            (JumpBackward, 23),
+        ]);
+        let table = [0x80 | 6u8, 8, 21, 1 << 1];
+        let f = lower(&cfg(&code, &table, 3, 3), &info(3)).unwrap();
+        let s = ssa::from_vars(&f).unwrap();
+        ok(&s);
+        let mut tried = 0;
+        for (b, d) in s.blocks.iter() {
+            for (k, &i) in d.insts.iter().enumerate() {
+                if !matches!(s.insts[i].op, Op::Incref | Op::Decref | Op::XDecref | Op::StoreLocal) {
+                    continue;
+                }
+                let mut m = s.clone();
+                m.blocks[b].insts.remove(k);
+                assert!(ssa::verify(&m).is_err(), "dropping {i} ({}) in {b} not found\n{}", s.insts[i].op, m.to_text());
+                tried += 1;
+            }
+        }
+        assert!(tried >= 8, "{tried}");
+    }
 }

@@ -2,7 +2,7 @@
 //! blocks ending in one terminator whose successors receive arguments for their parameters,
 //! and per-instruction error edges to blocks without parameters.
 use super::entities::{Arena, Block, EntityRef, Inst, Value};
-use super::ops::{Effects, Imm, Opcode, Sig, Type};
+use super::ops::{ArgRef, Effects, Imm, Opcode, ResultRef, Sig, Type};
 
 /// Where a value comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,19 @@ impl InstData {
         match (self.op.info().sig, &self.imm) {
             (Sig::Fixed(a, r), _) => Some((a.to_vec(), r.to_vec())),
             (Sig::Helper, Imm::Call(c)) => c.signature(),
+            (Sig::Helper, _) => None,
+        }
+    }
+
+    /// What it does with references, per operand and per result, from the table (`None`: a
+    /// call whose shape does not fit its helper).
+    pub fn refs(&self) -> Option<(Vec<ArgRef>, Vec<ResultRef>)> {
+        match (self.op.info().sig, &self.imm) {
+            (Sig::Fixed(..), _) => {
+                let (a, r) = self.op.info().refs;
+                Some((a.to_vec(), r.to_vec()))
+            }
+            (Sig::Helper, Imm::Call(c)) => c.refs(),
             (Sig::Helper, _) => None,
         }
     }

@@ -6,13 +6,14 @@
 //! - [`ops`]: types, effects and the operation table;
 //! - [`function`]: the function (values, instructions, blocks, terminators);
 //! - [`builder`]: SSA construction from assigned variables (Braun et al.);
-//! - [`verify`]: types, shapes, error edges, dominance;
+//! - [`verify`]: types, shapes, error edges, dominance, and reference ownership (`ownership`);
 //! - [`from_vars`]: today's lowered code in SSA form (the bridge while lowering moves over).
 pub mod builder;
 pub mod entities;
 pub mod from_vars;
 pub mod function;
 pub mod ops;
+mod ownership;
 pub mod passes;
 mod print;
 pub mod verify;
@@ -21,5 +22,5 @@ pub use builder::{BuildError, SsaBuilder};
 pub use entities::{Block, EntityRef, Inst, Value, Variable};
 pub use from_vars::from_vars;
 pub use function::{BlockCall, BlockData, Function, InstData, Terminator, ValueData, ValueDef};
-pub use ops::{ArrayArg, Effects, HelperCall, Imm, Opcode, Type};
+pub use ops::{ArgRef, ArrayArg, Effects, HelperCall, Imm, Opcode, ResultRef, Type};
 pub use verify::{verify, VerifyError};

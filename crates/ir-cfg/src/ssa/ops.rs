@@ -1,11 +1,12 @@
 //! The one table of operations. Each opcode is declared once, with its text mnemonic, the kind
-//! of immediate it carries, its operand and result types and its effects; the builder, the
+//! of immediate it carries, its operand and result types, what it does with references (see
+//! [`ArgRef`], [`ResultRef`]) and its effects; the builder, the
 //! printer, the verifier and the passes' effect queries all read this table (nothing else
 //! matches over opcodes to learn these facts). A runtime-helper call takes its signature and
 //! error convention from the helper table ([`crate::helpers`]), the other single source.
 use std::fmt;
 
-use crate::helpers::{ErrConv, Helper, Ty};
+use crate::helpers::{ErrConv, Helper, SlotWrite, Ty};
 use crate::ir::Singleton;
 
 /// The type of a value.
@@ -193,12 +194,87 @@ impl HelperCall {
         arrays.next().is_none().then_some((args, results))
     }
 
+    /// What the call does with references: helpers borrow every operand; the return value is
+    /// new unless the helper table marks it borrowed (immortal); out-parameters and `Out`
+    /// arrays receive new references (or NULL). `None` if `arrays` does not fit the helper.
+    pub fn refs(&self) -> Option<(Vec<ArgRef>, Vec<ResultRef>)> {
+        let (args, results) = self.signature()?;
+        let has_ret = Type::of_helper(self.helper.ret()).is_some();
+        let res = results
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match (t, i == 0 && has_ret) {
+                (Type::Obj, true) if self.helper.borrowed_result() => ResultRef::Immortal,
+                (Type::Obj, _) => ResultRef::New,
+                _ => ResultRef::Scalar,
+            })
+            .collect();
+        Some((vec![ArgRef::Borrow; args.len()], res))
+    }
+
+    /// The frame slots the call writes, and the operand giving the slot or count (which must
+    /// be a constant), from the helper table.
+    pub fn slot_write(&self) -> Option<(SlotWrite, usize)> {
+        let sw = self.helper.slot_write();
+        let (SlotWrite::Slot(p) | SlotWrite::Last(p)) = sw else { return None };
+        // Operand index of parameter `p`: scalars and `In` arrays before it are operands.
+        let mut arrays = self.arrays.iter();
+        let mut k = 0;
+        for &t in &self.helper.params()[..p] {
+            match t {
+                Ty::ObjArray => {
+                    if let Some(ArrayArg::In(n)) = arrays.next() {
+                        k += *n as usize;
+                    }
+                }
+                Ty::ObjOut => {}
+                _ => k += 1,
+            }
+        }
+        Some((sw, k))
+    }
+
     /// The call's effects: every helper may run arbitrary code (a conservative start; the
     /// helper table will say which cannot), and raises unless its convention says never.
     pub fn effects(&self) -> Effects {
         let e = Effects::ARBITRARY;
         if self.helper.err() == ErrConv::Never { e } else { e.with(Effects::RAISES) }
     }
+}
+
+/// What an operation does with the reference of one operand (for non-object operands:
+/// [`ArgRef::Borrow`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgRef {
+    /// Reads it: the operand's own reference, or its owner's, keeps it alive throughout.
+    Borrow,
+    /// Takes one more reference (`incref`; `xincref` of NULL takes none).
+    Incref,
+    /// Releases one reference (`decref`, `xdecref`).
+    Release,
+    /// Moves one reference into the frame slot named by the immediate; the slot's old value
+    /// is released, so the borrows of the slot go stale (`store_local`).
+    StoreSlot,
+}
+
+/// Where the reference of a result comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultRef {
+    /// Not an object.
+    Scalar,
+    /// A new reference (or NULL) the function must release or hand on.
+    New,
+    /// Borrowed from the code object (`co_consts`, `co_names`): alive while the frame runs.
+    Code,
+    /// An immortal object, or a tagged int: needs no reference.
+    Immortal,
+    /// `NULL`: nothing to release (releasing it is a no-op).
+    Null,
+    /// Borrowed from the frame slot named by the immediate: stale once the slot is written.
+    Slot,
+    /// The reference the slot named by the immediate held, moved out (the slot is left NULL):
+    /// a new reference to release, and the borrows of the slot now borrow from it.
+    TakeSlot,
 }
 
 /// Operand and result types of an opcode.
@@ -219,6 +295,9 @@ pub struct OpInfo {
     pub imm: ImmKind,
     /// Types.
     pub sig: Sig,
+    /// What it does with references, per operand and per result (for [`Sig::Helper`]:
+    /// empty, see [`HelperCall::refs`]).
+    pub refs: (&'static [ArgRef], &'static [ResultRef]),
     /// Effects (for [`Sig::Helper`], those of the helper are added).
     pub effects: Effects,
     /// What is known of an object result whatever the operands.
@@ -238,18 +317,23 @@ pub enum ResultFact {
     Null,
 }
 
-macro_rules! result_fact {
-    () => {
-        ResultFact::Any
-    };
-    ($f:ident) => {
-        ResultFact::$f
-    };
+impl ResultFact {
+    /// What an operation's first result's reference source says of it (one source: the
+    /// table's ownership column).
+    pub const fn of(results: &[ResultRef]) -> ResultFact {
+        match results.first() {
+            Some(ResultRef::Code) => ResultFact::NonNull,
+            Some(ResultRef::Immortal) => ResultFact::Immortal,
+            Some(ResultRef::Null) => ResultFact::Null,
+            _ => ResultFact::Any,
+        }
+    }
 }
 
 macro_rules! ops {
     (helper_call: $(#[doc = $cdoc:literal])* $call:ident $ctext:literal;
-     $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*) $(@ $fact:ident)? $(| $eff:ident)*; )*) => {
+     $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*)
+        [$($ar:ident),* => $($rr:ident),*] $(| $eff:ident)*; )*) => {
         /// An operation.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Opcode {
@@ -268,13 +352,15 @@ macro_rules! ops {
                         name: $text,
                         imm: ImmKind::$imm,
                         sig: Sig::Fixed(&[$(Type::$a),*], &[$(Type::$r),*]),
+                        refs: (&[$(ArgRef::$ar),*], &[$(ResultRef::$rr),*]),
                         effects: Effects::NONE$(.with(Effects::$eff))*,
-                        result: result_fact!($($fact)?),
+                        result: ResultFact::of(&[$(ResultRef::$rr),*]),
                     } },)*
                     Opcode::$call => &OpInfo {
                         name: $ctext,
                         imm: ImmKind::Call,
                         sig: Sig::Helper,
+                        refs: (&[], &[]),
                         effects: Effects::NONE,
                         result: ResultFact::Any,
                     },
@@ -289,37 +375,37 @@ ops! {
     /// Call a runtime helper (types and error convention from the helper table).
     Call "call";
     /// `co_consts[i]`, borrowed from the code object.
-    Const "const" Const () -> (Obj) @NonNull;
+    Const "const" Const () -> (Obj) [=> Code];
     /// `co_names[i]`, borrowed from the code object.
-    Name "name" Name () -> (Obj) @NonNull;
+    Name "name" Name () -> (Obj) [=> Code];
     /// An immortal singleton.
-    Singleton "singleton" Singleton () -> (Obj) @Immortal;
+    Singleton "singleton" Singleton () -> (Obj) [=> Immortal];
     /// The immortal small int `i`.
-    SmallInt "small_int" SmallInt () -> (Obj) @Immortal;
+    SmallInt "small_int" SmallInt () -> (Obj) [=> Immortal];
     /// `NULL`.
-    Null "null" None () -> (Obj) @Null;
+    Null "null" None () -> (Obj) [=> Null];
     /// A C int constant.
-    CInt "cint" Int () -> (CInt);
+    CInt "cint" Int () -> (CInt) [=> Scalar];
     /// A word constant.
-    Word "word" Int () -> (Word);
+    Word "word" Int () -> (Word) [=> Scalar];
     /// Take a new reference to a non-NULL object.
-    Incref "incref" None (Obj) -> () | REFCOUNT;
+    Incref "incref" None (Obj) -> () [Incref =>] | REFCOUNT;
     /// Take a new reference unless NULL.
-    XIncref "xincref" None (Obj) -> () | REFCOUNT;
+    XIncref "xincref" None (Obj) -> () [Incref =>] | REFCOUNT;
     /// Release a reference to a non-NULL object (a deallocation may run `__del__`).
-    Decref "decref" None (Obj) -> () | REFCOUNT | ARBITRARY;
+    Decref "decref" None (Obj) -> () [Release =>] | REFCOUNT | ARBITRARY;
     /// Release a reference unless NULL.
-    XDecref "xdecref" None (Obj) -> () | REFCOUNT | ARBITRARY;
+    XDecref "xdecref" None (Obj) -> () [Release =>] | REFCOUNT | ARBITRARY;
     /// `localsplus[i]`, borrowed from the frame (NULL if unbound).
-    LoadLocal "local" Slot () -> (Obj) | READS_FRAME;
+    LoadLocal "local" Slot () -> (Obj) [=> Slot] | READS_FRAME;
     /// LOAD_FAST_AND_CLEAR: `localsplus[i]` as a new reference (or NULL); the slot left NULL.
-    TakeLocal "take_local" Slot () -> (Obj) | READS_FRAME | WRITES_FRAME | REFCOUNT;
+    TakeLocal "take_local" Slot () -> (Obj) [=> TakeSlot] | READS_FRAME | WRITES_FRAME | REFCOUNT;
     /// `localsplus[i] = v`, stealing `v` (or NULL) and releasing the old value.
-    StoreLocal "store_local" Slot (Obj) -> () | WRITES_FRAME | REFCOUNT | ARBITRARY;
+    StoreLocal "store_local" Slot (Obj) -> () [StoreSlot =>] | WRITES_FRAME | REFCOUNT | ARBITRARY;
     /// `frame->instr_ptr = code + unit`, before anything that can raise or look at the frame.
-    SetInstrPtr "instr_ptr" Unit () -> () | WRITES_FRAME;
+    SetInstrPtr "instr_ptr" Unit () -> () [=>] | WRITES_FRAME;
     /// The eval breaker: handles signals, GIL requests, async exceptions.
-    CheckEvalBreaker "eval_breaker" None (TState) -> () | RAISES | ARBITRARY;
+    CheckEvalBreaker "eval_breaker" None (TState) -> () [Borrow =>] | RAISES | ARBITRARY;
 }
 
 impl fmt::Display for Opcode {
@@ -346,6 +432,31 @@ mod tests {
             let arrays: Vec<ArrayArg> =
                 h.params().iter().filter(|p| **p == Ty::ObjArray).map(|_| ArrayArg::In(2)).collect();
             assert!(HelperCall { helper: h, arrays }.signature().is_some(), "{h}");
+        }
+    }
+
+    #[test]
+    fn every_opcode_describes_the_references_of_its_operands_and_results() {
+        for &op in Opcode::ALL {
+            let info = op.info();
+            if let Sig::Fixed(a, r) = info.sig {
+                assert_eq!(a.len(), info.refs.0.len(), "{op}");
+                assert_eq!(r.len(), info.refs.1.len(), "{op}");
+                for (t, rr) in r.iter().zip(info.refs.1) {
+                    assert_eq!(*t == Type::Obj, *rr != ResultRef::Scalar, "{op}");
+                }
+            }
+        }
+        for &h in Helper::ALL {
+            let arrays: Vec<ArrayArg> =
+                h.params().iter().filter(|p| **p == Ty::ObjArray).map(|_| ArrayArg::Out(2)).collect();
+            let c = HelperCall { helper: h, arrays };
+            let (args, results) = c.signature().unwrap();
+            let (ar, rr) = c.refs().unwrap();
+            assert_eq!((args.len(), results.len()), (ar.len(), rr.len()), "{h}");
+            if let Some((_, k)) = c.slot_write() {
+                assert_eq!(args[k], Type::CInt, "{h}");
+            }
         }
     }
 

@@ -3,7 +3,8 @@
 //! parameters and no other predecessor), single definitions, and dominance: every use is
 //! reached only through its definition. Dominance is computed on *segments* (a block cut after
 //! each instruction with an error edge), since a raising instruction's results, and whatever
-//! follows it, do not exist on its error path.
+//! follows it, do not exist on its error path. A function without such findings is then
+//! checked for reference ownership ([`super::ownership`]).
 use std::collections::HashMap;
 use std::fmt;
 
@@ -190,6 +191,10 @@ pub fn verify(f: &Function) -> Result<(), Vec<VerifyError>> {
                 check(v, last, None, None);
             }
         }
+    }
+    if errs.is_empty() {
+        // Ownership assumes a well-formed function.
+        super::ownership::check(f, &mut errs);
     }
     if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
