@@ -1169,7 +1169,7 @@ int coir_rearm(void) {
     return 1;
 }
 
-void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]) { coir_fill_code_facts((PyCodeObject *)code, out); }
+void coir_code_facts(void *code, size_t *out) { coir_fill_code_facts((PyCodeObject *)code, out); }
 
 void coir_set_background(int on) { background = on; }
 void coir_set_hot_calls(long n) { hot_calls = n; }

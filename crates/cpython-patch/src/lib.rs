@@ -631,6 +631,11 @@ pub extern "C" fn coir_rs_poll() {
     }
 }
 
+// The functions C calls have the signatures runtime-abi declares (and the C header states).
+const _: runtime_abi::api::rust_fns::coir_rs_compile = coir_rs_compile;
+const _: runtime_abi::api::rust_fns::coir_rs_poll = coir_rs_poll;
+const _: runtime_abi::api::rust_fns::coir_rs_free = coir_rs_free;
+
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, mode: std::ffi::c_int) {

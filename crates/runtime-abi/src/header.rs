@@ -5,6 +5,7 @@
 //!   `COIR_COMPILE_*` and `COIR_FB_*` enumerations);
 //! - each record as a C struct, with `_Static_assert`s on its size and every field offset as
 //!   Rust laid it out;
+//! - the prototypes of the functions and globals each side implements ([`crate::api`]);
 //! - `_Static_assert`s on every inline-cache field lowering reads ([`crate::caches`]);
 //! - one prototype per runtime helper, and a static alias of each, which GCC refuses when the
 //!   helper has no definition in the translation unit ("aliased to undefined symbol");
@@ -39,6 +40,10 @@ pub fn c_header() -> String {
     c_record::<CoirAbi>(&mut h);
     c_record::<CoirCodeState>(&mut h);
     c_record::<CoirCounters>(&mut h);
+
+    h.push_str("/* The interface between the two sides (runtime-abi/src/api.rs). */\n");
+    h.push_str(&crate::api::c_prototypes());
+    h.push('\n');
 
     h.push_str("/* Inline-cache fields lowering reads as feedback (runtime-abi/src/caches.rs). */\n");
     for (name, f) in caches::ALL {

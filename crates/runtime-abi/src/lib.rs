@@ -7,6 +7,7 @@
 //!   error convention);
 //! - [`abi`]: the records that cross the boundary (`CoirAbi` with the layout facts, the helper
 //!   table, `CoirCodeState`, `CoirCounters`) and the enumerations and counts both sides use;
+//! - [`api`]: the functions and globals each side implements for the other;
 //! - [`caches`]: where the fields of CPython's inline caches that lowering reads as feedback sit.
 //!
 //! The C side is not written by hand: [`header::c_header`] turns these tables into a C header
@@ -22,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod api;
 pub mod c;
 pub mod caches;
 pub mod header;
