@@ -2,6 +2,11 @@
 //! so every layout and inline helper is the interpreter's. The include directory comes from
 //! `COIR_PY_INCLUDE`, or `COIR_PY_ROOT` (the private root `setup.sh` assembles), or the
 //! interpreter's `sysconfig` (`PYO3_PYTHON`/`COIR_PYTHON`/`python3.14`).
+//!
+//! The C side of what Rust and C share is not written by hand: `$OUT_DIR/coir_facts.h` is
+//! generated here from `runtime-abi`'s tables (helper prototypes and name→address table, the
+//! ABI records, constants, layout and inline-cache checks; see `runtime_abi::header`), so a
+//! C definition that disagrees with the tables fails this build.
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -11,10 +16,18 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=csrc/runtime.c");
     println!("cargo:rerun-if-changed=csrc/runtime.h");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let header = out.join("coir_facts.h");
+    let text = runtime_abi::header::c_header();
+    // Rewritten only when it changes, so the C file is not rebuilt for nothing.
+    if std::fs::read_to_string(&header).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&header, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", header.display()));
+    }
     let include = include_dir();
     let mut build = cc::Build::new();
     build
         .file("csrc/runtime.c")
+        .include(&out)
         .include(&include)
         .include(include.join("internal"))
         .define("NDEBUG", None)

@@ -1,5 +1,5 @@
-//! Stamps the build with a hash of the sources that decide machine code (this crate's and
-//! ir-cfg's: the IR, the helper table and its signatures), so that the on-disk cache of
+//! Stamps the build with a hash of the sources that decide machine code (this crate's,
+//! ir-cfg's and runtime-abi's: the IR, the helper table and its signatures, the layout facts), so that the on-disk cache of
 //! compiled code never serves code made by a different backend.
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -22,7 +22,7 @@ fn main() {
     println!("cargo:rustc-link-arg-tests=-rdynamic");
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut all = Vec::new();
-    for d in [here.join("src"), here.join("../ir-cfg/src")] {
+    for d in [here.join("src"), here.join("../ir-cfg/src"), here.join("../runtime-abi/src")] {
         println!("cargo:rerun-if-changed={}", d.display());
         files(&d, &mut all);
     }

@@ -912,51 +912,7 @@ PyObject *coir_rt_with_except_start(PyObject *exit_func, PyObject *exit_self, Py
     return res;
 }
 
-/* ------------------------------------------------------------------ helper table and ABI */
-
-#define H(name) {#name, (void *)name}
-static const CoirHelper helper_table[] = {
-    H(coir_rt_binary_op), H(coir_rt_compare_op), H(coir_rt_unary_negative), H(coir_rt_unary_invert),
-    H(coir_rt_unary_not), H(coir_rt_to_bool), H(coir_rt_is_op), H(coir_rt_contains_op), H(coir_rt_binary_slice),
-    H(coir_rt_store_slice), H(coir_rt_store_subscr), H(coir_rt_delete_subscr), H(coir_rt_get_iter),
-    H(coir_rt_for_iter), H(coir_rt_load_global), H(coir_rt_store_global), H(coir_rt_delete_global),
-    H(coir_rt_load_attr), H(coir_rt_load_method), H(coir_rt_store_attr), H(coir_rt_delete_attr),
-    H(coir_rt_load_super_attr), H(coir_rt_call), H(coir_rt_call_kw), H(coir_rt_call_function_ex),
-    H(coir_rt_call_intrinsic_1), H(coir_rt_call_intrinsic_2), H(coir_rt_build_tuple), H(coir_rt_build_list),
-    H(coir_rt_build_set), H(coir_rt_build_map), H(coir_rt_build_slice), H(coir_rt_build_string),
-    H(coir_rt_list_append), H(coir_rt_set_add), H(coir_rt_map_add), H(coir_rt_list_extend), H(coir_rt_set_update),
-    H(coir_rt_dict_update), H(coir_rt_dict_merge), H(coir_rt_format_simple), H(coir_rt_format_with_spec),
-    H(coir_rt_convert_value), H(coir_rt_unpack_sequence), H(coir_rt_unpack_ex), H(coir_rt_raise),
-    H(coir_rt_reraise), H(coir_rt_restore_lasti), H(coir_rt_push_exc_info), H(coir_rt_pop_except),
-    H(coir_rt_check_exc_match), H(coir_rt_fetch_exc), H(coir_rt_lasti), H(coir_rt_traceback_here),
-    H(coir_rt_handle_pending), H(coir_rt_load_deref), H(coir_rt_store_deref), H(coir_rt_delete_deref),
-    H(coir_rt_make_cell), H(coir_rt_copy_free_vars), H(coir_rt_unbound_local), H(coir_rt_make_function),
-    H(coir_rt_set_function_attribute), H(coir_rt_import_name), H(coir_rt_import_from),
-    H(coir_rt_load_common_constant), H(coir_rt_get_len), H(coir_rt_load_special), H(coir_rt_with_except_start),
-    H(coir_rt_load_attr_instance_value), H(coir_rt_load_method_cached), H(coir_rt_store_attr_instance_value),
-    H(coir_rt_load_global_cached), H(coir_rt_binary_op_numeric), H(coir_rt_compare_op_numeric),
-    H(coir_rt_subscr_seq_int), H(coir_rt_load_build_class), H(coir_rt_load_from_dict_or_globals),
-    H(coir_rt_load_from_dict_or_deref), H(coir_rt_match_class), H(coir_rt_match_type_flag), H(coir_rt_match_keys),
-    H(coir_rt_build_template), H(coir_rt_build_interpolation), H(coir_rt_check_eg_match), H(coir_rt_load_attr_slot), H(coir_rt_store_attr_slot),
-    {NULL, NULL},
-};
-
-void coir_get_abi(CoirAbi *abi) {
-    abi->frame_localsplus = offsetof(_PyInterpreterFrame, localsplus);
-    abi->frame_instr_ptr = offsetof(_PyInterpreterFrame, instr_ptr);
-    abi->tstate_eval_breaker = offsetof(PyThreadState, eval_breaker);
-    abi->eval_events_mask = _PY_EVAL_EVENTS_MASK;
-    abi->incref_immortal_threshold = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
-    abi->stackref_tag_bits = Py_TAG_BITS;
-    abi->stackref_null = PyStackRef_NULL.bits;
-    abi->none = Py_None;
-    abi->true_ = Py_True;
-    abi->false_ = Py_False;
-    for (int i = 0; i < 256; i++) {
-        abi->small_ints[i] = PyLong_FromLong(i); /* immortal: no reference to keep */
-    }
-    abi->helpers = helper_table;
-}
+/* The helper table and coir_get_abi are generated from runtime-abi's tables (coir_facts.h). */
 
 /* ------------------------------------------------------------------ the frame hook */
 
@@ -1213,19 +1169,7 @@ int coir_rearm(void) {
     return 1;
 }
 
-const size_t coir_code_facts_count = COIR_CODE_FACTS;
-/* coir_rs_compile's modes, checked against ffi.rs at import. */
-const int coir_compile_modes[3] = {COIR_COMPILE_COLD, COIR_COMPILE_NOW, COIR_COMPILE_HOT};
-
-void coir_code_facts(void *code, size_t out[COIR_CODE_FACTS]) {
-    PyCodeObject *co = (PyCodeObject *)code;
-    out[0] = (size_t)co->co_nlocalsplus;
-    out[1] = (size_t)_PyCode_CODE(co);
-    out[2] = (size_t)co->co_nfreevars;
-    out[3] = (size_t)co->co_stacksize;
-    out[4] = (size_t)Py_SIZE(co);
-    out[5] = co->_co_monitoring != NULL;
-}
+void coir_code_facts(void *code, size_t *out) { coir_fill_code_facts((PyCodeObject *)code, out); }
 
 void coir_set_background(int on) { background = on; }
 void coir_set_hot_calls(long n) { hot_calls = n; }

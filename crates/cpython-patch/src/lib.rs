@@ -245,26 +245,16 @@ fn abi() -> Abi {
         ffi::coir_get_abi(raw.as_mut_ptr());
         raw.assume_init()
     };
+    // The table is generated from Helper::ALL (runtime-abi): entry i is helper i.
     let mut helpers = std::collections::HashMap::new();
-    let mut p = raw.helpers;
-    // SAFETY: the table ends with a NULL name; names are static C strings.
-    unsafe {
-        while !(*p).name.is_null() {
-            let name = std::ffi::CStr::from_ptr((*p).name).to_string_lossy();
-            if let Some(h) = Helper::ALL.iter().find(|h| h.symbol() == name) {
-                helpers.insert(*h, (*p).addr as usize);
-            }
-            p = p.add(1);
-        }
+    for (i, h) in Helper::ALL.iter().enumerate() {
+        // SAFETY: the table has Helper::ALL.len() entries and a NULL end; names are static C strings.
+        let e = unsafe { &*raw.helpers.add(i) };
+        debug_assert_eq!(unsafe { std::ffi::CStr::from_ptr(e.name) }.to_str(), Ok(h.symbol()));
+        helpers.insert(*h, e.addr as usize);
     }
     let a = Abi {
-        frame_localsplus: raw.frame_localsplus,
-        frame_instr_ptr: raw.frame_instr_ptr,
-        tstate_eval_breaker: raw.tstate_eval_breaker,
-        eval_events_mask: raw.eval_events_mask,
-        incref_immortal_threshold: raw.incref_immortal_threshold,
-        stackref_tag_bits: raw.stackref_tag_bits,
-        stackref_null: raw.stackref_null,
+        facts: raw.facts,
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
         helpers,
@@ -658,13 +648,18 @@ pub extern "C" fn coir_rs_poll() {
     }
 }
 
+// The functions C calls have the signatures runtime-abi declares (and the C header states).
+const _: runtime_abi::api::rust_fns::coir_rs_compile = coir_rs_compile;
+const _: runtime_abi::api::rust_fns::coir_rs_poll = coir_rs_poll;
+const _: runtime_abi::api::rust_fns::coir_rs_free = coir_rs_free;
+
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, mode: std::ffi::c_int) {
-    let (tier, background) = match mode {
-        ffi::COMPILE_COLD => (Tier::Cold, false),
-        ffi::COMPILE_HOT => (Tier::Optimised, true),
-        _ => (Tier::Optimised, false),
+    let (tier, background) = match ffi::CompileMode::from_c(mode) {
+        Some(ffi::CompileMode::Cold) => (Tier::Cold, false),
+        Some(ffi::CompileMode::Hot) => (Tier::Optimised, true),
+        Some(ffi::CompileMode::Now) | None => (Tier::Optimised, false),
     };
     let r = std::panic::catch_unwind(|| {
         Python::attach(|py| {
@@ -837,9 +832,9 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     for (k, v) in &g.refusals {
         fb.set_item(k, v)?;
     }
-    for (i, name) in ["monitoring active", "generator throw", "generator frame"].iter().enumerate() {
-        if c.fallback[i] > 0 {
-            fb.set_item(*name, c.fallback[i])?;
+    for &f in ffi::Fallback::ALL {
+        if c.fallback[f as usize] > 0 {
+            fb.set_item(f.reason(), c.fallback[f as usize])?;
         }
     }
     d.set_item("fallbacks", fb)?;
@@ -1021,12 +1016,6 @@ fn set_hot_calls(n: i64) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_panic_hook();
-    // SAFETY: constants of the C runtime.
-    if unsafe { ffi::coir_code_facts_count } != ffi::CODE_FACTS
-        || unsafe { ffi::coir_compile_modes } != [ffi::COMPILE_COLD, ffi::COMPILE_NOW, ffi::COMPILE_HOT]
-    {
-        return Err(pyo3::exceptions::PyImportError::new_err("coir: runtime.h and ffi.rs disagree (COIR_CODE_FACTS or COIR_COMPILE_*)"));
-    }
     gcc_backend::shield::install();
     // SAFETY: registering a plain C function; see at_c_exit.
     unsafe { libc::atexit(at_c_exit) };

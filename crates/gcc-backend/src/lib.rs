@@ -25,46 +25,35 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use ir_cfg::Helper;
+pub use runtime_abi::abi::LayoutFacts;
 use ir_cfg::ssa::Function;
 use thiserror::Error;
 
 /// Facts about the target interpreter, extracted from its headers by `cpython-patch`.
 #[derive(Clone, Debug, Default)]
 pub struct Abi {
-    /// `offsetof(_PyInterpreterFrame, localsplus)`.
-    pub frame_localsplus: usize,
-    /// `offsetof(_PyInterpreterFrame, instr_ptr)`.
-    pub frame_instr_ptr: usize,
-    /// `offsetof(PyThreadState, eval_breaker)`.
-    pub tstate_eval_breaker: usize,
-    /// Mask of the eval breaker's event bits (`_PY_EVAL_EVENTS_MASK`).
-    pub eval_events_mask: u64,
-    /// Py_INCREF skips objects whose 32-bit refcount is at least this (`_Py_IMMORTAL_INITIAL_REFCNT`).
-    pub incref_immortal_threshold: u32,
-    /// Tag bits of a `_PyStackRef` (`Py_TAG_BITS`).
-    pub stackref_tag_bits: u64,
-    /// `PyStackRef_NULL.bits`.
-    pub stackref_null: u64,
+    /// The layout facts (offsets, masks, refcount and stackref constants), declared once in
+    /// `runtime-abi` and computed by the C runtime; `abi.frame_localsplus` etc. read them.
+    pub facts: LayoutFacts,
     /// Addresses of `None`, `True`, `False`.
     pub singletons: [usize; 3],
-    /// Addresses of the small ints 0..=255.
+    /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
 
+impl std::ops::Deref for Abi {
+    type Target = LayoutFacts;
+    fn deref(&self) -> &LayoutFacts {
+        &self.facts
+    }
+}
+
 impl Abi {
     /// The facts that shape machine code (everything but addresses).
-    pub fn layout_facts(&self) -> [u64; 7] {
-        [
-            self.frame_localsplus as u64,
-            self.frame_instr_ptr as u64,
-            self.tstate_eval_breaker as u64,
-            self.eval_events_mask,
-            self.incref_immortal_threshold as u64,
-            self.stackref_tag_bits,
-            self.stackref_null,
-        ]
+    pub fn layout_facts(&self) -> Vec<u64> {
+        self.facts.words()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use gcc_backend::{Abi, CodeConsts, Options};
+use gcc_backend::{Abi, CodeConsts, LayoutFacts, Options};
 use ir_cfg::helpers::Helper;
 use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
 
@@ -27,7 +27,8 @@ fn abi() -> Abi {
         helpers.insert(h, 0xdead_0000);
     }
     helpers.insert(Helper::HandlePending, countdown as extern "C" fn(*mut u8) -> i32 as usize);
-    Abi { stackref_tag_bits: 1, stackref_null: 1, incref_immortal_threshold: u32::MAX, helpers, ..Abi::default() }
+    let facts = LayoutFacts { stackref_tag_bits: 1, stackref_null: 1, incref_immortal_threshold: u32::MAX, ..LayoutFacts::default() };
+    Abi { facts, helpers, ..Abi::default() }
 }
 
 /// `x, y = 1, 0; while countdown(): x, y = y, x; return consts[0] if x else consts[1]`

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gcc_backend::isolate::in_child_process;
-use gcc_backend::{Abi, BackendError, CodeConsts, Options};
+use gcc_backend::{Abi, BackendError, CodeConsts, LayoutFacts, Options};
 use gccjit::{Context, FunctionType, OutputKind, ToRValue};
 use ir_cfg::ssa::{Function, Imm, Opcode, SsaBuilder, Terminator};
 use ir_cfg::{Helper, Singleton};
@@ -20,13 +20,15 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// An ABI whose addresses are placeholders: the code compiled below calls none of them.
 fn abi() -> Abi {
     Abi {
-        frame_localsplus: 80,
-        frame_instr_ptr: 56,
-        tstate_eval_breaker: 24,
-        eval_events_mask: 0xff,
-        incref_immortal_threshold: 1 << 30,
-        stackref_tag_bits: 3,
-        stackref_null: 1,
+        facts: LayoutFacts {
+            frame_localsplus: 80,
+            frame_instr_ptr: 56,
+            tstate_eval_breaker: 24,
+            eval_events_mask: 0xff,
+            incref_immortal_threshold: 1 << 30,
+            stackref_tag_bits: 3,
+            stackref_null: 1,
+        },
         singletons: [0x1000, 0x2000, 0x3000],
         small_ints: (0..256).map(|i| 0x10000 + 32 * i).collect(),
         helpers: Helper::ALL.iter().enumerate().map(|(i, h)| (*h, 0x100000 + 16 * i)).collect(),

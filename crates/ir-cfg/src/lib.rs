@@ -4,20 +4,24 @@
 //!
 //! - [`ir`]: the IR (typed variables, blocks with explicit error edges, explicit reference
 //!   counting), printable as text and Graphviz dot;
-//! - [`helpers`]: the one table of runtime helpers native code calls;
+//! - [`helpers`]: the one table of runtime helpers native code calls (it lives in `runtime-abi`,
+//!   which also generates the C runtime's side of it);
 //! - [`builder`]: the function builder;
 //! - [`lower`]: bytecode → IR, one submodule per opcode family;
 //! - [`verify`]: the verifier, run after lowering (and after every later pass).
 #![deny(missing_docs)]
 
 pub mod builder;
-pub mod helpers;
 pub mod ir;
 pub mod lower;
 pub mod ssa;
 pub mod verify;
 
+pub use runtime_abi::helpers;
 pub use helpers::{ErrConv, Helper, Ty};
+
+// LOAD_SMALL_INT's range is the number of small ints the ABI record carries.
+const _: () = assert!(bytecode_cfg::opargs::SMALL_INT_LIMIT as usize == runtime_abi::abi::SMALL_INTS);
 pub use ir::{Block, BlockId, Function, Inst, Operand, Singleton, Term, Var};
 pub use lower::{lower, CodeInfo, LowerError, StackMismatch};
 pub use verify::{verify, VerifyError};

@@ -3,6 +3,7 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
+use runtime_abi::caches;
 use crate::ir::{Inst, Operand, Var};
 
 /// Feedback for LOAD_ATTR.
@@ -84,8 +85,8 @@ impl Lowerer<'_> {
                     Opcode::StoreAttrSlot => Some(Helper::StoreAttrSlot),
                     _ => None,
                 };
-                let tv = self.cfg.cache_u32(ins, 2);
-                let off = self.cfg.cache_u16(ins, 4);
+                let tv = self.cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit);
+                let off = self.cfg.cache_u16(ins, caches::ATTR_INDEX.unit);
                 match (h, tv, off) {
                     (Some(h), Some(tv), Some(off)) if tv != 0 => {
                         let args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
@@ -154,26 +155,26 @@ impl Lowerer<'_> {
     /// and their inline caches are type feedback; every use is guarded at run time).
     fn attr_feedback(&self, ins: &Instr) -> AttrFeedback {
         let c = self.cfg;
-        let tv = match c.cache_u32(ins, 2) {
+        let tv = match c.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit) {
             Some(tv) if tv != 0 => tv as i64,
             _ => return AttrFeedback::None,
         };
         match ins.stored {
-            Opcode::LoadAttrInstanceValue => match c.cache_u16(ins, 4) {
+            Opcode::LoadAttrInstanceValue => match c.cache_u16(ins, caches::ATTR_INDEX.unit) {
                 Some(offset) => AttrFeedback::InstanceValue { type_version: tv, offset: offset as i64 },
                 None => AttrFeedback::None,
             },
-            Opcode::LoadAttrSlot => match c.cache_u16(ins, 4) {
+            Opcode::LoadAttrSlot => match c.cache_u16(ins, caches::ATTR_INDEX.unit) {
                 Some(offset) => AttrFeedback::Slot { type_version: tv, offset: offset as i64 },
                 None => AttrFeedback::None,
             },
             Opcode::LoadAttrMethodWithValues | Opcode::LoadAttrMethodNoDict => {
                 let keys_version = if ins.stored == Opcode::LoadAttrMethodWithValues {
-                    c.cache_u32(ins, 4).map_or(-2, |k| k as i64)
+                    c.cache_u32(ins, caches::METHOD_KEYS_VERSION.unit).map_or(-2, |k| k as i64)
                 } else {
                     -1
                 };
-                match c.cache_u64(ins, 6) {
+                match c.cache_u64(ins, caches::METHOD_DESCR.unit) {
                     Some(descr) if descr != 0 && keys_version != -2 => {
                         AttrFeedback::Method { type_version: tv, keys_version, descr: descr as i64 }
                     }

@@ -3,6 +3,7 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
+use runtime_abi::caches;
 use crate::ir::{Inst, Operand, Term};
 
 impl Lowerer<'_> {
@@ -110,7 +111,11 @@ impl Lowerer<'_> {
                 let name = self.check_index(arg >> 1, self.info.nnames)?;
                 let tmp = self.new_obj();
                 let c = self.cfg;
-                let (gv, bv, index) = (c.cache_u16(ins, 2), c.cache_u16(ins, 3), c.cache_u16(ins, 4));
+                let (gv, bv, index) = (
+                    c.cache_u16(ins, caches::GLOBAL_MODULE_KEYS_VERSION.unit),
+                    c.cache_u16(ins, caches::GLOBAL_BUILTIN_KEYS_VERSION.unit),
+                    c.cache_u16(ins, caches::GLOBAL_INDEX.unit),
+                );
                 match (ins.stored, gv, bv, index) {
                     (Opcode::LoadGlobalModule, Some(gv), _, Some(ix)) => {
                         let args = vec![Operand::Frame, Operand::Name(name), Operand::Imm(gv as i64), Operand::Imm(-1), Operand::Imm(ix as i64)];

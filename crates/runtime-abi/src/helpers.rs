@@ -1,6 +1,8 @@
 //! The runtime helpers native code calls, declared once. The table gives each helper its C
 //! symbol (implemented by `cpython-patch`'s C runtime), parameter types, result type and error
-//! convention; lowering, the verifier and the backend all read it.
+//! convention; lowering, the verifier and the backend all read it, and the C runtime gets its
+//! prototypes and its name→address table from it ([`crate::header`]), so a C definition that
+//! disagrees with its entry here does not compile.
 //!
 //! Ownership convention: helpers *borrow* every object argument; an object result is a new
 //! reference unless the helper is marked `borrowed` (immortal singletons such as `True`).
@@ -38,6 +40,21 @@ pub enum SlotWrite {
     Slot(usize),
     /// The last `n` slots, `n` given by that parameter (COPY_FREE_VARS).
     Last(usize),
+}
+
+impl Ty {
+    /// The C type (the generated prototypes use it).
+    pub fn c_type(self) -> &'static str {
+        match self {
+            Ty::Obj => "PyObject *",
+            Ty::Int => "int",
+            Ty::Word => "intptr_t",
+            Ty::TState => "PyThreadState *",
+            Ty::Frame => "_PyInterpreterFrame *",
+            Ty::ObjArray | Ty::ObjOut => "PyObject **",
+            Ty::Void => "void",
+        }
+    }
 }
 
 /// How a helper reports an error (an exception is then set).

@@ -1,0 +1,201 @@
+//! The records and constants that cross the boundary between the Rust side and the C runtime.
+//! Each is declared here once; the C definitions are generated ([`crate::header`]).
+use std::ffi::{c_char, c_int, c_long, c_void};
+
+/// Declares the layout facts: each a field of [`LayoutFacts`] with the C expression that
+/// computes it from the interpreter's headers (the generated `coir_fill_layout_facts` assigns
+/// every one, so a fact added here is filled, or the C build fails).
+macro_rules! layout_facts {
+    ($( $(#[doc = $doc:literal])* $field:ident : $ty:ty = $expr:literal; )*) => {
+        crate::c_record! {
+            /// Facts about the target interpreter that shape machine code, computed by the C
+            /// runtime from the interpreter's own headers (`CoirLayoutFacts` in C).
+            CoirLayoutFacts {
+                $( $(#[doc = $doc])* $field: $ty, )*
+            }
+        }
+
+        /// The Rust name of the layout facts.
+        pub type LayoutFacts = CoirLayoutFacts;
+
+        impl CoirLayoutFacts {
+            /// `(field, C expression)` of every fact, in order.
+            pub const C_EXPRESSIONS: &'static [(&'static str, &'static str)] = &[$((stringify!($field), $expr)),*];
+
+            /// Every fact as a word, in order (a key for cached machine code).
+            pub fn words(&self) -> Vec<u64> {
+                vec![$(self.$field as u64),*]
+            }
+        }
+
+        impl Default for CoirLayoutFacts {
+            fn default() -> Self {
+                CoirLayoutFacts { $($field: 0,)* }
+            }
+        }
+    };
+}
+
+layout_facts! {
+    /// `offsetof(_PyInterpreterFrame, localsplus)`.
+    frame_localsplus: usize = "offsetof(_PyInterpreterFrame, localsplus)";
+    /// `offsetof(_PyInterpreterFrame, instr_ptr)`.
+    frame_instr_ptr: usize = "offsetof(_PyInterpreterFrame, instr_ptr)";
+    /// `offsetof(PyThreadState, eval_breaker)`.
+    tstate_eval_breaker: usize = "offsetof(PyThreadState, eval_breaker)";
+    /// Mask of the eval breaker's event bits (`_PY_EVAL_EVENTS_MASK`).
+    eval_events_mask: u64 = "_PY_EVAL_EVENTS_MASK";
+    /// Py_INCREF skips objects whose 32-bit refcount is at least this
+    /// (`_Py_IMMORTAL_INITIAL_REFCNT`).
+    incref_immortal_threshold: u32 = "(uint32_t)_Py_IMMORTAL_INITIAL_REFCNT";
+    /// Tag bits of a `_PyStackRef` (`Py_TAG_BITS`).
+    stackref_tag_bits: u64 = "Py_TAG_BITS";
+    /// `PyStackRef_NULL.bits`.
+    stackref_null: u64 = "PyStackRef_NULL.bits";
+}
+
+/// How many small ints (0, 1, ...) the ABI record carries: `LOAD_SMALL_INT`'s range
+/// (`bytecode_cfg::opargs::SMALL_INT_LIMIT`; `ir-cfg` asserts the two agree at compile time).
+pub const SMALL_INTS: usize = 256;
+
+crate::c_record! {
+    /// A runtime helper's C symbol and address (the table ends with a NULL name).
+    CoirHelper {
+        /// The C symbol.
+        name: *const c_char,
+        /// Its address.
+        addr: *mut c_void,
+    }
+}
+
+crate::c_record! {
+    /// Everything native code needs from the running interpreter (`coir_get_abi` fills it).
+    CoirAbi {
+        /// Layout facts.
+        facts: CoirLayoutFacts,
+        /// `Py_None`.
+        none: *mut c_void,
+        /// `Py_True`.
+        true_: *mut c_void,
+        /// `Py_False`.
+        false_: *mut c_void,
+        /// The small ints `0..COIR_SMALL_INTS` (immortal).
+        small_ints: [*mut c_void; SMALL_INTS],
+        /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
+        helpers: *const CoirHelper,
+    }
+}
+
+/// Native code's entry point: `relocs` is its table of process-specific addresses
+/// (gcc-backend's `Reloc`).
+pub type CoirEntryFn = unsafe extern "C" fn(tstate: *mut c_void, frame: *mut c_void, relocs: *const c_void) -> *mut c_void;
+
+crate::c_record! {
+    /// Per-code state in co_extra.
+    CoirCodeState {
+        /// Calls counted towards the threshold.
+        calls: c_long,
+        /// The compiled entry, or NULL.
+        entry: Option<CoirEntryFn>,
+        /// `entry`'s relocation table.
+        relocs: *const c_void,
+        /// Rust-owned compiled code.
+        compiled: *mut c_void,
+        /// Refused: always interpreted.
+        refused: c_int,
+        /// `coir.jit`: compile on first call.
+        forced: c_int,
+        /// Queued for background compilation.
+        pending: c_int,
+        /// Compiled at the cold optimisation level; recompiled when hot.
+        cold: c_int,
+    }
+}
+
+crate::c_enum! {
+    /// How a compile was asked for (`coir_rs_compile`'s `mode`).
+    CompileMode, "COIR_COMPILE_COUNT" {
+        /// First call at threshold 0: now, cheap optimisation.
+        Cold = "COIR_COMPILE_COLD",
+        /// `coir.jit` / `coir.compile`: now, full optimisation.
+        Now = "COIR_COMPILE_NOW",
+        /// Hot (or a cold compile turned hot): on the compile thread.
+        Hot = "COIR_COMPILE_HOT",
+    }
+}
+
+crate::c_enum! {
+    /// Why the hook ran a frame in the interpreter (`CoirCounters::fallback` index).
+    Fallback, "COIR_FB_COUNT" {
+        /// A monitoring tool is active.
+        Monitoring = "COIR_FB_MONITORING",
+        /// A generator resumed with `throw()`.
+        Throw = "COIR_FB_THROW",
+        /// A generator, coroutine or async generator frame.
+        GeneratorFrame = "COIR_FB_GENERATOR_FRAME",
+    }
+}
+
+impl Fallback {
+    /// The reason as `coir.stats()['fallbacks']` names it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Fallback::Monitoring => "monitoring active",
+            Fallback::Throw => "generator throw",
+            Fallback::GeneratorFrame => "generator frame",
+        }
+    }
+}
+
+crate::c_record! {
+    /// Counters kept by the C hook.
+    CoirCounters {
+        /// Calls that ran native code.
+        native_calls: u64,
+        /// Frames run in the interpreter, by [`Fallback`].
+        fallback: [u64; Fallback::COUNT],
+    }
+}
+
+/// Facts of a code object that `coir_code_facts` writes, in this order (their count is
+/// `COIR_CODE_FACTS` in C).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum CodeFact {
+    /// `co_nlocalsplus`.
+    NLocalsPlus,
+    /// `_PyCode_CODE(co)`: the address of the first code unit.
+    CodeBase,
+    /// `co_nfreevars`.
+    NFreeVars,
+    /// `co_stacksize`.
+    StackSize,
+    /// Code units (`Py_SIZE(co)`).
+    CodeUnits,
+    /// Whether monitoring ever instrumented it (then its stored bytes may hold
+    /// `INSTRUMENTED_LINE`/`INSTRUMENTED_INSTRUCTION`).
+    Instrumented,
+}
+
+impl CodeFact {
+    /// `(fact, C expression on `PyCodeObject *co`)` in order: the generated `coir_code_facts`
+    /// writes each.
+    pub const C_EXPRESSIONS: &'static [(CodeFact, &'static str)] = &[
+        (CodeFact::NLocalsPlus, "(size_t)co->co_nlocalsplus"),
+        (CodeFact::CodeBase, "(size_t)_PyCode_CODE(co)"),
+        (CodeFact::NFreeVars, "(size_t)co->co_nfreevars"),
+        (CodeFact::StackSize, "(size_t)co->co_stacksize"),
+        (CodeFact::CodeUnits, "(size_t)Py_SIZE(co)"),
+        (CodeFact::Instrumented, "co->_co_monitoring != NULL"),
+    ];
+    /// How many there are.
+    pub const COUNT: usize = CodeFact::C_EXPRESSIONS.len();
+}
+
+const _: () = {
+    let mut i = 0;
+    while i < CodeFact::COUNT {
+        assert!(CodeFact::C_EXPRESSIONS[i].0 as usize == i, "CodeFact::C_EXPRESSIONS is in declaration order");
+        i += 1;
+    }
+};

@@ -1,0 +1,110 @@
+//! The functions and globals through which the Rust side and the C runtime call each other,
+//! declared once: this module is the Rust side's `extern` block (for what C implements) and
+//! holds the types of what Rust implements; [`c_prototypes`] is the C side's declarations
+//! (the generated header carries them, so `runtime.c`'s definitions must match).
+//!
+//! A Rust definition is checked against its entry with
+//! `const _: runtime_abi::api::rust_fns::coir_rs_x = coir_rs_x;` (a type error if it differs).
+#![allow(non_upper_case_globals)]
+use std::ffi::{c_int, c_long, c_void};
+
+use crate::abi::{CoirAbi, CoirCodeState, CoirCounters};
+use crate::c::CType;
+
+/// `void` or the result type's C spelling, around a declarator.
+macro_rules! c_ret {
+    ($decl:expr;) => { format!("void {}", $decl) };
+    ($decl:expr; $r:ty) => { <$r as CType>::c_decl(&$decl) };
+}
+
+/// A prototype's parameter list (`void` if none).
+fn params(ps: &[String]) -> String {
+    if ps.is_empty() { "void".into() } else { ps.join(", ") }
+}
+
+macro_rules! c_api {
+    (
+        implemented_in_c { $( $(#[doc = $cd:literal])* fn $cf:ident ( $($cp:ident : $ct:ty),* ) $(-> $cr:ty)? ; )* }
+        data_in_c { $( $(#[doc = $dd:literal])* $dn:ident : $dt:ty ; )* }
+        implemented_in_rust { $( $(#[doc = $rd:literal])* fn $rf:ident ( $($rp:ident : $rt:ty),* ) $(-> $rr:ty)? ; )* }
+    ) => {
+        unsafe extern "C" {
+            $( $(#[doc = $cd])* pub fn $cf($($cp: $ct),*) $(-> $cr)?; )*
+            $( $(#[doc = $dd])* pub static mut $dn: $dt; )*
+        }
+
+        /// The type of each function Rust implements for C.
+        #[allow(non_camel_case_types)]
+        pub mod rust_fns {
+            use super::*;
+            $( $(#[doc = $rd])* pub type $rf = extern "C" fn($($rp: $rt),*) $(-> $rr)?; )*
+        }
+
+        /// The C declarations of everything above, one a line.
+        pub fn c_prototypes() -> String {
+            let mut s = String::new();
+            $( s += "/* Implemented in C. */ "; s += &c_ret!(format!("{}({})", stringify!($cf), params(&[$(<$ct as CType>::c_decl(stringify!($cp))),*])); $($cr)?); s += ";\n"; )*
+            $( s += "extern "; s += &<$dt as CType>::c_decl(stringify!($dn)); s += ";\n"; )*
+            $( s += "/* Implemented in Rust. */ "; s += &c_ret!(format!("{}({})", stringify!($rf), params(&[$(<$rt as CType>::c_decl(stringify!($rp))),*])); $($rr)?); s += ";\n"; )*
+            s
+        }
+    };
+}
+
+c_api! {
+    implemented_in_c {
+        /// Fills the ABI record (generated: `coir_facts.h`).
+        fn coir_get_abi(abi: *mut CoirAbi);
+        /// The code object's state in co_extra (created if `create`), or NULL.
+        fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
+        /// Writes `CodeFact::COUNT` words (`crate::abi::CodeFact`).
+        fn coir_code_facts(code: *mut c_void, out: *mut usize);
+        /// Module initialisation; -1 with an exception set on failure.
+        fn coir_init() -> c_int;
+        /// Installs the hook.
+        fn coir_enable(threshold: c_int, only_explicit: c_int);
+        /// Removes the hook.
+        fn coir_disable();
+        /// Re-installs the hook if no monitoring tool is active; 1 if armed.
+        fn coir_rearm() -> c_int;
+        /// Whether hot functions compile on the worker thread.
+        fn coir_set_background(on: c_int);
+        /// Native calls after which cold code is recompiled optimised.
+        fn coir_set_hot_calls(n: c_long);
+        /// Whether `enable()` (or a `coir.jit` function) asked for the hook.
+        fn coir_is_enabled() -> c_int;
+        /// Whether the hook is installed now.
+        fn coir_is_armed() -> c_int;
+        /// The call threshold.
+        fn coir_get_threshold() -> c_int;
+        /// Whether only `coir.jit`/`coir.compile` functions run natively.
+        fn coir_is_explicit_only() -> c_int;
+    }
+    data_in_c {
+        /// Counters kept by the hook.
+        coir_counters: CoirCounters;
+        /// Background compilations queued and not yet installed; while non-zero the hook polls.
+        coir_inflight: c_long;
+    }
+    implemented_in_rust {
+        /// Called by the hook when a code object gets hot (`mode`: `CompileMode`).
+        fn coir_rs_compile(code: *mut c_void, st: *mut CoirCodeState, mode: c_int);
+        /// Installs finished background compilations.
+        fn coir_rs_poll();
+        /// Frees Rust-owned compiled code.
+        fn coir_rs_free(compiled: *mut c_void);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn prototypes() {
+        let p = super::c_prototypes();
+        assert!(p.contains("CoirCodeState *coir_code_state(void *code, int create);"), "{p}");
+        assert!(p.contains("void coir_disable(void);"), "{p}");
+        assert!(p.contains("void coir_code_facts(void *code, size_t *out);"), "{p}");
+        assert!(p.contains("extern long coir_inflight;"), "{p}");
+        assert!(p.contains("void coir_rs_compile(void *code, CoirCodeState *st, int mode);"), "{p}");
+    }
+}
