@@ -1,6 +1,7 @@
 //! # ir-cfg
 //!
-//! coir's lowered IR and the lowering into it from a [`bytecode_cfg::BytecodeCfg`].
+//! coir's lowered IR and the lowering into it from a [`bytecode_cfg::BytecodeCfg`], and the
+//! optimising tier's SSA IR that the backend compiles.
 //!
 //! - [`ir`]: the IR (typed variables, blocks with explicit error edges, explicit reference
 //!   counting), printable as text and Graphviz dot;
@@ -8,7 +9,9 @@
 //!   which also generates the C runtime's side of it);
 //! - [`builder`]: the function builder;
 //! - [`lower`]: bytecode → IR, one submodule per opcode family;
-//! - [`verify`]: the verifier, run after lowering (and after every later pass).
+//! - [`verify`]: the lowered IR's verifier, run after lowering;
+//! - [`ssa`]: the SSA IR (one operation table, SSA construction, verifier with ownership, the
+//!   pass pipeline); today's lowered IR is translated into it by [`ssa::from_vars`].
 #![deny(missing_docs)]
 
 pub mod builder;
