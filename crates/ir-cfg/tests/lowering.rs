@@ -8,13 +8,7 @@ mod common;
 use common::{asm, cfg, info};
 
 fn golden(name: &str, text: &str) {
-    let path = format!("{}/tests/golden/{name}.ir", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("COIR_BLESS").is_some() {
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
-    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+    common::golden(name, "ir", text);
 }
 
 #[test]
@@ -28,36 +22,7 @@ fn add_one() {
 
 #[test]
 fn loop_with_try_except() {
-    use Opcode::*;
-    // for x in arg: try: total = x + total  except: pass
-    // 0 RESUME; 1 LOAD_FAST_BORROW 0; 2 GET_ITER; 3 FOR_ITER ->END_FOR; 5 STORE_FAST 1;
-    // 6 LOAD_FAST_BORROW 1; 7 LOAD_FAST_BORROW 2; 8 BINARY_OP 0 (+5 caches); 14 STORE_FAST 2;
-    // 15 JUMP_BACKWARD ->3 (+1 cache); 17 END_FOR; 18 POP_ITER; 19 LOAD_CONST 0; 20 RETURN_VALUE;
-    // handler 21: PUSH_EXC_INFO; 22 POP_TOP; 23 POP_EXCEPT; 24 JUMP_BACKWARD ->3 (+1 cache)
-    let code = asm(&[
-        (Resume, 0),
-        (LoadFastBorrow, 0),
-        (GetIter, 0),
-        (ForIter, 12),
-        (StoreFast, 1),
-        (LoadFastBorrow, 1),
-        (LoadFastBorrow, 2),
-        (BinaryOp, 0),
-        (StoreFast, 2),
-        (JumpBackward, 14),
-        (EndFor, 0),
-        (PopIter, 0),
-        (LoadConst, 0),
-        (ReturnValue, 0),
-        (PushExcInfo, 0),
-        (PopTop, 0),
-        (PopExcept, 0),
-        (JumpBackward, 23),
-    ]);
-    // Entry: units 6..14 (the addition) -> handler 21 at depth 1 (the iterator stays).
-    let start = 6u8;
-    let table = [0x80 | start, 8, 21, 1 << 1];
-    let c = cfg(&code, &table, 3, 3);
+    let c = common::loop_with_try_except();
     let f = lower(&c, &info(3)).unwrap();
     verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
     golden("loop_with_try_except", &f.to_text());

@@ -5,14 +5,10 @@ use ir_cfg::ir::Singleton;
 use ir_cfg::ssa::passes::{self, DeadCode, Pass, RefcountPairs, Simplify};
 use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
 
+mod common;
+
 fn golden(name: &str, text: &str) {
-    let path = format!("{}/tests/golden/{name}.passes", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("COIR_BLESS").is_some() {
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
-    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+    common::golden(name, "passes", text);
 }
 
 /// Run one pass; golden text of the function before and after it.

@@ -8,16 +8,10 @@ use ir_cfg::lower;
 use ir_cfg::ssa::{self, BuildError, HelperCall, Imm, SsaBuilder, Terminator, Type};
 
 mod common;
-use common::{asm, cfg, info};
+use common::{asm, cfg, info, loop_with_try_except};
 
 fn golden(name: &str, text: &str) {
-    let path = format!("{}/tests/golden/{name}.ssa", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("COIR_BLESS").is_some() {
-        std::fs::write(&path, text).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} missing: run with COIR_BLESS=1"));
-    assert_eq!(text, want, "golden {name} differs (COIR_BLESS=1 to update)");
+    common::golden(name, "ssa", text);
 }
 
 fn helper(h: Helper) -> Imm {
@@ -178,28 +172,7 @@ fn lowered_functions_in_ssa_form() {
     golden("add_one", &s.to_text());
 
     // for x in arg: try: total = x + total  except: pass   (as in lowering.rs)
-    let code = asm(&[
-        (Resume, 0),
-        (LoadFastBorrow, 0),
-        (GetIter, 0),
-        (ForIter, 12),
-        (StoreFast, 1),
-        (LoadFastBorrow, 1),
-        (LoadFastBorrow, 2),
-        (BinaryOp, 0),
-        (StoreFast, 2),
-        (JumpBackward, 14),
-        (EndFor, 0),
-        (PopIter, 0),
-        (LoadConst, 0),
-        (ReturnValue, 0),
-        (PushExcInfo, 0),
-        (PopTop, 0),
-        (PopExcept, 0),
-        (JumpBackward, 23),
-    ]);
-    let table = [0x80 | 6u8, 8, 21, 1 << 1];
-    let f = lower(&cfg(&code, &table, 3, 3), &info(3)).unwrap();
+        let f = lower(&loop_with_try_except(), &info(3)).unwrap();
     let s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     // The iterator is the same value on every path around the loop and into the handler:
@@ -437,29 +410,7 @@ mod ownership {
     /// loop and a handler is found.
     #[test]
     fn every_dropped_refcount_operation_is_found() {
-        use Opcode::*;
-        let code = asm(&[
-            (Resume, 0),
-            (LoadFastBorrow, 0),
-            (GetIter, 0),
-            (ForIter, 12),
-            (StoreFast, 1),
-            (LoadFastBorrow, 1),
-            (LoadFastBorrow, 2),
-            (BinaryOp, 0),
-            (StoreFast, 2),
-            (JumpBackward, 14),
-            (EndFor, 0),
-            (PopIter, 0),
-            (LoadConst, 0),
-            (ReturnValue, 0),
-            (PushExcInfo, 0),
-            (PopTop, 0),
-            (PopExcept, 0),
-            (JumpBackward, 23),
-        ]);
-        let table = [0x80 | 6u8, 8, 21, 1 << 1];
-        let f = lower(&cfg(&code, &table, 3, 3), &info(3)).unwrap();
+        let f = lower(&loop_with_try_except(), &info(3)).unwrap();
         let s = ssa::from_vars(&f).unwrap();
         ok(&s);
         let mut tried = 0;
