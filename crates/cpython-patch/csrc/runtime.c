@@ -926,6 +926,7 @@ static int compiling = 0;     /* a compilation is under way (GIL held): no neste
 static long hot_calls = 1000; /* native calls after which cold code is recompiled optimised */
 CoirCounters coir_counters;
 long coir_inflight = 0;
+int coir_done_ready = 0;
 
 static void free_state(void *p) {
     CoirCodeState *st = (CoirCodeState *)p;
@@ -1070,7 +1071,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
         return interp_eval(ts, f, throwflag);
     }
-    if (coir_inflight) {
+    if (coir_inflight && __atomic_load_n(&coir_done_ready, __ATOMIC_ACQUIRE)) {
         coir_rs_poll();
     }
     PyCodeObject *co = _PyFrame_GetCode(f);

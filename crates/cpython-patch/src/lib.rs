@@ -621,6 +621,7 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
                     }
                 };
                 DONE.lock().unwrap_or_else(|e| e.into_inner()).push(Done { code: job.code, st: job.st, outcome });
+                done_ready().store(1, Ordering::Release);
             }
         })
         .ok()?;
@@ -628,11 +629,21 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
     Some(tx)
 }
 
+/// The C runtime's `coir_done_ready` flag, accessed atomically.
+fn done_ready() -> &'static std::sync::atomic::AtomicI32 {
+    // SAFETY: a C global of type int, only ever accessed atomically; it lives for the process.
+    unsafe { std::sync::atomic::AtomicI32::from_ptr(&raw mut ffi::coir_done_ready) }
+}
+
 /// Install finished background compilations (called by the hook with the GIL held).
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_poll() {
     let done: Vec<Done> = match DONE.try_lock() {
-        Ok(mut d) => std::mem::take(&mut *d),
+        Ok(mut d) => {
+            // Cleared under the lock: a result pushed after this sets it again.
+            done_ready().store(0, Ordering::Release);
+            std::mem::take(&mut *d)
+        }
         Err(_) => return,
     };
     for d in done {

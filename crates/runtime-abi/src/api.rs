@@ -85,6 +85,9 @@ c_api! {
         coir_counters: CoirCounters;
         /// Background compilations queued and not yet installed; while non-zero the hook polls.
         coir_inflight: c_long;
+        /// Set (atomically) by the compile thread when it has left results for
+        /// `coir_rs_poll`; the hook calls the poll only then, not on every call.
+        coir_done_ready: c_int;
     }
     implemented_in_rust {
         /// Called by the hook when a code object gets hot (`mode`: `CompileMode`).
