@@ -315,6 +315,42 @@ PyObject *coir_rt_compare_op_numeric(PyObject *l, PyObject *r, int oparg) {
     return coir_rt_compare_op(l, r, oparg);
 }
 
+PyObject *coir_rt_box_float(double v) { return PyFloat_FromDouble(v); }
+PyObject *coir_rt_box_int(int64_t v) { return PyLong_FromLongLong(v); }
+
+/* A guard failed: the frame becomes what the interpreter would have at `unit` (locals are in
+ * the frame already; the value stack is written here), and run_native hands it to the
+ * interpreter. Boxing an unboxed value can only fail for lack of memory, and there is no
+ * way back into native code then: that is fatal, as a corrupt frame would be. */
+void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds) {
+    const char *k = (const char *)kinds;
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    _PyStackRef *stack = f->localsplus + co->co_nlocalsplus;
+    for (int i = 0; i < n; i++) {
+        PyObject *o = items[i];
+        switch (k[i]) {
+        case 'b': Py_XINCREF(o); break;
+        case 'f': {
+            double d;
+            memcpy(&d, &items[i], sizeof d);
+            o = PyFloat_FromDouble(d);
+            break;
+        }
+        case 'i': o = PyLong_FromLongLong((long long)(intptr_t)items[i]); break;
+        default: break;
+        }
+        if (o == NULL && (k[i] == 'f' || k[i] == 'i')) {
+            Py_FatalError("coir: out of memory while leaving native code for the interpreter");
+        }
+        stack[i] = o == NULL ? PyStackRef_NULL : PyStackRef_FromPyObjectSteal(o);
+    }
+    f->stackpointer = stack + n;
+    f->instr_ptr = _PyCode_CODE(co) + unit;
+    if (reason >= 0 && reason < COIR_DEOPT_COUNT) {
+        coir_counters.deopts[reason]++;
+    }
+}
+
 PyObject *coir_rt_subscr_seq_int(PyObject *container, PyObject *sub) {
     if (PyLong_CheckExact(sub) && _PyLong_IsNonNegativeCompact((PyLongObject *)sub)) {
         Py_ssize_t i = _PyLong_CompactValue((PyLongObject *)sub);
@@ -1049,6 +1085,13 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
         coir_counters.native_calls++;
         res = entry(ts, f, relocs);
         ts->py_recursion_remaining++;
+        if (res == COIR_DEOPTED) {
+            /* A guard failed and wrote the frame (coir_rt_deopt): the interpreter finishes
+             * it from frame->instr_ptr, and clears and pops it as for any frame it runs. */
+            ts->current_frame = f->previous;
+            _Py_LeaveRecursiveCallTstate(ts);
+            return interp_eval(ts, f, 0);
+        }
     }
     /* Unlink before clearing (GH-99729), but keep f->previous: if a frame object outlives the
      * frame, take_ownership() links its f_back through it. */

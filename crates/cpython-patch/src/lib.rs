@@ -257,6 +257,7 @@ fn abi() -> Abi {
         facts: raw.facts,
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
+        types: [raw.float_type as usize, raw.long_type as usize],
         helpers,
     };
     g.abi = Some(a.clone());
@@ -271,7 +272,9 @@ fn options(stem: &str, artefacts: Vec<Artefact>, dump_dir: Option<PathBuf>, tier
     };
     // Dumps need GCC's own output, so a dumping compile never comes from the cache.
     let cache_dir = if dump_dir.is_some() { None } else { g.cache_dir.clone() };
-    Options { opt_level, dump_dir, artefacts, dump_stem: stem.to_string(), cache_dir }
+    // Read at each compile, like the other COIR_ settings that shape code.
+    let deopt_stress = std::env::var("COIR_DEOPT_STRESS").is_ok_and(|v| v == "1");
+    Options { opt_level, dump_dir, artefacts, dump_stem: stem.to_string(), cache_dir, deopt_stress }
 }
 
 /// Which code a compile makes.
@@ -825,7 +828,8 @@ fn is_compiled(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 /// Statistics: compiled, native_calls, compile_seconds, compile_log [(qualname, seconds,
-/// cached)], fallbacks {reason: count}.
+/// cached)], fallbacks {reason: count}, deopts {reason: count} (native frames a failed guard
+/// handed to the interpreter).
 #[pyfunction]
 fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
@@ -849,6 +853,13 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         }
     }
     d.set_item("fallbacks", fb)?;
+    let deopts = PyDict::new(py);
+    for &r in runtime_abi::abi::DeoptReason::ALL {
+        if c.deopts[r as usize] > 0 {
+            deopts.set_item(r.name(), c.deopts[r as usize])?;
+        }
+    }
+    d.set_item("deopts", deopts)?;
     Ok(d)
 }
 

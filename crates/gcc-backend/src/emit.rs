@@ -9,7 +9,7 @@ use gccjit::{
     BinaryOp, Block, ComparisonOp, Context, FunctionType, LValue, OptimizationLevel, OutputKind, RValue, ToRValue,
     Type,
 };
-use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, Imm, Opcode, Terminator, Value};
+use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, GuardKind, Imm, Opcode, StackSlot, Terminator, Value};
 use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
@@ -40,6 +40,12 @@ struct Types<'c> {
     conv: Type<'c>,
     conv_p: gccjit::Field<'c>,
     conv_u: gccjit::Field<'c>,
+    f64: Type<'c>,
+    bool: Type<'c>,
+    /// `union { uint64_t u; double d; }`: a double's bits.
+    dconv: Type<'c>,
+    dconv_u: gccjit::Field<'c>,
+    dconv_d: gccjit::Field<'c>,
 }
 
 impl<'c> Types<'c> {
@@ -48,6 +54,9 @@ impl<'c> Types<'c> {
         let u64 = ctx.new_int_type(8, false);
         let conv_p = ctx.new_field(None, ptr, "p");
         let conv_u = ctx.new_field(None, u64, "u");
+        let f64 = ctx.new_type::<f64>();
+        let dconv_u = ctx.new_field(None, u64, "u");
+        let dconv_d = ctx.new_field(None, f64, "d");
         Types {
             void: ctx.new_type::<()>(),
             ptr,
@@ -60,7 +69,19 @@ impl<'c> Types<'c> {
             conv: ctx.new_union_type(None, "coir_conv", &[conv_p, conv_u]),
             conv_p,
             conv_u,
+            f64,
+            bool: ctx.new_type::<bool>(),
+            dconv: ctx.new_union_type(None, "coir_dconv", &[dconv_u, dconv_d]),
+            dconv_u,
+            dconv_d,
         }
+    }
+
+    /// Reinterpret a double as its bits, through a union local of `f`.
+    fn f64_bits(&self, f: gccjit::Function<'c>, b: Block<'c>, v: RValue<'c>, name: &str) -> RValue<'c> {
+        let l = f.new_local(None, self.dconv, name);
+        b.add_assignment(None, l.access_field(None, self.dconv_d), v);
+        l.access_field(None, self.dconv_u).to_rvalue()
     }
 
     /// Reinterpret a pointer as its bits, through a union local of `f`.
@@ -100,13 +121,18 @@ struct Emitter<'c, 'a> {
     reloc_table: RValue<'c>,
     /// What each slot of the relocation table holds, in order of first use.
     relocs: std::cell::RefCell<Vec<Reloc>>,
+    /// Guards emitted so far (each gets a state word).
+    guards: u32,
+    /// Deopt stress mode: every guard fails on its first execution.
+    stress: bool,
 }
 
 fn ty_of<'c>(t: &Types<'c>, ty: Ty) -> Type<'c> {
     match ty {
         Ty::Obj | Ty::TState | Ty::Frame | Ty::ObjArray | Ty::ObjOut => t.ptr,
         Ty::Int => t.int,
-        Ty::Word => t.word,
+        Ty::Word | Ty::I64 => t.word,
+        Ty::F64 => t.f64,
         Ty::Void => t.void,
     }
 }
@@ -116,7 +142,8 @@ fn value_ty<'c>(t: &Types<'c>, ty: ir_cfg::ssa::Type) -> Type<'c> {
     match ty {
         T::Obj | T::TState | T::Frame => t.ptr,
         T::CInt => t.int,
-        T::Word => t.word,
+        T::Word | T::I64 => t.word,
+        T::F64 => t.f64,
     }
 }
 
@@ -169,6 +196,8 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
             Imm::Call(c) => c.arrays.iter().map(|a| match a {
                 ArrayArg::In(n) | ArrayArg::Out(n) => *n,
             }).max(),
+            // A guard's exit passes its stack in the scratch array.
+            Imm::Guard(_, fs) => Some(fs.stack.len() as u32),
             _ => None,
         })
         .max()
@@ -201,6 +230,8 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         temps: 0,
         reloc_table: func.get_param(2).to_rvalue(),
         relocs: std::cell::RefCell::new(Vec::new()),
+        guards: 0,
+        stress: opts.deopt_stress,
     };
     if let Some(entry) = f.entry {
         // The entry's parameters are the native function's own.
@@ -255,7 +286,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         cache::key(&[
             format!("{f:?}"),
             format!("{:?}", abi.layout_facts()),
-            format!("O{} {}", opts.opt_level, std::env::var("COIR_GCC_OPTIONS").unwrap_or_default()),
+            format!("O{} {} stress={}", opts.opt_level, std::env::var("COIR_GCC_OPTIONS").unwrap_or_default(), opts.deopt_stress),
             format!("{relocs:?}"),
         ])
     });
@@ -338,6 +369,9 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 }
                 Reloc::Helper(h) => *abi.helpers.get(&h).ok_or(BackendError::MissingHelper(h.symbol()))?,
                 Reloc::CodeBase => consts.code_base,
+                Reloc::FloatType => abi.types[0],
+                Reloc::LongType => abi.types[1],
+                Reloc::GuardState(_) => 0,
             })
         })
         .collect()
@@ -540,6 +574,62 @@ impl<'c> Emitter<'c, '_> {
         self.ctx.new_array_access(None, self.reloc_table, idx).to_rvalue()
     }
 
+    /// Relocation `r`'s word as a writable `uint64_t` (guard state).
+    fn reloc_word(&self, r: Reloc) -> LValue<'c> {
+        let _ = self.reloc(r);
+        let i = self.relocs.borrow().iter().position(|x| *x == r).expect("added above");
+        let words = self.ctx.new_cast(None, self.reloc_table, self.t.u64.make_pointer());
+        self.ctx.new_array_access(None, words, self.ctx.new_rvalue_from_long(self.t.word, i as i64))
+    }
+
+    /// A guard's exit: count the failure in its state word, pass the frame state's values to
+    /// `coir_rt_deopt` (which writes them into the frame) and return `COIR_DEOPTED`.
+    fn deopt_exit(
+        &mut self,
+        exit: Block<'c>,
+        state: LValue<'c>,
+        reason: i32,
+        fs: &ir_cfg::ssa::FrameState,
+        values: &[Value],
+    ) -> Result<(), BackendError> {
+        let c = self.ctx;
+        exit.add_assignment_op(None, state, BinaryOp::Plus, c.new_rvalue_one(self.t.u64));
+        let mut kinds = String::new();
+        for (k, (slot, v)) in fs.stack.iter().zip(values).enumerate() {
+            let x = self.val(*v).to_rvalue();
+            self.temps += 1;
+            let word = match slot {
+                StackSlot::Owned | StackSlot::Borrowed => x,
+                StackSlot::F64 => {
+                    let bits = self.t.f64_bits(self.func, exit, x, &format!("db{}", self.temps));
+                    self.t.to_ptr(self.func, exit, bits, &format!("dp{}", self.temps))
+                }
+                StackSlot::I64 => self.t.to_ptr(self.func, exit, c.new_cast(None, x, self.t.u64), &format!("ip{}", self.temps)),
+            };
+            kinds.push(match slot {
+                StackSlot::Owned => 'o',
+                StackSlot::Borrowed => 'b',
+                StackSlot::F64 => 'f',
+                StackSlot::I64 => 'i',
+            });
+            exit.add_assignment(None, self.scratch_at(1 + k as u32), word);
+        }
+        let kinds_ptr = self.t.to_u64(self.func, exit, c.new_cast(None, c.new_string_literal(&kinds), self.t.ptr), &format!("kinds{}", self.temps));
+        let args = [
+            self.frame,
+            c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr),
+            c.new_rvalue_from_long(self.t.int, fs.stack.len() as i64),
+            c.new_rvalue_from_long(self.t.int, fs.unit as i64),
+            c.new_rvalue_from_long(self.t.int, reason as i64),
+            c.new_cast(None, kinds_ptr, self.t.word),
+        ];
+        let call = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::Deopt)?, &args);
+        exit.add_eval(None, call);
+        let deopted = self.t.to_ptr(self.func, exit, c.new_rvalue_from_long(self.t.u64, runtime_abi::abi::DEOPTED as i64), &format!("deopted{}", self.temps));
+        exit.end_with_return(None, deopted);
+        Ok(())
+    }
+
     fn slot_lvalue(&self, index: u32) -> LValue<'c> {
         at(self.ctx, &self.t, self.frame, self.abi.frame_localsplus + 8 * index as usize, self.t.u64)
     }
@@ -554,7 +644,12 @@ impl<'c> Emitter<'c, '_> {
             Reloc::Const(i) => (i, self.consts.consts.len(), "const"),
             Reloc::Name(i) => (i, self.consts.names.len(), "name"),
             Reloc::SmallInt(i) => (i, self.abi.small_ints.len(), "small int"),
-            Reloc::Singleton(_) | Reloc::Helper(_) | Reloc::CodeBase => return Ok(self.reloc(r)),
+            Reloc::Singleton(_)
+            | Reloc::Helper(_)
+            | Reloc::CodeBase
+            | Reloc::FloatType
+            | Reloc::LongType
+            | Reloc::GuardState(_) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
             return Err(BackendError::BadOperand(format!("{what} {i}")));
@@ -760,6 +855,88 @@ impl<'c> Emitter<'c, '_> {
                     let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
                     let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64));
                     cur.add_assignment(None, ip, c.new_cast(None, unit_addr.get_address(None), self.t.ptr));
+                }
+                Opcode::Guard => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let ne = |a: RValue<'c>, b: RValue<'c>| c.new_comparison(None, ComparisonOp::NotEquals, a, b);
+                    let mut fails = match kind {
+                        GuardKind::Float => ne(ob_type, self.reloc(Reloc::FloatType)),
+                        GuardKind::CompactInt => {
+                            let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+                            let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
+                            // The tag is read only when the type is int (`||` short-circuits).
+                            c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, ne(ob_type, self.reloc(Reloc::LongType)), big)
+                        }
+                    };
+                    self.guards += 1;
+                    let state = self.reloc_word(Reloc::GuardState(self.guards));
+                    if self.stress {
+                        // Deopt stress: every guard fails on its first execution.
+                        let first = c.new_comparison(None, ComparisonOp::Equals, state.to_rvalue(), c.new_rvalue_zero(self.t.u64));
+                        fails = c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, fails, first);
+                    }
+                    split += 1;
+                    let exit = self.func.new_block(format!("{bid}_deopt{split}"));
+                    let next = self.func.new_block(format!("{bid}_{split}"));
+                    cur.end_with_conditional(None, fails, exit, next);
+                    self.deopt_exit(exit, state, kind.reason() as i32, fs, &d.args[1..])?;
+                    cur = next;
+                }
+                Opcode::UnboxFloat => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    cur.add_assignment(None, self.val(res(0)?), at(c, &self.t, v, self.abi.float_value, self.t.f64));
+                }
+                Opcode::UnboxInt => {
+                    // _PyLong_CompactValue: (1 - (tag & SIGN_MASK)) * digit[0].
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
+                    let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), self.t.word);
+                    let sign = c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_rvalue_one(self.t.word), sign_bits);
+                    let digit = c.new_cast(None, at(c, &self.t, v, self.abi.long_digits, self.t.u32).to_rvalue(), self.t.word);
+                    cur.add_assignment(None, self.val(res(0)?), c.new_binary_op(None, BinaryOp::Mult, self.t.word, sign, digit));
+                }
+                Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::IAdd | Opcode::ISub | Opcode::IMul => {
+                    let (op, ty) = match d.op {
+                        Opcode::FAdd => (BinaryOp::Plus, self.t.f64),
+                        Opcode::FSub => (BinaryOp::Minus, self.t.f64),
+                        Opcode::FMul => (BinaryOp::Mult, self.t.f64),
+                        Opcode::IAdd => (BinaryOp::Plus, self.t.word),
+                        Opcode::ISub => (BinaryOp::Minus, self.t.word),
+                        _ => (BinaryOp::Mult, self.t.word),
+                    };
+                    let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
+                    cur.add_assignment(None, self.val(res(0)?), c.new_binary_op(None, op, ty, a, b));
+                }
+                Opcode::FCmp | Opcode::ICmp => {
+                    let Imm::Int(k) = &d.imm else { return Err(bad(d)) };
+                    let op = match k {
+                        0 => ComparisonOp::LessThan,
+                        1 => ComparisonOp::LessThanEquals,
+                        2 => ComparisonOp::Equals,
+                        3 => ComparisonOp::NotEquals,
+                        4 => ComparisonOp::GreaterThan,
+                        5 => ComparisonOp::GreaterThanEquals,
+                        _ => return Err(bad(d)),
+                    };
+                    // C's comparisons of doubles are IEEE's, as CPython's float compare.
+                    let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, op, a, b), self.t.int));
+                }
+                Opcode::Bool => {
+                    // False + (c != 0) * (True - False), as bits: no branch.
+                    let cv = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    self.temps += 1;
+                    let n = self.temps;
+                    let t = self.t.to_u64(self.func, cur, self.reloc(Reloc::Singleton(Singleton::True)), &format!("tb{n}"));
+                    let f0 = self.t.to_u64(self.func, cur, self.reloc(Reloc::Singleton(Singleton::False)), &format!("fb{n}"));
+                    let nz = c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, cv, c.new_rvalue_zero(self.t.int)), self.t.u64);
+                    let diff = c.new_binary_op(None, BinaryOp::Minus, self.t.u64, t, f0);
+                    let bits = c.new_binary_op(None, BinaryOp::Plus, self.t.u64, f0, c.new_binary_op(None, BinaryOp::Mult, self.t.u64, nz, diff));
+                    let p = self.t.to_ptr(self.func, cur, bits, &format!("bb{n}"));
+                    cur.add_assignment(None, self.val(res(0)?), p);
                 }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;

@@ -39,6 +39,8 @@ pub struct Abi {
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
+    /// Addresses of `PyFloat_Type` and `PyLong_Type`.
+    pub types: [usize; 2],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
@@ -132,11 +134,14 @@ pub struct Options {
     /// Where compiled code is kept across processes (None: nowhere), keyed by everything
     /// that decides the machine code.
     pub cache_dir: Option<PathBuf>,
+    /// Deopt stress mode (`COIR_DEOPT_STRESS=1`): every guard fails on its first execution,
+    /// so each deoptimisation path runs.
+    pub deopt_stress: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 2, dump_dir: None, artefacts: Artefact::ALL.to_vec(), dump_stem: "func".into(), cache_dir: None }
+        Options { opt_level: 2, dump_dir: None, artefacts: Artefact::ALL.to_vec(), dump_stem: "func".into(), cache_dir: None, deopt_stress: false }
     }
 }
 
@@ -176,6 +181,13 @@ pub enum Reloc {
     Helper(Helper),
     /// `_PyCode_CODE(code)`, the base of `instr_ptr` values.
     CodeBase,
+    /// `&PyFloat_Type`.
+    FloatType,
+    /// `&PyLong_Type`.
+    LongType,
+    /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
+    /// its first execution fail). Starts at 0.
+    GuardState(u32),
 }
 
 /// Compiled native code; the code stays valid as long as this value lives.

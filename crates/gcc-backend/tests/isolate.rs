@@ -28,8 +28,10 @@ fn abi() -> Abi {
             incref_immortal_threshold: 1 << 30,
             stackref_tag_bits: 3,
             stackref_null: 1,
+            ..LayoutFacts::default()
         },
         singletons: [0x1000, 0x2000, 0x3000],
+        types: [0x4000, 0x5000],
         small_ints: (0..256).map(|i| 0x10000 + 32 * i).collect(),
         helpers: Helper::ALL.iter().enumerate().map(|(i, h)| (*h, 0x100000 + 16 * i)).collect(),
     }

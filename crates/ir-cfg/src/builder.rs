@@ -30,6 +30,11 @@ impl FunctionBuilder {
         Var(self.func.vars.len() as u32 - 1)
     }
 
+    /// The type of a variable, as the SSA IR names it.
+    pub fn var_ty(&self, v: Var) -> crate::ssa::Type {
+        crate::ssa::Type::of_helper(self.func.vars[v.0 as usize]).expect("variables have value types")
+    }
+
     /// A fresh, empty block.
     pub fn new_block(&mut self, name: impl Into<String>) -> BlockId {
         self.func.blocks.push(Block { name: name.into(), insts: Vec::new(), term: Term::Open });

@@ -134,6 +134,21 @@ pub enum Inst {
         /// Error block.
         err: BlockId,
     },
+    /// An operation of the SSA table on variables: `dsts = op[imm](args)` (types, references
+    /// and effects as [`crate::ssa::Opcode`] says; a guard's operands after the first are the
+    /// stack slots of its frame state).
+    Op {
+        /// The operation.
+        op: crate::ssa::Opcode,
+        /// Its immediate.
+        imm: crate::ssa::Imm,
+        /// Operands.
+        args: Vec<Var>,
+        /// Results.
+        dsts: Vec<Var>,
+        /// Error block (exactly when the operation can raise).
+        err: Option<BlockId>,
+    },
 }
 
 /// How a block ends.
@@ -186,6 +201,7 @@ impl Inst {
         match self {
             Inst::Call { err, .. } => *err,
             Inst::CheckEvalBreaker { err } => Some(*err),
+            Inst::Op { err, .. } => *err,
             Inst::Move { .. }
             | Inst::Copy { .. }
             | Inst::Incref(_)
@@ -315,6 +331,26 @@ impl fmt::Display for InstText<'_> {
             Inst::StoreLocal { index, src } => write!(f, "local[{index}] = {src}"),
             Inst::SetInstrPtr(u) => write!(f, "instr_ptr = {}", u * 2),
             Inst::CheckEvalBreaker { err } => write!(f, "eval_breaker err {err}"),
+            Inst::Op { op, imm, args, dsts, err } => {
+                if !dsts.is_empty() {
+                    let d: Vec<String> = dsts.iter().map(|v| v.to_string()).collect();
+                    write!(f, "{} = ", d.join(", "))?;
+                }
+                write!(f, "{op}")?;
+                match imm {
+                    crate::ssa::Imm::None => {}
+                    crate::ssa::Imm::Guard(k, fs) => write!(f, " {} @{}", k.name(), fs.unit * 2)?,
+                    other => write!(f, " {other:?}")?,
+                }
+                let a: Vec<String> = args.iter().map(|v| v.to_string()).collect();
+                if !a.is_empty() {
+                    write!(f, " {}", a.join(", "))?;
+                }
+                if let Some(e) = err {
+                    write!(f, " err {e}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -312,7 +312,9 @@ impl Checker<'_> {
                             // helpers.rs: a borrowed result is an immortal (or a tagged int).
                             Ty::Obj if helper.borrowed_result() => St::Borrowed(Owner::Immortal),
                             Ty::Obj => St::Owned,
-                            Ty::Int | Ty::Word | Ty::TState | Ty::Frame | Ty::ObjArray | Ty::ObjOut | Ty::Void => St::Scalar,
+                            Ty::Int | Ty::Word | Ty::I64 | Ty::F64 | Ty::TState | Ty::Frame | Ty::ObjArray | Ty::ObjOut | Ty::Void => {
+                                St::Scalar
+                            }
                         };
                         self.define(st, *d, s);
                     }
@@ -434,44 +436,100 @@ impl Checker<'_> {
             }
             Inst::SetInstrPtr(_) => None,
             Inst::CheckEvalBreaker { err } => Some((*err, st.clone())),
+            Inst::Op { op, imm, args, dsts, err } => self.step_op(st, *op, imm, args, dsts, *err),
         }
     }
 
-    /// Helpers that replace a local slot's reference behind the IR's back.
-    fn helper_kills_locals(&mut self, st: &mut State, inst: &Inst) {
-        let Inst::Call { helper, args, .. } = inst else { return };
-        use crate::helpers::Helper as H;
-        match (helper, args.get(1)) {
-            // MAKE_CELL moves the slot's value into a new cell: the slot then holds the cell.
-            (H::MakeCell, Some(Operand::Imm(i))) => self.kill_local(st, *i as u32),
-            // COPY_FREE_VARS fills the last n slots.
-            (H::CopyFreeVars, Some(Operand::Imm(n))) => {
-                let n = (*n as u32).min(self.f.nlocalsplus);
-                for i in self.f.nlocalsplus - n..self.f.nlocalsplus {
-                    self.kill_local(st, i);
+    /// An operation of the SSA table: types and references from its table entry.
+    fn step_op(
+        &mut self,
+        st: &mut State,
+        op: crate::ssa::Opcode,
+        imm: &crate::ssa::Imm,
+        args: &[Var],
+        dsts: &[Var],
+        err: Option<BlockId>,
+    ) -> Option<(BlockId, State)> {
+        use crate::ssa::{ArgRef, Effects, ResultRef, StackSlot, Type};
+        let data = crate::ssa::InstData { op, imm: imm.clone(), args: Vec::new(), results: Vec::new(), err: None };
+        let (Some((arg_tys, res_tys)), Some((arg_refs, res_refs))) = (data.signature(), data.refs()) else {
+            self.err(format!("{op}: immediate {imm:?} does not fit"));
+            return None;
+        };
+        let var_ty = |v: Var| self.f.vars.get(v.0 as usize).and_then(|t| Type::of_helper(*t));
+        if args.len() != arg_tys.len() || dsts.len() != res_tys.len() {
+            self.err(format!("{op}: {} operands and {} results, expected {} and {}", args.len(), dsts.len(), arg_tys.len(), res_tys.len()));
+            return None;
+        }
+        for (v, t) in args.iter().zip(&arg_tys).chain(dsts.iter().zip(&res_tys)) {
+            if var_ty(*v) != Some(*t) {
+                self.err(format!("{op}: {v} is {:?}, expected {t}", var_ty(*v)));
+            }
+        }
+        if data.effects().contains(Effects::RAISES) != err.is_some() {
+            self.err(format!("{op}: error block {err:?} does not match its effects"));
+        }
+        for (v, r) in args.iter().zip(&arg_refs) {
+            match r {
+                ArgRef::Borrow => self.use_var(st, *v),
+                ArgRef::Incref | ArgRef::Release | ArgRef::StoreSlot => {
+                    self.err(format!("{op}: reference effect {r:?} is not modelled on variables"));
                 }
             }
-            (H::MakeCell | H::CopyFreeVars, _) => self.err(format!("{helper}: the slot must be an immediate")),
-            // STORE_DEREF/DELETE_DEREF change the cell's content, not the slot (which keeps the
-            // cell); no other helper writes `localsplus`. Listed one by one so that a new helper
-            // needs a decision here.
-            (H::BinaryOp | H::CompareOp | H::UnaryNegative | H::UnaryInvert | H::UnaryNot | H::ToBool
-            | H::IsOp | H::ContainsOp | H::BinarySlice | H::StoreSlice | H::StoreSubscr | H::DeleteSubscr
-            | H::GetIter | H::ForIter | H::LoadGlobal | H::StoreGlobal | H::DeleteGlobal | H::LoadAttr
-            | H::LoadMethod | H::LoadAttrInstanceValue | H::LoadAttrSlot | H::StoreAttrSlot
-            | H::LoadMethodCached | H::StoreAttrInstanceValue | H::LoadGlobalCached | H::BinaryOpNumeric
-            | H::CompareOpNumeric | H::SubscrSeqInt | H::StoreAttr | H::DeleteAttr | H::LoadSuperAttr
-            | H::Call | H::CallKw | H::CallFunctionEx | H::CallIntrinsic1 | H::CallIntrinsic2 | H::BuildTuple
-            | H::BuildList | H::BuildSet | H::BuildMap | H::BuildSlice | H::BuildString | H::ListAppend
-            | H::SetAdd | H::MapAdd | H::ListExtend | H::SetUpdate | H::DictUpdate | H::DictMerge
-            | H::FormatSimple | H::FormatWithSpec | H::ConvertValue | H::UnpackSequence | H::UnpackEx
-            | H::RaiseVarargs | H::Reraise | H::RestoreLasti | H::PushExcInfo | H::PopExcept
-            | H::CheckExcMatch | H::FetchExc | H::Lasti | H::TracebackHere | H::HandlePending | H::LoadDeref
-            | H::StoreDeref | H::DeleteDeref | H::UnboundLocal | H::MakeFunction | H::SetFunctionAttribute
-            | H::ImportName | H::ImportFrom | H::LoadCommonConstant | H::LoadBuildClass
-            | H::LoadFromDictOrGlobals | H::LoadFromDictOrDeref | H::MatchClass | H::MatchTypeFlag
-            | H::MatchKeys | H::BuildTemplate | H::BuildInterpolation | H::CheckEgMatch | H::GetLen
-            | H::LoadSpecial | H::WithExceptStart, _) => {}
+        }
+        // A guard's exit moves the owned slots into the frame and leaves: every other owned
+        // variable would leak there.
+        if let crate::ssa::Imm::Guard(_, fs) = imm {
+            for (v, slot) in args[1..].iter().zip(&fs.stack) {
+                let owned = st.get(*v) == St::Owned;
+                if owned != (*slot == StackSlot::Owned) && matches!(slot, StackSlot::Owned | StackSlot::Borrowed) {
+                    self.err(format!("{op}: frame state says {v} is {slot:?}, but it is {}", st.get(*v)));
+                }
+            }
+            for (i, s) in st.vars.iter().enumerate() {
+                if *s == St::Owned && !args[1..].contains(&Var(i as u32)) {
+                    self.err(format!("{op}: v{i} is owned but not in the frame state (leak at deopt)"));
+                }
+            }
+        }
+        let before = st.clone();
+        for (v, r) in dsts.iter().zip(&res_refs) {
+            let s = match r {
+                ResultRef::New => St::Owned,
+                ResultRef::Immortal => St::Borrowed(Owner::Immortal),
+                ResultRef::Scalar => St::Scalar,
+                ResultRef::Code | ResultRef::Null | ResultRef::Slot | ResultRef::TakeSlot => {
+                    self.err(format!("{op}: result reference {r:?} is not modelled on variables"));
+                    St::Scalar
+                }
+            };
+            self.define(st, *v, s);
+        }
+        err.map(|e| (e, before))
+    }
+
+    /// Helpers that replace a local slot's reference behind the IR's back (the helper table's
+    /// `writes` marker says which, and which parameter names the slot or count).
+    fn helper_kills_locals(&mut self, st: &mut State, inst: &Inst) {
+        let Inst::Call { helper, args, .. } = inst else { return };
+        use crate::helpers::SlotWrite;
+        match helper.slot_write() {
+            SlotWrite::None => {}
+            // MAKE_CELL moves the slot's value into a new cell: the slot then holds the cell.
+            SlotWrite::Slot(p) => match args.get(p) {
+                Some(Operand::Imm(i)) => self.kill_local(st, *i as u32),
+                _ => self.err(format!("{helper}: the slot must be an immediate")),
+            },
+            // COPY_FREE_VARS fills the last n slots.
+            SlotWrite::Last(p) => match args.get(p) {
+                Some(Operand::Imm(n)) => {
+                    let n = (*n as u32).min(self.f.nlocalsplus);
+                    for i in self.f.nlocalsplus - n..self.f.nlocalsplus {
+                        self.kill_local(st, i);
+                    }
+                }
+                _ => self.err(format!("{helper}: the count must be an immediate")),
+            },
         }
     }
 }
@@ -524,6 +582,10 @@ fn inst_uses_defs(inst: &Inst, uses: &mut Vec<Var>, defs: &mut Vec<Var>) {
         Inst::LoadLocal { dst, .. } | Inst::TakeLocal { dst, .. } => defs.push(*dst),
         Inst::StoreLocal { src, .. } => uses.push(*src),
         Inst::SetInstrPtr(_) | Inst::CheckEvalBreaker { .. } => {}
+        Inst::Op { args, dsts, .. } => {
+            uses.extend(args);
+            defs.extend(dsts);
+        }
     }
 }
 

@@ -52,6 +52,18 @@ layout_facts! {
     stackref_tag_bits: u64 = "Py_TAG_BITS";
     /// `PyStackRef_NULL.bits`.
     stackref_null: u64 = "PyStackRef_NULL.bits";
+    /// `offsetof(PyObject, ob_type)`.
+    ob_type: usize = "offsetof(PyObject, ob_type)";
+    /// `offsetof(PyFloatObject, ob_fval)`.
+    float_value: usize = "offsetof(PyFloatObject, ob_fval)";
+    /// `offsetof(PyLongObject, long_value.lv_tag)`.
+    long_tag: usize = "offsetof(PyLongObject, long_value.lv_tag)";
+    /// `offsetof(PyLongObject, long_value.ob_digit)`.
+    long_digits: usize = "offsetof(PyLongObject, long_value.ob_digit)";
+    /// An int is compact (one digit at most: `_PyLong_IsCompact`) when its tag is below this.
+    long_compact_below: u64 = "(2 << _PyLong_NON_SIZE_BITS)";
+    /// Mask of the tag's sign bits (`_PyLong_SIGN_MASK`); the sign is `1 - (tag & mask)`.
+    long_sign_mask: u64 = "_PyLong_SIGN_MASK";
 }
 
 /// How many small ints (0, 1, ...) the ABI record carries: `LOAD_SMALL_INT`'s range
@@ -79,6 +91,10 @@ crate::c_record! {
         true_: *mut c_void,
         /// `Py_False`.
         false_: *mut c_void,
+        /// `&PyFloat_Type`.
+        float_type: *mut c_void,
+        /// `&PyLong_Type`.
+        long_type: *mut c_void,
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
@@ -147,6 +163,31 @@ impl Fallback {
     }
 }
 
+crate::c_enum! {
+    /// Why a guard failed and native code left a frame to the interpreter
+    /// (`CoirCounters::deopts` index; `coir_rt_deopt`'s reason).
+    DeoptReason, "COIR_DEOPT_COUNT" {
+        /// A value was not a float.
+        NotFloat = "COIR_DEOPT_NOT_FLOAT",
+        /// A value was not a compact int.
+        NotCompactInt = "COIR_DEOPT_NOT_COMPACT_INT",
+    }
+}
+
+impl DeoptReason {
+    /// The reason as `coir.stats()['deopts']` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeoptReason::NotFloat => "not a float",
+            DeoptReason::NotCompactInt => "not a compact int",
+        }
+    }
+}
+
+/// What a native function returns after a guard failed and `coir_rt_deopt` wrote its frame for
+/// the interpreter (`COIR_DEOPTED`; never an object's address).
+pub const DEOPTED: usize = 1;
+
 crate::c_record! {
     /// Counters kept by the C hook.
     CoirCounters {
@@ -154,6 +195,8 @@ crate::c_record! {
         native_calls: u64,
         /// Frames run in the interpreter, by [`Fallback`].
         fallback: [u64; Fallback::COUNT],
+        /// Native frames finished in the interpreter after a failed guard, by [`DeoptReason`].
+        deopts: [u64; DeoptReason::COUNT],
     }
 }
 

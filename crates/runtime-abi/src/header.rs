@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, CompileMode, Fallback, SMALL_INTS};
+use crate::abi::{CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, CompileMode, DeoptReason, Fallback, DEOPTED, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -33,6 +33,8 @@ pub fn c_header() -> String {
     let _ = writeln!(h, "#define COIR_HELPER_COUNT {}\n", Helper::ALL.len());
     c_enum::<CompileMode>(&mut h, "How a compile was asked for (coir_rs_compile's `mode`).");
     c_enum::<Fallback>(&mut h, "Why a frame ran in the interpreter (CoirCounters.fallback index).");
+    c_enum::<DeoptReason>(&mut h, "Why a guard failed (CoirCounters.deopts index, coir_rt_deopt's reason).");
+    let _ = writeln!(h, "#define COIR_DEOPTED ((PyObject *){DEOPTED})\n");
 
     let _ = writeln!(h, "typedef {};\n", <Option<CoirEntryFn>>::c_decl("CoirEntry"));
     c_record::<CoirLayoutFacts>(&mut h);
@@ -84,6 +86,8 @@ pub fn c_header() -> String {
             "none" => "abi->none = Py_None;",
             "true_" => "abi->true_ = Py_True;",
             "false_" => "abi->false_ = Py_False;",
+            "float_type" => "abi->float_type = &PyFloat_Type;",
+            "long_type" => "abi->long_type = &PyLong_Type;",
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",

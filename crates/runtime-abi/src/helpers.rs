@@ -22,6 +22,10 @@ pub enum Ty {
     TState,
     /// `_PyInterpreterFrame *`.
     Frame,
+    /// `int64_t`: an unboxed int.
+    I64,
+    /// `double`: an unboxed float.
+    F64,
     /// `PyObject **`: an array of objects (arguments, unpack targets).
     ObjArray,
     /// `PyObject **` pointing at one variable (an out-parameter).
@@ -51,6 +55,8 @@ impl Ty {
             Ty::Word => "intptr_t",
             Ty::TState => "PyThreadState *",
             Ty::Frame => "_PyInterpreterFrame *",
+            Ty::I64 => "int64_t",
+            Ty::F64 => "double",
             Ty::ObjArray | Ty::ObjOut => "PyObject **",
             Ty::Void => "void",
         }
@@ -177,6 +183,16 @@ helpers! {
     BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// COMPARE_OP with float or int feedback.
     CompareOpNumeric = "coir_rt_compare_op_numeric"(Obj, Obj, Int) -> Obj, Null;
+    /// A new float object.
+    BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null;
+    /// A new (or small, immortal) int object.
+    BoxInt = "coir_rt_box_int"(I64) -> Obj, Null;
+    /// A guard failed (called by the guard's exit, never from the IR): write the value stack
+    /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
+    /// and the address of a string with one letter per word: `o` an owned reference or NULL,
+    /// `b` a borrowed reference, `f` a double's bits, `i` an int64), set `instr_ptr` and the
+    /// stack pointer, and count it; the native function then returns `COIR_DEOPTED`.
+    Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word) -> Void, Never;
     /// BINARY_OP_SUBSCR_{LIST,TUPLE}_INT feedback.
     SubscrSeqInt = "coir_rt_subscr_seq_int"(Obj, Obj) -> Obj, Null;
     /// `owner.name = v` (owner, name, v).

@@ -19,6 +19,7 @@ use thiserror::Error;
 use crate::builder::FunctionBuilder;
 use crate::helpers::{ErrConv, Helper, Ty};
 use crate::ir::{BlockId, Function, Inst, Operand, Term, Var};
+use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp, StackSlot};
 
 mod build;
 mod calls;
@@ -508,6 +509,40 @@ impl<'a> Lowerer<'a> {
         }
         self.fb.terminate_at(e, Term::Jump(target));
         Ok(e)
+    }
+
+    /// The frame state at the start of the current instruction: resume at it (at its first
+    /// `EXTENDED_ARG`) with the current stack. `None` if a slot holds a handler's tagged
+    /// `lasti`, which a frame state does not write.
+    pub(crate) fn frame_state(&self) -> Option<FrameState> {
+        let stack = self
+            .stack
+            .iter()
+            .map(|k| match k {
+                Kind::Owned { .. } => Some(StackSlot::Owned),
+                Kind::Borrowed => Some(StackSlot::Borrowed),
+                Kind::TagInt => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(FrameState { unit: self.ins().start, stack })
+    }
+
+    /// Guard that `v` is `kind`, deoptimising to `fs` (the current stack) if not.
+    pub(crate) fn guard(&mut self, kind: GuardKind, v: Var, fs: &FrameState) {
+        let mut args = vec![v];
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        self.fb.push(Inst::Op { op: SsaOp::Guard, imm: Imm::Guard(kind, fs.clone()), args, dsts: vec![], err: None });
+    }
+
+    /// A pure operation of the SSA table with one result, into a new variable.
+    pub(crate) fn op1(&mut self, op: SsaOp, imm: Imm, args: Vec<Var>) -> Var {
+        let ty = match op.info().sig {
+            crate::ssa::ops::Sig::Fixed(_, [t]) => *t,
+            _ => unreachable!("op1 is for operations with one fixed result"),
+        };
+        let d = self.fb.new_var(ty.helper_ty());
+        self.fb.push(Inst::Op { op, imm, args, dsts: vec![d], err: None });
+        d
     }
 
     /// Set `frame->instr_ptr` to the current instruction.

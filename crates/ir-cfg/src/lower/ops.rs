@@ -4,7 +4,8 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Kind, Lowerer, Result};
 use crate::helpers::Helper;
-use crate::ir::{Inst, Operand};
+use crate::ir::{Inst, Operand, Var};
+use crate::ssa::{GuardKind, Imm, Opcode as SsaOp, Type};
 
 impl Lowerer<'_> {
     pub(super) fn lower_stack(&mut self, ins: &Instr) -> Result<()> {
@@ -63,6 +64,20 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 use Opcode as O;
+                let fast = match ins.stored {
+                    O::BinaryOpAddFloat => Some((GuardKind::Float, SsaOp::FAdd)),
+                    O::BinaryOpSubtractFloat => Some((GuardKind::Float, SsaOp::FSub)),
+                    O::BinaryOpMultiplyFloat => Some((GuardKind::Float, SsaOp::FMul)),
+                    O::BinaryOpAddInt => Some((GuardKind::CompactInt, SsaOp::IAdd)),
+                    O::BinaryOpSubtractInt => Some((GuardKind::CompactInt, SsaOp::ISub)),
+                    O::BinaryOpMultiplyInt => Some((GuardKind::CompactInt, SsaOp::IMul)),
+                    _ => None,
+                };
+                if let Some((kind, op)) = fast
+                    && self.speculate_numeric(kind, |l, a, b| l.op1(op, Imm::None, vec![a, b]))?
+                {
+                    return Ok(());
+                }
                 let h = match ins.stored {
                     O::BinaryOpAddInt | O::BinaryOpSubtractInt | O::BinaryOpMultiplyInt | O::BinaryOpAddFloat
                     | O::BinaryOpSubtractFloat | O::BinaryOpMultiplyFloat => Helper::BinaryOpNumeric,
@@ -76,6 +91,20 @@ impl Lowerer<'_> {
             Opcode::CompareOp => {
                 if arg >> 5 >= opargs::NUM_COMPARISONS {
                     return Err(self.bad_oparg());
+                }
+                let cmp = Imm::Int((arg >> 5) as i64);
+                let kind = match ins.stored {
+                    Opcode::CompareOpFloat => Some((GuardKind::Float, SsaOp::FCmp)),
+                    Opcode::CompareOpInt => Some((GuardKind::CompactInt, SsaOp::ICmp)),
+                    _ => None,
+                };
+                if let Some((kind, op)) = kind
+                    && self.speculate_numeric(kind, |l, a, b| {
+                        let c = l.op1(op, cmp.clone(), vec![a, b]);
+                        l.op1(SsaOp::Bool, Imm::None, vec![c])
+                    })?
+                {
+                    return Ok(());
                 }
                 let h = match ins.stored {
                     Opcode::CompareOpInt | Opcode::CompareOpFloat => Helper::CompareOpNumeric,
@@ -118,5 +147,44 @@ impl Lowerer<'_> {
             }
             _ => Err(self.unsupported()),
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// The two operands on top of the stack, both guarded to be `kind` (the feedback of a
+    /// specialised instruction), unboxed and combined by `body` into an unboxed result (or an
+    /// object for comparisons), which replaces them. `false` (nothing emitted) where no frame
+    /// state can be written (a handler's `lasti` on the stack).
+    fn speculate_numeric(&mut self, kind: GuardKind, body: impl FnOnce(&mut Self, Var, Var) -> Var) -> Result<bool> {
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        let (l, r) = (self.peek(1), self.peek(0));
+        self.check_objects(self.depth() - 2, 2)?;
+        self.guard(kind, l, &fs);
+        self.guard(kind, r, &fs);
+        let unbox = match kind {
+            GuardKind::Float => SsaOp::UnboxFloat,
+            GuardKind::CompactInt => SsaOp::UnboxInt,
+        };
+        let a = self.op1(unbox, Imm::None, vec![l]);
+        let b = self.op1(unbox, Imm::None, vec![r]);
+        let res = body(self, a, b);
+        let boxed = match self.fb.var_ty(res) {
+            Type::F64 => Some(crate::helpers::Helper::BoxFloat),
+            Type::I64 => Some(crate::helpers::Helper::BoxInt),
+            _ => None,
+        };
+        let obj = match boxed {
+            Some(h) => {
+                let o = self.new_obj();
+                self.call(h, vec![Operand::Var(res)], Some(o))?;
+                o
+            }
+            None => res,
+        };
+        self.pop_release_n(2);
+        // A comparison's bool is immortal.
+        let dst = self.push(if boxed.is_some() { super::OWNED } else { super::Kind::Borrowed });
+        self.fb.push(Inst::Move { dst, src: Operand::Var(obj) });
+        Ok(true)
     }
 }

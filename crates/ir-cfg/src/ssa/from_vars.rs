@@ -249,6 +249,16 @@ impl Translator<'_> {
             Inst::CheckEvalBreaker { .. } => {
                 self.b.ins(Opcode::CheckEvalBreaker, Imm::None, vec![self.tstate], err)?;
             }
+            Inst::Op { op, imm, args, dsts, .. } => {
+                let vals = args.iter().map(|v| self.use_var(*v)).collect::<Result<Vec<_>, _>>()?;
+                let results = self.b.ins(*op, imm.clone(), vals, err)?;
+                if results.len() != dsts.len() {
+                    return Err(BuildError::Type(format!("{op}: {} results, {} variables", results.len(), dsts.len())));
+                }
+                for (d, r) in dsts.iter().zip(results) {
+                    self.def(*d, r)?;
+                }
+            }
         }
         Ok(())
     }

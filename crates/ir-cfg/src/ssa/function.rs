@@ -44,7 +44,10 @@ impl InstData {
         match (self.op.info().sig, &self.imm) {
             (Sig::Fixed(a, r), _) => Some((a.to_vec(), r.to_vec())),
             (Sig::Helper, Imm::Call(c)) => c.signature(),
-            (Sig::Helper, _) => None,
+            (Sig::Deopt(a, r), Imm::Guard(_, fs)) => {
+                Some((a.iter().copied().chain(fs.stack.iter().map(|s| s.ty())).collect(), r.to_vec()))
+            }
+            (Sig::Helper | Sig::Deopt(..), _) => None,
         }
     }
 
@@ -57,7 +60,20 @@ impl InstData {
                 Some((a.to_vec(), r.to_vec()))
             }
             (Sig::Helper, Imm::Call(c)) => c.refs(),
-            (Sig::Helper, _) => None,
+            // The frame state's operands are read on the way out (see the ownership checker).
+            (Sig::Deopt(..), Imm::Guard(_, fs)) => {
+                let (a, r) = self.op.info().refs;
+                Some((a.iter().copied().chain(fs.stack.iter().map(|_| ArgRef::Borrow)).collect(), r.to_vec()))
+            }
+            (Sig::Helper | Sig::Deopt(..), _) => None,
+        }
+    }
+
+    /// The frame state it deoptimises to, if it can.
+    pub fn frame_state(&self) -> Option<&super::ops::FrameState> {
+        match &self.imm {
+            Imm::Guard(_, fs) => Some(fs),
+            _ => None,
         }
     }
 

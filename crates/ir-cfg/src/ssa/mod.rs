@@ -22,5 +22,5 @@ pub use builder::{BuildError, SsaBuilder};
 pub use entities::{Block, EntityRef, Inst, Value, Variable};
 pub use from_vars::from_vars;
 pub use function::{BlockCall, BlockData, Function, InstData, Terminator, ValueData, ValueDef};
-pub use ops::{ArgRef, ArrayArg, Effects, HelperCall, Imm, Opcode, ResultRef, Type};
+pub use ops::{ArgRef, ArrayArg, Effects, FrameState, GuardKind, HelperCall, Imm, Opcode, ResultRef, StackSlot, Type};
 pub use verify::{verify, VerifyError};

@@ -22,6 +22,10 @@ pub enum Type {
     TState,
     /// `_PyInterpreterFrame *`.
     Frame,
+    /// A 64-bit signed integer: an unboxed compact `int`.
+    I64,
+    /// A C `double`: an unboxed `float`.
+    F64,
 }
 
 impl Type {
@@ -34,13 +38,33 @@ impl Type {
             Ty::Word => Some(Type::Word),
             Ty::TState => Some(Type::TState),
             Ty::Frame => Some(Type::Frame),
+            Ty::I64 => Some(Type::I64),
+            Ty::F64 => Some(Type::F64),
             Ty::ObjArray | Ty::ObjOut | Ty::Void => None,
+        }
+    }
+
+    /// The helper-table type of the same C type (the variable IR's types).
+    pub fn helper_ty(self) -> Ty {
+        match self {
+            Type::Obj => Ty::Obj,
+            Type::CInt => Ty::Int,
+            Type::Word => Ty::Word,
+            Type::TState => Ty::TState,
+            Type::Frame => Ty::Frame,
+            Type::I64 => Ty::I64,
+            Type::F64 => Ty::F64,
         }
     }
 
     /// Whether a branch can test it for non-zero.
     pub fn is_integer(self) -> bool {
         matches!(self, Type::CInt | Type::Word)
+    }
+
+    /// Whether a frame state may hold it (an unboxed value is boxed when the frame is written).
+    pub fn in_frame_state(self) -> bool {
+        matches!(self, Type::Obj | Type::I64 | Type::F64)
     }
 }
 
@@ -52,6 +76,8 @@ impl fmt::Display for Type {
             Type::Word => "word",
             Type::TState => "tstate",
             Type::Frame => "frame",
+            Type::I64 => "i64",
+            Type::F64 => "f64",
         })
     }
 }
@@ -74,6 +100,9 @@ impl Effects {
     pub const WRITES_FRAME: Effects = Effects(8);
     /// Changes a reference count.
     pub const REFCOUNT: Effects = Effects(16);
+    /// May leave native code for the interpreter (a guard): the instruction names a frame
+    /// state, and must stay where it is.
+    pub const DEOPTS: Effects = Effects(32);
 
     /// Union.
     pub const fn with(self, o: Effects) -> Effects {
@@ -112,6 +141,8 @@ pub enum ImmKind {
     Unit,
     /// A helper call's shape.
     Call,
+    /// A guard: what it checks and the frame state it deoptimises to.
+    Guard,
 }
 
 /// An instruction's immediate.
@@ -135,6 +166,82 @@ pub enum Imm {
     Unit(u32),
     /// Helper and the shape of its array parameters.
     Call(HelperCall),
+    /// What a guard checks, and where it resumes in the interpreter.
+    Guard(GuardKind, FrameState),
+}
+
+/// What a guard checks of its object operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GuardKind {
+    /// `type(v) is float`.
+    Float,
+    /// `type(v) is int` and `v` is compact (its value fits a machine word; what CPython's
+    /// `_PyLong_IsCompact` tests and the specialised int instructions require).
+    CompactInt,
+}
+
+impl GuardKind {
+    /// Its name in dumps.
+    pub fn name(self) -> &'static str {
+        match self {
+            GuardKind::Float => "float",
+            GuardKind::CompactInt => "compact_int",
+        }
+    }
+
+    /// The reason counted when it fails.
+    pub fn reason(self) -> runtime_abi::abi::DeoptReason {
+        match self {
+            GuardKind::Float => runtime_abi::abi::DeoptReason::NotFloat,
+            GuardKind::CompactInt => runtime_abi::abi::DeoptReason::NotCompactInt,
+        }
+    }
+}
+
+/// Where a failing guard resumes in the interpreter: the code unit to execute next (the
+/// instruction being lowered, or its first `EXTENDED_ARG`) and how to write each value-stack
+/// slot, from the bottom. The slots' values are the guard's operands after the checked one;
+/// the locals are in the frame already.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FrameState {
+    /// Code unit to resume at.
+    pub unit: u32,
+    /// How each stack slot is written.
+    pub stack: Vec<StackSlot>,
+}
+
+/// How a frame state writes one value-stack slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StackSlot {
+    /// An object (or NULL) whose reference the function holds: moved into the frame.
+    Owned,
+    /// An object borrowed from elsewhere: the frame gets a new reference.
+    Borrowed,
+    /// An unboxed float: a new float object.
+    F64,
+    /// An unboxed int: a new int object.
+    I64,
+}
+
+impl StackSlot {
+    /// Its name in dumps.
+    pub fn name(self) -> &'static str {
+        match self {
+            StackSlot::Owned => "owned",
+            StackSlot::Borrowed => "borrowed",
+            StackSlot::F64 => "f64",
+            StackSlot::I64 => "i64",
+        }
+    }
+
+    /// The type of the operand giving the slot.
+    pub fn ty(self) -> Type {
+        match self {
+            StackSlot::Owned | StackSlot::Borrowed => Type::Obj,
+            StackSlot::F64 => Type::F64,
+            StackSlot::I64 => Type::I64,
+        }
+    }
 }
 
 impl Imm {
@@ -150,6 +257,7 @@ impl Imm {
             Imm::Slot(_) => ImmKind::Slot,
             Imm::Unit(_) => ImmKind::Unit,
             Imm::Call(_) => ImmKind::Call,
+            Imm::Guard(..) => ImmKind::Guard,
         }
     }
 }
@@ -284,6 +392,9 @@ pub enum Sig {
     Fixed(&'static [Type], &'static [Type]),
     /// From the helper table ([`HelperCall::signature`]).
     Helper,
+    /// Fixed operands and results, then one operand per stack slot of the frame state (object
+    /// or unboxed; see [`FrameState`]), each borrowed.
+    Deopt(&'static [Type], &'static [Type]),
 }
 
 /// What the table says about one opcode.
@@ -330,6 +441,12 @@ impl ResultFact {
     }
 }
 
+/// The signature of a table entry: fixed, or (for an operation that may deoptimise) fixed
+/// operands followed by its frame state's stack.
+const fn sig_of(a: &'static [Type], r: &'static [Type], e: Effects) -> Sig {
+    if e.contains(Effects::DEOPTS) { Sig::Deopt(a, r) } else { Sig::Fixed(a, r) }
+}
+
 macro_rules! ops {
     (helper_call: $(#[doc = $cdoc:literal])* $call:ident $ctext:literal;
      $( $(#[doc = $doc:literal])* $op:ident $text:literal $imm:ident ($($a:ident),*) -> ($($r:ident),*)
@@ -351,7 +468,7 @@ macro_rules! ops {
                     $(Opcode::$op => const { &OpInfo {
                         name: $text,
                         imm: ImmKind::$imm,
-                        sig: Sig::Fixed(&[$(Type::$a),*], &[$(Type::$r),*]),
+                        sig: sig_of(&[$(Type::$a),*], &[$(Type::$r),*], Effects::NONE$(.with(Effects::$eff))*),
                         refs: (&[$(ArgRef::$ar),*], &[$(ResultRef::$rr),*]),
                         effects: Effects::NONE$(.with(Effects::$eff))*,
                         result: ResultFact::of(&[$(ResultRef::$rr),*]),
@@ -406,6 +523,32 @@ ops! {
     SetInstrPtr "instr_ptr" Unit () -> () [=>] | WRITES_FRAME;
     /// The eval breaker: handles signals, GIL requests, async exceptions.
     CheckEvalBreaker "eval_breaker" None (TState) -> () [Borrow =>] | RAISES | ARBITRARY;
+    /// Continue if the object is what the kind says; otherwise write the frame state and
+    /// finish the function in the interpreter.
+    Guard "guard" Guard (Obj) -> () [Borrow =>] | DEOPTS;
+    /// The value of a float (only where a guard or the producer proved the type).
+    UnboxFloat "unbox_float" None (Obj) -> (F64) [Borrow => Scalar];
+    /// The value of a compact int (only where a guard proved it).
+    UnboxInt "unbox_int" None (Obj) -> (I64) [Borrow => Scalar];
+    /// `a + b` on doubles.
+    FAdd "fadd" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar];
+    /// `a - b` on doubles.
+    FSub "fsub" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar];
+    /// `a * b` on doubles.
+    FMul "fmul" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar];
+    /// `a + b` on compact ints' values (below 2**30 in magnitude, so it cannot overflow).
+    IAdd "iadd" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// `a - b` on compact ints' values.
+    ISub "isub" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// `a * b` on compact ints' values (below 2**60 in magnitude).
+    IMul "imul" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// Compare doubles; the immediate is COMPARE_OP's comparison (`oparg >> 5`: `<`, `<=`,
+    /// `==`, `!=`, `>`, `>=`). 1 or 0.
+    FCmp "fcmp" Int (F64, F64) -> (CInt) [Borrow, Borrow => Scalar];
+    /// Compare integers, as `fcmp`.
+    ICmp "icmp" Int (I64, I64) -> (CInt) [Borrow, Borrow => Scalar];
+    /// `True` if the int is non-zero, else `False`.
+    Bool "bool" None (CInt) -> (Obj) [Borrow => Immortal];
 }
 
 impl fmt::Display for Opcode {
@@ -439,7 +582,7 @@ mod tests {
     fn every_opcode_describes_the_references_of_its_operands_and_results() {
         for &op in Opcode::ALL {
             let info = op.info();
-            if let Sig::Fixed(a, r) = info.sig {
+            if let Sig::Fixed(a, r) | Sig::Deopt(a, r) = info.sig {
                 assert_eq!(a.len(), info.refs.0.len(), "{op}");
                 assert_eq!(r.len(), info.refs.1.len(), "{op}");
                 for (t, rr) in r.iter().zip(info.refs.1) {

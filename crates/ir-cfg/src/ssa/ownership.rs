@@ -41,7 +41,7 @@ use std::collections::VecDeque;
 
 use super::entities::{Block, EntityRef, Inst, Value};
 use super::function::{Function, Terminator, ValueDef};
-use super::ops::{ArgRef, Imm, Opcode, ResultRef, Type};
+use super::ops::{ArgRef, Imm, Opcode, ResultRef, StackSlot, Type};
 use super::verify::VerifyError;
 use crate::helpers::SlotWrite;
 
@@ -348,6 +348,19 @@ impl Checker<'_> {
         let d = &f.insts[i];
         let slot = facts.slot;
         let before = d.err.map(|_| st.clone());
+        if let Some(fs) = d.frame_state() {
+            // The exit moves the owned slots into the frame and leaves the function: nothing
+            // else may still hold a reference there.
+            let mut exit = st.clone();
+            for (&a, slot) in d.args[1..].iter().zip(&fs.stack) {
+                match slot {
+                    StackSlot::Owned => self.release(&mut exit, a, Some(i), "deopt of owned slot"),
+                    StackSlot::Borrowed => self.use_value(&exit, a, Some(i), "deopt of borrowed slot"),
+                    StackSlot::F64 | StackSlot::I64 => {}
+                }
+            }
+            self.leaks(&exit, "deopt");
+        }
         let epoch = 1 + i.index() as u32;
         let mut stored = None;
         for (k, &a) in d.args.iter().enumerate() {

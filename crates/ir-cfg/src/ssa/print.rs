@@ -47,6 +47,13 @@ fn inst_text(f: &Function, d: &InstData) -> String {
         Imm::Unit(u) => {
             let _ = write!(s, " {}", u * 2);
         }
+        Imm::Guard(k, fs) => {
+            // `guard float v3 deopt @38 [v0 owned, v1 borrowed]`
+            let checked = args.first().cloned().unwrap_or_else(|| "?".into());
+            let stack: Vec<String> = args.iter().skip(1).zip(&fs.stack).map(|(a, k)| format!("{a} {}", k.name())).collect();
+            let _ = write!(s, " {} {checked} deopt @{} [{}]", k.name(), fs.unit * 2, stack.join(", "));
+            return s;
+        }
         Imm::Call(c) => {
             // Group array operands as the helper sees them: `[v3, v4]`; out arrays as `out[2]`.
             let mut parts = Vec::new();
