@@ -107,6 +107,8 @@ struct CodeParts {
     name: String,
     filename: String,
     consts: Vec<usize>,
+    /// Per constant, the guard it passes (an exact float, a compact int): guards on it go.
+    const_kinds: Vec<Option<ir_cfg::ssa::GuardKind>>,
     names: Vec<usize>,
     nlocalsplus: u32,
     code_base: usize,
@@ -152,12 +154,32 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         name: code.getattr("co_qualname")?.extract()?,
         filename: code.getattr("co_filename")?.extract()?,
         consts: ptrs("co_consts")?,
+        const_kinds: const_kinds(&code.getattr("co_consts")?),
         names: ptrs("co_names")?,
         nlocalsplus: facts[0] as u32,
         code_base: facts[1],
         nfree: facts[2] as u32,
         stacksize: facts[3] as u32,
     })
+}
+
+/// The guard each constant of `consts` (a tuple) is known to pass.
+fn const_kinds(consts: &Bound<'_, PyAny>) -> Vec<Option<ir_cfg::ssa::GuardKind>> {
+    use ir_cfg::ssa::GuardKind;
+    use pyo3::types::{PyFloat, PyInt};
+    let Ok(t) = consts.cast::<PyTuple>() else { return Vec::new() };
+    t.iter()
+        .map(|o| {
+            if o.is_exact_instance_of::<PyFloat>() {
+                Some(GuardKind::Float)
+            } else if o.is_exact_instance_of::<PyInt>() {
+                // Compact: one 30-bit digit at most (_PyLong_IsCompact).
+                o.extract::<i64>().ok().filter(|v| v.unsigned_abs() < 1 << 30).map(|_| GuardKind::CompactInt)
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 fn build_cfg(p: &CodeParts) -> Result<BytecodeCfg, Refusal> {
@@ -221,6 +243,7 @@ fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(i
         let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
         Refusal::new("internal error: SSA verifier", format!("{}: SSA verification failed:\n{}\n{}", p.name, msgs.join("\n"), s.to_text()))
     })?;
+    s.const_kinds = p.const_kinds.clone();
     let mut texts = Vec::new();
     if keep_text {
         texts.push(("built".to_string(), s.to_text()));
@@ -479,6 +502,13 @@ fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
 }
 
 fn record_refusal(r: &Refusal) {
+    // Under COIR_STRICT=1 (tests) a refusal that is coir's own bug says what went wrong, on
+    // stderr, where the test that found it shows it.
+    if (r.key.starts_with("internal error") || r.key.starts_with("backend error"))
+        && std::env::var("COIR_STRICT").is_ok_and(|v| v == "1")
+    {
+        eprintln!("coir: {}: {}", r.key, r.message);
+    }
     *global().refusals.entry(r.key.clone()).or_insert(0) += 1;
 }
 

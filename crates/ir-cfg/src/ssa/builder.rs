@@ -18,7 +18,7 @@
 //! [`finish`]: SsaBuilder::finish
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::entities::{Block, EntityRef, Inst, Value, Variable};
+use super::entities::{Block, EntityRef, Value, Variable};
 use super::function::{BlockCall, BlockData, Function, InstData, Terminator, ValueData, ValueDef};
 use super::ops::{Effects, Imm, Opcode, Type};
 use thiserror::Error;
@@ -408,27 +408,5 @@ fn remove_trivial_params(f: &mut Function) {
     if alias.is_empty() {
         return;
     }
-    let insts: Vec<Inst> = f.insts.keys().collect();
-    for i in insts {
-        for a in f.insts[i].args.iter_mut() {
-            *a = resolve(&alias, *a);
-        }
-    }
-    for b in blocks {
-        let term = &mut f.blocks[b].term;
-        match term {
-            Terminator::Branch { cond, .. } => *cond = resolve(&alias, *cond),
-            Terminator::BranchEq { a, b, .. } => {
-                *a = resolve(&alias, *a);
-                *b = resolve(&alias, *b);
-            }
-            Terminator::Return(v) => *v = resolve(&alias, *v),
-            Terminator::Open | Terminator::Jump(_) | Terminator::Raise => {}
-        }
-        for c in term.calls_mut() {
-            for a in c.args.iter_mut() {
-                *a = resolve(&alias, *a);
-            }
-        }
-    }
+    f.replace_uses(|v| resolve(&alias, v));
 }

@@ -104,6 +104,11 @@ impl<K: EntityRef, V> Arena<K, V> {
         self.items.iter().enumerate().map(|(i, v)| (K::new(i), v))
     }
 
+    /// Every (id, entry), mutably.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (K, &mut V)> {
+        self.items.iter_mut().enumerate().map(|(i, v)| (K::new(i), v))
+    }
+
     /// The entry of `k`, if `k` is in range.
     pub fn get(&self, k: K) -> Option<&V> {
         self.items.get(k.index())

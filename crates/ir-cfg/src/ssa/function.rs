@@ -191,6 +191,9 @@ pub struct Function {
     pub values: Arena<Value, ValueData>,
     /// The entry block.
     pub entry: Option<Block>,
+    /// Per `co_consts` entry, the guard it is known to pass (an exact float, a compact int),
+    /// if the compiler was told (empty: nothing known).
+    pub const_kinds: Vec<Option<super::ops::GuardKind>>,
 }
 
 impl Function {
@@ -200,6 +203,32 @@ impl Function {
         let mut s: Vec<Block> = blk.insts.iter().filter_map(|i| self.insts[*i].err).collect();
         s.extend(blk.term.calls().iter().map(|c| c.block));
         s
+    }
+
+    /// Replace every use of a value (operands, terminator operands, block arguments) by
+    /// `to(value)`.
+    pub fn replace_uses(&mut self, to: impl Fn(Value) -> Value) {
+        for (_, d) in self.insts.iter_mut() {
+            for a in d.args.iter_mut() {
+                *a = to(*a);
+            }
+        }
+        for (_, b) in self.blocks.iter_mut() {
+            match &mut b.term {
+                Terminator::Branch { cond, .. } => *cond = to(*cond),
+                Terminator::BranchEq { a, b, .. } => {
+                    *a = to(*a);
+                    *b = to(*b);
+                }
+                Terminator::Return(v) => *v = to(*v),
+                Terminator::Open | Terminator::Jump(_) | Terminator::Raise => {}
+            }
+            for c in b.term.calls_mut() {
+                for a in c.args.iter_mut() {
+                    *a = to(*a);
+                }
+            }
+        }
     }
 
     /// The type of `v`.

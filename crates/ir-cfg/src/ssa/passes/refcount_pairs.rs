@@ -1,6 +1,7 @@
 //! Redundant reference-count pairs: `incref v` followed, in the same block, by `decref v` with
 //! nothing in between that could look at or change a reference count (no refcount operation,
-//! no arbitrary code, nothing that can raise: the table's effects) is a net zero; both go.
+//! no arbitrary code, nothing that can raise or deoptimise: the table's effects) is a net zero;
+//! both go.
 use super::Pass;
 use crate::ssa::function::Function;
 use crate::ssa::ops::{Effects, Opcode};
@@ -33,7 +34,12 @@ impl Pass for RefcountPairs {
                         break;
                     }
                     let e = d.effects();
-                    if e.contains(Effects::REFCOUNT) || e.contains(Effects::ARBITRARY) || e.contains(Effects::RAISES) {
+                    // A guard's exit hands the references it holds to the frame: it sees counts.
+                    if e.contains(Effects::REFCOUNT)
+                        || e.contains(Effects::ARBITRARY)
+                        || e.contains(Effects::RAISES)
+                        || e.contains(Effects::DEOPTS)
+                    {
                         break;
                     }
                 }

@@ -1,0 +1,72 @@
+//! Guard removal: a guard is dropped where its answer is already known. A value made by
+//! `box_float` is a float; a constant the compiler was told about passes the guards of its
+//! kind (`Function::const_kinds`); and a guard of the same kind on the same value that runs
+//! on every path to this one (earlier in the block, or in every predecessor) has already
+//! passed. An object's type and an int's value never change, so a passed guard stays true.
+//!
+//! The facts flow forward in reverse post-order; a block reached by an edge not yet visited
+//! (a loop's back edge) starts with none, which keeps the pass to one sweep and sound.
+use std::collections::{HashMap, HashSet};
+
+use super::Pass;
+use crate::helpers::Helper;
+use crate::ssa::entities::{Block, Value};
+use crate::ssa::function::{Function, ValueDef};
+use crate::ssa::ops::{GuardKind, Imm, Opcode};
+
+/// See the module documentation.
+pub struct GuardRemoval;
+
+type Facts = HashSet<(GuardKind, Value)>;
+
+/// What `v`'s definition proves, whatever the path.
+fn proven(f: &Function, v: Value) -> Option<GuardKind> {
+    let ValueDef::Result(i, 0) = f.values[v].def else { return None };
+    let d = &f.insts[i];
+    match (&d.op, &d.imm) {
+        (Opcode::Call, Imm::Call(c)) if c.helper == Helper::BoxFloat => Some(GuardKind::Float),
+        (Opcode::Const, Imm::Const(k)) => f.const_kinds.get(*k as usize).copied().flatten(),
+        _ => None,
+    }
+}
+
+impl Pass for GuardRemoval {
+    fn name(&self) -> &'static str {
+        "guard_removal"
+    }
+
+    fn run(&self, f: &mut Function) -> usize {
+        let order = f.rpo();
+        let mut preds: HashMap<Block, Vec<Block>> = HashMap::new();
+        for &b in &order {
+            for s in f.successors(b) {
+                preds.entry(s).or_default().push(b);
+            }
+        }
+        let mut out: HashMap<Block, Facts> = HashMap::new();
+        let mut dead = HashSet::new();
+        for &b in &order {
+            let ps = preds.get(&b).map(Vec::as_slice).unwrap_or(&[]);
+            let mut facts: Facts = match ps.split_first() {
+                Some((first, rest)) if ps.iter().all(|p| out.contains_key(p)) => {
+                    let mut s = out[first].clone();
+                    for p in rest {
+                        s.retain(|x| out[p].contains(x));
+                    }
+                    s
+                }
+                _ => Facts::new(),
+            };
+            for &i in &f.blocks[b].insts {
+                let d = &f.insts[i];
+                let Imm::Guard(kind, _) = &d.imm else { continue };
+                let v = d.args[0];
+                if proven(f, v) == Some(*kind) || !facts.insert((*kind, v)) {
+                    dead.insert(i);
+                }
+            }
+            out.insert(b, facts);
+        }
+        super::remove_insts(f, |i| dead.contains(&i))
+    }
+}

@@ -1,0 +1,131 @@
+//! Unboxing: values that only live between two operations on unboxed numbers stay unboxed.
+//! - `unbox_float(box_float(x))` is `x` (and `unbox_int(box_int(x))` is `x`).
+//! - A box whose object is only unboxed, released, or written by a guard's frame state is
+//!   not made at all: the releases go, and the frame states take the unboxed value (a failing
+//!   guard boxes it on the way out, see `StackSlot::F64`).
+//! - An identity test of `bool(c)` against `True` or `False` is a branch on `c`.
+use std::collections::HashMap;
+
+use super::{Pass, placed, remove_insts};
+use crate::helpers::Helper;
+use crate::ssa::entities::{EntityRef, Inst, Value};
+use crate::ssa::function::{Function, Terminator, ValueDef};
+use crate::ssa::ops::{Imm, Opcode, StackSlot};
+use crate::ir::Singleton;
+
+/// See the module documentation.
+pub struct Unbox;
+
+/// If `v` is made by a box helper: the unboxed operand, and the slot kind that boxes it again.
+fn boxed(f: &Function, v: Value) -> Option<(Inst, Value, StackSlot)> {
+    let ValueDef::Result(i, 0) = f.values[v].def else { return None };
+    let d = &f.insts[i];
+    match &d.imm {
+        Imm::Call(c) if c.helper == Helper::BoxFloat => Some((i, d.args[0], StackSlot::F64)),
+        Imm::Call(c) if c.helper == Helper::BoxInt => Some((i, d.args[0], StackSlot::I64)),
+        _ => None,
+    }
+}
+
+impl Pass for Unbox {
+    fn name(&self) -> &'static str {
+        "unbox"
+    }
+
+    fn run(&self, f: &mut Function) -> usize {
+        let mut changes = 0;
+        let insts = placed(f);
+        // unbox(box(x)) -> x.
+        let mut alias: HashMap<Value, Value> = HashMap::new();
+        for &i in &insts {
+            let d = &f.insts[i];
+            if matches!(d.op, Opcode::UnboxFloat | Opcode::UnboxInt)
+                && let Some((_, x, slot)) = boxed(f, d.args[0])
+                && (d.op == Opcode::UnboxFloat) == (slot == StackSlot::F64)
+            {
+                alias.insert(d.results[0], x);
+            }
+        }
+        if !alias.is_empty() {
+            changes += alias.len();
+            f.replace_uses(|v| alias.get(&v).copied().unwrap_or(v));
+        }
+        // Boxes nobody needs as objects.
+        let mut users: HashMap<Value, Vec<(Inst, usize)>> = HashMap::new();
+        let insts = placed(f);
+        for &i in &insts {
+            for (k, a) in f.insts[i].args.iter().enumerate() {
+                users.entry(*a).or_default().push((i, k));
+            }
+        }
+        let mut term_used = vec![false; f.values.len()];
+        for (_, b) in f.blocks.iter() {
+            for v in b.term.operands() {
+                term_used[v.index()] = true;
+            }
+            for c in b.term.calls() {
+                for v in &c.args {
+                    term_used[v.index()] = true;
+                }
+            }
+        }
+        let mut dead = std::collections::HashSet::new();
+        for &i in &insts {
+            let d = &f.insts[i];
+            let Some(&r) = d.results.first() else { continue };
+            let Some((bi, x, slot)) = boxed(f, r) else { continue };
+            if bi != i || term_used[r.index()] {
+                continue;
+            }
+            let uses = users.get(&r).cloned().unwrap_or_default();
+            let removable = uses.iter().all(|&(u, k)| {
+                let ud = &f.insts[u];
+                // Unboxes of it were replaced above: they are dead now.
+                matches!(ud.op, Opcode::Decref | Opcode::XDecref | Opcode::UnboxFloat | Opcode::UnboxInt)
+                    || (ud.frame_state().is_some() && k > 0)
+            });
+            if !removable {
+                continue;
+            }
+            for (u, k) in uses {
+                if f.insts[u].frame_state().is_some() {
+                    f.insts[u].args[k] = x;
+                    if let Imm::Guard(_, fs) = &mut f.insts[u].imm {
+                        fs.stack[k - 1] = slot;
+                    }
+                } else {
+                    dead.insert(u);
+                }
+            }
+            // The box's error edge goes with it (its target may become unreachable).
+            dead.insert(i);
+            changes += 1;
+        }
+        remove_insts(f, |i| dead.contains(&i));
+        // Branches on a bool made from a C int.
+        let blocks: Vec<_> = f.blocks.keys().collect();
+        for b in blocks {
+            let Terminator::BranchEq { a, b: other, then, otherwise } = &f.blocks[b].term else { continue };
+            let (mut a, mut other) = (*a, *other);
+            let is_bool = |f: &Function, v: Value| match f.values[v].def {
+                ValueDef::Result(i, 0) if f.insts[i].op == Opcode::Bool => Some(f.insts[i].args[0]),
+                _ => None,
+            };
+            let singleton = |f: &Function, v: Value| match f.values[v].def {
+                ValueDef::Result(i, _) => match f.insts[i].imm {
+                    Imm::Singleton(s @ (Singleton::True | Singleton::False)) => Some(s),
+                    _ => None,
+                },
+                ValueDef::Param(..) => None,
+            };
+            if is_bool(f, a).is_none() {
+                std::mem::swap(&mut a, &mut other);
+            }
+            let (Some(c), Some(s)) = (is_bool(f, a), singleton(f, other)) else { continue };
+            let (then, otherwise) = if s == Singleton::True { (then.clone(), otherwise.clone()) } else { (otherwise.clone(), then.clone()) };
+            f.blocks[b].term = Terminator::Branch { cond: c, then, otherwise };
+            changes += 1;
+        }
+        changes
+    }
+}
