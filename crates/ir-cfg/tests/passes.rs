@@ -2,8 +2,8 @@
 //! verifier run after each pass. Set `COIR_BLESS=1` to rewrite the golden files.
 use ir_cfg::helpers::Helper;
 use ir_cfg::ir::Singleton;
-use ir_cfg::ssa::passes::{self, DeadCode, Pass, RefcountPairs, Simplify};
-use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
+use ir_cfg::ssa::passes::{self, DeadCode, GuardRemoval, Pass, RefcountPairs, Simplify, Unbox};
+use ir_cfg::ssa::{self, FrameState, GuardKind, HelperCall, Imm, Opcode, SsaBuilder, StackSlot, Terminator, Type, Value};
 
 mod common;
 
@@ -78,7 +78,7 @@ fn dce_removes_unused_pure_results_only() {
 fn the_default_pipeline_verifies_after_each_pass() {
     let mut f = refcounts();
     let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
-    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "refcount_pairs", "dce"]);
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "guard_removal", "unbox", "refcount_pairs", "dce"]);
     // After simplify, the NULL and the unused constant are dead.
     assert!(!f.to_text().contains("null"), "{}", f.to_text());
 }
@@ -140,4 +140,99 @@ fn refcount_pairs_with_nothing_between_cancel() {
     let mut f = b.finish().unwrap();
     let r = passes::run(&mut f, &[Box::new(RefcountPairs)], false).unwrap();
     assert_eq!(r[0].changes, 0);
+}
+
+fn guard(b: &mut SsaBuilder, v: Value, unit: u32, stack: &[(Value, StackSlot)]) {
+    let fs = FrameState { unit, stack: stack.iter().map(|s| s.1).collect() };
+    let mut args = vec![v];
+    args.extend(stack.iter().map(|s| s.0));
+    b.ins(Opcode::Guard, Imm::Guard(GuardKind::Float, fs), args, None).unwrap();
+}
+
+/// `(a + b) * 2.0` on floats, as lowering speculates it: a guard per operand, unboxed
+/// arithmetic, a box per result; the intermediate box is released after its use and on the
+/// error path of the second box.
+fn float_chain() -> ssa::Function {
+    let mut b = SsaBuilder::new("float_chain", 2);
+    let (e1, e2) = (b.new_block("err_box1"), b.new_block("err_box2"));
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    let y = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    let two = b.ins1(Opcode::Const, Imm::Const(0), vec![], None).unwrap();
+    let st = [(a, StackSlot::Borrowed), (y, StackSlot::Borrowed)];
+    guard(&mut b, a, 4, &st);
+    guard(&mut b, y, 4, &st);
+    let (xa, xy) = (b.ins1(Opcode::UnboxFloat, Imm::None, vec![a], None).unwrap(), b.ins1(Opcode::UnboxFloat, Imm::None, vec![y], None).unwrap());
+    let s = b.ins1(Opcode::FAdd, Imm::None, vec![xa, xy], None).unwrap();
+    let t = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![s], Some(e1)).unwrap();
+    let st = [(t, StackSlot::Owned), (two, StackSlot::Borrowed)];
+    // Proven by box_float, by the constant's kind, and by the guard above.
+    guard(&mut b, t, 8, &st);
+    guard(&mut b, two, 8, &st);
+    guard(&mut b, a, 8, &st);
+    let (u, w) = (b.ins1(Opcode::UnboxFloat, Imm::None, vec![t], None).unwrap(), b.ins1(Opcode::UnboxFloat, Imm::None, vec![two], None).unwrap());
+    let r = b.ins1(Opcode::FMul, Imm::None, vec![u, w], None).unwrap();
+    let o = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![r], Some(e2)).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![t], None).unwrap();
+    b.terminate(Terminator::Return(o)).unwrap();
+    b.seal_block(e1);
+    b.switch_to(e1);
+    b.terminate(Terminator::Raise).unwrap();
+    b.seal_block(e2);
+    b.switch_to(e2);
+    b.ins(Opcode::Decref, Imm::None, vec![t], None).unwrap();
+    b.terminate(Terminator::Raise).unwrap();
+    let mut f = b.finish().unwrap();
+    f.const_kinds = vec![Some(GuardKind::Float)];
+    f
+}
+
+#[test]
+fn guard_removal_drops_guards_whose_answer_is_known() {
+    let (f, changes) = check("guard_removal", float_chain(), Box::new(GuardRemoval));
+    assert_eq!(changes, 3, "{}", f.to_text());
+    assert_eq!(f.to_text().matches("guard").count(), 2, "{}", f.to_text());
+}
+
+#[test]
+fn unbox_keeps_intermediate_floats_unboxed() {
+    let mut f = float_chain();
+    passes::run(&mut f, &[Box::new(GuardRemoval)], false).unwrap();
+    let (f, _) = check("unbox", f, Box::new(Unbox));
+    let text = f.to_text();
+    // One box left (the result); the intermediate's release and its error path are gone.
+    assert_eq!(text.matches("call box_float").count(), 1, "{text}");
+    assert_eq!(text.matches("decref").count(), 0, "{text}");
+}
+
+#[test]
+fn a_guard_between_an_incref_and_a_decref_keeps_them() {
+    // The guard's exit moves the reference the incref took into the frame.
+    let mut b = SsaBuilder::new("guarded_pair", 1);
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![a], None).unwrap();
+    guard(&mut b, a, 2, &[(a, StackSlot::Owned)]);
+    b.ins(Opcode::Decref, Imm::None, vec![a], None).unwrap();
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    let mut f = b.finish().unwrap();
+    let r = passes::run(&mut f, &[Box::new(RefcountPairs)], false).unwrap();
+    assert_eq!(r[0].changes, 0, "{}", f.to_text());
+}
+
+#[test]
+fn a_guard_that_would_leak_at_its_exit_is_refused() {
+    // An owned value the frame state does not hand to the frame leaks at the exit.
+    let mut b = SsaBuilder::new("leaky_guard", 1);
+    let (tstate, frame) = b.entry_params();
+    let err = b.new_block("err");
+    let x = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err)).unwrap();
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    guard(&mut b, a, 2, &[(a, StackSlot::Borrowed)]);
+    b.terminate(Terminator::Return(x)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    let e = ssa::verify(&f).unwrap_err();
+    assert!(e.iter().any(|e| e.to_string().contains("at deopt (leak)")), "{e:?}");
 }
