@@ -109,3 +109,101 @@ fn out_of_range_constants_are_refused() {
     let r = gcc_backend::compile(&f, &abi(), &consts, &Options::default());
     assert!(matches!(r, Err(gcc_backend::BackendError::BadOperand(_))), "{r:?}");
 }
+
+/// Stand-ins for objects the guards look at: `{refcount, type, payload}`.
+#[repr(C)]
+struct Obj {
+    refcnt: u64,
+    ty: *const u8,
+    payload: u64,
+}
+
+static FLOAT_TYPE: u8 = 0;
+static LONG_TYPE: u8 = 0;
+
+fn float(v: f64) -> Box<Obj> {
+    Box::new(Obj { refcnt: u32::MAX as u64, ty: &FLOAT_TYPE, payload: v.to_bits() })
+}
+
+thread_local! {
+    static BOXED: std::cell::RefCell<Vec<Box<Obj>>> = const { std::cell::RefCell::new(Vec::new()) };
+    static DEOPTS: std::cell::RefCell<Vec<(Vec<usize>, i32, i32, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+extern "C" fn box_float(v: f64) -> *mut Obj {
+    BOXED.with(|b| {
+        let mut o = float(v);
+        let p: *mut Obj = &mut *o;
+        b.borrow_mut().push(o);
+        p
+    })
+}
+
+extern "C" fn deopt(_frame: *mut u8, items: *const usize, n: i32, unit: i32, reason: i32, kinds: *const u8) {
+    // SAFETY: the exit passes `n` words and a string of `n` letters.
+    let (items, kinds) = unsafe { (std::slice::from_raw_parts(items, n as usize).to_vec(), std::slice::from_raw_parts(kinds, n as usize)) };
+    DEOPTS.with(|d| d.borrow_mut().push((items, unit, reason, String::from_utf8_lossy(kinds).into_owned())));
+}
+
+/// `return local[0] + local[1]`, speculating on floats (a guard per operand, deopt to unit 3
+/// with both operands on the stack, borrowed).
+fn guarded_add() -> ssa::Function {
+    use ssa::{FrameState, GuardKind, StackSlot};
+    let mut b = SsaBuilder::new("guarded_add", 2);
+    let err = b.new_block("err");
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    let y = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    let fs = FrameState { unit: 3, stack: vec![StackSlot::Borrowed, StackSlot::Borrowed] };
+    for v in [a, y] {
+        b.ins(Opcode::Guard, Imm::Guard(GuardKind::Float, fs.clone()), vec![v, a, y], None).unwrap();
+    }
+    let (x0, x1) = (b.ins1(Opcode::UnboxFloat, Imm::None, vec![a], None).unwrap(), b.ins1(Opcode::UnboxFloat, Imm::None, vec![y], None).unwrap());
+    let s = b.ins1(Opcode::FAdd, Imm::None, vec![x0, x1], None).unwrap();
+    let o = b.ins1(Opcode::Call, Imm::Call(HelperCall { helper: Helper::BoxFloat, arrays: vec![] }), vec![s], Some(err)).unwrap();
+    b.terminate(Terminator::Return(o)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    f
+}
+
+#[test]
+fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
+    let mut abi = abi();
+    abi.facts.ob_type = 8;
+    abi.facts.float_value = 16;
+    abi.types = [&FLOAT_TYPE as *const u8 as usize, &LONG_TYPE as *const u8 as usize];
+    abi.helpers.insert(Helper::BoxFloat, box_float as extern "C" fn(f64) -> *mut Obj as usize);
+    abi.helpers.insert(Helper::Deopt, deopt as extern "C" fn(*mut u8, *const usize, i32, i32, i32, *const u8) as usize);
+    let f = guarded_add();
+    let consts = CodeConsts::default();
+    let (x, y) = (float(1.5), float(2.25));
+    let not_float = Box::new(Obj { refcnt: u32::MAX as u64, ty: &LONG_TYPE, payload: 7 });
+    let run = |code: &gcc_backend::Compiled, a: &Obj, b: &Obj| -> usize {
+        // The frame is its local slots (localsplus at offset 0 in this ABI), as stackrefs.
+        let mut frame = [a as *const Obj as usize, b as *const Obj as usize];
+        // SAFETY: the function reads two local slots and calls the stand-ins above.
+        unsafe { (code.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, code.relocs()) as usize }
+    };
+    for stress in [false, true] {
+        let opts = Options { deopt_stress: stress, ..Options::default() };
+        let code = gcc_backend::compile(&f, &abi, &consts, &opts).unwrap_or_else(|e| panic!("{e}"));
+        DEOPTS.with(|d| d.borrow_mut().clear());
+        if stress {
+            // Each guard fails once: the first call leaves at the first guard, the second at
+            // the second, and then both pass.
+            assert_eq!(run(&code, &x, &y), runtime_abi::abi::DEOPTED);
+            assert_eq!(run(&code, &x, &y), runtime_abi::abi::DEOPTED);
+            DEOPTS.with(|d| d.borrow_mut().clear());
+        }
+        let r = run(&code, &x, &y);
+        // SAFETY: a box made by `box_float` above.
+        assert_eq!(f64::from_bits(unsafe { (*(r as *const Obj)).payload }), 3.75);
+        assert_eq!(run(&code, &x, &not_float), runtime_abi::abi::DEOPTED);
+        let d = DEOPTS.with(|d| d.borrow().clone());
+        let want = vec![&*x as *const Obj as usize, &*not_float as *const Obj as usize];
+        assert_eq!(d, vec![(want, 3, runtime_abi::abi::DeoptReason::NotFloat as i32, "bb".to_string())], "stress {stress}");
+    }
+}
