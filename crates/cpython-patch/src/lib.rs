@@ -154,7 +154,7 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         name: code.getattr("co_qualname")?.extract()?,
         filename: code.getattr("co_filename")?.extract()?,
         consts: ptrs("co_consts")?,
-        const_kinds: const_kinds(&code.getattr("co_consts")?),
+        const_kinds: const_kinds(&code.getattr("co_consts")?, abi().long_shift),
         names: ptrs("co_names")?,
         nlocalsplus: facts[0] as u32,
         code_base: facts[1],
@@ -164,7 +164,7 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
 }
 
 /// The guard each constant of `consts` (a tuple) is known to pass.
-fn const_kinds(consts: &Bound<'_, PyAny>) -> Vec<Option<ir_cfg::ssa::GuardKind>> {
+fn const_kinds(consts: &Bound<'_, PyAny>, long_shift: u32) -> Vec<Option<ir_cfg::ssa::GuardKind>> {
     use ir_cfg::ssa::GuardKind;
     use pyo3::types::{PyFloat, PyInt};
     let Ok(t) = consts.cast::<PyTuple>() else { return Vec::new() };
@@ -173,8 +173,8 @@ fn const_kinds(consts: &Bound<'_, PyAny>) -> Vec<Option<ir_cfg::ssa::GuardKind>>
             if o.is_exact_instance_of::<PyFloat>() {
                 Some(GuardKind::Float)
             } else if o.is_exact_instance_of::<PyInt>() {
-                // Compact: one 30-bit digit at most (_PyLong_IsCompact).
-                o.extract::<i64>().ok().filter(|v| v.unsigned_abs() < 1 << 30).map(|_| GuardKind::CompactInt)
+                // Compact: one digit at most (_PyLong_IsCompact).
+                o.extract::<i64>().ok().filter(|v| v.unsigned_abs() < 1 << long_shift).map(|_| GuardKind::CompactInt)
             } else {
                 None
             }
@@ -280,7 +280,7 @@ fn abi() -> Abi {
         facts: raw.facts,
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
-        types: [raw.float_type as usize, raw.long_type as usize],
+        types: [raw.float_type as usize, raw.long_type as usize, raw.list_type as usize, raw.tuple_type as usize],
         helpers,
     };
     g.abi = Some(a.clone());

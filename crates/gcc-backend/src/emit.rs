@@ -371,6 +371,8 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::CodeBase => consts.code_base,
                 Reloc::FloatType => abi.types[0],
                 Reloc::LongType => abi.types[1],
+                Reloc::ListType => abi.types[2],
+                Reloc::TupleType => abi.types[3],
                 Reloc::GuardState(_) => 0,
             })
         })
@@ -582,6 +584,34 @@ impl<'c> Emitter<'c, '_> {
         self.ctx.new_array_access(None, words, self.ctx.new_rvalue_from_long(self.t.word, i as i64))
     }
 
+    /// End `cur` with a test of `fails`: a new block `name` continues when it is false; the
+    /// guard's exit (see [`Emitter::deopt_exit`]) runs when it is true (in deopt stress mode
+    /// also on the guard's first execution).
+    fn deopt_if(
+        &mut self,
+        cur: Block<'c>,
+        name: &str,
+        fails: RValue<'c>,
+        kind: GuardKind,
+        fs: &ir_cfg::ssa::FrameState,
+        values: &[Value],
+    ) -> Result<Block<'c>, BackendError> {
+        let c = self.ctx;
+        self.guards += 1;
+        let state = self.reloc_word(Reloc::GuardState(self.guards));
+        let fails = if self.stress {
+            let first = c.new_comparison(None, ComparisonOp::Equals, state.to_rvalue(), c.new_rvalue_zero(self.t.u64));
+            c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, fails, first)
+        } else {
+            fails
+        };
+        let exit = self.func.new_block(format!("{name}_deopt"));
+        let next = self.func.new_block(name);
+        cur.end_with_conditional(None, fails, exit, next);
+        self.deopt_exit(exit, state, kind.reason() as i32, fs, values)?;
+        Ok(next)
+    }
+
     /// A guard's exit: count the failure in its state word, pass the frame state's values to
     /// `coir_rt_deopt` (which writes them into the frame) and return `COIR_DEOPTED`.
     fn deopt_exit(
@@ -649,6 +679,8 @@ impl<'c> Emitter<'c, '_> {
             | Reloc::CodeBase
             | Reloc::FloatType
             | Reloc::LongType
+            | Reloc::ListType
+            | Reloc::TupleType
             | Reloc::GuardState(_) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
@@ -861,28 +893,52 @@ impl<'c> Emitter<'c, '_> {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
                     let ne = |a: RValue<'c>, b: RValue<'c>| c.new_comparison(None, ComparisonOp::NotEquals, a, b);
-                    let mut fails = match kind {
+                    let fails = match kind {
                         GuardKind::Float => ne(ob_type, self.reloc(Reloc::FloatType)),
+                        GuardKind::List => ne(ob_type, self.reloc(Reloc::ListType)),
+                        GuardKind::Tuple => ne(ob_type, self.reloc(Reloc::TupleType)),
                         GuardKind::CompactInt => {
                             let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
                             let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
                             // The tag is read only when the type is int (`||` short-circuits).
                             c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, ne(ob_type, self.reloc(Reloc::LongType)), big)
                         }
+                        GuardKind::ListIndex | GuardKind::TupleIndex => return Err(bad(d)),
                     };
-                    self.guards += 1;
-                    let state = self.reloc_word(Reloc::GuardState(self.guards));
-                    if self.stress {
-                        // Deopt stress: every guard fails on its first execution.
-                        let first = c.new_comparison(None, ComparisonOp::Equals, state.to_rvalue(), c.new_rvalue_zero(self.t.u64));
-                        fails = c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, fails, first);
-                    }
                     split += 1;
-                    let exit = self.func.new_block(format!("{bid}_deopt{split}"));
-                    let next = self.func.new_block(format!("{bid}_{split}"));
-                    cur.end_with_conditional(None, fails, exit, next);
-                    self.deopt_exit(exit, state, kind.reason() as i32, fs, &d.args[1..])?;
-                    cur = next;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::GuardCompact => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    // |v| < 2**S (one digit of S bits): v + 2**S - 1 < 2**(S+1) - 1, unsigned.
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let shift = self.abi.long_shift;
+                    let bias = c.new_rvalue_from_long(self.t.word, (1i64 << shift) - 1);
+                    let shifted = c.new_cast(None, c.new_binary_op(None, BinaryOp::Plus, self.t.word, v, bias), self.t.u64);
+                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
+                    split += 1;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::Item => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let (seq, idx) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
+                    let len = at(c, &self.t, seq, self.abi.var_size, self.t.u64).to_rvalue();
+                    // Negative indexes are huge unsigned ones.
+                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len);
+                    split += 1;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[2..])?;
+                    let items = match kind {
+                        GuardKind::ListIndex => at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue(),
+                        GuardKind::TupleIndex => {
+                            let base = c.new_cast(None, seq, self.t.char.make_pointer());
+                            let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, self.abi.tuple_items as i64)).get_address(None);
+                            c.new_cast(None, addr, self.t.ptr.make_pointer())
+                        }
+                        _ => return Err(bad(d)),
+                    };
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, c.new_array_access(None, items, idx));
+                    cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
                 }
                 Opcode::UnboxFloat => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

@@ -39,8 +39,8 @@ pub struct Abi {
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
-    /// Addresses of `PyFloat_Type` and `PyLong_Type`.
-    pub types: [usize; 2],
+    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type` and `PyTuple_Type`.
+    pub types: [usize; 4],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
@@ -185,6 +185,10 @@ pub enum Reloc {
     FloatType,
     /// `&PyLong_Type`.
     LongType,
+    /// `&PyList_Type`.
+    ListType,
+    /// `&PyTuple_Type`.
+    TupleType,
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

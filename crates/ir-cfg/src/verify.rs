@@ -480,14 +480,15 @@ impl Checker<'_> {
         // A guard's exit moves the owned slots into the frame and leaves: every other owned
         // variable would leak there.
         if let crate::ssa::Imm::Guard(_, fs) = imm {
-            for (v, slot) in args[1..].iter().zip(&fs.stack) {
+            let start = args.len() - fs.stack.len();
+            for (v, slot) in args[start..].iter().zip(&fs.stack) {
                 let owned = st.get(*v) == St::Owned;
                 if owned != (*slot == StackSlot::Owned) && matches!(slot, StackSlot::Owned | StackSlot::Borrowed) {
                     self.err(format!("{op}: frame state says {v} is {slot:?}, but it is {}", st.get(*v)));
                 }
             }
             for (i, s) in st.vars.iter().enumerate() {
-                if *s == St::Owned && !args[1..].contains(&Var(i as u32)) {
+                if *s == St::Owned && !args[start..].contains(&Var(i as u32)) {
                     self.err(format!("{op}: v{i} is owned but not in the frame state (leak at deopt)"));
                 }
             }

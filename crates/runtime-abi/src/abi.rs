@@ -62,8 +62,16 @@ layout_facts! {
     long_digits: usize = "offsetof(PyLongObject, long_value.ob_digit)";
     /// An int is compact (one digit at most: `_PyLong_IsCompact`) when its tag is below this.
     long_compact_below: u64 = "(2 << _PyLong_NON_SIZE_BITS)";
+    /// Bits per int digit (`PyLong_SHIFT`): a compact int's magnitude is below `2**shift`.
+    long_shift: u32 = "PyLong_SHIFT";
     /// Mask of the tag's sign bits (`_PyLong_SIGN_MASK`); the sign is `1 - (tag & mask)`.
     long_sign_mask: u64 = "_PyLong_SIGN_MASK";
+    /// `offsetof(PyVarObject, ob_size)` (a list's or tuple's length).
+    var_size: usize = "offsetof(PyVarObject, ob_size)";
+    /// `offsetof(PyListObject, ob_item)` (the items array's address).
+    list_items: usize = "offsetof(PyListObject, ob_item)";
+    /// `offsetof(PyTupleObject, ob_item)` (the items, inline).
+    tuple_items: usize = "offsetof(PyTupleObject, ob_item)";
 }
 
 /// How many small ints (0, 1, ...) the ABI record carries: `LOAD_SMALL_INT`'s range
@@ -95,6 +103,10 @@ crate::c_record! {
         float_type: *mut c_void,
         /// `&PyLong_Type`.
         long_type: *mut c_void,
+        /// `&PyList_Type`.
+        list_type: *mut c_void,
+        /// `&PyTuple_Type`.
+        tuple_type: *mut c_void,
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
@@ -171,6 +183,12 @@ crate::c_enum! {
         NotFloat = "COIR_DEOPT_NOT_FLOAT",
         /// A value was not a compact int.
         NotCompactInt = "COIR_DEOPT_NOT_COMPACT_INT",
+        /// A value was not a list.
+        NotList = "COIR_DEOPT_NOT_LIST",
+        /// A value was not a tuple.
+        NotTuple = "COIR_DEOPT_NOT_TUPLE",
+        /// A list or tuple index was out of bounds (or negative).
+        IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
     }
 }
 
@@ -180,6 +198,9 @@ impl DeoptReason {
         match self {
             DeoptReason::NotFloat => "not a float",
             DeoptReason::NotCompactInt => "not a compact int",
+            DeoptReason::NotList => "not a list",
+            DeoptReason::NotTuple => "not a tuple",
+            DeoptReason::IndexOutOfRange => "index out of range",
         }
     }
 }

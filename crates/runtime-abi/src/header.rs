@@ -88,6 +88,8 @@ pub fn c_header() -> String {
             "false_" => "abi->false_ = Py_False;",
             "float_type" => "abi->float_type = &PyFloat_Type;",
             "long_type" => "abi->long_type = &PyLong_Type;",
+            "list_type" => "abi->list_type = &PyList_Type;",
+            "tuple_type" => "abi->tuple_type = &PyTuple_Type;",
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",

@@ -78,6 +78,16 @@ impl Lowerer<'_> {
                 {
                     return Ok(());
                 }
+                let seq = match ins.stored {
+                    O::BinaryOpSubscrListInt => Some((GuardKind::List, GuardKind::ListIndex)),
+                    O::BinaryOpSubscrTupleInt => Some((GuardKind::Tuple, GuardKind::TupleIndex)),
+                    _ => None,
+                };
+                if let Some((kind, index)) = seq
+                    && self.speculate_item(kind, index)?
+                {
+                    return Ok(());
+                }
                 let h = match ins.stored {
                     O::BinaryOpAddInt | O::BinaryOpSubtractInt | O::BinaryOpMultiplyInt | O::BinaryOpAddFloat
                     | O::BinaryOpSubtractFloat | O::BinaryOpMultiplyFloat => Helper::BinaryOpNumeric,
@@ -161,10 +171,7 @@ impl Lowerer<'_> {
         self.check_objects(self.depth() - 2, 2)?;
         self.guard(kind, l, &fs);
         self.guard(kind, r, &fs);
-        let unbox = match kind {
-            GuardKind::Float => SsaOp::UnboxFloat,
-            GuardKind::CompactInt => SsaOp::UnboxInt,
-        };
+        let unbox = if kind == GuardKind::Float { SsaOp::UnboxFloat } else { SsaOp::UnboxInt };
         let a = self.op1(unbox, Imm::None, vec![l]);
         let b = self.op1(unbox, Imm::None, vec![r]);
         let res = body(self, a, b);
@@ -185,6 +192,27 @@ impl Lowerer<'_> {
         // A comparison's bool is immortal.
         let dst = self.push(if boxed.is_some() { super::OWNED } else { super::Kind::Borrowed });
         self.fb.push(Inst::Move { dst, src: Operand::Var(obj) });
+        Ok(true)
+    }
+}
+
+impl Lowerer<'_> {
+    /// `seq[i]` on top of the stack with list or tuple feedback: the sequence's type and the
+    /// index guarded, the item loaded inline (deoptimising when out of bounds).
+    fn speculate_item(&mut self, kind: GuardKind, index: GuardKind) -> Result<bool> {
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        let (seq, i) = (self.peek(1), self.peek(0));
+        self.check_objects(self.depth() - 2, 2)?;
+        self.guard(kind, seq, &fs);
+        self.guard(GuardKind::CompactInt, i, &fs);
+        let x = self.op1(SsaOp::UnboxInt, Imm::None, vec![i]);
+        let item = self.new_obj();
+        let mut args = vec![seq, x];
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        self.fb.push(Inst::Op { op: SsaOp::Item, imm: Imm::Guard(index, fs), args, dsts: vec![item], err: None });
+        self.pop_release_n(2);
+        let dst = self.push(super::OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(item) });
         Ok(true)
     }
 }

@@ -77,6 +77,11 @@ impl InstData {
         }
     }
 
+    /// The index of the first operand that gives the frame state's stack (they come last).
+    pub fn frame_state_start(&self) -> Option<usize> {
+        self.frame_state().map(|fs| self.args.len().saturating_sub(fs.stack.len()))
+    }
+
     /// Effects, from the table.
     pub fn effects(&self) -> Effects {
         let e = self.op.info().effects;

@@ -178,6 +178,14 @@ pub enum GuardKind {
     /// `type(v) is int` and `v` is compact (its value fits a machine word; what CPython's
     /// `_PyLong_IsCompact` tests and the specialised int instructions require).
     CompactInt,
+    /// `type(v) is list`.
+    List,
+    /// `type(v) is tuple`.
+    Tuple,
+    /// (`item`) the index is within the list's bounds (`0 <= i < len`).
+    ListIndex,
+    /// (`item`) the index is within the tuple's bounds.
+    TupleIndex,
 }
 
 impl GuardKind {
@@ -186,6 +194,10 @@ impl GuardKind {
         match self {
             GuardKind::Float => "float",
             GuardKind::CompactInt => "compact_int",
+            GuardKind::List => "list",
+            GuardKind::Tuple => "tuple",
+            GuardKind::ListIndex => "list_index",
+            GuardKind::TupleIndex => "tuple_index",
         }
     }
 
@@ -194,6 +206,9 @@ impl GuardKind {
         match self {
             GuardKind::Float => runtime_abi::abi::DeoptReason::NotFloat,
             GuardKind::CompactInt => runtime_abi::abi::DeoptReason::NotCompactInt,
+            GuardKind::List => runtime_abi::abi::DeoptReason::NotList,
+            GuardKind::Tuple => runtime_abi::abi::DeoptReason::NotTuple,
+            GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
         }
     }
 }
@@ -526,6 +541,9 @@ ops! {
     /// Continue if the object is what the kind says; otherwise write the frame state and
     /// finish the function in the interpreter.
     Guard "guard" Guard (Obj) -> () [Borrow =>] | DEOPTS;
+    /// Continue if the int's value is that of a compact int (`|v| < 2**30`, one digit):
+    /// `guard compact_int` on the box of an unboxed int, without the box.
+    GuardCompact "guard_compact" Guard (I64) -> () [Borrow =>] | DEOPTS;
     /// The value of a float (only where a guard or the producer proved the type).
     UnboxFloat "unbox_float" None (Obj) -> (F64) [Borrow => Scalar];
     /// The value of a compact int (only where a guard proved it).
@@ -549,6 +567,9 @@ ops! {
     ICmp "icmp" Int (I64, I64) -> (CInt) [Borrow, Borrow => Scalar];
     /// `True` if the int is non-zero, else `False`.
     Bool "bool" None (CInt) -> (Obj) [Borrow => Immortal];
+    /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
+    /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
+    Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
 }
 
 impl fmt::Display for Opcode {

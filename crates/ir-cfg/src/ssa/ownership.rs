@@ -352,7 +352,8 @@ impl Checker<'_> {
             // The exit moves the owned slots into the frame and leaves the function: nothing
             // else may still hold a reference there.
             let mut exit = st.clone();
-            for (&a, slot) in d.args[1..].iter().zip(&fs.stack) {
+            let start = d.frame_state_start().unwrap_or(0);
+            for (&a, slot) in d.args[start..].iter().zip(&fs.stack) {
                 match slot {
                     StackSlot::Owned => self.release(&mut exit, a, Some(i), "deopt of owned slot"),
                     StackSlot::Borrowed => self.use_value(&exit, a, Some(i), "deopt of borrowed slot"),

@@ -49,8 +49,9 @@ fn inst_text(f: &Function, d: &InstData) -> String {
         }
         Imm::Guard(k, fs) => {
             // `guard float v3 deopt @38 [v0 owned, v1 borrowed]`
-            let checked = args.first().cloned().unwrap_or_else(|| "?".into());
-            let stack: Vec<String> = args.iter().skip(1).zip(&fs.stack).map(|(a, k)| format!("{a} {}", k.name())).collect();
+            let start = d.frame_state_start().unwrap_or(0);
+            let checked = args[..start].join(", ");
+            let stack: Vec<String> = args[start..].iter().zip(&fs.stack).map(|(a, k)| format!("{a} {}", k.name())).collect();
             let _ = write!(s, " {} {checked} deopt @{} [{}]", k.name(), fs.unit * 2, stack.join(", "));
             return s;
         }

@@ -1,5 +1,5 @@
 //! Guard removal: a guard is dropped where its answer is already known. A value made by
-//! `box_float` is a float; a constant the compiler was told about passes the guards of its
+//! `box_float` is a float; a small int is a compact int; a constant the compiler was told about passes the guards of its
 //! kind (`Function::const_kinds`); and a guard of the same kind on the same value that runs
 //! on every path to this one (earlier in the block, or in every predecessor) has already
 //! passed. An object's type and an int's value never change, so a passed guard stays true.
@@ -26,6 +26,8 @@ fn proven(f: &Function, v: Value) -> Option<GuardKind> {
     match (&d.op, &d.imm) {
         (Opcode::Call, Imm::Call(c)) if c.helper == Helper::BoxFloat => Some(GuardKind::Float),
         (Opcode::Const, Imm::Const(k)) => f.const_kinds.get(*k as usize).copied().flatten(),
+        // Small ints (0..=255) are compact.
+        (Opcode::SmallInt, _) => Some(GuardKind::CompactInt),
         _ => None,
     }
 }
@@ -60,6 +62,9 @@ impl Pass for GuardRemoval {
             for &i in &f.blocks[b].insts {
                 let d = &f.insts[i];
                 let Imm::Guard(kind, _) = &d.imm else { continue };
+                if d.op != Opcode::Guard {
+                    continue;
+                }
                 let v = d.args[0];
                 if proven(f, v) == Some(*kind) || !facts.insert((*kind, v)) {
                     dead.insert(i);

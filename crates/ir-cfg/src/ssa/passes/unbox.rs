@@ -3,6 +3,7 @@
 //! - A box whose object is only unboxed, released, or written by a guard's frame state is
 //!   not made at all: the releases go, and the frame states take the unboxed value (a failing
 //!   guard boxes it on the way out, see `StackSlot::F64`).
+//! - `guard compact_int` of an int's box tests the unboxed value instead (`guard_compact`).
 //! - An identity test of `bool(c)` against `True` or `False` is a branch on `c`.
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use super::{Pass, placed, remove_insts};
 use crate::helpers::Helper;
 use crate::ssa::entities::{EntityRef, Inst, Value};
 use crate::ssa::function::{Function, Terminator, ValueDef};
-use crate::ssa::ops::{Imm, Opcode, StackSlot};
+use crate::ssa::ops::{GuardKind, Imm, Opcode, StackSlot};
 use crate::ir::Singleton;
 
 /// See the module documentation.
@@ -50,6 +51,19 @@ impl Pass for Unbox {
             changes += alias.len();
             f.replace_uses(|v| alias.get(&v).copied().unwrap_or(v));
         }
+        // guard compact_int(box_int(x)) -> guard_compact(x): the same test on the value.
+        for &i in &insts {
+            let d = &f.insts[i];
+            if d.op == Opcode::Guard
+                && matches!(d.imm, Imm::Guard(GuardKind::CompactInt, _))
+                && let Some((_, x, StackSlot::I64)) = boxed(f, d.args[0])
+            {
+                let d = &mut f.insts[i];
+                d.op = Opcode::GuardCompact;
+                d.args[0] = x;
+                changes += 1;
+            }
+        }
         // Boxes nobody needs as objects.
         let mut users: HashMap<Value, Vec<(Inst, usize)>> = HashMap::new();
         let insts = placed(f);
@@ -82,16 +96,16 @@ impl Pass for Unbox {
                 let ud = &f.insts[u];
                 // Unboxes of it were replaced above: they are dead now.
                 matches!(ud.op, Opcode::Decref | Opcode::XDecref | Opcode::UnboxFloat | Opcode::UnboxInt)
-                    || (ud.frame_state().is_some() && k > 0)
+                    || ud.frame_state_start().is_some_and(|s| k >= s)
             });
             if !removable {
                 continue;
             }
             for (u, k) in uses {
-                if f.insts[u].frame_state().is_some() {
+                if let Some(start) = f.insts[u].frame_state_start() {
                     f.insts[u].args[k] = x;
                     if let Imm::Guard(_, fs) = &mut f.insts[u].imm {
-                        fs.stack[k - 1] = slot;
+                        fs.stack[k - start] = slot;
                     }
                 } else {
                     dead.insert(u);
