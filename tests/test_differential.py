@@ -1,7 +1,9 @@
-"""End-to-end differential tests: every program in tests/programs runs twice,
+"""End-to-end differential tests: every program in tests/programs runs as
 
     PYTHON NNN_name.py                             (the oracle: plain CPython 3.14)
     PYTHON -m coir --threshold 0 NNN_name.py       (every function compiled on first call)
+    PYTHON -m coir --threshold 3 NNN_name.py       (compiled with the interpreter's feedback)
+    COIR_DEOPT_STRESS=1 ... --threshold 3 ...      (and every guard failing once)
 
 with cwd = tests/programs and the same relative file name, so tracebacks name the same path.
 stdout, stderr and the exit status must be identical, byte for byte.
@@ -84,9 +86,12 @@ def test_programs_present():
 # Threshold 0 compiles every function on its first call (no type feedback yet); threshold 3
 # compiles after the interpreter has quickened hot instructions, so the guarded fast paths
 # built from that feedback run too.
-@pytest.mark.parametrize("threshold", ["0", "3"])
+# "3-stress" is threshold 3 in deopt stress mode (COIR_DEOPT_STRESS=1): every guard fails on
+# its first execution, so each speculation's way back into the interpreter runs.
+@pytest.mark.parametrize("threshold", ["0", "3", "3-stress"])
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program_matches_interpreter(program: Path, threshold: str, run_py, make_env):
+    threshold, _, stress = threshold.partition("-")
     allowed = allowed_thresholds(program)
     if allowed is not None and threshold not in allowed:
         pytest.skip(f"{program.name} declares coir-thresholds {sorted(allowed)} (see its header)")
@@ -100,6 +105,8 @@ def test_program_matches_interpreter(program: Path, threshold: str, run_py, make
     )
     # Synchronous compilation, so the functions run natively as soon as they are hot.
     jit_env = dict(env, COIR_BACKGROUND="0")
+    if stress:
+        jit_env["COIR_DEOPT_STRESS"] = "1"
     jit = run_py(["-m", "coir", "--threshold", threshold, program.name], cwd=PROGRAMS_DIR, env=jit_env)
     compare_runs(program.name, ref, jit)
 

@@ -66,6 +66,8 @@ def _print_stats():
         print(f"  compile_median  {_median(times) * 1000:.1f} ms", file=sys.stderr)
     for reason, n in sorted(s["fallbacks"].items(), key=lambda kv: -kv[1]):
         print(f"  fallback        {n:6d}  {reason}", file=sys.stderr)
+    for reason, n in sorted(s.get("deopts", {}).items(), key=lambda kv: -kv[1]):
+        print(f"  deopt           {n:6d}  {reason}", file=sys.stderr)
 
 
 def _median(xs):
