@@ -303,3 +303,30 @@ def test_cold_code_is_recompiled_when_hot():
     r = subprocess.run([sys.executable, "-m", "coir", "--threshold", "0", "-c", code], capture_output=True,
                        text=True, timeout=300, env=dict(os.environ, COIR_HOT_CALLS="100"))
     assert r.stdout.split() == ["21", "True", "True"], r.stdout + r.stderr
+
+
+def test_guards_deoptimise_and_failing_ones_are_compiled_away():
+    """Code compiled with float feedback leaves native code when called with ints (the
+    interpreter finishes the call, with the same result); once one guard has failed
+    DESPECIALISE_AFTER times the function is compiled again without speculating there, and
+    stops deoptimising."""
+    r = _run("""
+        import coir
+        def f(a, b):
+            return a * b + 1.0
+        for _ in range(50):
+            f(1.5, 2.0)
+        coir.compile(f)
+        assert f(1.5, 2.0) == 4.0 and coir.stats()["deopts"] == {}
+        got = [f(i, 2) for i in range(200)]
+        assert got == [i * 2 + 1.0 for i in range(200)], got
+        coir._native.wait_compiled()
+        before = sum(coir.stats()["deopts"].values())
+        assert 64 <= before < 200, coir.stats()["deopts"]
+        assert [f(i, 3) for i in range(100)] == [i * 3 + 1.0 for i in range(100)]
+        after = sum(coir.stats()["deopts"].values())
+        print(coir.is_compiled(f), before, after == before, f(1.5, 2.0))
+    """)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.split()
+    assert out[0] == "True" and out[2] == "True" and out[3] == "4.0", r.stdout + r.stderr

@@ -322,7 +322,8 @@ PyObject *coir_rt_box_int(int64_t v) { return PyLong_FromLongLong(v); }
  * the frame already; the value stack is written here), and run_native hands it to the
  * interpreter. Boxing an unboxed value can only fail for lack of memory, and there is no
  * way back into native code then: that is fatal, as a corrupt frame would be. */
-void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds) {
+void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds,
+                   intptr_t failures) {
     const char *k = (const char *)kinds;
     PyCodeObject *co = _PyFrame_GetCode(f);
     _PyStackRef *stack = f->localsplus + co->co_nlocalsplus;
@@ -348,6 +349,17 @@ void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, in
     f->instr_ptr = _PyCode_CODE(co) + unit;
     if (reason >= 0 && reason < COIR_DEOPT_COUNT) {
         coir_counters.deopts[reason]++;
+    }
+    /* A guard that keeps failing costs more than it saves: compile the function again
+     * without speculating at this instruction (the hook asks for it at the next call). */
+    if (failures == COIR_DESPECIALISE_AFTER) {
+        CoirCodeState *st = coir_code_state(co, 0);
+        if (st != NULL && st->n_no_speculate < COIR_NO_SPECULATE_MAX) {
+            st->no_speculate[st->n_no_speculate++] = unit;
+            if (st->recompile == 0) {
+                st->recompile = 1;
+            }
+        }
     }
 }
 
@@ -1145,6 +1157,12 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         if (st->entry == NULL) {
             return interp_eval(ts, f, throwflag);
         }
+    }
+    else if (st->recompile == 1 && !st->pending && !compiling) {
+        st->recompile = 2;
+        compiling = 1;
+        coir_rs_compile(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        compiling = 0;
     }
     else if (st->cold && !st->pending && ++st->calls > hot_calls && !compiling) {
         compiling = 1;

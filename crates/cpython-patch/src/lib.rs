@@ -107,6 +107,9 @@ struct CodeParts {
     name: String,
     filename: String,
     consts: Vec<usize>,
+    /// Instructions (code units) compiled code no longer speculates at (their guards failed
+    /// too often: `CoirCodeState::no_speculate`).
+    no_speculate: Vec<u32>,
     /// Per constant, the guard it passes (an exact float, a compact int): guards on it go.
     const_kinds: Vec<Option<ir_cfg::ssa::GuardKind>>,
     names: Vec<usize>,
@@ -155,12 +158,27 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         filename: code.getattr("co_filename")?.extract()?,
         consts: ptrs("co_consts")?,
         const_kinds: const_kinds(&code.getattr("co_consts")?, abi().long_shift),
+        no_speculate: no_speculate(code),
         names: ptrs("co_names")?,
         nlocalsplus: facts[0] as u32,
         code_base: facts[1],
         nfree: facts[2] as u32,
         stacksize: facts[3] as u32,
     })
+}
+
+/// The instructions the code's state says not to speculate at.
+fn no_speculate(code: &Bound<'_, PyAny>) -> Vec<u32> {
+    // SAFETY: a live code object; its state (if any) is only touched with the GIL held.
+    unsafe {
+        let st = ffi::coir_code_state(code.as_ptr() as *mut c_void, 0);
+        if st.is_null() {
+            return Vec::new();
+        }
+        let units = (*st).no_speculate;
+        let n = ((*st).n_no_speculate.max(0) as usize).min(units.len());
+        units[..n].iter().map(|u| *u as u32).collect()
+    }
 }
 
 /// The guard each constant of `consts` (a tuple) is known to pass.
@@ -211,6 +229,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         nconsts: p.consts.len() as u32,
         nnames: p.names.len() as u32,
         nfree: p.nfree,
+        no_speculate: p.no_speculate.clone(),
     };
     let f = ir_cfg::lower(cfg, &info).map_err(|e| {
         let key = match &e {
@@ -525,7 +544,15 @@ type Versions = Vec<Compiled>;
 fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Result<(), String> {
     // SAFETY (whole function): st is this code object's live co_extra state; the GIL
     // serialises access.
-    let tier_up = unsafe { (*st).entry.is_some() && (*st).cold != 0 };
+    // A tier-up (cold code recompiled optimised) or a recompile without speculation that
+    // failed too often replaces the current code.
+    let tier_up = unsafe { (*st).entry.is_some() && ((*st).cold != 0 || (*st).recompile == 2) };
+    // SAFETY: as above.
+    unsafe {
+        if (*st).recompile == 2 {
+            (*st).recompile = 0;
+        }
+    }
     match outcome {
         Ok(Made { compiled: c, tier, perf_name }) => {
             if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {

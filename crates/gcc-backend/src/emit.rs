@@ -652,6 +652,7 @@ impl<'c> Emitter<'c, '_> {
             c.new_rvalue_from_long(self.t.int, fs.unit as i64),
             c.new_rvalue_from_long(self.t.int, reason as i64),
             c.new_cast(None, kinds_ptr, self.t.word),
+            c.new_cast(None, state.to_rvalue(), self.t.word),
         ];
         let call = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::Deopt)?, &args);
         exit.add_eval(None, call);
@@ -918,6 +919,20 @@ impl<'c> Emitter<'c, '_> {
                     let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::StoreItem => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let (seq, idx, v) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue(), self.val(d.args[2]));
+                    let len = at(c, &self.t, seq, self.abi.var_size, self.t.u64).to_rvalue();
+                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len);
+                    split += 1;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[3..])?;
+                    let items = at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue();
+                    let slot = c.new_array_access(None, items, idx);
+                    let old = self.temp(self.t.ptr);
+                    cur.add_assignment(None, old, slot.to_rvalue());
+                    cur.add_assignment(None, slot, v.to_rvalue());
+                    cur.add_eval(None, c.new_call(None, self.rc.decref, &[old.to_rvalue()]));
                 }
                 Opcode::Item => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };

@@ -139,7 +139,7 @@ extern "C" fn box_float(v: f64) -> *mut Obj {
     })
 }
 
-extern "C" fn deopt(_frame: *mut u8, items: *const usize, n: i32, unit: i32, reason: i32, kinds: *const u8) {
+extern "C" fn deopt(_frame: *mut u8, items: *const usize, n: i32, unit: i32, reason: i32, kinds: *const u8, _failures: isize) {
     // SAFETY: the exit passes `n` words and a string of `n` letters.
     let (items, kinds) = unsafe { (std::slice::from_raw_parts(items, n as usize).to_vec(), std::slice::from_raw_parts(kinds, n as usize)) };
     DEOPTS.with(|d| d.borrow_mut().push((items, unit, reason, String::from_utf8_lossy(kinds).into_owned())));
@@ -176,7 +176,7 @@ fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
     abi.facts.float_value = 16;
     abi.types = [&FLOAT_TYPE as *const u8 as usize, &LONG_TYPE as *const u8 as usize, 0, 0];
     abi.helpers.insert(Helper::BoxFloat, box_float as extern "C" fn(f64) -> *mut Obj as usize);
-    abi.helpers.insert(Helper::Deopt, deopt as extern "C" fn(*mut u8, *const usize, i32, i32, i32, *const u8) as usize);
+    abi.helpers.insert(Helper::Deopt, deopt as extern "C" fn(*mut u8, *const usize, i32, i32, i32, *const u8, isize) as usize);
     let f = guarded_add();
     let consts = CodeConsts::default();
     let (x, y) = (float(1.5), float(2.25));

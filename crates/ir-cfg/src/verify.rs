@@ -469,10 +469,12 @@ impl Checker<'_> {
         if data.effects().contains(Effects::RAISES) != err.is_some() {
             self.err(format!("{op}: error block {err:?} does not match its effects"));
         }
+        let exit_state = st.clone();
         for (v, r) in args.iter().zip(&arg_refs) {
             match r {
                 ArgRef::Borrow => self.use_var(st, *v),
-                ArgRef::Incref | ArgRef::Release | ArgRef::StoreSlot => {
+                ArgRef::Release => self.release(st, *v, op.info().name),
+                ArgRef::Incref | ArgRef::StoreSlot => {
                     self.err(format!("{op}: reference effect {r:?} is not modelled on variables"));
                 }
             }
@@ -481,6 +483,7 @@ impl Checker<'_> {
         // variable would leak there.
         if let crate::ssa::Imm::Guard(_, fs) = imm {
             let start = args.len() - fs.stack.len();
+            let st = &exit_state;
             for (v, slot) in args[start..].iter().zip(&fs.stack) {
                 let owned = st.get(*v) == St::Owned;
                 if owned != (*slot == StackSlot::Owned) && matches!(slot, StackSlot::Owned | StackSlot::Borrowed) {
@@ -493,7 +496,8 @@ impl Checker<'_> {
                 }
             }
         }
-        let before = st.clone();
+        // An error edge sees the state from before the instruction.
+        let before = exit_state;
         for (v, r) in dsts.iter().zip(&res_refs) {
             let s = match r {
                 ResultRef::New => St::Owned,

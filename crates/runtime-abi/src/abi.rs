@@ -137,6 +137,14 @@ crate::c_record! {
         pending: c_int,
         /// Compiled at the cold optimisation level; recompiled when hot.
         cold: c_int,
+        /// A guard failed [`DESPECIALISE_AFTER`] times: 1, compile again without speculating
+        /// at the units in `no_speculate`; 2, that compile is under way (its code replaces
+        /// the current one).
+        recompile: c_int,
+        /// How many entries of `no_speculate` are used.
+        n_no_speculate: c_int,
+        /// Code units (instructions) where compiled code no longer speculates.
+        no_speculate: [c_int; NO_SPECULATE_MAX],
     }
 }
 
@@ -204,6 +212,12 @@ impl DeoptReason {
         }
     }
 }
+
+/// Failures of one guard after which its instruction is compiled again without speculation.
+pub const DESPECIALISE_AFTER: usize = 64;
+
+/// Instructions per function that can lose their speculation (later ones keep deoptimising).
+pub const NO_SPECULATE_MAX: usize = 16;
 
 /// What a native function returns after a guard failed and `coir_rt_deopt` wrote its frame for
 /// the interpreter (`COIR_DEOPTED`; never an object's address).

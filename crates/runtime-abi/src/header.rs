@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, CompileMode, DeoptReason, Fallback, DEOPTED, SMALL_INTS};
+use crate::abi::{CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, NO_SPECULATE_MAX, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -34,7 +34,9 @@ pub fn c_header() -> String {
     c_enum::<CompileMode>(&mut h, "How a compile was asked for (coir_rs_compile's `mode`).");
     c_enum::<Fallback>(&mut h, "Why a frame ran in the interpreter (CoirCounters.fallback index).");
     c_enum::<DeoptReason>(&mut h, "Why a guard failed (CoirCounters.deopts index, coir_rt_deopt's reason).");
-    let _ = writeln!(h, "#define COIR_DEOPTED ((PyObject *){DEOPTED})\n");
+    let _ = writeln!(h, "#define COIR_DEOPTED ((PyObject *){DEOPTED})");
+    let _ = writeln!(h, "#define COIR_DESPECIALISE_AFTER {DESPECIALISE_AFTER}");
+    let _ = writeln!(h, "#define COIR_NO_SPECULATE_MAX {NO_SPECULATE_MAX}\n");
 
     let _ = writeln!(h, "typedef {};\n", <Option<CoirEntryFn>>::c_decl("CoirEntry"));
     c_record::<CoirLayoutFacts>(&mut h);

@@ -191,8 +191,9 @@ helpers! {
     /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
     /// and the address of a string with one letter per word: `o` an owned reference or NULL,
     /// `b` a borrowed reference, `f` a double's bits, `i` an int64), set `instr_ptr` and the
-    /// stack pointer, and count it; the native function then returns `COIR_DEOPTED`.
-    Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word) -> Void, Never;
+    /// stack pointer, and count it (the last word: how often this guard has failed); the
+    /// native function then returns `COIR_DEOPTED`.
+    Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word, Word) -> Void, Never;
     /// BINARY_OP_SUBSCR_{LIST,TUPLE}_INT feedback.
     SubscrSeqInt = "coir_rt_subscr_seq_int"(Obj, Obj) -> Obj, Null;
     /// `owner.name = v` (owner, name, v).

@@ -43,6 +43,9 @@ pub struct CodeInfo {
     pub nnames: u32,
     /// Number of free variables (the last slots of `localsplus`).
     pub nfree: u32,
+    /// Code units of instructions whose speculation failed too often in earlier compiled code:
+    /// they are lowered without guards.
+    pub no_speculate: Vec<u32>,
 }
 
 /// Why a code object was not lowered. Offsets are byte offsets.
@@ -512,9 +515,13 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The frame state at the start of the current instruction: resume at it (at its first
-    /// `EXTENDED_ARG`) with the current stack. `None` if a slot holds a handler's tagged
-    /// `lasti`, which a frame state does not write.
+    /// `EXTENDED_ARG`) with the current stack. `None` (do not speculate) if a slot holds a
+    /// handler's tagged `lasti`, which a frame state does not write, or if the instruction's
+    /// speculation kept failing before (`CodeInfo::no_speculate`).
     pub(crate) fn frame_state(&self) -> Option<FrameState> {
+        if self.info.no_speculate.contains(&self.ins().start) {
+            return None;
+        }
         let stack = self
             .stack
             .iter()

@@ -137,6 +137,9 @@ impl Lowerer<'_> {
                 Ok(())
             }
             Opcode::StoreSubscr => {
+                if ins.stored == Opcode::StoreSubscrListInt && self.speculate_store_item()? {
+                    return Ok(());
+                }
                 self.call(Helper::StoreSubscr, vec![v(self, 2), v(self, 1), v(self, 0)], None)?;
                 self.pop_release_n(3);
                 Ok(())
@@ -213,6 +216,29 @@ impl Lowerer<'_> {
         self.pop_release_n(2);
         let dst = self.push(super::OWNED);
         self.fb.push(Inst::Move { dst, src: Operand::Var(item) });
+        Ok(true)
+    }
+}
+
+impl Lowerer<'_> {
+    /// `list[i] = v` (stack: v, list, i) with list feedback: the list's type and the index
+    /// guarded, the item replaced inline (deoptimising when out of bounds).
+    fn speculate_store_item(&mut self) -> Result<bool> {
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        self.check_objects(self.depth() - 3, 3)?;
+        let (v, seq, i) = (self.peek(2), self.peek(1), self.peek(0));
+        self.guard(GuardKind::List, seq, &fs);
+        self.guard(GuardKind::CompactInt, i, &fs);
+        let x = self.op1(SsaOp::UnboxInt, Imm::None, vec![i]);
+        // The list takes a reference of the value's own.
+        self.make_owned(self.depth() - 3);
+        let fs = self.frame_state().expect("as above");
+        let mut args = vec![seq, x, v];
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        self.fb.push(Inst::Op { op: SsaOp::StoreItem, imm: Imm::Guard(GuardKind::ListIndex, fs), args, dsts: vec![], err: None });
+        self.pop_release();
+        self.pop_release();
+        self.pop_keep();
         Ok(true)
     }
 }

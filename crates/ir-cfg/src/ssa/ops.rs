@@ -570,6 +570,9 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// `list[i] = v`, moving `v`'s reference into the list and releasing the item it
+    /// replaces (which may run `__del__`); deoptimises when `i` is out of bounds.
+    StoreItem "store_item" Guard (Obj, I64, Obj) -> () [Borrow, Borrow, Release =>] | DEOPTS | REFCOUNT | ARBITRARY;
 }
 
 impl fmt::Display for Opcode {
