@@ -69,6 +69,12 @@ def comp(xs):
     return [x * 2.0 + 1.0 for x in xs]
 
 
+def bump(xs, i, d):
+    # An inline list store whose value is the list's own item, updated.
+    xs[i] -= d * 2.0
+    return xs
+
+
 def grow(n, limit):
     # Starts compact; the products leave the compact range part way through the loop.
     out = []
@@ -90,6 +96,7 @@ for _ in range(8):
     guarded_in_with(1.0)
     comp([1.0, 2.0])
     grow(1, 100)
+    bump([1.0, 2.0], 1, 0.25)
 
 print(axpy(2.0, 3.0, 1.0), axpy(2, 3, 1), axpy("ab", 2, "c"), axpy(2.0, 2**70, 1))
 print(poly(1.5), poly(2), poly(10**30), poly(True))
@@ -113,4 +120,10 @@ except TypeError as e:
     print("TypeError", e)
 print(comp([1.0, 2.0]), comp([1, 2]), comp([0.5, 3]))
 print(grow(1, 100), grow(1, 10**40)[-3:], grow(0.5, 100), grow(2**40, 2**47))
+print(bump([1.0, 2.0], 1, 0.25), bump([1, 2], 0, 3), bump([1.0, 2.0], -1, 1.0), bump({"k": 1.0}, "k", 1.0))
+for bad in ((1.0, 2.0), [1.0]):
+    try:
+        bump(bad, 1, 1.0)
+    except (TypeError, IndexError) as e:
+        print(type(e).__name__, e)
 print(sys.getrefcount(3.25) > 0)

@@ -470,7 +470,13 @@ impl Checker<'_> {
             self.err(format!("{op}: error block {err:?} does not match its effects"));
         }
         let exit_state = st.clone();
-        for (v, r) in args.iter().zip(&arg_refs) {
+        // A frame state's operands are read only by the exit (checked below, in the state
+        // from before the instruction).
+        let fixed = match imm {
+            crate::ssa::Imm::Guard(_, fs) => args.len() - fs.stack.len(),
+            _ => args.len(),
+        };
+        for (v, r) in args[..fixed].iter().zip(&arg_refs) {
             match r {
                 ArgRef::Borrow => self.use_var(st, *v),
                 ArgRef::Release => self.release(st, *v, op.info().name),

@@ -364,7 +364,9 @@ impl Checker<'_> {
         }
         let epoch = 1 + i.index() as u32;
         let mut stored = None;
-        for (k, &a) in d.args.iter().enumerate() {
+        // A frame state's operands are read only by the exit (checked above).
+        let fixed = d.frame_state_start().unwrap_or(d.args.len());
+        for (k, &a) in d.args[..fixed].iter().enumerate() {
             if !self.is_obj(a) {
                 continue;
             }
