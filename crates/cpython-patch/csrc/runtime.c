@@ -1173,6 +1173,12 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return interp_eval(ts, f, throwflag);
     }
+    if (st->recompile) {
+        /* The compiled code keeps deoptimising: the interpreter is faster until the code
+         * compiled without that speculation is installed. */
+        coir_counters.fallback[COIR_FB_RECOMPILING]++;
+        return interp_eval(ts, f, throwflag);
+    }
     return run_native(ts, f, st->entry, st->relocs);
 }
 

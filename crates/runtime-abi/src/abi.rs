@@ -169,6 +169,8 @@ crate::c_enum! {
         Throw = "COIR_FB_THROW",
         /// A generator, coroutine or async generator frame.
         GeneratorFrame = "COIR_FB_GENERATOR_FRAME",
+        /// Compiled code whose guards failed too often, while its replacement compiles.
+        Recompiling = "COIR_FB_RECOMPILING",
     }
 }
 
@@ -179,6 +181,7 @@ impl Fallback {
             Fallback::Monitoring => "monitoring active",
             Fallback::Throw => "generator throw",
             Fallback::GeneratorFrame => "generator frame",
+            Fallback::Recompiling => "recompiling without a failing speculation",
         }
     }
 }
