@@ -173,7 +173,9 @@ mod tests {
         }
         assert!(h.contains("typedef void *(*CoirEntry)(void *, void *, const void *);"));
         assert!(h.contains("    CoirEntry entry;") || h.contains("void *(*entry)(void *, void *, const void *);"));
-        assert!(h.contains("COIR_FB_COUNT = 3"));
+        assert!(h.contains(&format!("COIR_FB_COUNT = {}", Fallback::COUNT)));
+        assert!(h.contains(&format!("COIR_DEOPT_COUNT = {}", DeoptReason::COUNT)));
+        assert!(h.contains("#define COIR_DEOPTED ((PyObject *)1)"));
         assert!(h.contains("#define COIR_CODE_FACTS 6"));
         assert!(h.contains("_Static_assert(offsetof(_PyLoadMethodCache, descr) == 10 && sizeof(((_PyLoadMethodCache *)0)->descr) == 8"));
     }
