@@ -75,6 +75,29 @@ def bump(xs, i, d):
     return xs
 
 
+class Slotted:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class Plain:
+    def __init__(self, x):
+        self.x = x
+
+
+def norm(p):
+    # Slot loads and stores with a type-version guard each; arithmetic on what they hold.
+    p.x = p.x * 2.0
+    return p.x + p.y
+
+
+def get_x(o):
+    return o.x
+
+
 def grow(n, limit):
     # Starts compact; the products leave the compact range part way through the loop.
     out = []
@@ -97,6 +120,8 @@ for _ in range(8):
     comp([1.0, 2.0])
     grow(1, 100)
     bump([1.0, 2.0], 1, 0.25)
+    norm(Slotted(1.0, 2.0))
+    get_x(Plain(1))
 
 print(axpy(2.0, 3.0, 1.0), axpy(2, 3, 1), axpy("ab", 2, "c"), axpy(2.0, 2**70, 1))
 print(poly(1.5), poly(2), poly(10**30), poly(True))
@@ -126,4 +151,27 @@ for bad in ((1.0, 2.0), [1.0]):
         bump(bad, 1, 1.0)
     except (TypeError, IndexError) as e:
         print(type(e).__name__, e)
+print(norm(Slotted(1.0, 2.0)), norm(Slotted(3, 4)))
+half = Slotted(1.0, 2.0)
+del half.y
+try:
+    norm(half)
+except AttributeError as e:
+    print("AttributeError", e)
+p = Plain(5)
+print(get_x(p), p.__dict__, get_x(p))
+p.__dict__ = {"x": "replaced"}
+print(get_x(p))
+q = Plain(6)
+del q.x
+try:
+    get_x(q)
+except AttributeError as e:
+    print("AttributeError", e)
+r = Plain(7)
+Plain.x = property(lambda self: "from a property")
+print(get_x(r))
+s2 = Slotted(1.0, 2.0)
+Slotted.y = property(lambda self: 100.0)
+print(norm(s2))
 print(sys.getrefcount(3.25) > 0)

@@ -904,7 +904,19 @@ impl<'c> Emitter<'c, '_> {
                             // The tag is read only when the type is int (`||` short-circuits).
                             c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, ne(ob_type, self.reloc(Reloc::LongType)), big)
                         }
-                        GuardKind::ListIndex | GuardKind::TupleIndex => return Err(bad(d)),
+                        GuardKind::TypeVersion(tv) => {
+                            let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
+                            ne(tag, c.new_rvalue_from_long(self.t.u32, *tv as i64))
+                        }
+                        GuardKind::InlineValues => {
+                            // ((PyDictValues *)((char *)v + Py_TYPE(v)->tp_basicsize))->valid
+                            let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+                            let base = c.new_cast(None, v, self.t.char.make_pointer());
+                            let values = c.new_array_access(None, base, size).get_address(None);
+                            let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
+                            c.new_comparison(None, ComparisonOp::Equals, valid, c.new_rvalue_zero(self.t.char))
+                        }
+                        GuardKind::ListIndex | GuardKind::TupleIndex | GuardKind::Field(_) => return Err(bad(d)),
                     };
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
@@ -919,6 +931,25 @@ impl<'c> Emitter<'c, '_> {
                     let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::LoadField => {
+                    let Imm::Guard(kind @ GuardKind::Field(off), fs) = &d.imm else { return Err(bad(d)) };
+                    let v = self.val(d.args[0]).to_rvalue();
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, at(c, &self.t, v, *off as usize, self.t.ptr));
+                    let fails = c.new_comparison(None, ComparisonOp::Equals, r.to_rvalue(), c.new_null(self.t.ptr));
+                    split += 1;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                    cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
+                }
+                Opcode::StoreField => {
+                    let Imm::Int(off) = &d.imm else { return Err(bad(d)) };
+                    let (o, v) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
+                    let field = at(c, &self.t, o, *off as usize, self.t.ptr);
+                    let old = self.temp(self.t.ptr);
+                    cur.add_assignment(None, old, field.to_rvalue());
+                    cur.add_assignment(None, field, v);
+                    cur.add_eval(None, c.new_call(None, self.rc.xdecref, &[old.to_rvalue()]));
                 }
                 Opcode::StoreItem => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };

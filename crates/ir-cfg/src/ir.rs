@@ -339,7 +339,7 @@ impl fmt::Display for InstText<'_> {
                 write!(f, "{op}")?;
                 match imm {
                     crate::ssa::Imm::None => {}
-                    crate::ssa::Imm::Guard(k, fs) => write!(f, " {} @{}", k.name(), fs.unit * 2)?,
+                    crate::ssa::Imm::Guard(k, fs) => write!(f, " {k} @{}", fs.unit * 2)?,
                     other => write!(f, " {other:?}")?,
                 }
                 let a: Vec<String> = args.iter().map(|v| v.to_string()).collect();

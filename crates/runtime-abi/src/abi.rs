@@ -66,6 +66,12 @@ layout_facts! {
     long_shift: u32 = "PyLong_SHIFT";
     /// Mask of the tag's sign bits (`_PyLong_SIGN_MASK`); the sign is `1 - (tag & mask)`.
     long_sign_mask: u64 = "_PyLong_SIGN_MASK";
+    /// `offsetof(PyTypeObject, tp_version_tag)`.
+    type_version_tag: usize = "offsetof(PyTypeObject, tp_version_tag)";
+    /// `offsetof(PyTypeObject, tp_basicsize)` (inline values follow the object's basic size).
+    type_basicsize: usize = "offsetof(PyTypeObject, tp_basicsize)";
+    /// `offsetof(PyDictValues, valid)`.
+    dict_values_valid: usize = "offsetof(PyDictValues, valid)";
     /// `offsetof(PyVarObject, ob_size)` (a list's or tuple's length).
     var_size: usize = "offsetof(PyVarObject, ob_size)";
     /// `offsetof(PyListObject, ob_item)` (the items array's address).
@@ -200,6 +206,12 @@ crate::c_enum! {
         NotTuple = "COIR_DEOPT_NOT_TUPLE",
         /// A list or tuple index was out of bounds (or negative).
         IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
+        /// An object's type was not the one (or no longer the version) the code was made for.
+        TypeChanged = "COIR_DEOPT_TYPE_CHANGED",
+        /// An object's inline values were no longer valid (its `__dict__` was materialised).
+        NoInlineValues = "COIR_DEOPT_NO_INLINE_VALUES",
+        /// An attribute's slot or inline value was unset.
+        AttributeUnset = "COIR_DEOPT_ATTRIBUTE_UNSET",
     }
 }
 
@@ -212,6 +224,9 @@ impl DeoptReason {
             DeoptReason::NotList => "not a list",
             DeoptReason::NotTuple => "not a tuple",
             DeoptReason::IndexOutOfRange => "index out of range",
+            DeoptReason::TypeChanged => "type changed",
+            DeoptReason::NoInlineValues => "no inline values",
+            DeoptReason::AttributeUnset => "attribute unset",
         }
     }
 }

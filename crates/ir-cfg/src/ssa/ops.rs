@@ -186,9 +186,22 @@ pub enum GuardKind {
     ListIndex,
     /// (`item`) the index is within the tuple's bounds.
     TupleIndex,
+    /// `type(v).__version__` (`tp_version_tag`) is this: the type is the one the feedback
+    /// saw, unchanged (so its attribute layout and methods are those the code was made for).
+    TypeVersion(u32),
+    /// `v`'s inline values are valid (no `__dict__` materialised over them).
+    InlineValues,
+    /// (`load_field`) the object field at this byte offset is set (not NULL).
+    Field(u32),
 }
 
 impl GuardKind {
+    /// Whether a value that passed the guard passes it for good (an exact builtin type),
+    /// whatever code runs after.
+    pub fn is_permanent(self) -> bool {
+        matches!(self, GuardKind::Float | GuardKind::CompactInt | GuardKind::List | GuardKind::Tuple)
+    }
+
     /// Its name in dumps.
     pub fn name(self) -> &'static str {
         match self {
@@ -198,6 +211,9 @@ impl GuardKind {
             GuardKind::Tuple => "tuple",
             GuardKind::ListIndex => "list_index",
             GuardKind::TupleIndex => "tuple_index",
+            GuardKind::TypeVersion(_) => "type_version",
+            GuardKind::InlineValues => "inline_values",
+            GuardKind::Field(_) => "field",
         }
     }
 
@@ -209,6 +225,19 @@ impl GuardKind {
             GuardKind::List => runtime_abi::abi::DeoptReason::NotList,
             GuardKind::Tuple => runtime_abi::abi::DeoptReason::NotTuple,
             GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
+            GuardKind::TypeVersion(_) => runtime_abi::abi::DeoptReason::TypeChanged,
+            GuardKind::InlineValues => runtime_abi::abi::DeoptReason::NoInlineValues,
+            GuardKind::Field(_) => runtime_abi::abi::DeoptReason::AttributeUnset,
+        }
+    }
+}
+
+impl fmt::Display for GuardKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GuardKind::TypeVersion(v) => write!(f, "type_version({v})"),
+            GuardKind::Field(off) => write!(f, "field(+{off})"),
+            k => f.write_str(k.name()),
         }
     }
 }
@@ -570,6 +599,12 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// The object field at the kind's byte offset (a `__slots__` slot or an inline value), as
+    /// a new reference; deoptimises when it is NULL (unset: the interpreter raises).
+    LoadField "load_field" Guard (Obj) -> (Obj) [Borrow => New] | DEOPTS;
+    /// Store into the `__slots__` slot at the immediate byte offset, moving `v`'s reference
+    /// into the object and releasing the old value (which may run `__del__`).
+    StoreField "store_field" Int (Obj, Obj) -> () [Borrow, Release =>] | REFCOUNT | ARBITRARY;
     /// `list[i] = v`, moving `v`'s reference into the list and releasing the item it
     /// replaces (which may run `__del__`); deoptimises when `i` is out of bounds.
     StoreItem "store_item" Guard (Obj, I64, Obj) -> () [Borrow, Borrow, Release =>] | DEOPTS | REFCOUNT | ARBITRARY;

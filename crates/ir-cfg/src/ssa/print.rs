@@ -52,7 +52,7 @@ fn inst_text(f: &Function, d: &InstData) -> String {
             let start = d.frame_state_start().unwrap_or(0);
             let checked = args[..start].join(", ");
             let stack: Vec<String> = args[start..].iter().zip(&fs.stack).map(|(a, k)| format!("{a} {}", k.name())).collect();
-            let _ = write!(s, " {} {checked} deopt @{} [{}]", k.name(), fs.unit * 2, stack.join(", "));
+            let _ = write!(s, " {k} {checked} deopt @{} [{}]", fs.unit * 2, stack.join(", "));
             return s;
         }
         Imm::Call(c) => {

@@ -2,7 +2,9 @@
 //! `box_float` is a float; a small int is a compact int; a constant the compiler was told about passes the guards of its
 //! kind (`Function::const_kinds`); and a guard of the same kind on the same value that runs
 //! on every path to this one (earlier in the block, or in every predecessor) has already
-//! passed. An object's type and an int's value never change, so a passed guard stays true.
+//! passed. The exact type of a float, int, list or tuple never changes, so such a passed
+//! guard stays true; a type's version and an object's inline values can change whenever
+//! Python code runs, so those facts die at any instruction that may run arbitrary code.
 //!
 //! The facts flow forward in reverse post-order; a block reached by an edge not yet visited
 //! (a loop's back edge) starts with none, which keeps the pass to one sweep and sound.
@@ -12,7 +14,7 @@ use super::Pass;
 use crate::helpers::Helper;
 use crate::ssa::entities::{Block, Value};
 use crate::ssa::function::{Function, ValueDef};
-use crate::ssa::ops::{GuardKind, Imm, Opcode};
+use crate::ssa::ops::{Effects, GuardKind, Imm, Opcode};
 
 /// See the module documentation.
 pub struct GuardRemoval;
@@ -61,6 +63,10 @@ impl Pass for GuardRemoval {
             };
             for &i in &f.blocks[b].insts {
                 let d = &f.insts[i];
+                if d.effects().contains(Effects::ARBITRARY) {
+                    // Python code may change a type (its version) or materialise a __dict__.
+                    facts.retain(|(k, _)| k.is_permanent());
+                }
                 let Imm::Guard(kind, _) = &d.imm else { continue };
                 if d.op != Opcode::Guard {
                     continue;
