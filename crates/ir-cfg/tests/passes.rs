@@ -78,7 +78,7 @@ fn dce_removes_unused_pure_results_only() {
 fn the_default_pipeline_verifies_after_each_pass() {
     let mut f = refcounts();
     let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
-    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "guard_removal", "unbox", "refcount_pairs", "dce"]);
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "unbox", "refcount_pairs", "dce"]);
     // After simplify, the NULL and the unused constant are dead.
     assert!(!f.to_text().contains("null"), "{}", f.to_text());
 }
@@ -235,4 +235,29 @@ fn a_guard_that_would_leak_at_its_exit_is_refused() {
     let f = b.finish().unwrap();
     let e = ssa::verify(&f).unwrap_err();
     assert!(e.iter().any(|e| e.to_string().contains("at deopt (leak)")), "{e:?}");
+}
+
+#[test]
+fn repeated_local_loads_become_one_until_the_slot_may_change() {
+    use ir_cfg::ssa::passes::LocalLoads;
+    let mut b = SsaBuilder::new("local_loads", 1);
+    let (tstate, frame) = b.entry_params();
+    let err = b.new_block("err");
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    guard(&mut b, a, 2, &[(a, StackSlot::Borrowed)]);
+    let a2 = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    guard(&mut b, a2, 4, &[(a2, StackSlot::Borrowed)]);
+    // A call may run Python code, which may write the slot through f_locals.
+    let x = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err)).unwrap();
+    let a3 = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    guard(&mut b, a3, 6, &[(x, StackSlot::Owned), (a3, StackSlot::Borrowed)]);
+    b.terminate(Terminator::Return(x)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    let (mut f, changes) = check("local_loads", f, Box::new(LocalLoads));
+    assert_eq!(changes, 1, "{}", f.to_text());
+    passes::run(&mut f, &[Box::new(GuardRemoval)], false).unwrap();
+    assert_eq!(f.to_text().matches("guard").count(), 2, "{}", f.to_text());
 }

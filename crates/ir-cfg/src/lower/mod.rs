@@ -46,6 +46,8 @@ pub struct CodeInfo {
     /// Code units of instructions whose speculation failed too often in earlier compiled code:
     /// they are lowered without guards.
     pub no_speculate: Vec<u32>,
+    /// Never speculate (no guards at all: every operation through its runtime helper).
+    pub no_speculation: bool,
 }
 
 /// Why a code object was not lowered. Offsets are byte offsets.
@@ -519,7 +521,7 @@ impl<'a> Lowerer<'a> {
     /// handler's tagged `lasti`, which a frame state does not write, or if the instruction's
     /// speculation kept failing before (`CodeInfo::no_speculate`).
     pub(crate) fn frame_state(&self) -> Option<FrameState> {
-        if self.info.no_speculate.contains(&self.ins().start) {
+        if self.info.no_speculation || self.info.no_speculate.contains(&self.ins().start) {
             return None;
         }
         let stack = self

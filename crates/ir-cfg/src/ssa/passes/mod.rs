@@ -11,12 +11,14 @@ use super::{Inst, Value};
 
 mod dce;
 mod guards;
+mod local_loads;
 mod refcount_pairs;
 mod simplify;
 mod unbox;
 
 pub use dce::DeadCode;
 pub use guards::GuardRemoval;
+pub use local_loads::LocalLoads;
 pub use unbox::Unbox;
 pub use refcount_pairs::RefcountPairs;
 pub use simplify::Simplify;
@@ -31,7 +33,7 @@ pub trait Pass {
 
 /// The passes in order.
 pub fn default_pipeline() -> Vec<Box<dyn Pass>> {
-    vec![Box::new(Simplify), Box::new(GuardRemoval), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode)]
+    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode)]
 }
 
 /// What one pass did.
