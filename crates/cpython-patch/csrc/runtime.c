@@ -397,6 +397,10 @@ PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObjec
 /* _PyFunction_Vectorcall is not exported; its address is read off a function made at init. */
 static vectorcallfunc py_function_vectorcall = NULL;
 
+/* The frame hook, and whether it is the interpreter's frame evaluator now (set_hook). */
+static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
+static int hook_installed = 0;
+
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
  * frame with the arguments as *borrowed* stack references (the caller keeps its references
  * until the call returns, exactly like LOAD_FAST_BORROW'd arguments) and evaluate it through
@@ -413,7 +417,8 @@ static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, Py
     if (f == NULL) {
         return NULL;
     }
-    return _PyEval_EvalFrame(ts, f, 0);
+    /* With coir's hook installed, _PyEval_EvalFrame would only call it. */
+    return hook_installed ? coir_eval(ts, f, 0) : _PyEval_EvalFrame(ts, f, 0);
 }
 
 static inline int is_plain_py_function(PyObject *callable) {
@@ -1057,6 +1062,7 @@ static void set_hook(int on) {
         interp_eval = current;
     }
     _PyInterpreterState_SetEvalFrameFunc(interp, on ? coir_eval : interp_eval);
+    hook_installed = on;
 }
 
 /* Python-level recursion check, as the interpreter's _Py_EnterRecursivePy (ceval_macros.h)
@@ -1118,6 +1124,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     if (monitoring_active_cached(interp)) {
         /* Any hook changes what tracers observe; step aside until monitoring stops. */
         _PyInterpreterState_SetEvalFrameFunc(interp, interp_eval);
+        hook_installed = 0;
         hook_disarmed = 1;
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return interp_eval(ts, f, throwflag);
