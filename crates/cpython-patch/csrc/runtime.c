@@ -20,6 +20,7 @@
 #include "internal/pycore_list.h"
 #include "internal/pycore_setobject.h"
 #include "internal/pycore_tuple.h"
+#include "internal/pycore_range.h"
 #include "internal/pycore_unicodeobject.h"
 #include "internal/pycore_pyerrors.h"
 #include "internal/pycore_object.h"

@@ -373,6 +373,7 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::LongType => abi.types[1],
                 Reloc::ListType => abi.types[2],
                 Reloc::TupleType => abi.types[3],
+                Reloc::RangeIterType => abi.types[4],
                 Reloc::GuardState(_) => 0,
             })
         })
@@ -682,6 +683,7 @@ impl<'c> Emitter<'c, '_> {
             | Reloc::LongType
             | Reloc::ListType
             | Reloc::TupleType
+            | Reloc::RangeIterType
             | Reloc::GuardState(_) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
@@ -898,6 +900,7 @@ impl<'c> Emitter<'c, '_> {
                         GuardKind::Float => ne(ob_type, self.reloc(Reloc::FloatType)),
                         GuardKind::List => ne(ob_type, self.reloc(Reloc::ListType)),
                         GuardKind::Tuple => ne(ob_type, self.reloc(Reloc::TupleType)),
+                        GuardKind::RangeIter => ne(ob_type, self.reloc(Reloc::RangeIterType)),
                         GuardKind::CompactInt => {
                             let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
                             let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
@@ -931,6 +934,27 @@ impl<'c> Emitter<'c, '_> {
                     let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::RangeNext => {
+                    // As FOR_ITER_RANGE: len > 0 ? (value = start, start += step, len--) : done.
+                    let it = self.val(d.args[0]).to_rvalue();
+                    let (has, value) = (self.val(res(0)?), self.val(res(1)?));
+                    let start = at(c, &self.t, it, self.abi.range_iter_start, self.t.word);
+                    let step = at(c, &self.t, it, self.abi.range_iter_step, self.t.word);
+                    let len = at(c, &self.t, it, self.abi.range_iter_len, self.t.word);
+                    split += 1;
+                    let more = self.func.new_block(format!("{bid}_range{split}"));
+                    let next = self.func.new_block(format!("{bid}_{split}"));
+                    cur.add_assignment(None, has, c.new_rvalue_zero(self.t.int));
+                    cur.add_assignment(None, value, c.new_rvalue_zero(self.t.word));
+                    let gt = c.new_comparison(None, ComparisonOp::GreaterThan, len.to_rvalue(), c.new_rvalue_zero(self.t.word));
+                    cur.end_with_conditional(None, gt, more, next);
+                    more.add_assignment(None, has, c.new_rvalue_one(self.t.int));
+                    more.add_assignment(None, value, start.to_rvalue());
+                    more.add_assignment(None, start, c.new_binary_op(None, BinaryOp::Plus, self.t.word, value.to_rvalue(), step.to_rvalue()));
+                    more.add_assignment(None, len, c.new_binary_op(None, BinaryOp::Minus, self.t.word, len.to_rvalue(), c.new_rvalue_one(self.t.word)));
+                    more.end_with_jump(None, next);
+                    cur = next;
                 }
                 Opcode::LoadField => {
                     let Imm::Guard(kind @ GuardKind::Field(off), fs) = &d.imm else { return Err(bad(d)) };

@@ -39,8 +39,9 @@ pub struct Abi {
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
-    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type` and `PyTuple_Type`.
-    pub types: [usize; 4],
+    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type`, `PyTuple_Type` and
+    /// `PyRangeIter_Type`.
+    pub types: [usize; 5],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
@@ -189,6 +190,8 @@ pub enum Reloc {
     ListType,
     /// `&PyTuple_Type`.
     TupleType,
+    /// `&PyRangeIter_Type`.
+    RangeIterType,
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

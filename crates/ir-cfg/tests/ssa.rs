@@ -181,6 +181,64 @@ fn lowered_functions_in_ssa_form() {
     golden("loop_with_try_except", &s.to_text());
 }
 
+/// With the interpreter's feedback (the adaptive code says FOR_ITER_RANGE and
+/// BINARY_OP_ADD_FLOAT), lowering speculates: guards with frame states, unboxed arithmetic,
+/// an inline range iterator; then the passes. The addition is inside a try block, so its
+/// guards' frame states hold the iterator, and its boxes have error edges to the handler.
+#[test]
+fn lowering_speculates_on_feedback() {
+    use Opcode::*;
+    let plain = asm(&[
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (GetIter, 0),
+        (ForIter, 12),
+        (StoreFast, 1),
+        (LoadFastBorrow, 1),
+        (LoadFastBorrow, 2),
+        (BinaryOp, 0),
+        (StoreFast, 2),
+        (JumpBackward, 14),
+        (EndFor, 0),
+        (PopIter, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+        (PushExcInfo, 0),
+        (PopTop, 0),
+        (PopExcept, 0),
+        (JumpBackward, 23),
+    ]);
+    let mut adaptive = plain.clone();
+    adaptive[2 * 3] = ForIterRange.as_u8();
+    adaptive[2 * 8] = BinaryOpAddFloat.as_u8();
+    let table = [0x80 | 6u8, 8, 21, 1 << 1];
+    let input = bytecode_cfg::CodeInput {
+        code: &plain,
+        adaptive: Some(&adaptive),
+        exception_table: &table,
+        flags: 0x3,
+        nlocalsplus: 3,
+        stacksize: 3,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    };
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &info(3)).unwrap();
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    assert!(text.contains("guard range_iter") && text.contains("range_next") && text.contains("fadd"), "{text}");
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    golden("speculated_loop", &format!("{text}=== after the passes\n{}", s.to_text()));
+
+    // Where speculation kept failing, the same instruction is lowered without guards.
+    let mut no = info(3);
+    no.no_speculate = vec![8];
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &no).unwrap();
+    let text = ssa::from_vars(&f).unwrap().to_text();
+    assert!(!text.contains("fadd") && text.contains("binary_op_numeric") && text.contains("range_next"), "{text}");
+}
+
 /// Ownership: small functions built directly, each with one seeded mistake (or none).
 mod ownership {
     use super::*;

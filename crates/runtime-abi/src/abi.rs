@@ -66,6 +66,12 @@ layout_facts! {
     long_shift: u32 = "PyLong_SHIFT";
     /// Mask of the tag's sign bits (`_PyLong_SIGN_MASK`); the sign is `1 - (tag & mask)`.
     long_sign_mask: u64 = "_PyLong_SIGN_MASK";
+    /// `offsetof(_PyRangeIterObject, start)` (a C long; `step` and `len` follow).
+    range_iter_start: usize = "offsetof(_PyRangeIterObject, start)";
+    /// `offsetof(_PyRangeIterObject, step)`.
+    range_iter_step: usize = "offsetof(_PyRangeIterObject, step)";
+    /// `offsetof(_PyRangeIterObject, len)`.
+    range_iter_len: usize = "offsetof(_PyRangeIterObject, len)";
     /// `offsetof(PyTypeObject, tp_version_tag)`.
     type_version_tag: usize = "offsetof(PyTypeObject, tp_version_tag)";
     /// `offsetof(PyTypeObject, tp_basicsize)` (inline values follow the object's basic size).
@@ -113,6 +119,8 @@ crate::c_record! {
         list_type: *mut c_void,
         /// `&PyTuple_Type`.
         tuple_type: *mut c_void,
+        /// `&PyRangeIter_Type`.
+        range_iter_type: *mut c_void,
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
@@ -204,6 +212,8 @@ crate::c_enum! {
         NotList = "COIR_DEOPT_NOT_LIST",
         /// A value was not a tuple.
         NotTuple = "COIR_DEOPT_NOT_TUPLE",
+        /// An iterator was not a range iterator.
+        NotRangeIter = "COIR_DEOPT_NOT_RANGE_ITER",
         /// A list or tuple index was out of bounds (or negative).
         IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
         /// An object's type was not the one (or no longer the version) the code was made for.
@@ -224,6 +234,7 @@ impl DeoptReason {
             DeoptReason::NotList => "not a list",
             DeoptReason::NotTuple => "not a tuple",
             DeoptReason::IndexOutOfRange => "index out of range",
+            DeoptReason::NotRangeIter => "not a range iterator",
             DeoptReason::TypeChanged => "type changed",
             DeoptReason::NoInlineValues => "no inline values",
             DeoptReason::AttributeUnset => "attribute unset",

@@ -92,6 +92,7 @@ pub fn c_header() -> String {
             "long_type" => "abi->long_type = &PyLong_Type;",
             "list_type" => "abi->list_type = &PyList_Type;",
             "tuple_type" => "abi->tuple_type = &PyTuple_Type;",
+            "range_iter_type" => "abi->range_iter_type = &PyRangeIter_Type;",
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",

@@ -4,6 +4,7 @@ use bytecode_cfg::{EdgeKind, Instr, Opcode};
 use super::{Lowerer, Result, OWNED};
 use crate::helpers::{Helper, Ty};
 use crate::ir::{Inst, Operand, Singleton, Term};
+use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
 
 impl Lowerer<'_> {
     pub(super) fn lower_control(&mut self, ins: &Instr) -> Result<()> {
@@ -41,6 +42,31 @@ impl Lowerer<'_> {
                 Ok(())
             }
             Opcode::GetIter => self.call_push(Helper::GetIter, vec![Operand::Var(self.peek(0))], 1),
+            Opcode::ForIter if ins.stored == Opcode::ForIterRange && self.frame_state().is_some() => {
+                // FOR_ITER_RANGE: the iterator's type guarded, advanced inline.
+                let fs = self.frame_state().expect("checked");
+                let it = self.peek(0);
+                self.check_objects(self.depth() - 1, 1)?;
+                self.guard(GuardKind::RangeIter, it, &fs);
+                let has = self.fb.new_var(Ty::Int);
+                let value = self.fb.new_var(Ty::I64);
+                self.fb.push(Inst::Op { op: SsaOp::RangeNext, imm: Imm::None, args: vec![it], dsts: vec![has, value], err: None });
+                let body = self.fb.new_block(format!("for_body_{}", self.offset()));
+                let done = self.fb.new_block(format!("for_done_{}", self.offset()));
+                self.fb.terminate(Term::Branch { cond: Operand::Var(has), then: body, otherwise: done });
+                // Exhausted: the iterator stays for POP_ITER.
+                self.fb.switch_to(done);
+                let t = self.edge_to(succ(self, EdgeKind::Jump))?;
+                self.fb.terminate(Term::Jump(t));
+                self.fb.switch_to(body);
+                let next = self.new_obj();
+                self.call(Helper::BoxInt, vec![Operand::Var(value)], Some(next))?;
+                let dst = self.push(OWNED);
+                self.fb.push(Inst::Move { dst, src: Operand::Var(next) });
+                let t = self.edge_to(succ(self, EdgeKind::Fallthrough))?;
+                self.fb.terminate(Term::Jump(t));
+                Ok(())
+            }
             Opcode::ForIter => {
                 let it = self.peek(0);
                 let next = self.new_obj();

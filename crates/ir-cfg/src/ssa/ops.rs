@@ -100,6 +100,8 @@ impl Effects {
     pub const WRITES_FRAME: Effects = Effects(8);
     /// Changes a reference count.
     pub const REFCOUNT: Effects = Effects(16);
+    /// Writes memory of an object (not a reference count): must run, in order.
+    pub const WRITES_MEMORY: Effects = Effects(64);
     /// May leave native code for the interpreter (a guard): the instruction names a frame
     /// state, and must stay where it is.
     pub const DEOPTS: Effects = Effects(32);
@@ -182,6 +184,8 @@ pub enum GuardKind {
     List,
     /// `type(v) is tuple`.
     Tuple,
+    /// `type(v)` is the range iterator.
+    RangeIter,
     /// (`item`) the index is within the list's bounds (`0 <= i < len`).
     ListIndex,
     /// (`item`) the index is within the tuple's bounds.
@@ -199,7 +203,7 @@ impl GuardKind {
     /// Whether a value that passed the guard passes it for good (an exact builtin type),
     /// whatever code runs after.
     pub fn is_permanent(self) -> bool {
-        matches!(self, GuardKind::Float | GuardKind::CompactInt | GuardKind::List | GuardKind::Tuple)
+        matches!(self, GuardKind::Float | GuardKind::CompactInt | GuardKind::List | GuardKind::Tuple | GuardKind::RangeIter)
     }
 
     /// Its name in dumps.
@@ -209,6 +213,7 @@ impl GuardKind {
             GuardKind::CompactInt => "compact_int",
             GuardKind::List => "list",
             GuardKind::Tuple => "tuple",
+            GuardKind::RangeIter => "range_iter",
             GuardKind::ListIndex => "list_index",
             GuardKind::TupleIndex => "tuple_index",
             GuardKind::TypeVersion(_) => "type_version",
@@ -224,6 +229,7 @@ impl GuardKind {
             GuardKind::CompactInt => runtime_abi::abi::DeoptReason::NotCompactInt,
             GuardKind::List => runtime_abi::abi::DeoptReason::NotList,
             GuardKind::Tuple => runtime_abi::abi::DeoptReason::NotTuple,
+            GuardKind::RangeIter => runtime_abi::abi::DeoptReason::NotRangeIter,
             GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
             GuardKind::TypeVersion(_) => runtime_abi::abi::DeoptReason::TypeChanged,
             GuardKind::InlineValues => runtime_abi::abi::DeoptReason::NoInlineValues,
@@ -599,6 +605,9 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// Advance a range iterator (guarded): 1 and the next value, or 0 (and 0) when it is
+    /// exhausted.
+    RangeNext "range_next" None (Obj) -> (CInt, I64) [Borrow => Scalar, Scalar] | WRITES_MEMORY;
     /// The object field at the kind's byte offset (a `__slots__` slot or an inline value), as
     /// a new reference; deoptimises when it is NULL (unset: the interpreter raises).
     LoadField "load_field" Guard (Obj) -> (Obj) [Borrow => New] | DEOPTS;
