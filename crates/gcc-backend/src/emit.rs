@@ -1051,6 +1051,12 @@ impl<'c> Emitter<'c, '_> {
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, op, a, b), self.t.int));
                 }
+                Opcode::Is => {
+                    let Imm::Int(invert) = &d.imm else { return Err(bad(d)) };
+                    let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
+                    let op = if *invert != 0 { ComparisonOp::NotEquals } else { ComparisonOp::Equals };
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, op, a, b), self.t.int));
+                }
                 Opcode::Bool => {
                     // False + (c != 0) * (True - False), as bits: no branch.
                     let cv = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

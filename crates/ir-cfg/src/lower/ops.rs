@@ -126,7 +126,17 @@ impl Lowerer<'_> {
             Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),
             Opcode::UnaryNot => self.call_push(Helper::UnaryNot, vec![v(self, 0)], 1),
             Opcode::ToBool => self.call_push(Helper::ToBool, vec![v(self, 0)], 1),
-            Opcode::IsOp => self.call_push(Helper::IsOp, vec![v(self, 1), v(self, 0), Operand::Imm((arg & 1) as i64)], 2),
+            Opcode::IsOp => {
+                // Pointer identity, inline; a following POP_JUMP_IF branches on it directly
+                // (the unbox pass drops the bool).
+                self.check_objects(self.depth() - 2, 2)?;
+                let c = self.op1(SsaOp::Is, Imm::Int((arg & 1) as i64), vec![self.peek(1), self.peek(0)]);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![c]);
+                self.pop_release_n(2);
+                let dst = self.push(super::Kind::Borrowed);
+                self.fb.push(Inst::Move { dst, src: Operand::Var(r) });
+                Ok(())
+            }
             Opcode::ContainsOp => {
                 self.call_push(Helper::ContainsOp, vec![v(self, 1), v(self, 0), Operand::Imm((arg & 1) as i64)], 2)
             }

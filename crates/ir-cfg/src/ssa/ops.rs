@@ -600,6 +600,8 @@ ops! {
     FCmp "fcmp" Int (F64, F64) -> (CInt) [Borrow, Borrow => Scalar];
     /// Compare integers, as `fcmp`.
     ICmp "icmp" Int (I64, I64) -> (CInt) [Borrow, Borrow => Scalar];
+    /// `a is b` (the immediate 0), `a is not b` (1): 1 or 0.
+    Is "is" Int (Obj, Obj) -> (CInt) [Borrow, Borrow => Scalar];
     /// `True` if the int is non-zero, else `False`.
     Bool "bool" None (CInt) -> (Obj) [Borrow => Immortal];
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
