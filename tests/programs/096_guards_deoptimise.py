@@ -98,6 +98,22 @@ def get_x(o):
     return o.x
 
 
+def truthy(a, b, c, d):
+    # TO_BOOL specialised on a bool, None, an int and a list; `is` tests.
+    out = []
+    for x in (a, b, c, d):
+        out.append("T" if x else "F")
+    if a is None or b is not None:
+        out.append("?")
+    return "".join(out)
+
+
+def truth_each(x):
+    if x:
+        return "yes"
+    return "no"
+
+
 def grow(n, limit):
     # Starts compact; the products leave the compact range part way through the loop.
     out = []
@@ -122,6 +138,9 @@ for _ in range(8):
     bump([1.0, 2.0], 1, 0.25)
     norm(Slotted(1.0, 2.0))
     get_x(Plain(1))
+    truthy(True, None, 3, [1])
+    truth_each(True)
+    truth_each(5)
 
 print(axpy(2.0, 3.0, 1.0), axpy(2, 3, 1), axpy("ab", 2, "c"), axpy(2.0, 2**70, 1))
 print(poly(1.5), poly(2), poly(10**30), poly(True))
@@ -174,4 +193,6 @@ print(get_x(r))
 s2 = Slotted(1.0, 2.0)
 Slotted.y = property(lambda self: 100.0)
 print(norm(s2))
+print(truthy(True, None, 3, [1]), truthy(False, 0, 0, []), truthy(None, "", 2**80, (1,)), truthy(1.5, [], -1, {}))
+print([truth_each(v) for v in (True, False, None, 0, 7, -2**70, [], [0], "", "s", 0.0, object)])
 print(sys.getrefcount(3.25) > 0)

@@ -307,6 +307,7 @@ fn abi() -> Abi {
             raw.list_type as usize,
             raw.tuple_type as usize,
             raw.range_iter_type as usize,
+            raw.bool_type as usize,
         ],
         helpers,
     };

@@ -374,6 +374,7 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::ListType => abi.types[2],
                 Reloc::TupleType => abi.types[3],
                 Reloc::RangeIterType => abi.types[4],
+                Reloc::BoolType => abi.types[5],
                 Reloc::GuardState(_) => 0,
             })
         })
@@ -684,6 +685,7 @@ impl<'c> Emitter<'c, '_> {
             | Reloc::ListType
             | Reloc::TupleType
             | Reloc::RangeIterType
+            | Reloc::BoolType
             | Reloc::GuardState(_) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
@@ -901,6 +903,8 @@ impl<'c> Emitter<'c, '_> {
                         GuardKind::List => ne(ob_type, self.reloc(Reloc::ListType)),
                         GuardKind::Tuple => ne(ob_type, self.reloc(Reloc::TupleType)),
                         GuardKind::RangeIter => ne(ob_type, self.reloc(Reloc::RangeIterType)),
+                        GuardKind::Bool => ne(ob_type, self.reloc(Reloc::BoolType)),
+                        GuardKind::None => ne(v, self.reloc(Reloc::Singleton(Singleton::None))),
                         GuardKind::CompactInt => {
                             let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
                             let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
@@ -1050,6 +1054,20 @@ impl<'c> Emitter<'c, '_> {
                     // C's comparisons of doubles are IEEE's, as CPython's float compare.
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, op, a, b), self.t.int));
+                }
+                Opcode::IntTruth => {
+                    // Compact: zero when the sign bits say so (_PyLong_IsZero).
+                    let v = self.val(d.args[0]).to_rvalue();
+                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
+                    let sign = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask);
+                    let zero = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_zero as i64);
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, sign, zero), self.t.int));
+                }
+                Opcode::SizeTruth => {
+                    let v = self.val(d.args[0]).to_rvalue();
+                    let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, len, c.new_rvalue_zero(self.t.word)), self.t.int));
                 }
                 Opcode::Is => {
                     let Imm::Int(invert) = &d.imm else { return Err(bad(d)) };

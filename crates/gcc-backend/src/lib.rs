@@ -39,9 +39,9 @@ pub struct Abi {
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
-    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type`, `PyTuple_Type` and
-    /// `PyRangeIter_Type`.
-    pub types: [usize; 5],
+    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type`, `PyTuple_Type`,
+    /// `PyRangeIter_Type` and `PyBool_Type`.
+    pub types: [usize; 6],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
@@ -192,6 +192,8 @@ pub enum Reloc {
     TupleType,
     /// `&PyRangeIter_Type`.
     RangeIterType,
+    /// `&PyBool_Type`.
+    BoolType,
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

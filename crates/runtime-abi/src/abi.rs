@@ -62,6 +62,8 @@ layout_facts! {
     long_digits: usize = "offsetof(PyLongObject, long_value.ob_digit)";
     /// An int is compact (one digit at most: `_PyLong_IsCompact`) when its tag is below this.
     long_compact_below: u64 = "(2 << _PyLong_NON_SIZE_BITS)";
+    /// The tag's sign bits of zero (`SIGN_ZERO` of `pycore_long.h`).
+    long_sign_zero: u64 = "SIGN_ZERO";
     /// Bits per int digit (`PyLong_SHIFT`): a compact int's magnitude is below `2**shift`.
     long_shift: u32 = "PyLong_SHIFT";
     /// Mask of the tag's sign bits (`_PyLong_SIGN_MASK`); the sign is `1 - (tag & mask)`.
@@ -121,6 +123,8 @@ crate::c_record! {
         tuple_type: *mut c_void,
         /// `&PyRangeIter_Type`.
         range_iter_type: *mut c_void,
+        /// `&PyBool_Type`.
+        bool_type: *mut c_void,
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
@@ -214,6 +218,8 @@ crate::c_enum! {
         NotTuple = "COIR_DEOPT_NOT_TUPLE",
         /// An iterator was not a range iterator.
         NotRangeIter = "COIR_DEOPT_NOT_RANGE_ITER",
+        /// A truth test's value was not of the type the feedback saw (bool, None).
+        TruthType = "COIR_DEOPT_TRUTH_TYPE",
         /// A list or tuple index was out of bounds (or negative).
         IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
         /// An object's type was not the one (or no longer the version) the code was made for.
@@ -235,6 +241,7 @@ impl DeoptReason {
             DeoptReason::NotTuple => "not a tuple",
             DeoptReason::IndexOutOfRange => "index out of range",
             DeoptReason::NotRangeIter => "not a range iterator",
+            DeoptReason::TruthType => "truth test of another type",
             DeoptReason::TypeChanged => "type changed",
             DeoptReason::NoInlineValues => "no inline values",
             DeoptReason::AttributeUnset => "attribute unset",

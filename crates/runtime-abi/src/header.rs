@@ -93,6 +93,7 @@ pub fn c_header() -> String {
             "list_type" => "abi->list_type = &PyList_Type;",
             "tuple_type" => "abi->tuple_type = &PyTuple_Type;",
             "range_iter_type" => "abi->range_iter_type = &PyRangeIter_Type;",
+            "bool_type" => "abi->bool_type = &PyBool_Type;",
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",

@@ -125,7 +125,12 @@ impl Lowerer<'_> {
             Opcode::UnaryNegative => self.call_push(Helper::UnaryNegative, vec![v(self, 0)], 1),
             Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),
             Opcode::UnaryNot => self.call_push(Helper::UnaryNot, vec![v(self, 0)], 1),
-            Opcode::ToBool => self.call_push(Helper::ToBool, vec![v(self, 0)], 1),
+            Opcode::ToBool => {
+                if self.speculate_truth(ins.stored)? {
+                    return Ok(());
+                }
+                self.call_push(Helper::ToBool, vec![v(self, 0)], 1)
+            }
             Opcode::IsOp => {
                 // Pointer identity, inline; a following POP_JUMP_IF branches on it directly
                 // (the unbox pass drops the bool).
@@ -249,6 +254,37 @@ impl Lowerer<'_> {
         self.pop_release();
         self.pop_release();
         self.pop_keep();
+        Ok(true)
+    }
+}
+
+impl Lowerer<'_> {
+    /// TO_BOOL with the interpreter's feedback (a bool, None, an int or a list): the value's
+    /// type guarded, its truth computed inline.
+    fn speculate_truth(&mut self, stored: Opcode) -> Result<bool> {
+        let (kind, truth) = match stored {
+            Opcode::ToBoolBool => (GuardKind::Bool, None),
+            Opcode::ToBoolNone => (GuardKind::None, None),
+            Opcode::ToBoolInt => (GuardKind::CompactInt, Some(SsaOp::IntTruth)),
+            Opcode::ToBoolList => (GuardKind::List, Some(SsaOp::SizeTruth)),
+            _ => return Ok(false),
+        };
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        self.check_objects(self.depth() - 1, 1)?;
+        let v = self.peek(0);
+        self.guard(kind, v, &fs);
+        let r = match (kind, truth) {
+            // A bool is its own truth: the stack is unchanged.
+            (GuardKind::Bool, _) => return Ok(true),
+            (_, Some(op)) => {
+                let c = self.op1(op, Imm::None, vec![v]);
+                Operand::Var(self.op1(SsaOp::Bool, Imm::None, vec![c]))
+            }
+            _ => Operand::Singleton(crate::ir::Singleton::False),
+        };
+        self.pop_release();
+        let dst = self.push(super::Kind::Borrowed);
+        self.fb.push(Inst::Move { dst, src: r });
         Ok(true)
     }
 }

@@ -186,6 +186,10 @@ pub enum GuardKind {
     Tuple,
     /// `type(v)` is the range iterator.
     RangeIter,
+    /// `type(v) is bool`.
+    Bool,
+    /// `v is None`.
+    None,
     /// (`item`) the index is within the list's bounds (`0 <= i < len`).
     ListIndex,
     /// (`item`) the index is within the tuple's bounds.
@@ -203,7 +207,16 @@ impl GuardKind {
     /// Whether a value that passed the guard passes it for good (an exact builtin type),
     /// whatever code runs after.
     pub fn is_permanent(self) -> bool {
-        matches!(self, GuardKind::Float | GuardKind::CompactInt | GuardKind::List | GuardKind::Tuple | GuardKind::RangeIter)
+        matches!(
+            self,
+            GuardKind::Float
+                | GuardKind::CompactInt
+                | GuardKind::List
+                | GuardKind::Tuple
+                | GuardKind::RangeIter
+                | GuardKind::Bool
+                | GuardKind::None
+        )
     }
 
     /// Its name in dumps.
@@ -214,6 +227,8 @@ impl GuardKind {
             GuardKind::List => "list",
             GuardKind::Tuple => "tuple",
             GuardKind::RangeIter => "range_iter",
+            GuardKind::Bool => "bool",
+            GuardKind::None => "none",
             GuardKind::ListIndex => "list_index",
             GuardKind::TupleIndex => "tuple_index",
             GuardKind::TypeVersion(_) => "type_version",
@@ -230,6 +245,7 @@ impl GuardKind {
             GuardKind::List => runtime_abi::abi::DeoptReason::NotList,
             GuardKind::Tuple => runtime_abi::abi::DeoptReason::NotTuple,
             GuardKind::RangeIter => runtime_abi::abi::DeoptReason::NotRangeIter,
+            GuardKind::Bool | GuardKind::None => runtime_abi::abi::DeoptReason::TruthType,
             GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
             GuardKind::TypeVersion(_) => runtime_abi::abi::DeoptReason::TypeChanged,
             GuardKind::InlineValues => runtime_abi::abi::DeoptReason::NoInlineValues,
@@ -600,6 +616,10 @@ ops! {
     FCmp "fcmp" Int (F64, F64) -> (CInt) [Borrow, Borrow => Scalar];
     /// Compare integers, as `fcmp`.
     ICmp "icmp" Int (I64, I64) -> (CInt) [Borrow, Borrow => Scalar];
+    /// Whether a compact int is non-zero (guarded): 1 or 0.
+    IntTruth "int_truth" None (Obj) -> (CInt) [Borrow => Scalar];
+    /// Whether a list or tuple is non-empty (guarded): 1 or 0.
+    SizeTruth "size_truth" None (Obj) -> (CInt) [Borrow => Scalar];
     /// `a is b` (the immediate 0), `a is not b` (1): 1 or 0.
     Is "is" Int (Obj, Obj) -> (CInt) [Borrow, Borrow => Scalar];
     /// `True` if the int is non-zero, else `False`.
