@@ -188,30 +188,10 @@ fn lowered_functions_in_ssa_form() {
 #[test]
 fn lowering_speculates_on_feedback() {
     use Opcode::*;
-    let plain = asm(&[
-        (Resume, 0),
-        (LoadFastBorrow, 0),
-        (GetIter, 0),
-        (ForIter, 12),
-        (StoreFast, 1),
-        (LoadFastBorrow, 1),
-        (LoadFastBorrow, 2),
-        (BinaryOp, 0),
-        (StoreFast, 2),
-        (JumpBackward, 14),
-        (EndFor, 0),
-        (PopIter, 0),
-        (LoadConst, 0),
-        (ReturnValue, 0),
-        (PushExcInfo, 0),
-        (PopTop, 0),
-        (PopExcept, 0),
-        (JumpBackward, 23),
-    ]);
+    let (plain, table) = common::loop_with_try_except_code();
     let mut adaptive = plain.clone();
     adaptive[2 * 3] = ForIterRange.as_u8();
     adaptive[2 * 8] = BinaryOpAddFloat.as_u8();
-    let table = [0x80 | 6u8, 8, 21, 1 << 1];
     let input = bytecode_cfg::CodeInput {
         code: &plain,
         adaptive: Some(&adaptive),

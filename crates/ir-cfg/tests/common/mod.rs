@@ -32,6 +32,12 @@ pub fn cfg(code: &[u8], table: &[u8], stacksize: u32, nlocals: u32) -> BytecodeC
 /// handler 21: PUSH_EXC_INFO; 22 POP_TOP; 23 POP_EXCEPT; 24 JUMP_BACKWARD ->3 (+1 cache).
 /// Exception table: units 6..14 (the addition) -> handler 21 at depth 1 (the iterator stays).
 pub fn loop_with_try_except() -> BytecodeCfg {
+    let (code, table) = loop_with_try_except_code();
+    cfg(&code, &table, 3, 3)
+}
+
+/// The code and exception table of [`loop_with_try_except`].
+pub fn loop_with_try_except_code() -> (Vec<u8>, [u8; 4]) {
     use Opcode::*;
     let code = asm(&[
         (Resume, 0),
@@ -54,8 +60,7 @@ pub fn loop_with_try_except() -> BytecodeCfg {
         (JumpBackward, 23),
     ]);
     let start = 6u8;
-    let table = [0x80 | start, 8, 21, 1 << 1];
-    cfg(&code, &table, 3, 3)
+    (code, [0x80 | start, 8, 21, 1 << 1])
 }
 
 /// Compare `text` with the golden file `tests/golden/<name>.<ext>`; `COIR_BLESS=1` rewrites it.
