@@ -261,3 +261,23 @@ fn repeated_local_loads_become_one_until_the_slot_may_change() {
     passes::run(&mut f, &[Box::new(GuardRemoval)], false).unwrap();
     assert_eq!(f.to_text().matches("guard").count(), 2, "{}", f.to_text());
 }
+
+#[test]
+fn guards_after_a_raising_instruction_do_not_hold_on_its_error_edge() {
+    // b0: call (error edge to err); guard float a; return.   err: guard float a; raise.
+    // The guard in `err` must stay: on that path the one in b0 never ran.
+    let mut b = SsaBuilder::new("error_edge_facts", 1);
+    let (tstate, frame) = b.entry_params();
+    let err = b.new_block("err");
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    let x = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err)).unwrap();
+    guard(&mut b, a, 2, &[(x, StackSlot::Owned), (a, StackSlot::Borrowed)]);
+    b.terminate(Terminator::Return(x)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    guard(&mut b, a, 4, &[(a, StackSlot::Borrowed)]);
+    b.terminate(Terminator::Raise).unwrap();
+    let mut f = b.finish().unwrap();
+    let r = passes::run(&mut f, &[Box::new(GuardRemoval)], false).unwrap();
+    assert_eq!(r[0].changes, 0, "{}", f.to_text());
+}

@@ -48,10 +48,14 @@ impl Pass for GuardRemoval {
             }
         }
         let mut out: HashMap<Block, Facts> = HashMap::new();
+        // An error edge leaves its block in the middle: its target (whose only predecessor
+        // it is) knows what held at the raising instruction, not at the block's end.
+        let mut at_error: HashMap<Block, Facts> = HashMap::new();
         let mut dead = HashSet::new();
         for &b in &order {
             let ps = preds.get(&b).map(Vec::as_slice).unwrap_or(&[]);
             let mut facts: Facts = match ps.split_first() {
+                _ if at_error.contains_key(&b) => at_error.remove(&b).expect("checked"),
                 Some((first, rest)) if ps.iter().all(|p| out.contains_key(p)) => {
                     let mut s = out[first].clone();
                     for p in rest {
@@ -66,6 +70,9 @@ impl Pass for GuardRemoval {
                 if d.effects().contains(Effects::ARBITRARY) {
                     // Python code may change a type (its version) or materialise a __dict__.
                     facts.retain(|(k, _)| k.is_permanent());
+                }
+                if let Some(e) = d.err {
+                    at_error.insert(e, facts.clone());
                 }
                 let Imm::Guard(kind, _) = &d.imm else { continue };
                 if d.op != Opcode::Guard {
