@@ -114,6 +114,14 @@ def truth_each(x):
     return "no"
 
 
+def swap_pairs(pairs):
+    # UNPACK_SEQUENCE specialised on 2-tuples, 3-lists and 3-tuples.
+    out = []
+    for (a, b), [c, d, e], (f, g, h) in pairs:
+        out.append((b, a, e, d, c, h, g, f))
+    return out
+
+
 def grow(n, limit):
     # Starts compact; the products leave the compact range part way through the loop.
     out = []
@@ -141,6 +149,7 @@ for _ in range(8):
     truthy(True, None, 3, [1])
     truth_each(True)
     truth_each(5)
+    swap_pairs([((1, 2), [3, 4, 5], (6, 7, 8))])
 
 print(axpy(2.0, 3.0, 1.0), axpy(2, 3, 1), axpy("ab", 2, "c"), axpy(2.0, 2**70, 1))
 print(poly(1.5), poly(2), poly(10**30), poly(True))
@@ -195,4 +204,10 @@ Slotted.y = property(lambda self: 100.0)
 print(norm(s2))
 print(truthy(True, None, 3, [1]), truthy(False, 0, 0, []), truthy(None, "", 2**80, (1,)), truthy(1.5, [], -1, {}))
 print([truth_each(v) for v in (True, False, None, 0, 7, -2**70, [], [0], "", "s", 0.0, object)])
+print(swap_pairs([((1, 2), [3, 4, 5], (6, 7, 8)), ([1, 2], (3, 4, 5), [6, 7, 8]), ("ab", "cde", b"fgh")]))
+for bad in ([((1, 2, 3), [3, 4, 5], (6, 7, 8))], [((1, 2), [3, 4], (6, 7, 8))], [(1, [3, 4, 5], (6, 7, 8))]):
+    try:
+        swap_pairs(bad)
+    except (ValueError, TypeError) as e:
+        print(type(e).__name__, e)
 print(sys.getrefcount(3.25) > 0)

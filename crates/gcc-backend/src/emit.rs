@@ -923,6 +923,10 @@ impl<'c> Emitter<'c, '_> {
                             let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
                             c.new_comparison(None, ComparisonOp::Equals, valid, c.new_rvalue_zero(self.t.char))
                         }
+                        GuardKind::Len(n) => {
+                            let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
+                            ne(len, c.new_rvalue_from_long(self.t.word, *n as i64))
+                        }
                         GuardKind::ListIndex | GuardKind::TupleIndex | GuardKind::Field(_) => return Err(bad(d)),
                     };
                     split += 1;
@@ -938,6 +942,20 @@ impl<'c> Emitter<'c, '_> {
                     let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::TupleItem | Opcode::ListItem => {
+                    let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
+                    let seq = self.val(d.args[0]).to_rvalue();
+                    let items = if d.op == Opcode::ListItem {
+                        at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue()
+                    } else {
+                        let base = c.new_cast(None, seq, self.t.char.make_pointer());
+                        let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, self.abi.tuple_items as i64)).get_address(None);
+                        c.new_cast(None, addr, self.t.ptr.make_pointer())
+                    };
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, c.new_array_access(None, items, c.new_rvalue_from_long(self.t.word, *i)));
+                    cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
                 }
                 Opcode::RangeNext => {
                     // As FOR_ITER_RANGE: len > 0 ? (value = start, start += step, len--) : done.

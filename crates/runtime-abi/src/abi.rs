@@ -216,6 +216,8 @@ crate::c_enum! {
         NotList = "COIR_DEOPT_NOT_LIST",
         /// A value was not a tuple.
         NotTuple = "COIR_DEOPT_NOT_TUPLE",
+        /// A sequence to unpack had another length than the feedback saw.
+        WrongLength = "COIR_DEOPT_WRONG_LENGTH",
         /// An iterator was not a range iterator.
         NotRangeIter = "COIR_DEOPT_NOT_RANGE_ITER",
         /// A truth test's value was not of the type the feedback saw (bool, None).
@@ -241,6 +243,7 @@ impl DeoptReason {
             DeoptReason::NotTuple => "not a tuple",
             DeoptReason::IndexOutOfRange => "index out of range",
             DeoptReason::NotRangeIter => "not a range iterator",
+            DeoptReason::WrongLength => "wrong length",
             DeoptReason::TruthType => "truth test of another type",
             DeoptReason::TypeChanged => "type changed",
             DeoptReason::NoInlineValues => "no inline values",

@@ -4,6 +4,7 @@ use bytecode_cfg::{Instr, Opcode};
 use super::{Lowerer, Result, OWNED};
 use crate::helpers::{Helper, Ty};
 use crate::ir::{Inst, Operand, Var};
+use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
 
 impl Lowerer<'_> {
     pub(super) fn lower_build(&mut self, ins: &Instr) -> Result<()> {
@@ -78,7 +79,19 @@ impl Lowerer<'_> {
             Opcode::MatchMapping => self.call_push(Helper::MatchTypeFlag, vec![v(self, 0), Operand::Imm(0)], 0),
             Opcode::MatchSequence => self.call_push(Helper::MatchTypeFlag, vec![v(self, 0), Operand::Imm(1)], 0),
             Opcode::MatchKeys => self.call_push(Helper::MatchKeys, vec![Operand::TState, v(self, 1), v(self, 0)], 0),
-            Opcode::UnpackSequence => self.unpack(Helper::UnpackSequence, arg, arg as usize),
+            Opcode::UnpackSequence => {
+                let kind = match ins.stored {
+                    Opcode::UnpackSequenceTwoTuple | Opcode::UnpackSequenceTuple => Some(GuardKind::Tuple),
+                    Opcode::UnpackSequenceList => Some(GuardKind::List),
+                    _ => None,
+                };
+                if let Some(kind) = kind
+                    && self.speculate_unpack(kind, arg)?
+                {
+                    return Ok(());
+                }
+                self.unpack(Helper::UnpackSequence, arg, arg as usize)
+            }
             Opcode::UnpackEx => {
                 let total = (arg & 0xff) as usize + 1 + (arg >> 8) as usize;
                 self.unpack(Helper::UnpackEx, arg, total)
@@ -98,6 +111,27 @@ impl Lowerer<'_> {
     fn array(&self, n: usize) -> Operand {
         let base = if n == 0 { Var(0) } else { Self::slot(self.depth() - n) };
         Operand::Array(base, n as u32)
+    }
+
+    /// UNPACK_SEQUENCE with tuple or list feedback: the type and the length guarded, the
+    /// items loaded inline (pushed last item first, so the first is on top).
+    fn speculate_unpack(&mut self, kind: GuardKind, n: u32) -> Result<bool> {
+        if self.depth() - 1 + n as usize > self.cfg.max_depth as usize {
+            return Err(self.bad_oparg());
+        }
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        self.check_objects(self.depth() - 1, 1)?;
+        let seq = self.peek(0);
+        self.guard(kind, seq, &fs);
+        self.guard(GuardKind::Len(n), seq, &fs);
+        let op = if kind == GuardKind::List { SsaOp::ListItem } else { SsaOp::TupleItem };
+        let items: Vec<Var> = (0..n).rev().map(|i| self.op1(op, Imm::Int(i as i64), vec![seq])).collect();
+        self.pop_release();
+        for item in items {
+            let dst = self.push(OWNED);
+            self.fb.push(Inst::Move { dst, src: Operand::Var(item) });
+        }
+        Ok(true)
     }
 
     fn unpack(&mut self, helper: Helper, arg: u32, total: usize) -> Result<()> {

@@ -543,7 +543,7 @@ impl<'a> Lowerer<'a> {
         self.fb.push(Inst::Op { op: SsaOp::Guard, imm: Imm::Guard(kind, fs.clone()), args, dsts: vec![], err: None });
     }
 
-    /// A pure operation of the SSA table with one result, into a new variable.
+    /// An operation of the SSA table with one result and no error edge, into a new variable.
     pub(crate) fn op1(&mut self, op: SsaOp, imm: Imm, args: Vec<Var>) -> Var {
         let ty = match op.info().sig {
             crate::ssa::ops::Sig::Fixed(_, [t]) => *t,

@@ -201,6 +201,8 @@ pub enum GuardKind {
     InlineValues,
     /// (`load_field`) the object field at this byte offset is set (not NULL).
     Field(u32),
+    /// A list's or tuple's length is this (a list's can change whenever code runs).
+    Len(u32),
 }
 
 impl GuardKind {
@@ -234,6 +236,7 @@ impl GuardKind {
             GuardKind::TypeVersion(_) => "type_version",
             GuardKind::InlineValues => "inline_values",
             GuardKind::Field(_) => "field",
+            GuardKind::Len(_) => "len",
         }
     }
 
@@ -250,6 +253,7 @@ impl GuardKind {
             GuardKind::TypeVersion(_) => runtime_abi::abi::DeoptReason::TypeChanged,
             GuardKind::InlineValues => runtime_abi::abi::DeoptReason::NoInlineValues,
             GuardKind::Field(_) => runtime_abi::abi::DeoptReason::AttributeUnset,
+            GuardKind::Len(_) => runtime_abi::abi::DeoptReason::WrongLength,
         }
     }
 }
@@ -259,6 +263,7 @@ impl fmt::Display for GuardKind {
         match self {
             GuardKind::TypeVersion(v) => write!(f, "type_version({v})"),
             GuardKind::Field(off) => write!(f, "field(+{off})"),
+            GuardKind::Len(n) => write!(f, "len({n})"),
             k => f.write_str(k.name()),
         }
     }
@@ -627,6 +632,12 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// Item `i` (the immediate) of a tuple whose type and length were guarded, as a new
+    /// reference.
+    TupleItem "tuple_item" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
+    /// Item `i` of a list whose type and length were guarded (with nothing in between that
+    /// could change it), as a new reference.
+    ListItem "list_item" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
     /// Advance a range iterator (guarded): 1 and the next value, or 0 (and 0) when it is
     /// exhausted.
     RangeNext "range_next" None (Obj) -> (CInt, I64) [Borrow => Scalar, Scalar] | WRITES_MEMORY;
