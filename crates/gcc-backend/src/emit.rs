@@ -578,6 +578,37 @@ impl<'c> Emitter<'c, '_> {
         self.ctx.new_array_access(None, self.reloc_table, idx).to_rvalue()
     }
 
+    /// The inline fast path of an attribute read (see [`AttrFast`]): tests in `cur`, the load
+    /// in a block that assigns `result` and jumps to the returned join block; returns the block
+    /// where the helper call (the slow path) goes, which must then jump to the join block.
+    fn attr_fast_path(&mut self, cur: Block<'c>, name: &str, fast: AttrFast, result: LValue<'c>) -> Result<(Block<'c>, Block<'c>), BackendError> {
+        let c = self.ctx;
+        let owner = self.val(fast.owner).to_rvalue();
+        let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
+        let (slow, join) = (self.func.new_block(format!("{name}_attr_slow")), self.func.new_block(format!("{name}_attr")));
+        let load = self.func.new_block(format!("{name}_attr_fast"));
+        let same = c.new_comparison(None, ComparisonOp::Equals, tag, c.new_rvalue_from_long(self.t.u32, fast.type_version));
+        if fast.inline_values {
+            // ((PyDictValues *)((char *)owner + Py_TYPE(owner)->tp_basicsize))->valid
+            let check = self.func.new_block(format!("{name}_attr_valid"));
+            cur.end_with_conditional(None, same, check, slow);
+            let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+            let base = c.new_cast(None, owner, self.t.char.make_pointer());
+            let values = c.new_array_access(None, base, size).get_address(None);
+            let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
+            check.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, valid, c.new_rvalue_zero(self.t.char)), load, slow);
+        } else {
+            cur.end_with_conditional(None, same, load, slow);
+        }
+        load.add_assignment(None, result, at(c, &self.t, owner, fast.offset as usize, self.t.ptr));
+        let set = self.func.new_block(format!("{name}_attr_set"));
+        load.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, slow);
+        set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
+        set.end_with_jump(None, join);
+        Ok((slow, join))
+    }
+
     /// Relocation `r`'s word as a writable `uint64_t` (guard state).
     fn reloc_word(&self, r: Reloc) -> LValue<'c> {
         let _ = self.reloc(r);
@@ -798,6 +829,15 @@ impl<'c> Emitter<'c, '_> {
                             }
                         }
                     }
+                    // Attribute reads with the interpreter's feedback: the fast path inline,
+                    // the helper (which checks again and falls back to getattr) otherwise.
+                    let mut join = None;
+                    if let (Some(r), Some(fast)) = (ret_val, attr_fast_path(f, d, helper)) {
+                        split += 1;
+                        let (slow, j) = self.attr_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r))?;
+                        cur = slow;
+                        join = Some(j);
+                    }
                     let callv = c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv);
                     let result = match ret_val {
                         None => {
@@ -809,6 +849,10 @@ impl<'c> Emitter<'c, '_> {
                             Some(self.val(r))
                         }
                     };
+                    if let Some(j) = join {
+                        cur.end_with_jump(None, j);
+                        cur = j;
+                    }
                     let failed = match (helper.err(), result) {
                         (ErrConv::Null, Some(r)) => Some(c.new_comparison(None, ComparisonOp::Equals, r, c.new_null(self.t.ptr))),
                         (ErrConv::Negative, Some(r)) => {
@@ -911,23 +955,11 @@ impl<'c> Emitter<'c, '_> {
                             // The tag is read only when the type is int (`||` short-circuits).
                             c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, ne(ob_type, self.reloc(Reloc::LongType)), big)
                         }
-                        GuardKind::TypeVersion(tv) => {
-                            let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
-                            ne(tag, c.new_rvalue_from_long(self.t.u32, *tv as i64))
-                        }
-                        GuardKind::InlineValues => {
-                            // ((PyDictValues *)((char *)v + Py_TYPE(v)->tp_basicsize))->valid
-                            let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
-                            let base = c.new_cast(None, v, self.t.char.make_pointer());
-                            let values = c.new_array_access(None, base, size).get_address(None);
-                            let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
-                            c.new_comparison(None, ComparisonOp::Equals, valid, c.new_rvalue_zero(self.t.char))
-                        }
                         GuardKind::Len(n) => {
                             let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
                             ne(len, c.new_rvalue_from_long(self.t.word, *n as i64))
                         }
-                        GuardKind::ListIndex | GuardKind::TupleIndex | GuardKind::Field(_) => return Err(bad(d)),
+                        GuardKind::ListIndex | GuardKind::TupleIndex => return Err(bad(d)),
                     };
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
@@ -977,25 +1009,6 @@ impl<'c> Emitter<'c, '_> {
                     more.add_assignment(None, len, c.new_binary_op(None, BinaryOp::Minus, self.t.word, len.to_rvalue(), c.new_rvalue_one(self.t.word)));
                     more.end_with_jump(None, next);
                     cur = next;
-                }
-                Opcode::LoadField => {
-                    let Imm::Guard(kind @ GuardKind::Field(off), fs) = &d.imm else { return Err(bad(d)) };
-                    let v = self.val(d.args[0]).to_rvalue();
-                    let r = self.val(res(0)?);
-                    cur.add_assignment(None, r, at(c, &self.t, v, *off as usize, self.t.ptr));
-                    let fails = c.new_comparison(None, ComparisonOp::Equals, r.to_rvalue(), c.new_null(self.t.ptr));
-                    split += 1;
-                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
-                    cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
-                }
-                Opcode::StoreField => {
-                    let Imm::Int(off) = &d.imm else { return Err(bad(d)) };
-                    let (o, v) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
-                    let field = at(c, &self.t, o, *off as usize, self.t.ptr);
-                    let old = self.temp(self.t.ptr);
-                    cur.add_assignment(None, old, field.to_rvalue());
-                    cur.add_assignment(None, field, v);
-                    cur.add_eval(None, c.new_call(None, self.rc.xdecref, &[old.to_rvalue()]));
                 }
                 Opcode::StoreItem => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
@@ -1144,6 +1157,37 @@ impl<'c> Emitter<'c, '_> {
         }
         Ok(())
     }
+}
+
+/// What an attribute read's inline fast path needs (`load_attr_instance_value` and
+/// `load_attr_slot`, whose type version and offset operands are constants).
+#[derive(Clone, Copy)]
+struct AttrFast {
+    owner: Value,
+    type_version: i64,
+    offset: i64,
+    inline_values: bool,
+}
+
+/// The fast path of a helper call that has one: `load_attr_{instance_value,slot}(owner, name,
+/// type_version, offset)` with constant version and offset (as the interpreter's
+/// LOAD_ATTR_INSTANCE_VALUE / LOAD_ATTR_SLOT: the type's version, the inline values' validity
+/// for the former, the field set).
+fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<AttrFast> {
+    let inline_values = match helper {
+        ir_cfg::Helper::LoadAttrInstanceValue => true,
+        ir_cfg::Helper::LoadAttrSlot => false,
+        _ => return None,
+    };
+    let word = |v: Value| match f.values[v].def {
+        ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::Word => match f.insts[i].imm {
+            Imm::Int(x) => Some(x),
+            _ => None,
+        },
+        _ => None,
+    };
+    let [owner, _name, tv, off] = d.args[..] else { return None };
+    Some(AttrFast { owner, type_version: word(tv)?, offset: word(off)?, inline_values })
 }
 
 /// An instruction whose operands do not fit its helper's signature (the verifier's job).

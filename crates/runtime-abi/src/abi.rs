@@ -224,12 +224,6 @@ crate::c_enum! {
         TruthType = "COIR_DEOPT_TRUTH_TYPE",
         /// A list or tuple index was out of bounds (or negative).
         IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
-        /// An object's type was not the one (or no longer the version) the code was made for.
-        TypeChanged = "COIR_DEOPT_TYPE_CHANGED",
-        /// An object's inline values were no longer valid (its `__dict__` was materialised).
-        NoInlineValues = "COIR_DEOPT_NO_INLINE_VALUES",
-        /// An attribute's slot or inline value was unset.
-        AttributeUnset = "COIR_DEOPT_ATTRIBUTE_UNSET",
     }
 }
 
@@ -245,9 +239,6 @@ impl DeoptReason {
             DeoptReason::NotRangeIter => "not a range iterator",
             DeoptReason::WrongLength => "wrong length",
             DeoptReason::TruthType => "truth test of another type",
-            DeoptReason::TypeChanged => "type changed",
-            DeoptReason::NoInlineValues => "no inline values",
-            DeoptReason::AttributeUnset => "attribute unset",
         }
     }
 }

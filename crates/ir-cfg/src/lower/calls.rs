@@ -4,7 +4,6 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 use super::{Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use runtime_abi::caches;
-use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
 use crate::ir::{Inst, Operand, Var};
 
 /// Feedback for LOAD_ATTR.
@@ -51,16 +50,6 @@ impl Lowerer<'_> {
                 let owner = v(self, 0);
                 let fb = self.attr_feedback(ins);
                 if arg & 1 == 0 {
-                    let field = match fb {
-                        AttrFeedback::InstanceValue { type_version, offset } => Some((type_version, offset, true)),
-                        AttrFeedback::Slot { type_version, offset } => Some((type_version, offset, false)),
-                        _ => None,
-                    };
-                    if let Some((tv, offset, inline)) = field
-                        && self.speculate_load_field(tv as u32, offset as u32, inline)?
-                    {
-                        return Ok(());
-                    }
                     if let AttrFeedback::InstanceValue { type_version, offset } = fb {
                         let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
                         return self.call_push(Helper::LoadAttrInstanceValue, args, 1);
@@ -98,12 +87,6 @@ impl Lowerer<'_> {
                 };
                 let tv = self.cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit);
                 let off = self.cfg.cache_u16(ins, caches::ATTR_INDEX.unit);
-                if let (Some(Helper::StoreAttrSlot), Some(tv), Some(off)) = (h, tv, off)
-                    && tv != 0
-                    && self.speculate_store_slot(tv, off as u32)?
-                {
-                    return Ok(());
-                }
                 match (h, tv, off) {
                     (Some(h), Some(tv), Some(off)) if tv != 0 => {
                         let args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
@@ -217,40 +200,3 @@ impl Lowerer<'_> {
     }
 }
 
-impl Lowerer<'_> {
-    /// `owner.name` read from a slot or an inline value with the interpreter's feedback: the
-    /// owner's type version guarded (and its inline values' validity), the field loaded
-    /// inline (deoptimising when unset).
-    fn speculate_load_field(&mut self, tv: u32, offset: u32, inline: bool) -> Result<bool> {
-        let Some(fs) = self.frame_state() else { return Ok(false) };
-        self.check_objects(self.depth() - 1, 1)?;
-        let owner = self.peek(0);
-        self.guard(GuardKind::TypeVersion(tv), owner, &fs);
-        if inline {
-            self.guard(GuardKind::InlineValues, owner, &fs);
-        }
-        let v = self.new_obj();
-        let mut args = vec![owner];
-        args.extend((0..fs.stack.len()).map(Self::slot));
-        self.fb.push(Inst::Op { op: SsaOp::LoadField, imm: Imm::Guard(GuardKind::Field(offset), fs), args, dsts: vec![v], err: None });
-        self.pop_release();
-        let dst = self.push(OWNED);
-        self.fb.push(Inst::Move { dst, src: Operand::Var(v) });
-        Ok(true)
-    }
-
-    /// `owner.name = v` into a slot (stack: v, owner) with the interpreter's feedback: the
-    /// owner's type version guarded, the slot written inline.
-    fn speculate_store_slot(&mut self, tv: u32, offset: u32) -> Result<bool> {
-        let Some(fs) = self.frame_state() else { return Ok(false) };
-        self.check_objects(self.depth() - 2, 2)?;
-        let (v, owner) = (self.peek(1), self.peek(0));
-        self.guard(GuardKind::TypeVersion(tv), owner, &fs);
-        // The object takes a reference of the value's own.
-        self.make_owned(self.depth() - 2);
-        self.fb.push(Inst::Op { op: SsaOp::StoreField, imm: Imm::Int(offset as i64), args: vec![owner, v], dsts: vec![], err: None });
-        self.pop_release();
-        self.pop_keep();
-        Ok(true)
-    }
-}

@@ -194,13 +194,6 @@ pub enum GuardKind {
     ListIndex,
     /// (`item`) the index is within the tuple's bounds.
     TupleIndex,
-    /// `type(v).__version__` (`tp_version_tag`) is this: the type is the one the feedback
-    /// saw, unchanged (so its attribute layout and methods are those the code was made for).
-    TypeVersion(u32),
-    /// `v`'s inline values are valid (no `__dict__` materialised over them).
-    InlineValues,
-    /// (`load_field`) the object field at this byte offset is set (not NULL).
-    Field(u32),
     /// A list's or tuple's length is this (a list's can change whenever code runs).
     Len(u32),
 }
@@ -233,9 +226,6 @@ impl GuardKind {
             GuardKind::None => "none",
             GuardKind::ListIndex => "list_index",
             GuardKind::TupleIndex => "tuple_index",
-            GuardKind::TypeVersion(_) => "type_version",
-            GuardKind::InlineValues => "inline_values",
-            GuardKind::Field(_) => "field",
             GuardKind::Len(_) => "len",
         }
     }
@@ -250,9 +240,6 @@ impl GuardKind {
             GuardKind::RangeIter => runtime_abi::abi::DeoptReason::NotRangeIter,
             GuardKind::Bool | GuardKind::None => runtime_abi::abi::DeoptReason::TruthType,
             GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
-            GuardKind::TypeVersion(_) => runtime_abi::abi::DeoptReason::TypeChanged,
-            GuardKind::InlineValues => runtime_abi::abi::DeoptReason::NoInlineValues,
-            GuardKind::Field(_) => runtime_abi::abi::DeoptReason::AttributeUnset,
             GuardKind::Len(_) => runtime_abi::abi::DeoptReason::WrongLength,
         }
     }
@@ -261,8 +248,6 @@ impl GuardKind {
 impl fmt::Display for GuardKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GuardKind::TypeVersion(v) => write!(f, "type_version({v})"),
-            GuardKind::Field(off) => write!(f, "field(+{off})"),
             GuardKind::Len(n) => write!(f, "len({n})"),
             k => f.write_str(k.name()),
         }
@@ -641,12 +626,6 @@ ops! {
     /// Advance a range iterator (guarded): 1 and the next value, or 0 (and 0) when it is
     /// exhausted.
     RangeNext "range_next" None (Obj) -> (CInt, I64) [Borrow => Scalar, Scalar] | WRITES_MEMORY;
-    /// The object field at the kind's byte offset (a `__slots__` slot or an inline value), as
-    /// a new reference; deoptimises when it is NULL (unset: the interpreter raises).
-    LoadField "load_field" Guard (Obj) -> (Obj) [Borrow => New] | DEOPTS;
-    /// Store into the `__slots__` slot at the immediate byte offset, moving `v`'s reference
-    /// into the object and releasing the old value (which may run `__del__`).
-    StoreField "store_field" Int (Obj, Obj) -> () [Borrow, Release =>] | REFCOUNT | ARBITRARY;
     /// `list[i] = v`, moving `v`'s reference into the list and releasing the item it
     /// replaces (which may run `__del__`); deoptimises when `i` is out of bounds.
     StoreItem "store_item" Guard (Obj, I64, Obj) -> () [Borrow, Borrow, Release =>] | DEOPTS | REFCOUNT | ARBITRARY;

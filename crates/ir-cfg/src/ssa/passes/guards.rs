@@ -3,8 +3,8 @@
 //! kind (`Function::const_kinds`); and a guard of the same kind on the same value that runs
 //! on every path to this one (earlier in the block, or in every predecessor) has already
 //! passed. The exact type of a float, int, list or tuple never changes, so such a passed
-//! guard stays true; a type's version and an object's inline values can change whenever
-//! Python code runs, so those facts die at any instruction that may run arbitrary code.
+//! guard stays true; a list's length can change whenever Python code runs, so that fact dies
+//! at any instruction that may run arbitrary code.
 //!
 //! The facts flow forward in reverse post-order; a block reached by an edge not yet visited
 //! (a loop's back edge) starts with none, which keeps the pass to one sweep and sound.
@@ -68,7 +68,7 @@ impl Pass for GuardRemoval {
             for &i in &f.blocks[b].insts {
                 let d = &f.insts[i];
                 if d.effects().contains(Effects::ARBITRARY) {
-                    // Python code may change a type (its version) or materialise a __dict__.
+                    // Python code may change what is not permanent (a list's length).
                     facts.retain(|(k, _)| k.is_permanent());
                 }
                 if let Some(e) = d.err {
