@@ -100,6 +100,29 @@ struct Emitter<'c, 'a> {
     reloc_table: RValue<'c>,
     /// What each slot of the relocation table holds, in order of first use.
     relocs: std::cell::RefCell<Vec<Reloc>>,
+    /// Per IR block: reached only through an error edge (see [`cold_blocks`]).
+    cold: Vec<bool>,
+}
+
+/// The blocks that no path from the entry reaches without taking an error edge: error
+/// blocks, the unwind path, exception handlers and what follows them. Their reference
+/// releases call the interpreter's `Py_DecRef` instead of the inline decrement: the same
+/// operation (`Py_XDECREF`), in a fraction of the code, so GCC has far less to optimise in
+/// code that runs only when an exception is raised.
+fn cold_blocks(f: &Function) -> Vec<bool> {
+    let mut cold = vec![true; f.blocks.len()];
+    let Some(entry) = f.entry else { return cold };
+    let mut stack = vec![entry];
+    cold[entry.index()] = false;
+    while let Some(b) = stack.pop() {
+        for c in f.blocks[b].term.calls() {
+            if cold[c.block.index()] {
+                cold[c.block.index()] = false;
+                stack.push(c.block);
+            }
+        }
+    }
+    cold
 }
 
 fn ty_of<'c>(t: &Types<'c>, ty: Ty) -> Type<'c> {
@@ -147,6 +170,18 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     if let Ok(extra) = std::env::var("COIR_GCC_OPTIONS") {
         for o in extra.split_whitespace() {
             ctx.add_command_line_option(o);
+        }
+    }
+    // Link the shared object from our code alone: no C runtime start files (crti.o,
+    // crtbeginS.o, ...) and no default libraries (-lc, -lgcc, -lgcc_s). The code calls nothing
+    // but helpers through the relocation table and `_Py_Dealloc`, which the dynamic loader
+    // finds in the interpreter already loaded (libc, were it ever needed, is there too). The
+    // linker then reads one object instead of a dozen files and libraries: measured, ~10 ms
+    // less per compile (of ~40 ms for a small function at -O2).
+    ctx.add_driver_option("-nostdlib");
+    if let Ok(extra) = std::env::var("COIR_GCC_DRIVER_OPTIONS") {
+        for o in extra.split_whitespace() {
+            ctx.add_driver_option(o);
         }
     }
     let t = Types::new(&ctx);
@@ -201,6 +236,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         temps: 0,
         reloc_table: func.get_param(2).to_rvalue(),
         relocs: std::cell::RefCell::new(Vec::new()),
+        cold: cold_blocks(f),
     };
     if let Some(entry) = f.entry {
         // The entry's parameters are the native function's own.
@@ -255,7 +291,12 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
         cache::key(&[
             format!("{f:?}"),
             format!("{:?}", abi.layout_facts()),
-            format!("O{} {}", opts.opt_level, std::env::var("COIR_GCC_OPTIONS").unwrap_or_default()),
+            format!(
+                "O{} {} driver {}",
+                opts.opt_level,
+                std::env::var("COIR_GCC_OPTIONS").unwrap_or_default(),
+                std::env::var("COIR_GCC_DRIVER_OPTIONS").unwrap_or_default()
+            ),
             format!("{relocs:?}"),
         ])
     });
@@ -409,6 +450,9 @@ struct RefcountFns<'c> {
     store_local: gccjit::Function<'c>,
     /// `take_local(slot) -> v`: LOAD_FAST_AND_CLEAR's move out of a frame slot.
     take_local: gccjit::Function<'c>,
+    /// The interpreter's `Py_DecRef` (`Py_XDECREF` out of line), for code that runs only
+    /// after an exception.
+    decref_cold: gccjit::Function<'c>,
 }
 
 /// The inlinable reference-counting helpers, following `Include/refcount.h` (64-bit, GIL):
@@ -425,6 +469,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     // Called by name: `_Py_Dealloc` is exported by the interpreter (the shared object is
     // loaded into it), so code stays free of process-specific addresses.
     let dealloc_fn = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "_Py_Dealloc", false);
+    let decref_cold = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "Py_DecRef", false);
 
     let (incref, o) = one("coir_incref");
     let b0 = incref.new_block("entry");
@@ -518,7 +563,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     borrowed.add_eval(None, ctx.new_call(None, xincref, &[p]));
     borrowed.end_with_return(None, p);
     owned.end_with_return(None, p);
-    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take }
+    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold }
 }
 
 impl<'c> Emitter<'c, '_> {
@@ -728,6 +773,7 @@ impl<'c> Emitter<'c, '_> {
                     let func = match d.op {
                         Opcode::Incref => self.rc.incref,
                         Opcode::XIncref => self.rc.xincref,
+                        Opcode::Decref | Opcode::XDecref if self.cold[bid.index()] => self.rc.decref_cold,
                         Opcode::Decref => self.rc.decref,
                         _ => self.rc.xdecref,
                     };
