@@ -163,10 +163,13 @@ def _stats(out):
     fb = re.findall(r"^  fallback\s+(\d+)\s+(.*)$", out, re.M)
     if fb:
         s["fallbacks"] = {reason: int(n) for n, reason in fb}
+    dp = re.findall(r"^  deopt\s+(\d+)\s+(.*)$", out, re.M)
+    if dp:
+        s["deopts"] = {reason: int(n) for n, reason in dp}
     return s
 
 
-def run_one(python, module, mode, timeout, threshold, log_dir):
+def run_one(python, module, mode, timeout, threshold, log_dir, deopt_stress=False):
     """Run one module plainly or under coir; return a result dict."""
     tmp = tempfile.mkdtemp(prefix=f"coir-{mode}-{module}-")
     try:
@@ -179,7 +182,10 @@ def run_one(python, module, mode, timeout, threshold, log_dir):
         t0 = time.monotonic()
         timed_out = False
         with open(os.path.join(tmp, "output"), "w+", errors="replace") as f:
-            p = subprocess.Popen(cmd, cwd=tmp, env=_env(tmp), stdin=subprocess.DEVNULL,
+            env = _env(tmp)
+            if mode == "coir" and deopt_stress:
+                env["COIR_DEOPT_STRESS"] = "1"
+            p = subprocess.Popen(cmd, cwd=tmp, env=env, stdin=subprocess.DEVNULL,
                                  stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
             try:
                 rc = p.wait(timeout=timeout + 30)
@@ -257,6 +263,9 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds per module run, and regrtest's per-test timeout (default 1800)")
     ap.add_argument("--threshold", type=int, default=0, help="coir's threshold (default 0)")
+    ap.add_argument("--deopt-stress", action="store_true",
+                    help="coir runs with COIR_DEOPT_STRESS=1: every guard fails on its first "
+                         "execution (use a threshold above 0, so that code has feedback)")
     ap.add_argument("--python", default=sys.executable,
                     help="the interpreter, with coir installed (default: this one)")
     ap.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
@@ -284,7 +293,7 @@ def main(argv=None):
         for m in modules:
             for md in modes:
                 fut = pool.submit(run_one, args.python, m, md, args.timeout, args.threshold,
-                                  args.log_dir)
+                                  args.log_dir, args.deopt_stress)
                 futs[fut] = (m, md)
         try:
             for fut in concurrent.futures.as_completed(futs):
@@ -323,7 +332,8 @@ def main(argv=None):
     if "coir" in modes:
         comp = sum(results[m]["coir"].get("compiled", 0) for m in modules)
         csec = sum(results[m]["coir"].get("compile_seconds", 0.0) for m in modules)
-        print(f"# coir: {comp} functions compiled, {csec:.0f}s compiling")
+        deopts = sum(sum(results[m]["coir"].get("deopts", {}).values()) for m in modules)
+        print(f"# coir: {comp} functions compiled, {csec:.0f}s compiling, {deopts} deopts")
     if baseline_bad:
         print("# not passing under the plain interpreter (not counted): "
               + ", ".join(f"{m} ({results[m]['plain']['result']})" for m in baseline_bad))
