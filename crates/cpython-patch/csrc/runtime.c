@@ -331,17 +331,17 @@ void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, in
     for (int i = 0; i < n; i++) {
         PyObject *o = items[i];
         switch (k[i]) {
-        case 'b': Py_XINCREF(o); break;
-        case 'f': {
+        case COIR_SLOT_BORROWED: Py_XINCREF(o); break;
+        case COIR_SLOT_F64: {
             double d;
             memcpy(&d, &items[i], sizeof d);
             o = PyFloat_FromDouble(d);
             break;
         }
-        case 'i': o = PyLong_FromLongLong((long long)(intptr_t)items[i]); break;
-        default: break;
+        case COIR_SLOT_I64: o = PyLong_FromLongLong((long long)(intptr_t)items[i]); break;
+        default: break; /* COIR_SLOT_OWNED */
         }
-        if (o == NULL && (k[i] == 'f' || k[i] == 'i')) {
+        if (o == NULL && (k[i] == COIR_SLOT_F64 || k[i] == COIR_SLOT_I64)) {
             Py_FatalError("coir: out of memory while leaving native code for the interpreter");
         }
         stack[i] = o == NULL ? PyStackRef_NULL : PyStackRef_FromPyObjectSteal(o);

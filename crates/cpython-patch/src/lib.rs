@@ -301,14 +301,7 @@ fn abi() -> Abi {
         facts: raw.facts,
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
-        types: [
-            raw.float_type as usize,
-            raw.long_type as usize,
-            raw.list_type as usize,
-            raw.tuple_type as usize,
-            raw.range_iter_type as usize,
-            raw.bool_type as usize,
-        ],
+        types: raw.types.map(|p| p as usize),
         helpers,
     };
     g.abi = Some(a.clone());

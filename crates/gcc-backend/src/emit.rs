@@ -426,12 +426,7 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 }
                 Reloc::Helper(h) => *abi.helpers.get(&h).ok_or(BackendError::MissingHelper(h.symbol()))?,
                 Reloc::CodeBase => consts.code_base,
-                Reloc::FloatType => abi.types[0],
-                Reloc::LongType => abi.types[1],
-                Reloc::ListType => abi.types[2],
-                Reloc::TupleType => abi.types[3],
-                Reloc::RangeIterType => abi.types[4],
-                Reloc::BoolType => abi.types[5],
+                Reloc::Type(t) => abi.types[t as usize],
                 Reloc::GuardState(_) => 0,
             })
         })
@@ -670,6 +665,25 @@ impl<'c> Emitter<'c, '_> {
         Ok((slow, join))
     }
 
+    /// The items of a list (`ob_item`, a pointer in the object) or a tuple (inline), as
+    /// `PyObject **`.
+    fn seq_items(&self, seq: RValue<'c>, list: bool) -> RValue<'c> {
+        let c = self.ctx;
+        if list {
+            return at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue();
+        }
+        let base = c.new_cast(None, seq, self.t.char.make_pointer());
+        let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, self.abi.tuple_items as i64)).get_address(None);
+        c.new_cast(None, addr, self.t.ptr.make_pointer())
+    }
+
+    /// `!(0 <= idx < len(seq))` for a list or tuple: a negative index is a huge unsigned one.
+    fn out_of_bounds(&self, seq: RValue<'c>, idx: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let len = at(c, &self.t, seq, self.abi.var_size, self.t.u64).to_rvalue();
+        c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len)
+    }
+
     /// Relocation `r`'s word as a writable `uint64_t` (guard state).
     fn reloc_word(&self, r: Reloc) -> LValue<'c> {
         let _ = self.reloc(r);
@@ -730,12 +744,7 @@ impl<'c> Emitter<'c, '_> {
                 }
                 StackSlot::I64 => self.t.to_ptr(self.func, exit, c.new_cast(None, x, self.t.u64), &format!("ip{}", self.temps)),
             };
-            kinds.push(match slot {
-                StackSlot::Owned => 'o',
-                StackSlot::Borrowed => 'b',
-                StackSlot::F64 => 'f',
-                StackSlot::I64 => 'i',
-            });
+            kinds.push(slot.deopt_letter() as char);
             exit.add_assignment(None, self.scratch_at(1 + k as u32), word);
         }
         let kinds_ptr = self.t.to_u64(self.func, exit, c.new_cast(None, c.new_string_literal(&kinds), self.t.ptr), &format!("kinds{}", self.temps));
@@ -772,12 +781,7 @@ impl<'c> Emitter<'c, '_> {
             Reloc::Singleton(_)
             | Reloc::Helper(_)
             | Reloc::CodeBase
-            | Reloc::FloatType
-            | Reloc::LongType
-            | Reloc::ListType
-            | Reloc::TupleType
-            | Reloc::RangeIterType
-            | Reloc::BoolType
+            | Reloc::Type(_)
             | Reloc::GuardState(_) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
@@ -1004,24 +1008,21 @@ impl<'c> Emitter<'c, '_> {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
                     let ne = |a: RValue<'c>, b: RValue<'c>| c.new_comparison(None, ComparisonOp::NotEquals, a, b);
-                    let fails = match kind {
-                        GuardKind::Float => ne(ob_type, self.reloc(Reloc::FloatType)),
-                        GuardKind::List => ne(ob_type, self.reloc(Reloc::ListType)),
-                        GuardKind::Tuple => ne(ob_type, self.reloc(Reloc::TupleType)),
-                        GuardKind::RangeIter => ne(ob_type, self.reloc(Reloc::RangeIterType)),
-                        GuardKind::Bool => ne(ob_type, self.reloc(Reloc::BoolType)),
-                        GuardKind::None => ne(v, self.reloc(Reloc::Singleton(Singleton::None))),
-                        GuardKind::CompactInt => {
+                    let exact = kind.exact_type().map(|t| ne(ob_type, self.reloc(Reloc::Type(t))));
+                    let fails = match (kind, exact) {
+                        (GuardKind::CompactInt, Some(not_int)) => {
                             let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
                             let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
                             // The tag is read only when the type is int (`||` short-circuits).
-                            c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, ne(ob_type, self.reloc(Reloc::LongType)), big)
+                            c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, not_int, big)
                         }
-                        GuardKind::Len(n) => {
+                        (_, Some(not_exact)) => not_exact,
+                        (GuardKind::None, None) => ne(v, self.reloc(Reloc::Singleton(Singleton::None))),
+                        (GuardKind::Len(n), None) => {
                             let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
                             ne(len, c.new_rvalue_from_long(self.t.word, *n as i64))
                         }
-                        GuardKind::ListIndex | GuardKind::TupleIndex => return Err(bad(d)),
+                        _ => return Err(bad(d)),
                     };
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
@@ -1040,13 +1041,7 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::TupleItem | Opcode::ListItem => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let seq = self.val(d.args[0]).to_rvalue();
-                    let items = if d.op == Opcode::ListItem {
-                        at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue()
-                    } else {
-                        let base = c.new_cast(None, seq, self.t.char.make_pointer());
-                        let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, self.abi.tuple_items as i64)).get_address(None);
-                        c.new_cast(None, addr, self.t.ptr.make_pointer())
-                    };
+                    let items = self.seq_items(seq, d.op == Opcode::ListItem);
                     let r = self.val(res(0)?);
                     cur.add_assignment(None, r, c.new_array_access(None, items, c.new_rvalue_from_long(self.t.word, *i)));
                     cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
@@ -1075,12 +1070,9 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::StoreItem => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
                     let (seq, idx, v) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue(), self.val(d.args[2]));
-                    let len = at(c, &self.t, seq, self.abi.var_size, self.t.u64).to_rvalue();
-                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len);
                     split += 1;
-                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[3..])?;
-                    let items = at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue();
-                    let slot = c.new_array_access(None, items, idx);
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), self.out_of_bounds(seq, idx), *kind, fs, &d.args[3..])?;
+                    let slot = c.new_array_access(None, self.seq_items(seq, true), idx);
                     let old = self.temp(self.t.ptr);
                     cur.add_assignment(None, old, slot.to_rvalue());
                     cur.add_assignment(None, slot, v.to_rvalue());
@@ -1089,18 +1081,11 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::Item => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
                     let (seq, idx) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
-                    let len = at(c, &self.t, seq, self.abi.var_size, self.t.u64).to_rvalue();
-                    // Negative indexes are huge unsigned ones.
-                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len);
                     split += 1;
-                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[2..])?;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), self.out_of_bounds(seq, idx), *kind, fs, &d.args[2..])?;
                     let items = match kind {
-                        GuardKind::ListIndex => at(c, &self.t, seq, self.abi.list_items, self.t.ptr.make_pointer()).to_rvalue(),
-                        GuardKind::TupleIndex => {
-                            let base = c.new_cast(None, seq, self.t.char.make_pointer());
-                            let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, self.abi.tuple_items as i64)).get_address(None);
-                            c.new_cast(None, addr, self.t.ptr.make_pointer())
-                        }
+                        GuardKind::ListIndex => self.seq_items(seq, true),
+                        GuardKind::TupleIndex => self.seq_items(seq, false),
                         _ => return Err(bad(d)),
                     };
                     let r = self.val(res(0)?);

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use ir_cfg::Helper;
-pub use runtime_abi::abi::LayoutFacts;
+pub use runtime_abi::abi::{BuiltinType, LayoutFacts};
 use ir_cfg::ssa::Function;
 use thiserror::Error;
 
@@ -39,9 +39,8 @@ pub struct Abi {
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
-    /// Addresses of `PyFloat_Type`, `PyLong_Type`, `PyList_Type`, `PyTuple_Type`,
-    /// `PyRangeIter_Type` and `PyBool_Type`.
-    pub types: [usize; 6],
+    /// Addresses of the builtin types guards test for, by [`BuiltinType`].
+    pub types: [usize; BuiltinType::COUNT],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }
@@ -182,18 +181,8 @@ pub enum Reloc {
     Helper(Helper),
     /// `_PyCode_CODE(code)`, the base of `instr_ptr` values.
     CodeBase,
-    /// `&PyFloat_Type`.
-    FloatType,
-    /// `&PyLong_Type`.
-    LongType,
-    /// `&PyList_Type`.
-    ListType,
-    /// `&PyTuple_Type`.
-    TupleType,
-    /// `&PyRangeIter_Type`.
-    RangeIterType,
-    /// `&PyBool_Type`.
-    BoolType,
+    /// A builtin type's address.
+    Type(BuiltinType),
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

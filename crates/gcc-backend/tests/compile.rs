@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use gcc_backend::{Abi, CodeConsts, LayoutFacts, Options};
+use gcc_backend::{Abi, BuiltinType, CodeConsts, LayoutFacts, Options};
 use ir_cfg::helpers::Helper;
 use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
 
@@ -174,7 +174,8 @@ fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
     let mut abi = abi();
     abi.facts.ob_type = 8;
     abi.facts.float_value = 16;
-    abi.types = [&FLOAT_TYPE as *const u8 as usize, &LONG_TYPE as *const u8 as usize, 0, 0, 0, 0];
+    abi.types[BuiltinType::Float as usize] = &FLOAT_TYPE as *const u8 as usize;
+    abi.types[BuiltinType::Long as usize] = &LONG_TYPE as *const u8 as usize;
     abi.helpers.insert(Helper::BoxFloat, box_float as extern "C" fn(f64) -> *mut Obj as usize);
     abi.helpers.insert(Helper::Deopt, deopt as extern "C" fn(*mut u8, *const usize, i32, i32, i32, *const u8, isize) as usize);
     let f = guarded_add();

@@ -102,6 +102,53 @@ crate::c_record! {
     }
 }
 
+crate::c_enum! {
+    /// The builtin types whose address native code compares an object's type with
+    /// (`CoirAbi::types` index).
+    BuiltinType, "COIR_TYPE_COUNT" {
+        /// `float`.
+        Float = "COIR_TYPE_FLOAT",
+        /// `int`.
+        Long = "COIR_TYPE_LONG",
+        /// `list`.
+        List = "COIR_TYPE_LIST",
+        /// `tuple`.
+        Tuple = "COIR_TYPE_TUPLE",
+        /// The range iterator.
+        RangeIter = "COIR_TYPE_RANGE_ITER",
+        /// `bool`.
+        Bool = "COIR_TYPE_BOOL",
+    }
+}
+
+impl BuiltinType {
+    /// The C object whose address `CoirAbi::types` holds.
+    pub fn c_object(self) -> &'static str {
+        match self {
+            BuiltinType::Float => "PyFloat_Type",
+            BuiltinType::Long => "PyLong_Type",
+            BuiltinType::List => "PyList_Type",
+            BuiltinType::Tuple => "PyTuple_Type",
+            BuiltinType::RangeIter => "PyRangeIter_Type",
+            BuiltinType::Bool => "PyBool_Type",
+        }
+    }
+}
+
+/// How `coir_rt_deopt` writes one value-stack slot: the letters of its `kinds` string.
+pub mod deopt_slot {
+    /// An owned reference (or NULL), moved into the frame.
+    pub const OWNED: u8 = b'o';
+    /// A borrowed reference: the frame gets a new one.
+    pub const BORROWED: u8 = b'b';
+    /// A double's bits: a new float.
+    pub const F64: u8 = b'f';
+    /// An int64: a new int.
+    pub const I64: u8 = b'i';
+    /// Each letter with its C name (`COIR_SLOT_…`), for the generated header.
+    pub const C_NAMES: &[(&str, u8)] = &[("COIR_SLOT_OWNED", OWNED), ("COIR_SLOT_BORROWED", BORROWED), ("COIR_SLOT_F64", F64), ("COIR_SLOT_I64", I64)];
+}
+
 crate::c_record! {
     /// Everything native code needs from the running interpreter (`coir_get_abi` fills it).
     CoirAbi {
@@ -113,18 +160,8 @@ crate::c_record! {
         true_: *mut c_void,
         /// `Py_False`.
         false_: *mut c_void,
-        /// `&PyFloat_Type`.
-        float_type: *mut c_void,
-        /// `&PyLong_Type`.
-        long_type: *mut c_void,
-        /// `&PyList_Type`.
-        list_type: *mut c_void,
-        /// `&PyTuple_Type`.
-        tuple_type: *mut c_void,
-        /// `&PyRangeIter_Type`.
-        range_iter_type: *mut c_void,
-        /// `&PyBool_Type`.
-        bool_type: *mut c_void,
+        /// The builtin types native code tests for, by [`BuiltinType`].
+        types: [*mut c_void; BuiltinType::COUNT],
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.

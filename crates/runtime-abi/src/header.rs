@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, NO_SPECULATE_MAX, SMALL_INTS};
+use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, NO_SPECULATE_MAX, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -34,6 +34,10 @@ pub fn c_header() -> String {
     c_enum::<CompileMode>(&mut h, "How a compile was asked for (coir_rs_compile's `mode`).");
     c_enum::<Fallback>(&mut h, "Why a frame ran in the interpreter (CoirCounters.fallback index).");
     c_enum::<DeoptReason>(&mut h, "Why a guard failed (CoirCounters.deopts index, coir_rt_deopt's reason).");
+    c_enum::<BuiltinType>(&mut h, "The builtin types native code tests for (CoirAbi.types index).");
+    for (name, letter) in deopt_slot::C_NAMES {
+        let _ = writeln!(h, "#define {name} '{}'", *letter as char);
+    }
     let _ = writeln!(h, "#define COIR_DEOPTED ((PyObject *){DEOPTED})");
     let _ = writeln!(h, "#define COIR_DESPECIALISE_AFTER {DESPECIALISE_AFTER}");
     let _ = writeln!(h, "#define COIR_NO_SPECULATE_MAX {NO_SPECULATE_MAX}\n");
@@ -88,15 +92,15 @@ pub fn c_header() -> String {
             "none" => "abi->none = Py_None;",
             "true_" => "abi->true_ = Py_True;",
             "false_" => "abi->false_ = Py_False;",
-            "float_type" => "abi->float_type = &PyFloat_Type;",
-            "long_type" => "abi->long_type = &PyLong_Type;",
-            "list_type" => "abi->list_type = &PyList_Type;",
-            "tuple_type" => "abi->tuple_type = &PyTuple_Type;",
-            "range_iter_type" => "abi->range_iter_type = &PyRangeIter_Type;",
-            "bool_type" => "abi->bool_type = &PyBool_Type;",
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",
+            "types" => {
+                for &t in BuiltinType::ALL {
+                    let _ = writeln!(h, "    abi->types[{}] = &{};", t as usize, t.c_object());
+                }
+                continue;
+            }
             other => panic!("runtime-abi header.rs: no C code fills CoirAbi.{other}; add it to c_header"),
         };
         let _ = writeln!(h, "    {line}");

@@ -189,8 +189,8 @@ helpers! {
     BoxInt = "coir_rt_box_int"(I64) -> Obj, Null;
     /// A guard failed (called by the guard's exit, never from the IR): write the value stack
     /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
-    /// and the address of a string with one letter per word: `o` an owned reference or NULL,
-    /// `b` a borrowed reference, `f` a double's bits, `i` an int64), set `instr_ptr` and the
+    /// and the address of a string with one letter per word, from `abi::deopt_slot`: an owned
+    /// reference or NULL, a borrowed reference, a double's bits, an int64), set `instr_ptr` and the
     /// stack pointer, and count it (the last word: how often this guard has failed); the
     /// native function then returns `COIR_DEOPTED`.
     Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word, Word) -> Void, Never;

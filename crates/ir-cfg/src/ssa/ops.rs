@@ -199,6 +199,21 @@ pub enum GuardKind {
 }
 
 impl GuardKind {
+    /// The builtin type whose exact instances the guard accepts (a compact int is also an
+    /// exact int), if the guard is a type test.
+    pub fn exact_type(self) -> Option<runtime_abi::abi::BuiltinType> {
+        use runtime_abi::abi::BuiltinType as T;
+        match self {
+            GuardKind::Float => Some(T::Float),
+            GuardKind::CompactInt => Some(T::Long),
+            GuardKind::List => Some(T::List),
+            GuardKind::Tuple => Some(T::Tuple),
+            GuardKind::RangeIter => Some(T::RangeIter),
+            GuardKind::Bool => Some(T::Bool),
+            GuardKind::None | GuardKind::ListIndex | GuardKind::TupleIndex | GuardKind::Len(_) => None,
+        }
+    }
+
     /// Whether a value that passed the guard passes it for good (an exact builtin type),
     /// whatever code runs after.
     pub fn is_permanent(self) -> bool {
@@ -280,6 +295,17 @@ pub enum StackSlot {
 }
 
 impl StackSlot {
+    /// Its letter in `coir_rt_deopt`'s `kinds` string (runtime-abi's `deopt_slot`).
+    pub fn deopt_letter(self) -> u8 {
+        use runtime_abi::abi::deopt_slot;
+        match self {
+            StackSlot::Owned => deopt_slot::OWNED,
+            StackSlot::Borrowed => deopt_slot::BORROWED,
+            StackSlot::F64 => deopt_slot::F64,
+            StackSlot::I64 => deopt_slot::I64,
+        }
+    }
+
     /// Its name in dumps.
     pub fn name(self) -> &'static str {
         match self {
