@@ -13,11 +13,20 @@
 //! playback runs there) and `_exit`s without running exit handlers or destructors. GCC's
 //! own `exit()` on a fatal error is turned into `_exit` by [`crate::shield`] in the child.
 //!
+//! The child closes every descriptor it inherited except standard input, output and error:
+//! a copy of the program's pipes would otherwise stay open for as long as the compile runs, and
+//! a program reading such a pipe to its end (`subprocess.communicate()` while the compile
+//! thread forked in the moment between `pipe()` and the parent closing its copy of the write
+//! end) would wait for the compile. The parent gives a child [`deadline`] seconds, then kills
+//! it: a compile that never finishes becomes a refusal instead of a compile thread stuck for
+//! the rest of the program.
+//!
 //! `COIR_GCC_ISOLATE=0` compiles in the process instead ([`enabled`]).
 use std::ffi::c_int;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::BackendError;
 
@@ -27,6 +36,17 @@ static IN_CHILD: AtomicBool = AtomicBool::new(false);
 pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("COIR_GCC_ISOLATE").is_none_or(|v| v != "0"))
+}
+
+/// How long a compile child may run before the parent kills it: `COIR_GCC_TIMEOUT` seconds
+/// (read once), else 120. The largest functions of the standard library compile in a few
+/// seconds; the margin is for a loaded machine.
+pub fn deadline() -> Duration {
+    static SECS: OnceLock<f64> = OnceLock::new();
+    let secs = *SECS.get_or_init(|| {
+        std::env::var("COIR_GCC_TIMEOUT").ok().and_then(|v| v.parse::<f64>().ok()).filter(|s| *s > 0.0).unwrap_or(120.0)
+    });
+    Duration::from_secs_f64(secs)
 }
 
 /// Whether this process is a compile child made by [`in_child_process`].
@@ -49,6 +69,15 @@ pub fn run(compile: impl FnOnce() -> Result<(), String>, output: Option<&Path>) 
 /// to the process group does not end it halfway). The child's exit status may be taken by
 /// someone else's `waitpid(-1)`: its verdict comes through the pipe, so that is harmless.
 pub fn in_child_process(compile: impl FnOnce() -> Result<(), String>, output: Option<&Path>) -> Result<(), BackendError> {
+    in_child_process_within(compile, output, deadline())
+}
+
+/// [`in_child_process`], killing the child once it has run for `limit`.
+pub fn in_child_process_within(
+    compile: impl FnOnce() -> Result<(), String>,
+    output: Option<&Path>,
+    limit: Duration,
+) -> Result<(), BackendError> {
     let mut fds = [0 as c_int; 2];
     // SAFETY: a valid two-int array. O_CLOEXEC: `as` and `ld`, and any program another thread
     // starts meanwhile, do not hold the write end open.
@@ -70,7 +99,7 @@ pub fn in_child_process(compile: impl FnOnce() -> Result<(), String>, output: Op
         unsafe { libc::close(rd) };
         return compile().map_err(BackendError::Gcc);
     }
-    let (message, status) = collect(pid, rd);
+    let (message, status, timed_out) = collect(pid, rd, limit);
     // SAFETY: our own descriptor.
     unsafe { libc::close(rd) };
     match message.split_last() {
@@ -79,6 +108,7 @@ pub fn in_child_process(compile: impl FnOnce() -> Result<(), String>, output: Op
             Some((_, err)) => Err(BackendError::Gcc(String::from_utf8_lossy(err).into_owned())),
             None => Err(BackendError::Gcc("compiler process sent an empty verdict".into())),
         },
+        _ if timed_out => Err(BackendError::Gcc(format!("compiler process ran longer than {limit:?} and was killed"))),
         _ => Err(BackendError::Gcc(format!("compiler process {}", how_it_ended(status)))),
     }
 }
@@ -88,6 +118,7 @@ fn child(compile: impl FnOnce() -> Result<(), String>, output: Option<&Path>, pa
     IN_CHILD.store(true, Ordering::Relaxed);
     // SAFETY: our copy of the read end.
     unsafe { libc::close(rd) };
+    close_inherited(wr);
     // A panic must not unwind into the parent's frames, which this copy of the thread shares.
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(compile));
     let mut msg = match r {
@@ -128,20 +159,45 @@ fn child(compile: impl FnOnce() -> Result<(), String>, output: Option<&Path>, pa
     unsafe { libc::_exit(0) }
 }
 
+/// Close every descriptor above standard error except `keep` (see the module comment). Nothing
+/// the compile uses is open yet: libgccjit's playback opens its own files.
+fn close_inherited(keep: c_int) {
+    let close = |first: c_int, last: c_int| {
+        if first > last {
+            return;
+        }
+        // SAFETY: closes descriptors of this (child) process only.
+        if unsafe { libc::close_range(first as libc::c_uint, last as libc::c_uint, 0) } != 0 {
+            // Kernels before 5.9: one at a time, up to the descriptor limit.
+            // SAFETY: as above.
+            let max = unsafe { libc::sysconf(libc::_SC_OPEN_MAX) }.clamp(1024, 1 << 20) as c_int;
+            for fd in first..=last.min(max) {
+                // SAFETY: as above; EBADF for descriptors that are not open.
+                unsafe { libc::close(fd) };
+            }
+        }
+    };
+    close(3, keep - 1);
+    close(keep + 1, c_int::MAX);
+}
+
 fn errno() -> c_int {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
-/// Read the child's verdict (up to its terminating NUL, or EOF) and reap it. Returns the bytes
-/// read and the child's wait status if this process got it.
+/// Read the child's verdict (up to its terminating NUL, or EOF) and reap it, killing it once it
+/// has run for `limit`. Returns the bytes read, the child's wait status if this process got it,
+/// and whether it was killed for running too long.
 ///
 /// The child's exit also ends the wait when the pipe never reaches EOF (a process another
 /// thread forked meanwhile holds a copy of the write end) and when the program reaped the
 /// child first (`waitpid(-1)`: ECHILD here).
-fn collect(pid: libc::pid_t, rd: c_int) -> (Vec<u8>, Option<c_int>) {
+fn collect(pid: libc::pid_t, rd: c_int, limit: Duration) -> (Vec<u8>, Option<c_int>, bool) {
     let mut buf = Vec::new();
     let mut status = None;
     let mut gone = false;
+    let mut timed_out = false;
+    let start = Instant::now();
     let mut chunk = [0u8; 4096];
     while buf.last() != Some(&0) {
         let mut pfd = libc::pollfd { fd: rd, events: libc::POLLIN, revents: 0 };
@@ -166,6 +222,11 @@ fn collect(pid: libc::pid_t, rd: c_int) -> (Vec<u8>, Option<c_int>) {
                 gone = true;
             } else if r < 0 && errno() != libc::EINTR {
                 gone = true;
+            } else if r == 0 && start.elapsed() >= limit {
+                // SAFETY: our own child, not yet reaped (so the pid is still ours).
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                timed_out = true;
+                break;
             }
             continue;
         }
@@ -189,7 +250,7 @@ fn collect(pid: libc::pid_t, rd: c_int) -> (Vec<u8>, Option<c_int>) {
         // ECHILD: the program reaped it; the verdict (or its absence) already tells.
         gone = true;
     }
-    (buf, status)
+    (buf, status, timed_out)
 }
 
 /// "was killed by signal 9 (SIGKILL)", "exited with status 1 without a verdict", ...

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gcc_backend::isolate::in_child_process;
+use gcc_backend::isolate::{in_child_process, in_child_process_within};
 use gcc_backend::{Abi, BackendError, CodeConsts, LayoutFacts, Options};
 use gccjit::{Context, FunctionType, OutputKind, ToRValue};
 use ir_cfg::ssa::{Function, Imm, Opcode, SsaBuilder, Terminator};
@@ -204,4 +204,49 @@ fn a_child_reaped_by_the_program_still_gives_its_result() {
     reaper.join().unwrap();
     assert!(matches!(r, Err(BackendError::Gcc(_))), "{r:?}");
     assert!(reaped.load(Ordering::Relaxed) > 0, "the reaper never won the race");
+}
+
+#[test]
+fn a_child_that_runs_too_long_is_killed() {
+    let _g = serial();
+    let start = std::time::Instant::now();
+    let r = in_child_process_within(
+        || loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        },
+        None,
+        std::time::Duration::from_millis(300),
+    );
+    match r {
+        Err(BackendError::Gcc(text)) => assert!(text.contains("ran longer than") && text.contains("killed"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn the_child_holds_none_of_the_programs_descriptors() {
+    let _g = serial();
+    // A pipe as `subprocess` makes one for a program it starts: the child must not keep its
+    // write end open, or a reader waiting for the end of the pipe waits for the compile.
+    let mut fds = [0; 2];
+    // SAFETY: a valid two-int array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let r = in_child_process(
+        || {
+            // SAFETY: F_GETFD on an integer descriptor; EBADF if it is not open.
+            let open = fds.iter().filter(|&&fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1).count();
+            // Standard error stays: GCC's diagnostics go there.
+            // SAFETY: as above.
+            let stderr = unsafe { libc::fcntl(2, libc::F_GETFD) } != -1;
+            if open == 0 && stderr { Ok(()) } else { Err(format!("{open} of the pipe's ends open, stderr open: {stderr}")) }
+        },
+        None,
+    );
+    // SAFETY: our own descriptors.
+    unsafe {
+        libc::close(fds[0]);
+        libc::close(fds[1]);
+    }
+    assert_eq!(r, Ok(()));
 }
