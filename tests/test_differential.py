@@ -3,6 +3,7 @@
     PYTHON NNN_name.py                             (the oracle: plain CPython 3.14)
     PYTHON -m coir --threshold 0 NNN_name.py       (every function compiled on first call)
     PYTHON -m coir --threshold 3 NNN_name.py       (compiled with the interpreter's feedback)
+    PYTHON -m coir NNN_name.py                     (profile mode, sampling every 20 us)
     COIR_DEOPT_STRESS=1 ... --threshold 3 ...      (and every guard failing once)
 
 with cwd = tests/programs and the same relative file name, so tracebacks name the same path.
@@ -88,7 +89,13 @@ def test_programs_present():
 # built from that feedback run too.
 # "3-stress" is threshold 3 in deopt stress mode (COIR_DEOPT_STRESS=1): every guard fails on
 # its first execution, so each speculation's way back into the interpreter runs.
-@pytest.mark.parametrize("threshold", ["0", "3", "3-stress"])
+#
+# "profile" is the default mode (no threshold): no frame hook, hot code found by sampling,
+# compiled code entered through function vectorcalls. Here (COIR_SAMPLE_HOT=0) every function
+# the program creates compiles on its first call and runs through its vectorcall, from
+# interpreted and native callers; sampling every 20 us compiles the rest (module-level code's
+# callees made before the program ran) synchronously inside a sample, at any eval-breaker check.
+@pytest.mark.parametrize("threshold", ["0", "3", "3-stress", "profile"])
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program_matches_interpreter(program: Path, threshold: str, run_py, make_env):
     threshold, _, stress = threshold.partition("-")
@@ -107,7 +114,12 @@ def test_program_matches_interpreter(program: Path, threshold: str, run_py, make
     jit_env = dict(env, COIR_BACKGROUND="0")
     if stress:
         jit_env["COIR_DEOPT_STRESS"] = "1"
-    jit = run_py(["-m", "coir", "--threshold", threshold, program.name], cwd=PROGRAMS_DIR, env=jit_env)
+    if threshold == "profile":
+        jit_env.update(COIR_SAMPLE_US="20", COIR_SAMPLE_HOT="0")
+        args = ["-m", "coir", program.name]
+    else:
+        args = ["-m", "coir", "--threshold", threshold, program.name]
+    jit = run_py(args, cwd=PROGRAMS_DIR, env=jit_env)
     compare_runs(program.name, ref, jit)
 
 

@@ -2,8 +2,8 @@
 libgccjit.
 
     import coir
-    coir.enable()            # compile functions after `threshold` calls (default 1000)
-    coir.enable(threshold=0) # compile every function on its first call
+    coir.enable()            # compile the functions that sampling finds hot
+    coir.enable(threshold=N) # compile functions after N calls (0: every function, first call)
 
     @coir.jit                # compile this function on its first call
     def f(x): ...
@@ -13,6 +13,13 @@ libgccjit.
                              #  'compile_log': [(qualname, seconds, cached)],
                              #  'fallbacks': {reason: count}}
     coir.dump(f, "ir")       # text of a stage: bytecode, ir, dot, c, gimple, asm, reproducer
+
+Two ways to find hot code. By default (no threshold), coir samples the running code every
+millisecond (``COIR_SAMPLE_US``) and compiles a function once it was seen in 3 samples
+(``COIR_SAMPLE_HOT``); compiled functions are entered through their vectorcall, and code that is
+not compiled runs in the interpreter at full speed. With a threshold (``enable(threshold=N)``,
+``python -m coir --threshold N`` or ``COIR_THRESHOLD``), a PEP 523 frame hook counts calls:
+exact, but every Python call pays for the hook, and the interpreter no longer inlines calls.
 
 Functions coir cannot compile (generators, coroutines, module and class bodies, a few
 opcodes) run in the interpreter and are counted under their reason. While any
@@ -29,8 +36,6 @@ from . import _native
 from ._native import CompileError
 
 __all__ = ["enable", "disable", "jit", "compile", "stats", "dump", "is_compiled", "CompileError"]
-
-DEFAULT_THRESHOLD = 1000
 
 # A fork must not happen in the middle of a compilation on the compile thread.
 _os.register_at_fork(before=_native.before_fork, after_in_parent=_native.after_fork_parent,
@@ -104,9 +109,10 @@ def _rearm_on_gc(phase, info):
 
 
 def enable(threshold=None):
-    """Install the JIT. ``threshold``: calls before a function is compiled (0: first call)."""
-    if threshold is None:
-        threshold = int(_os.environ.get("COIR_THRESHOLD", DEFAULT_THRESHOLD))
+    """Switch the JIT on. ``threshold``: calls before a function is compiled (0: first call),
+    counted by a frame hook; None (default): hot code is found by sampling (see above)."""
+    if threshold is None and "COIR_THRESHOLD" in _os.environ:
+        threshold = int(_os.environ["COIR_THRESHOLD"])
     _native.set_background(_os.environ.get("COIR_BACKGROUND", "1") != "0")
     opt = _os.environ.get("COIR_OPT_LEVEL")
     if opt:
@@ -121,7 +127,11 @@ def enable(threshold=None):
     if dump_dir:
         _native.set_dump_dir(dump_dir)
     _update_perf_map()
-    _native.enable(threshold, False)
+    if threshold is None:
+        _native.enable_profile(int(_os.environ.get("COIR_SAMPLE_US", 1000)),
+                               int(_os.environ.get("COIR_SAMPLE_HOT", 3)))
+    else:
+        _native.enable(threshold, False)
     if _rearm_on_gc not in _gc.callbacks:
         _gc.callbacks.append(_rearm_on_gc)
 

@@ -7,6 +7,9 @@
 #define Py_BUILD_CORE_MODULE 1
 #include <Python.h>
 #include <stddef.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include "internal/pycore_ceval.h"
 #include "internal/pycore_code.h"
 #include "internal/pycore_frame.h"
@@ -401,6 +404,10 @@ static vectorcallfunc py_function_vectorcall = NULL;
 /* The frame hook, and whether it is the interpreter's frame evaluator now (set_hook). */
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
 static int hook_installed = 0;
+/* Profile mode (below). */
+static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+static inline CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co);
+static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
 
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
  * frame with the arguments as *borrowed* stack references (the caller keeps its references
@@ -419,12 +426,17 @@ static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, Py
         return NULL;
     }
     /* With coir's hook installed, _PyEval_EvalFrame would only call it. */
-    return hook_installed ? coir_eval(ts, f, 0) : _PyEval_EvalFrame(ts, f, 0);
+    if (hook_installed) {
+        return coir_eval(ts, f, 0);
+    }
+    CoirCodeState *st = runnable_natively(ts, _PyFrame_GetCode(f));
+    return st != NULL ? run_native(ts, f, st->entry, st->relocs) : _PyEval_EvalFrame(ts, f, 0);
 }
 
 static inline int is_plain_py_function(PyObject *callable) {
     return Py_TYPE(callable) == &PyFunction_Type &&
-           ((PyFunctionObject *)callable)->vectorcall == py_function_vectorcall &&
+           (((PyFunctionObject *)callable)->vectorcall == py_function_vectorcall ||
+            ((PyFunctionObject *)callable)->vectorcall == coir_vectorcall) &&
            (((PyCodeObject *)((PyFunctionObject *)callable)->func_code)->co_flags & CO_OPTIMIZED);
 }
 
@@ -993,8 +1005,28 @@ static void free_state(void *p) {
     PyMem_RawFree(st);
 }
 
+/* co_extra's layout (Objects/codeobject.c's _PyCodeObjectExtra, private): read here without
+ * the exported PyUnstable_Code_GetExtra's checks on every call of compiled code. coir_init
+ * checks it against PyUnstable_Code_GetExtra on a probe code object. */
+typedef struct {
+    Py_ssize_t ce_size;
+    void *ce_extras[1];
+} CoirCodeExtra;
+
+static inline CoirCodeState *fast_code_state(PyCodeObject *co) {
+    CoirCodeExtra *e = (CoirCodeExtra *)co->co_extra;
+    if (e == NULL || extra_index < 0 || extra_index >= e->ce_size) {
+        return NULL;
+    }
+    return (CoirCodeState *)e->ce_extras[extra_index];
+}
+
 CoirCodeState *coir_code_state(void *code, int create) {
     PyCodeObject *co = (PyCodeObject *)code;
+    CoirCodeState *known = fast_code_state(co);
+    if (known != NULL || !create) {
+        return known;
+    }
     void *p = NULL;
     if (extra_index < 0 || PyUnstable_Code_GetExtra((PyObject *)co, extra_index, &p) < 0) {
         PyErr_Clear();
@@ -1190,6 +1222,255 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     return run_native(ts, f, st->entry, st->relocs);
 }
 
+/* ------------------------------------------------------------------------------ profile mode
+ *
+ * Any frame hook (PEP 523) costs every Python call, compiled or not: with a hook installed the
+ * interpreter stops inlining calls (CALL_PY_*, CALL_ALLOC_AND_ENTER_INIT, ... check
+ * `eval_frame`), so interpreted code calling interpreted code goes through _PyEval_Vector and a
+ * new C-level evaluation per call (richards with nothing compiled: 1.40x the instructions).
+ * Profile mode, the default when no call threshold is given, has no hook:
+ * - hot code is found by sampling. A thread asks every `sample_us` for a pending call, which the
+ *   thread running Python makes at its next eval-breaker check (where it handles signals). It
+ *   counts a sample for the code of the innermost SAMPLE_DEPTH frames (the running function and
+ *   its caller: a loop calling short functions is hot too) and compiles code after
+ *   `sample_hot` samples. With `sample_hot` 0 (for tests) every function created from then on
+ *   compiles on its first call, at the cold level, and runs through its vectorcall.
+ * - compiled code is entered through the function object's vectorcall (coir_vectorcall), set
+ *   on the function objects that run it: the sampled frame's, every function created later for
+ *   compiled code (a function watcher), coir.jit and coir.compile functions. Setting it clears
+ *   the function's version (Objects/funcobject.c), after which the interpreter's call
+ *   specialisations, which push frames themselves, no longer apply to it
+ *   (Python/specialize.c checks the vectorcall): its calls come through the vectorcall. */
+static int profile_mode = 0;
+static long sample_us = 1000;
+static int sample_hot = 3;
+enum { SAMPLE_DEPTH = 2 };
+static int function_watcher = -1;
+static pthread_t sampler_thread;
+static int sampler_running = 0; /* GIL */
+static int sampler_stop = 0;    /* atomic */
+static int sample_queued = 0;   /* atomic: a sample call is queued and not yet made */
+
+static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* Functions the hook may run natively: optimized code that is not a generator, coroutine or
+ * async generator (those run in the interpreter; their frames are not the thread's). */
+static inline int plain_code(PyCodeObject *co) {
+    return (co->co_flags & CO_OPTIMIZED) && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+}
+
+/* Route calls of `func` through coir_vectorcall. */
+static void attach(PyFunctionObject *func) {
+    if (func->vectorcall == py_function_vectorcall) {
+        PyFunction_SetVectorcall(func, coir_vectorcall);
+    }
+}
+
+void coir_attach(void *obj) {
+    if (profile_mode && obj != NULL && PyFunction_Check((PyObject *)obj)) {
+        attach((PyFunctionObject *)obj);
+    }
+}
+
+static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
+    compiling = 1;
+    coir_rs_compile(co, st, mode);
+    compiling = 0;
+}
+
+/* The state to run `co` natively with now, or NULL for the interpreter: coir_eval's decision
+ * for calls that do not pass through a hook. A coir.jit function compiles on its first call. */
+static inline CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co) {
+    if (!profile_mode) {
+        return NULL;
+    }
+    CoirCodeState *st = fast_code_state(co);
+    if (st == NULL || st->entry == NULL) {
+        /* sample_hot 0 (tests): every function compiles on its first call, cheaply. */
+        int eager = sample_hot == 0;
+        if (st == NULL && (!eager || (st = coir_code_state(co, 1)) == NULL)) {
+            return NULL;
+        }
+        if (!(st->forced || eager) || st->refused || st->pending || compiling || !plain_code(co)) {
+            return NULL;
+        }
+        compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
+        if (st->entry == NULL) {
+            return NULL;
+        }
+    }
+    if (monitoring_active_cached(ts->interp) || code_monitored(co)) {
+        coir_counters.fallback[COIR_FB_MONITORING]++;
+        return NULL;
+    }
+    if (st->recompile) {
+        coir_counters.fallback[COIR_FB_RECOMPILING]++;
+        return NULL;
+    }
+    return st;
+}
+
+/* The vectorcall of functions with compiled code (profile mode): push the frame as
+ * _PyEval_Vector does, with the arguments as borrowed stack references (the caller keeps them
+ * alive for the call, as in call_py_function), and run it natively. */
+static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyThreadState *ts = PyThreadState_GET();
+    CoirCodeState *st = runnable_natively(ts, (PyCodeObject *)func->func_code);
+    if (st == NULL) {
+        return py_function_vectorcall(callable, args, nargsf, kwnames);
+    }
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    _PyStackRef small[8];
+    _PyStackRef *refs = small;
+    if (total > 8) {
+        refs = PyMem_Malloc((size_t)total * sizeof(_PyStackRef));
+        if (refs == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    for (Py_ssize_t i = 0; i < total; i++) {
+        refs[i] = PyStackRef_FromPyObjectBorrow(args[i]);
+    }
+    /* Copies the references into the frame's locals (or the *args/**kwargs it builds). */
+    _PyInterpreterFrame *f = _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(callable), NULL, refs,
+                                                     (size_t)nargs, kwnames, NULL);
+    if (refs != small) {
+        PyMem_Free(refs);
+    }
+    if (f == NULL) {
+        return NULL;
+    }
+    return run_native(ts, f, st->entry, st->relocs);
+}
+
+/* A pending call queued by the sampler thread (see above). */
+static int take_sample(void *arg) {
+    (void)arg;
+    __atomic_store_n(&sample_queued, 0, __ATOMIC_RELEASE);
+    PyThreadState *ts = PyThreadState_GET();
+    if (!profile_mode || compiling || monitoring_active_cached(ts->interp)) {
+        return 0;
+    }
+    if (coir_inflight && __atomic_load_n(&coir_done_ready, __ATOMIC_ACQUIRE)) {
+        coir_rs_poll();
+    }
+    coir_counters.samples++;
+    int depth = 0;
+    for (_PyInterpreterFrame *f = ts->current_frame; f != NULL && depth < SAMPLE_DEPTH; f = f->previous) {
+        if (f->owner >= FRAME_OWNED_BY_INTERPRETER) {
+            continue;
+        }
+        PyObject *exe = PyStackRef_AsPyObjectBorrow(f->f_executable);
+        if (exe == NULL || !PyCode_Check(exe)) {
+            continue;
+        }
+        depth++;
+        PyCodeObject *co = (PyCodeObject *)exe;
+        PyObject *func = PyStackRef_AsPyObjectBorrow(f->f_funcobj);
+        if (f->owner != FRAME_OWNED_BY_THREAD || !plain_code(co) || func == NULL || !PyFunction_Check(func)) {
+            continue;
+        }
+        CoirCodeState *st = coir_code_state(co, 1);
+        if (st == NULL) {
+            continue;
+        }
+        if (st->refused) {
+            /* Attached while its compile was queued: calls go back to the interpreter's own
+             * vectorcall (the function's version stays cleared). */
+            if (((PyFunctionObject *)func)->vectorcall == coir_vectorcall) {
+                ((PyFunctionObject *)func)->vectorcall = py_function_vectorcall;
+            }
+            continue;
+        }
+        if (st->entry == NULL && !st->pending) {
+            if (++st->calls < sample_hot) {
+                continue;
+            }
+            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+            if (st->entry == NULL && !st->pending) {
+                continue;
+            }
+        }
+        else if (st->recompile == 1) {
+            /* Compiled code that deoptimised too often runs interpreted meanwhile. */
+            st->recompile = 2;
+            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        }
+        attach((PyFunctionObject *)func);
+    }
+    return 0;
+}
+
+static void *sampler_main(void *arg) {
+    PyInterpreterState *interp = (PyInterpreterState *)arg;
+    /* Signals go to the program's threads. */
+    sigset_t set;
+    sigfillset(&set);
+    for (int sig = 0; sig < 6; sig++) {
+        static const int sync_signals[6] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT};
+        sigdelset(&set, sync_signals[sig]);
+    }
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct timespec period = {sample_us / 1000000, (sample_us % 1000000) * 1000};
+    while (!__atomic_load_n(&sampler_stop, __ATOMIC_ACQUIRE)) {
+        nanosleep(&period, NULL);
+        if (__atomic_load_n(&sampler_stop, __ATOMIC_ACQUIRE)) {
+            break;
+        }
+        /* At most one queued: a thread that does not reach an eval-breaker check for a while
+         * (a long C call) gets one sample when it does. */
+        if (!__atomic_exchange_n(&sample_queued, 1, __ATOMIC_ACQ_REL) &&
+            _PyEval_AddPendingCall(interp, take_sample, NULL, 0) != _Py_ADD_PENDING_SUCCESS) {
+            __atomic_store_n(&sample_queued, 0, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+static void start_sampler(void) {
+    if (sampler_running) {
+        return;
+    }
+    __atomic_store_n(&sampler_stop, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&sample_queued, 0, __ATOMIC_RELEASE);
+    sampler_running = pthread_create(&sampler_thread, NULL, sampler_main, PyInterpreterState_Get()) == 0;
+}
+
+void coir_stop_sampler(void) {
+    if (!sampler_running) {
+        return;
+    }
+    __atomic_store_n(&sampler_stop, 1, __ATOMIC_RELEASE);
+    /* The sampler never takes the GIL: it ends within one period. */
+    Py_BEGIN_ALLOW_THREADS
+    pthread_join(sampler_thread, NULL);
+    Py_END_ALLOW_THREADS
+    sampler_running = 0;
+}
+
+/* After os.fork(), in the parent and the child: before_fork stopped the sampler, so that the
+ * fork sees no thread of coir's (os.fork warns about forking a multi-threaded process). */
+void coir_sampler_after_fork(void) {
+    sampler_running = 0;
+    if (profile_mode) {
+        start_sampler();
+    }
+}
+
+static int on_function_event(PyFunction_WatchEvent event, PyFunctionObject *func, PyObject *new_value) {
+    (void)new_value;
+    if (event == PyFunction_EVENT_CREATE && profile_mode) {
+        PyCodeObject *co = (PyCodeObject *)func->func_code;
+        CoirCodeState *st = fast_code_state(co);
+        if ((st != NULL && (st->entry != NULL || st->forced)) || (sample_hot == 0 && plain_code(co))) {
+            attach(func);
+        }
+    }
+    return 0;
+}
+
 int coir_init(void) {
     if (py_function_vectorcall == NULL) {
         PyObject *globals = PyDict_New();
@@ -1211,6 +1492,21 @@ int coir_init(void) {
             PyErr_SetString(PyExc_RuntimeError, "coir: no co_extra slot left");
             return -1;
         }
+        /* fast_code_state reads co_extra's private layout: check it once. */
+        PyCodeObject *probe = PyCode_NewEmpty("coir", "probe", 0);
+        if (probe == NULL) {
+            return -1;
+        }
+        CoirCodeState *st = coir_code_state(probe, 1);
+        void *seen = NULL;
+        int ok = st != NULL && PyUnstable_Code_GetExtra((PyObject *)probe, extra_index, &seen) == 0 &&
+                 seen == st && fast_code_state(probe) == st;
+        Py_DECREF(probe);
+        if (!ok) {
+            extra_index = -1;
+            PyErr_SetString(PyExc_RuntimeError, "coir: co_extra's layout is not the one coir was built for");
+            return -1;
+        }
     }
     return 0;
 }
@@ -1221,19 +1517,47 @@ void coir_enable(int new_threshold, int only_explicit) {
     }
     explicit_only = only_explicit;
     hook_wanted = 1;
+    profile_mode = 0;
+    coir_stop_sampler();
     coir_rearm();
 }
+
+int coir_enable_profile(long period_us, int hot_samples) {
+    if (function_watcher < 0) {
+        function_watcher = PyFunction_AddWatcher(on_function_event);
+        if (function_watcher < 0) {
+            return -1;
+        }
+    }
+    sample_us = period_us > 0 ? period_us : 1;
+    sample_hot = hot_samples >= 0 ? hot_samples : 0;
+    explicit_only = 0;
+    hook_wanted = 1;
+    hook_disarmed = 0;
+    profile_mode = 1;
+    set_hook(0);
+    start_sampler();
+    return 0;
+}
+
+int coir_is_profiling(void) { return profile_mode; }
 
 void coir_disable(void) {
     hook_wanted = 0;
     hook_disarmed = 0;
+    profile_mode = 0;
+    coir_stop_sampler();
     set_hook(0);
 }
 
-/* Reinstall the hook if it is wanted and no monitoring tool is active. Returns 1 if armed. */
+/* Reinstall the hook if it is wanted and no monitoring tool is active. Returns 1 if armed.
+ * Profile mode has no hook: it checks for monitoring at each call and sample. */
 int coir_rearm(void) {
     if (!hook_wanted) {
         return 0;
+    }
+    if (profile_mode) {
+        return 1;
     }
     if (monitoring_active(PyInterpreterState_Get())) {
         set_hook(0);

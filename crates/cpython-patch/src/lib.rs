@@ -424,6 +424,8 @@ extern "C" fn at_c_exit() {
 /// code objects the jobs held), then hold the compile lock until the process ends.
 #[pyfunction]
 fn shutdown(py: Python<'_>) {
+    // SAFETY: GIL held; the sampler never takes it.
+    unsafe { ffi::coir_stop_sampler() };
     SHUTDOWN.store(true, Ordering::Release);
     let w = WORKER.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(w) = w {
@@ -439,6 +441,8 @@ fn shutdown(py: Python<'_>) {
 /// `os.register_at_fork(before=...)`: wait for a running compilation and hold the lock.
 #[pyfunction]
 fn before_fork(py: Python<'_>) {
+    // SAFETY: GIL held; restarted by the after-fork hooks.
+    unsafe { ffi::coir_stop_sampler() };
     // Returns false (lock not taken) only when the process is ending: nothing compiles then.
     py.detach(gcc_lock);
 }
@@ -447,6 +451,8 @@ fn before_fork(py: Python<'_>) {
 #[pyfunction]
 fn after_fork_parent() {
     gcc_unlock();
+    // SAFETY: GIL held.
+    unsafe { ffi::coir_sampler_after_fork() };
 }
 
 /// `os.register_at_fork(after_in_child=...)`: the compile thread is gone in the child; later
@@ -459,6 +465,8 @@ fn after_fork_child() {
         *w = None;
     }
     FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: the child's only thread, GIL held.
+    unsafe { ffi::coir_sampler_after_fork() };
 }
 
 static FORKED: AtomicBool = AtomicBool::new(false);
@@ -829,6 +837,37 @@ fn enable(threshold: Option<i32>, explicit_only: bool) -> PyResult<()> {
     Ok(())
 }
 
+/// Profile mode (no frame hook): sample every `period_us` microseconds, compile code seen in
+/// `hot_samples` samples, enter compiled code through function vectorcalls.
+#[pyfunction]
+#[pyo3(signature = (period_us=1000, hot_samples=3))]
+fn enable_profile(py: Python<'_>, period_us: i64, hot_samples: i32) -> PyResult<()> {
+    if period_us <= 0 || hot_samples < 0 {
+        return Err(PyValueError::new_err("period_us must be > 0 and hot_samples >= 0"));
+    }
+    abi();
+    // SAFETY: called with the GIL held.
+    if unsafe { ffi::coir_enable_profile(period_us as std::ffi::c_long, hot_samples) } < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(())
+}
+
+/// Whether profile mode is on.
+#[pyfunction]
+fn is_profiling() -> bool {
+    // SAFETY: a plain read.
+    unsafe { ffi::coir_is_profiling() != 0 }
+}
+
+/// In profile mode, route the calls of a function (or a bound method's function) through its
+/// compiled code.
+fn attach(obj: &Bound<'_, PyAny>) {
+    let func = obj.getattr("__func__").unwrap_or_else(|_| obj.clone());
+    // SAFETY: a live object; the C side checks that it is a function.
+    unsafe { ffi::coir_attach(func.as_ptr() as *mut c_void) };
+}
+
 /// Remove the frame hook; compiled code stays attached to its code objects.
 #[pyfunction]
 fn disable() {
@@ -863,7 +902,9 @@ fn compile(obj: &Bound<'_, PyAny>) -> PyResult<()> {
         (*st).forced = 1;
         (*st).refused = 0;
     }
-    compile_into_state(&code, st, Tier::Optimised).map_err(CompileError::new_err)
+    compile_into_state(&code, st, Tier::Optimised).map_err(CompileError::new_err)?;
+    attach(obj);
+    Ok(())
 }
 
 /// Mark a function to be compiled on its first call.
@@ -873,6 +914,7 @@ fn mark_jit(obj: &Bound<'_, PyAny>) -> PyResult<()> {
     let st = state_of(&code)?;
     // SAFETY: st is live while code is.
     unsafe { (*st).forced = 1 };
+    attach(obj);
     Ok(())
 }
 
@@ -899,6 +941,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("recompiled_hot", g.recompiled)?;
     d.set_item("cache_hits", g.cache_hits)?;
     d.set_item("native_calls", c.native_calls)?;
+    d.set_item("samples", c.samples)?;
     d.set_item("compile_seconds", g.compile_seconds)?;
     let log: Vec<(&str, f64, bool)> = g.compile_log.iter().map(|r| (r.name.as_str(), r.seconds, r.cached)).collect();
     d.set_item("compile_log", log)?;
@@ -1106,6 +1149,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("CompileError", m.py().get_type::<CompileError>())?;
     m.add_function(wrap_pyfunction!(enable, m)?)?;
+    m.add_function(wrap_pyfunction!(enable_profile, m)?)?;
+    m.add_function(wrap_pyfunction!(is_profiling, m)?)?;
     m.add_function(wrap_pyfunction!(disable, m)?)?;
     m.add_function(wrap_pyfunction!(rearm, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;

@@ -176,7 +176,7 @@ pub type CoirEntryFn = unsafe extern "C" fn(tstate: *mut c_void, frame: *mut c_v
 crate::c_record! {
     /// Per-code state in co_extra.
     CoirCodeState {
-        /// Calls counted towards the threshold.
+        /// Calls counted towards the threshold (profile mode: samples).
         calls: c_long,
         /// The compiled entry, or NULL.
         entry: Option<CoirEntryFn>,
@@ -295,6 +295,8 @@ crate::c_record! {
     CoirCounters {
         /// Calls that ran native code.
         native_calls: u64,
+        /// Samples taken in profile mode.
+        samples: u64,
         /// Frames run in the interpreter, by [`Fallback`].
         fallback: [u64; Fallback::COUNT],
         /// Native frames finished in the interpreter after a failed guard, by [`DeoptReason`].

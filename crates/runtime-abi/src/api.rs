@@ -63,7 +63,19 @@ c_api! {
         fn coir_init() -> c_int;
         /// Installs the hook.
         fn coir_enable(threshold: c_int, only_explicit: c_int);
-        /// Removes the hook.
+        /// Profile mode: no hook; hot code found by sampling every `period_us`, compiled after
+        /// `hot_samples`, entered through function vectorcalls. -1 with an exception set if no
+        /// function watcher is left.
+        fn coir_enable_profile(period_us: c_long, hot_samples: c_int) -> c_int;
+        /// Whether profile mode is on.
+        fn coir_is_profiling() -> c_int;
+        /// Profile mode: route a function's calls through its compiled code.
+        fn coir_attach(func: *mut c_void);
+        /// Stops the sampler thread (interpreter shutdown).
+        fn coir_stop_sampler();
+        /// After `os.fork()` (parent and child): restarts the sampler thread in profile mode.
+        fn coir_sampler_after_fork();
+        /// Removes the hook (and stops profile mode).
         fn coir_disable();
         /// Re-installs the hook if no monitoring tool is active; 1 if armed.
         fn coir_rearm() -> c_int;

@@ -1,0 +1,184 @@
+"""Profile mode (coir's default: no threshold): hot code found by sampling, no frame hook,
+compiled code entered through function vectorcalls. Each case runs in its own interpreter."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+
+def run(src, env_extra=None, timeout=300):
+    import os
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COIR_")}
+    env.update(COIR_STRICT="1", COIR_CODE_CACHE="0")
+    env.update(env_extra or {})
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(src)], capture_output=True, text=True,
+                       timeout=timeout, env=env)
+    assert r.returncode == 0 and not r.stderr, r.stdout + r.stderr
+    return r.stdout
+
+
+# Spin until `cond()` or a deadline: sampling finds hot code within milliseconds, but a loaded
+# machine may delay the compile thread.
+PRELUDE = """
+import time, coir
+from coir import _native
+def spin(work, cond, seconds=60):
+    end = time.monotonic() + seconds
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit("timed out: " + repr(coir.stats()))
+        work()
+        _native.wait_compiled()
+"""
+
+
+def test_sampling_finds_hot_code_and_interpreted_callers_run_it_natively():
+    out = run(PRELUDE + """
+def f(x):
+    return x * 2 + 1
+def loop():
+    s = 0
+    for i in range(2000):
+        s += f(i)
+    return s
+coir.enable()
+assert _native.is_profiling()
+spin(loop, lambda: coir.is_compiled(f))
+before = coir.stats()["native_calls"]
+coir.disable(); assert not _native.is_profiling(); coir.enable()
+assert loop() == sum(i * 2 + 1 for i in range(2000))
+s = coir.stats()
+assert s["samples"] > 0, s
+# loop() itself may be interpreted or compiled: either way f's 2000 calls ran natively.
+assert s["native_calls"] - before >= 2000, s
+print("ok")
+""")
+    assert out == "ok\n"
+
+
+def test_functions_made_after_the_compile_run_its_code():
+    """Each call of make() creates a new function object for the same code: the function watcher
+    routes the new ones to the compiled code."""
+    out = run(PRELUDE + """
+def make(k):
+    def inner(x):
+        return x + k
+    return inner
+def work():
+    g = make(1)
+    for i in range(3000):
+        g(i)
+coir.enable()
+spin(work, lambda: coir.is_compiled(make(0)))
+fresh = make(5)
+before = coir.stats()["native_calls"]
+assert [fresh(i) for i in range(10)] == list(range(5, 15))
+assert coir.stats()["native_calls"] - before >= 10
+print("ok")
+""")
+    assert out == "ok\n"
+
+
+def test_tracing_runs_compiled_functions_in_the_interpreter():
+    out = run(PRELUDE + """
+import sys
+def f(x):
+    y = x + 1
+    return y
+def loop():
+    for i in range(3000):
+        f(i)
+coir.enable()
+spin(loop, lambda: coir.is_compiled(f))
+lines = []
+def tracer(frame, event, arg):
+    if frame.f_code is f.__code__ and event == "line":
+        lines.append(frame.f_lineno)
+    return tracer
+before = coir.stats()["native_calls"]
+sys.settrace(tracer)
+f(1)
+sys.settrace(None)
+assert len(lines) == 2, lines
+assert coir.stats()["native_calls"] == before
+print("ok")
+""")
+    assert out == "ok\n"
+
+
+def test_jit_decorator_compiles_on_first_call():
+    out = run("""
+import coir
+coir.enable()
+@coir.jit
+def f(x):
+    return [x] * 3
+assert not coir.is_compiled(f)
+assert f(2) == [2, 2, 2]
+assert coir.is_compiled(f)
+assert coir.stats()["native_calls"] >= 1
+print("ok")
+""")
+    assert out == "ok\n"
+
+
+def test_forked_child_samples_again():
+    """The sampler thread does not survive os.fork(): the child starts its own."""
+    out = run(PRELUDE + """
+import os
+def g(x):
+    return x - 1
+def loop():
+    for i in range(3000):
+        g(i)
+coir.enable()
+pid = os.fork()
+if pid == 0:
+    try:
+        spin(loop, lambda: coir.is_compiled(g))
+        os._exit(0)
+    except BaseException:
+        os._exit(1)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+""")
+    assert out == "child 0\n"
+
+
+@pytest.mark.parametrize("kind", ["args", "kwargs", "star"])
+def test_vectorcall_entry_binds_arguments_as_the_interpreter(kind):
+    """Calls through coir's vectorcall with keywords, defaults, *args and **kwargs, and errors
+    raised while binding them."""
+    out = run(PRELUDE + """
+def f(a, b=2, *rest, c=3, **kw):
+    return (a, b, rest, c, sorted(kw.items()))
+calls = {
+    "args": lambda: (f(1), f(1, 5), f(1, 5, 6, 7, 8, 9, 10, 11, 12, 13)),
+    "kwargs": lambda: (f(a=1), f(1, c=4), f(1, 2, c=4, d=5), f(**{"a": 0, "z": 9})),
+    "star": lambda: (f(*range(12)), f(*(1, 2), **{"c": 7})),
+}[KIND]
+def loop():
+    for _ in range(500):
+        calls()
+coir.enable()
+spin(loop, lambda: coir.is_compiled(f))
+coir.disable(); expected = calls(); coir.enable()
+before = coir.stats()["native_calls"]
+assert calls() == expected, (calls(), expected)
+assert coir.stats()["native_calls"] > before
+for bad in (lambda: f(), lambda: f(1, a=2), lambda: f(1, 2, 3, b=4)):
+    try:
+        bad()
+    except TypeError as e:
+        coir.disable()
+        try:
+            bad()
+        except TypeError as e2:
+            assert str(e) == str(e2), (e, e2)
+        coir.enable()
+    else:
+        raise AssertionError("no TypeError")
+print("ok")
+""".replace("KIND", repr(kind)))
+    assert out == "ok\n"
