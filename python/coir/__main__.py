@@ -60,6 +60,7 @@ def _print_stats():
     print(f"  cache_hits      {s['cache_hits']}", file=sys.stderr)
     print(f"  recompiled_hot  {s['recompiled_hot']}", file=sys.stderr)
     print(f"  native_calls    {s['native_calls']}", file=sys.stderr)
+    print(f"  samples         {s['samples']}", file=sys.stderr)
     print(f"  compile_seconds {s['compile_seconds']:.3f}", file=sys.stderr)
     times = sorted(t for _name, t, _cached in s["compile_log"])
     if times:

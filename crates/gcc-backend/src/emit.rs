@@ -1168,7 +1168,9 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;
-                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64);
+                    // Volatile: other threads and signal handlers set it; a loop with no call
+                    // in it must not keep a copy in a register.
+                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile());
                     let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
                     let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
                     split += 1;
