@@ -384,6 +384,18 @@ int coir_rt_delete_attr(PyObject *owner, PyObject *name) { return PyObject_DelAt
 PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObject *self, PyObject *name, int oparg,
                                   PyObject **self_out) {
     *self_out = NULL;
+    if (global_super == (PyObject *)&PySuper_Type && PyType_Check(cls)) {
+        /* As LOAD_SUPER_ATTR_ATTR and LOAD_SUPER_ATTR_METHOD: no super object. The method form
+         * pushes the function unbound and self (a new reference) when the lookup found a
+         * method. */
+        int method_found = 0;
+        int *want_method = (oparg & 1) && Py_TYPE(self)->tp_getattro == PyObject_GenericGetAttr ? &method_found : NULL;
+        PyObject *attr = _PySuper_Lookup((PyTypeObject *)cls, self, name, want_method);
+        if (attr != NULL && method_found) {
+            *self_out = Py_NewRef(self);
+        }
+        return attr;
+    }
     PyObject *stack[] = {cls, self};
     PyObject *super = PyObject_Vectorcall(global_super, stack, oparg & 2, NULL);
     if (super == NULL) {
@@ -406,7 +418,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
 static int hook_installed = 0;
 /* Profile mode (below). */
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
-static inline CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co);
+static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co);
 static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
 
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
@@ -1280,22 +1292,28 @@ static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
 
 /* The state to run `co` natively with now, or NULL for the interpreter: coir_eval's decision
  * for calls that do not pass through a hook. A coir.jit function compiles on its first call. */
-static inline CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co) {
+/* runnable_natively's case of code without compiled code: a coir.jit function (or any, at
+ * sample_hot 0, for tests) compiles on its first call. Returns the state if it now has code. */
+static __attribute__((noinline)) CoirCodeState *compile_on_first_call(PyCodeObject *co, CoirCodeState *st) {
+    int eager = sample_hot == 0;
+    if (st == NULL && (!eager || (st = coir_code_state(co, 1)) == NULL)) {
+        return NULL;
+    }
+    if (!(st->forced || eager) || st->refused || st->pending || compiling || !plain_code(co)) {
+        return NULL;
+    }
+    compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
+    return st->entry != NULL ? st : NULL;
+}
+
+static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co) {
     if (!profile_mode) {
         return NULL;
     }
     CoirCodeState *st = fast_code_state(co);
     if (st == NULL || st->entry == NULL) {
-        /* sample_hot 0 (tests): every function compiles on its first call, cheaply. */
-        int eager = sample_hot == 0;
-        if (st == NULL && (!eager || (st = coir_code_state(co, 1)) == NULL)) {
-            return NULL;
-        }
-        if (!(st->forced || eager) || st->refused || st->pending || compiling || !plain_code(co)) {
-            return NULL;
-        }
-        compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
-        if (st->entry == NULL) {
+        st = compile_on_first_call(co, st);
+        if (st == NULL) {
             return NULL;
         }
     }
@@ -1384,13 +1402,18 @@ static int take_sample(void *arg) {
             }
             continue;
         }
-        if (st->entry == NULL && !st->pending) {
-            if (++st->calls < sample_hot) {
-                continue;
-            }
-            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
-            if (st->entry == NULL && !st->pending) {
-                continue;
+        if (st->entry == NULL) {
+            /* Counted while the compile is queued too: the compile thread takes the job of
+             * the code with the most samples first. */
+            st->calls++;
+            if (!st->pending) {
+                if (st->calls < sample_hot) {
+                    continue;
+                }
+                compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+                if (st->entry == NULL && !st->pending) {
+                    continue;
+                }
             }
         }
         else if (st->recompile == 1) {

@@ -681,7 +681,17 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
             // The compile thread never handles a signal: they go to the program's threads,
             // and GCC's system calls are not interrupted.
             gcc_backend::shield::block_async_signals();
-            for job in rx {
+            let mut queue: Vec<Job> = Vec::new();
+            loop {
+                // Everything queued so far, then the hottest job first (`next_job`).
+                if queue.is_empty() {
+                    match rx.recv() {
+                        Ok(j) => queue.push(j),
+                        Err(_) => break,
+                    }
+                }
+                queue.extend(rx.try_iter());
+                let job = queue.remove(next_job(&queue));
                 let outcome = if SHUTDOWN.load(Ordering::Acquire) {
                     Err(Refusal::new(SHUTTING_DOWN, "not compiled: the interpreter is shutting down"))
                 } else {
@@ -697,6 +707,25 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
         .ok()?;
     *w = Some(Worker { tx: tx.clone(), thread });
     Some(tx)
+}
+
+/// Which queued job to compile next: the one whose code object counted the most calls or
+/// samples (`CoirCodeState::calls`, which profile mode keeps counting while the job waits), the
+/// oldest among equals. At threshold N every job counted N calls: first come, first served.
+fn next_job(queue: &[Job]) -> usize {
+    let heat = |j: &Job| {
+        // SAFETY: the job holds a strong reference to the code object, so its state is live.
+        // Read without the GIL while the interpreter may increment it: a word-sized aligned
+        // load that sees the old or the new count, which is all a priority needs.
+        unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).calls)) }
+    };
+    let mut best = 0;
+    for (i, j) in queue.iter().enumerate().skip(1) {
+        if heat(j) > heat(&queue[best]) {
+            best = i;
+        }
+    }
+    best
 }
 
 /// The C runtime's `coir_done_ready` flag, accessed atomically.
