@@ -1242,10 +1242,12 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
  * new C-level evaluation per call (richards with nothing compiled: 1.40x the instructions).
  * Profile mode, the default when no call threshold is given, has no hook:
  * - hot code is found by sampling. A thread asks every `sample_us` for a pending call, which the
- *   thread running Python makes at its next eval-breaker check (where it handles signals). It
- *   counts a sample for the code of the innermost SAMPLE_DEPTH frames (the running function and
- *   its caller: a loop calling short functions is hot too) and compiles code after
- *   `sample_hot` samples. With `sample_hot` 0 (for tests) every function created from then on
+ *   thread running Python makes at its next eval-breaker check (where it handles signals:
+ *   function entries and loop back edges). It counts a sample for the innermost frame's code
+ *   and compiles code after `sample_hot` samples. Only the innermost: counting callers too
+ *   made a caller at least as hot as its hottest callee, and the compile thread, which takes
+ *   the most sampled code first, compiled spectral_norm's `row_dot` before the `a_elem` it
+ *   calls 4M times; a loop calling short functions gets samples at its back edge anyway. With `sample_hot` 0 (for tests) every function created from then on
  *   compiles on its first call, at the cold level, and runs through its vectorcall.
  * - compiled code is entered through the function object's vectorcall (coir_vectorcall), set
  *   on the function objects that run it: the sampled frame's, every function created later for
@@ -1256,7 +1258,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
 static int profile_mode = 0;
 static long sample_us = 1000;
 static int sample_hot = 3;
-enum { SAMPLE_DEPTH = 2 };
+enum { SAMPLE_DEPTH = 1 };
 static int function_watcher = -1;
 static pthread_t sampler_thread;
 static int sampler_running = 0; /* GIL */
