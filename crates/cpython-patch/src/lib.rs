@@ -709,15 +709,21 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
     Some(tx)
 }
 
-/// Which queued job to compile next: the one whose code object counted the most calls or
-/// samples (`CoirCodeState::calls`, which profile mode keeps counting while the job waits), the
-/// oldest among equals. At threshold N every job counted N calls: first come, first served.
+/// Which queued job to compile next: the most calls or samples (`CoirCodeState::calls`, which
+/// profile mode keeps counting while the job waits) per unit of compile cost, the oldest among
+/// equals. GCC's time grows with the code's size, and without on-stack replacement a long
+/// function sampled in its loops is often one long call that its compiled code never serves:
+/// at equal samples, the small function compiles first. At threshold N every job counted N
+/// calls: the smaller function first.
 fn next_job(queue: &[Job]) -> usize {
     let heat = |j: &Job| {
         // SAFETY: the job holds a strong reference to the code object, so its state is live.
         // Read without the GIL while the interpreter may increment it: a word-sized aligned
         // load that sees the old or the new count, which is all a priority needs.
-        unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).calls)) }
+        let samples = unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).calls)) };
+        // SAFETY: a live code object (the job's reference); its size (code units) is immutable.
+        let units = unsafe { (*(j.code as *const pyo3::ffi::PyVarObject)).ob_size };
+        samples as f64 / (units.max(0) as f64 + 64.0)
     };
     let mut best = 0;
     for (i, j) in queue.iter().enumerate().skip(1) {
