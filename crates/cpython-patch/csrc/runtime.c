@@ -1353,7 +1353,7 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
     for (Py_ssize_t i = 0; i < total; i++) {
         refs[i] = PyStackRef_FromPyObjectBorrow(args[i]);
     }
-    /* Copies the references into the frame's locals (or the *args/**kwargs it builds). */
+    /* Copies the references into the frame's locals (or the tuple and dict it builds for *args and **kwargs). */
     _PyInterpreterFrame *f = _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(callable), NULL, refs,
                                                      (size_t)nargs, kwnames, NULL);
     if (refs != small) {
