@@ -14,7 +14,7 @@ use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
 use crate::isolate;
-use crate::{Abi, Artefact, BackendError, CodeConsts, Compiled, EntryFn, Options, Reloc};
+use crate::{Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 /// The exported symbol of a function's native code: `py_` and its qualified name with every
 /// character other than an ASCII letter, digit or `_` made `_` (`py_Holder_method`,
@@ -665,6 +665,61 @@ impl<'c> Emitter<'c, '_> {
         Ok((slow, join))
     }
 
+    /// The inline fast path of a global read with the interpreter's feedback (see
+    /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s.
+    fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
+        let c = self.ctx;
+        let frame = self.val(fast.frame).to_rvalue();
+        let (slow, join) = (self.func.new_block(format!("{name}_global_slow")), self.func.new_block(format!("{name}_global")));
+        let dict_type = self.reloc(Reloc::Type(BuiltinType::Dict));
+        // The dict at `offset` in the frame is an exact dict whose keys have `version`:
+        // `cur` ends in that test; returns the block where it holds and the keys.
+        let guard = |cur: Block<'c>, offset: usize, version: i64, what: &str| {
+            let dict = at(c, &self.t, frame, offset, self.t.ptr).to_rvalue();
+            let ob_type = at(c, &self.t, dict, self.abi.ob_type, self.t.ptr).to_rvalue();
+            let exact = self.func.new_block(format!("{name}_{what}_dict"));
+            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, dict_type), exact, slow);
+            let keys = at(c, &self.t, dict, self.abi.dict_keys, self.t.ptr).to_rvalue();
+            let v = at(c, &self.t, keys, self.abi.dict_keys_version, self.t.u32).to_rvalue();
+            let same = self.func.new_block(format!("{name}_{what}_version"));
+            exact.end_with_conditional(
+                None,
+                c.new_comparison(None, ComparisonOp::Equals, v, c.new_rvalue_from_long(self.t.u32, version)),
+                same,
+                slow,
+            );
+            (same, keys)
+        };
+        let (mut cur, mut keys) = guard(cur, self.abi.frame_globals, fast.globals_version, "globals");
+        if let Some(bv) = fast.builtins_version {
+            (cur, keys) = guard(cur, self.abi.frame_builtins, bv, "builtins");
+        }
+        // DK_UNICODE_ENTRIES(keys)[index].me_value: the entries follow 1 << dk_log2_index_bytes
+        // bytes of indices.
+        let log2 = at(c, &self.t, keys, self.abi.dict_keys_log2_index_bytes, self.t.char).to_rvalue();
+        let log2 = c.new_cast(None, log2, self.t.u64);
+        let index_bytes = c.new_binary_op(None, BinaryOp::LShift, self.t.u64, c.new_rvalue_one(self.t.u64), log2);
+        let offset = c.new_binary_op(
+            None,
+            BinaryOp::Plus,
+            self.t.u64,
+            index_bytes,
+            c.new_rvalue_from_long(
+                self.t.u64,
+                (self.abi.dict_keys_indices + fast.index as usize * self.abi.dict_unicode_entry_size + self.abi.dict_unicode_entry_value)
+                    as i64,
+            ),
+        );
+        let base = c.new_cast(None, keys, self.t.char.make_pointer());
+        let slot = c.new_cast(None, c.new_array_access(None, base, offset).get_address(None), self.t.ptr.make_pointer());
+        cur.add_assignment(None, result, slot.dereference(None));
+        let set = self.func.new_block(format!("{name}_global_set"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, slow);
+        set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
+        set.end_with_jump(None, join);
+        (slow, join)
+    }
+
     /// The items of a list (`ob_item`, a pointer in the object) or a tuple (inline), as
     /// `PyObject **`.
     fn seq_items(&self, seq: RValue<'c>, list: bool) -> RValue<'c> {
@@ -900,6 +955,11 @@ impl<'c> Emitter<'c, '_> {
                     if let (Some(r), Some(fast)) = (ret_val, attr_fast_path(f, d, helper)) {
                         split += 1;
                         let (slow, j) = self.attr_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r))?;
+                        cur = slow;
+                        join = Some(j);
+                    } else if let (Some(r), Some(fast)) = (ret_val, global_fast_path(f, d, helper)) {
+                        split += 1;
+                        let (slow, j) = self.global_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r));
                         cur = slow;
                         join = Some(j);
                     }
@@ -1228,15 +1288,48 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
         ir_cfg::Helper::LoadAttrSlot => false,
         _ => return None,
     };
-    let word = |v: Value| match f.values[v].def {
+    let [owner, _name, tv, off] = d.args[..] else { return None };
+    Some(AttrFast { owner, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
+}
+
+/// `load_global_cached(frame, name, globals_version, builtins_version, index)` with constant
+/// versions and index (the interpreter's LOAD_GLOBAL_MODULE, or LOAD_GLOBAL_BUILTIN when the
+/// builtins' version is not -1): the globals (and builtins) are exact dicts whose keys have
+/// those versions, and the value at `index` of the last one's entries is set. The helper checks
+/// the same and falls back to the generic lookup.
+struct GlobalFast {
+    frame: Value,
+    globals_version: i64,
+    builtins_version: Option<i64>,
+    index: i64,
+}
+
+fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<GlobalFast> {
+    if helper != ir_cfg::Helper::LoadGlobalCached {
+        return None;
+    }
+    let [frame, _name, gv, bv, ix] = d.args[..] else { return None };
+    let (gv, bv, ix) = (word(f, gv)?, word(f, bv)?, word(f, ix)?);
+    if !(0..=u32::MAX as i64).contains(&gv) || ix < 0 || ix > u16::MAX as i64 {
+        return None;
+    }
+    let builtins_version = match bv {
+        -1 => None,
+        v if (0..=u32::MAX as i64).contains(&v) => Some(v),
+        _ => return None,
+    };
+    Some(GlobalFast { frame, globals_version: gv, builtins_version, index: ix })
+}
+
+/// The constant a value holds if an `Opcode::Word` instruction defines it.
+fn word(f: &Function, v: Value) -> Option<i64> {
+    match f.values[v].def {
         ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::Word => match f.insts[i].imm {
             Imm::Int(x) => Some(x),
             _ => None,
         },
         _ => None,
-    };
-    let [owner, _name, tv, off] = d.args[..] else { return None };
-    Some(AttrFast { owner, type_version: word(tv)?, offset: word(off)?, inline_values })
+    }
 }
 
 /// An instruction whose operands do not fit its helper's signature (the verifier's job).

@@ -86,6 +86,23 @@ layout_facts! {
     list_items: usize = "offsetof(PyListObject, ob_item)";
     /// `offsetof(PyTupleObject, ob_item)` (the items, inline).
     tuple_items: usize = "offsetof(PyTupleObject, ob_item)";
+    /// `offsetof(_PyInterpreterFrame, f_globals)`.
+    frame_globals: usize = "offsetof(_PyInterpreterFrame, f_globals)";
+    /// `offsetof(_PyInterpreterFrame, f_builtins)`.
+    frame_builtins: usize = "offsetof(_PyInterpreterFrame, f_builtins)";
+    /// `offsetof(PyDictObject, ma_keys)`.
+    dict_keys: usize = "offsetof(PyDictObject, ma_keys)";
+    /// `offsetof(PyDictKeysObject, dk_version)` (a uint32_t).
+    dict_keys_version: usize = "offsetof(PyDictKeysObject, dk_version)";
+    /// `offsetof(PyDictKeysObject, dk_log2_index_bytes)` (a uint8_t).
+    dict_keys_log2_index_bytes: usize = "offsetof(PyDictKeysObject, dk_log2_index_bytes)";
+    /// `offsetof(PyDictKeysObject, dk_indices)`: the entries follow the indices
+    /// (`DK_UNICODE_ENTRIES`).
+    dict_keys_indices: usize = "offsetof(PyDictKeysObject, dk_indices)";
+    /// `sizeof(PyDictUnicodeEntry)`.
+    dict_unicode_entry_size: usize = "sizeof(PyDictUnicodeEntry)";
+    /// `offsetof(PyDictUnicodeEntry, me_value)`.
+    dict_unicode_entry_value: usize = "offsetof(PyDictUnicodeEntry, me_value)";
 }
 
 /// How many small ints (0, 1, ...) the ABI record carries: `LOAD_SMALL_INT`'s range
@@ -118,6 +135,8 @@ crate::c_enum! {
         RangeIter = "COIR_TYPE_RANGE_ITER",
         /// `bool`.
         Bool = "COIR_TYPE_BOOL",
+        /// `dict`.
+        Dict = "COIR_TYPE_DICT",
     }
 }
 
@@ -131,6 +150,7 @@ impl BuiltinType {
             BuiltinType::Tuple => "PyTuple_Type",
             BuiltinType::RangeIter => "PyRangeIter_Type",
             BuiltinType::Bool => "PyBool_Type",
+            BuiltinType::Dict => "PyDict_Type",
         }
     }
 }
