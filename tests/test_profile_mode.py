@@ -182,3 +182,31 @@ for bad in (lambda: f(), lambda: f(1, a=2), lambda: f(1, 2, 3, b=4)):
 print("ok")
 """.replace("KIND", repr(kind)))
     assert out == "ok\n"
+
+
+def test_calls_from_native_code_count_towards_hotness():
+    """Sampling charges a short callee's time to its caller's loop; once the caller runs
+    natively, its calls of code not compiled yet are counted (256 of them weigh a sample). With
+    no sample at all (a 100 s period), the callee compiles after 3 * 256 such calls."""
+    out = run("""
+import coir
+from coir import _native
+def g(x):
+    return x + 1
+def caller(n):
+    s = 0
+    for i in range(n):
+        s += g(i)
+    return s
+coir.enable()
+coir.compile(caller)
+caller(700)
+_native.wait_compiled()
+assert not coir.is_compiled(g), "compiled before 768 calls"
+caller(100)
+_native.wait_compiled()
+assert coir.is_compiled(g)
+assert coir.stats()["samples"] == 0
+print("ok")
+""", {"COIR_SAMPLE_US": "100000000"})
+    assert out == "ok\n"

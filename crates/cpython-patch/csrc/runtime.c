@@ -1247,7 +1247,11 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
  *   and compiles code after `sample_hot` samples. Only the innermost: counting callers too
  *   made a caller at least as hot as its hottest callee, and the compile thread, which takes
  *   the most sampled code first, compiled spectral_norm's `row_dot` before the `a_elem` it
- *   calls 4M times; a loop calling short functions gets samples at its back edge anyway. With `sample_hot` 0 (for tests) every function created from then on
+ *   calls 4M times; a loop calling short functions gets samples at its back edge anyway.
+ *   Sampling at eval-breaker checks is biased that way: the time of a short callee is charged
+ *   to the check that follows it, its caller's back edge. Calls from native code to code not
+ *   compiled yet are counted too (compile_on_call), SAMPLE_WEIGHT of them worth a sample.
+ *   With `sample_hot` 0 (for tests) every function created from then on
  *   compiles on its first call, at the cold level, and runs through its vectorcall.
  * - compiled code is entered through the function object's vectorcall (coir_vectorcall), set
  *   on the function objects that run it: the sampled frame's, every function created later for
@@ -1258,11 +1262,13 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
 static int profile_mode = 0;
 static long sample_us = 1000;
 static int sample_hot = 3;
-enum { SAMPLE_DEPTH = 1 };
+enum { SAMPLE_DEPTH = 1, SAMPLE_WEIGHT = 256 };
 static int function_watcher = -1;
 static pthread_t sampler_thread;
 static int sampler_running = 0; /* GIL */
-static int sampler_stop = 0;    /* atomic */
+static int sampler_stop = 0;    /* under sampler_lock; wakes the sampler through sampler_wake */
+static pthread_mutex_t sampler_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sampler_wake = PTHREAD_COND_INITIALIZER;
 static int sample_queued = 0;   /* atomic: a sample call is queued and not yet made */
 
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
@@ -1294,17 +1300,24 @@ static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
 
 /* The state to run `co` natively with now, or NULL for the interpreter: coir_eval's decision
  * for calls that do not pass through a hook. A coir.jit function compiles on its first call. */
-/* runnable_natively's case of code without compiled code: a coir.jit function (or any, at
- * sample_hot 0, for tests) compiles on its first call. Returns the state if it now has code. */
-static __attribute__((noinline)) CoirCodeState *compile_on_first_call(PyCodeObject *co, CoirCodeState *st) {
-    int eager = sample_hot == 0;
-    if (st == NULL && (!eager || (st = coir_code_state(co, 1)) == NULL)) {
+/* runnable_natively's case of code without compiled code, called from native code or through
+ * coir_vectorcall. A coir.jit function (or any, at sample_hot 0, for tests) compiles now.
+ * Otherwise the call counts towards hotness, SAMPLE_WEIGHT calls as much as one sample: sampling
+ * charges a short callee's time to its caller's loop (see take_sample), but once the caller
+ * runs natively its calls are counted here. Returns the state if the code now has code. */
+static __attribute__((noinline)) CoirCodeState *compile_on_call(PyCodeObject *co, CoirCodeState *st) {
+    if (st == NULL && (st = coir_code_state(co, 1)) == NULL) {
         return NULL;
     }
-    if (!(st->forced || eager) || st->refused || st->pending || compiling || !plain_code(co)) {
+    if (st->refused || st->pending || compiling || !plain_code(co)) {
         return NULL;
     }
-    compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
+    if (st->forced || sample_hot == 0) {
+        compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
+    }
+    else if (++st->calls >= (long)sample_hot * SAMPLE_WEIGHT) {
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+    }
     return st->entry != NULL ? st : NULL;
 }
 
@@ -1314,7 +1327,7 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
     }
     CoirCodeState *st = fast_code_state(co);
     if (st == NULL || st->entry == NULL) {
-        st = compile_on_first_call(co, st);
+        st = compile_on_call(co, st);
         if (st == NULL) {
             return NULL;
         }
@@ -1407,9 +1420,9 @@ static int take_sample(void *arg) {
         if (st->entry == NULL) {
             /* Counted while the compile is queued too: the compile thread takes the job of
              * the code with the most samples first. */
-            st->calls++;
+            st->calls += SAMPLE_WEIGHT;
             if (!st->pending) {
-                if (st->calls < sample_hot) {
+                if (st->calls < (long)sample_hot * SAMPLE_WEIGHT) {
                     continue;
                 }
                 compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
@@ -1438,19 +1451,29 @@ static void *sampler_main(void *arg) {
         sigdelset(&set, sync_signals[sig]);
     }
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    struct timespec period = {sample_us / 1000000, (sample_us % 1000000) * 1000};
-    while (!__atomic_load_n(&sampler_stop, __ATOMIC_ACQUIRE)) {
-        nanosleep(&period, NULL);
-        if (__atomic_load_n(&sampler_stop, __ATOMIC_ACQUIRE)) {
+    pthread_mutex_lock(&sampler_lock);
+    while (!sampler_stop) {
+        /* A timed wait, not a sleep: coir_stop_sampler wakes it at once. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        long ns = until.tv_nsec + (sample_us % 1000000) * 1000;
+        until.tv_sec += sample_us / 1000000 + ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        while (!sampler_stop && pthread_cond_timedwait(&sampler_wake, &sampler_lock, &until) == 0) {
+        }
+        if (sampler_stop) {
             break;
         }
+        pthread_mutex_unlock(&sampler_lock);
         /* At most one queued: a thread that does not reach an eval-breaker check for a while
          * (a long C call) gets one sample when it does. */
         if (!__atomic_exchange_n(&sample_queued, 1, __ATOMIC_ACQ_REL) &&
             _PyEval_AddPendingCall(interp, take_sample, NULL, 0) != _Py_ADD_PENDING_SUCCESS) {
             __atomic_store_n(&sample_queued, 0, __ATOMIC_RELEASE);
         }
+        pthread_mutex_lock(&sampler_lock);
     }
+    pthread_mutex_unlock(&sampler_lock);
     return NULL;
 }
 
@@ -1458,7 +1481,7 @@ static void start_sampler(void) {
     if (sampler_running) {
         return;
     }
-    __atomic_store_n(&sampler_stop, 0, __ATOMIC_RELEASE);
+    sampler_stop = 0; /* no sampler thread runs */
     __atomic_store_n(&sample_queued, 0, __ATOMIC_RELEASE);
     sampler_running = pthread_create(&sampler_thread, NULL, sampler_main, PyInterpreterState_Get()) == 0;
 }
@@ -1467,8 +1490,11 @@ void coir_stop_sampler(void) {
     if (!sampler_running) {
         return;
     }
-    __atomic_store_n(&sampler_stop, 1, __ATOMIC_RELEASE);
-    /* The sampler never takes the GIL: it ends within one period. */
+    pthread_mutex_lock(&sampler_lock);
+    sampler_stop = 1;
+    pthread_cond_signal(&sampler_wake);
+    pthread_mutex_unlock(&sampler_lock);
+    /* The sampler never takes the GIL, and wakes at once. */
     Py_BEGIN_ALLOW_THREADS
     pthread_join(sampler_thread, NULL);
     Py_END_ALLOW_THREADS
