@@ -167,7 +167,10 @@ def test_dump_dir_env(tmp_path):
 
 def test_keyboard_interrupt_reaches_native_loop():
     r = _run("""
-        import coir, signal, os, threading
+        import coir, signal, os, threading, faulthandler, sys
+        # If this hangs (it did in clean-clone CI runs on 2026-12-02, never locally), every
+        # thread's stack goes to stderr and the process ends, so the failure says where.
+        faulthandler.dump_traceback_later(120, exit=True)
         @coir.jit
         def spin():
             n = 0
@@ -180,8 +183,9 @@ def test_keyboard_interrupt_reaches_native_loop():
             spin()
         except KeyboardInterrupt:
             print("interrupted", coir.is_compiled(spin))
+            sys.stdout.flush()
     """)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip() == "interrupted True"
 
 
