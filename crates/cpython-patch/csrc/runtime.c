@@ -1164,6 +1164,14 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
     return res;
 }
 
+/* Compile `co` (mode: CompileMode), marking the compile under way: code the compiler itself
+ * runs (finalizers, ...) meanwhile stays interpreted and asks for no compile. */
+static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
+    compiling = 1;
+    coir_rs_compile(co, st, mode);
+    compiling = 0;
+}
+
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
     PyInterpreterState *interp = ts->interp;
     if (monitoring_active_cached(interp)) {
@@ -1197,29 +1205,23 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
             /* Code run by the compiler itself (finalizers, ...) stays interpreted. */
             return interp_eval(ts, f, throwflag);
         }
-        compiling = 1;
         /* Hot functions compile on a worker thread while the interpreter keeps running them;
          * coir.jit functions compile now, fully optimised; at threshold 0 every function
          * compiles now, cheaply, and again fully optimised if it turns out to be hot. */
         int mode = st->forced ? COIR_COMPILE_NOW
                  : threshold == 0 ? COIR_COMPILE_COLD
                  : background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW;
-        coir_rs_compile(co, st, mode);
-        compiling = 0;
+        compile_code(co, st, mode);
         if (st->entry == NULL) {
             return interp_eval(ts, f, throwflag);
         }
     }
     else if (st->recompile == 1 && !st->pending && !compiling) {
         st->recompile = 2;
-        compiling = 1;
-        coir_rs_compile(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
-        compiling = 0;
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
     }
     else if (st->cold && !st->pending && ++st->calls > hot_calls && !compiling) {
-        compiling = 1;
-        coir_rs_compile(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
-        compiling = 0;
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
     }
     if (code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
@@ -1290,12 +1292,6 @@ void coir_attach(void *obj) {
     if (profile_mode && obj != NULL && PyFunction_Check((PyObject *)obj)) {
         attach((PyFunctionObject *)obj);
     }
-}
-
-static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
-    compiling = 1;
-    coir_rs_compile(co, st, mode);
-    compiling = 0;
 }
 
 /* The state to run `co` natively with now, or NULL for the interpreter: coir_eval's decision
