@@ -62,6 +62,7 @@ def _print_stats():
     print(f"  native_calls    {s['native_calls']}", file=sys.stderr)
     print(f"  samples         {s['samples']}", file=sys.stderr)
     print(f"  compile_seconds {s['compile_seconds']:.3f}", file=sys.stderr)
+    print(f"  batched         {s['batched']} in {s['batches']} batches", file=sys.stderr)
     times = sorted(t for _name, t, _cached in s["compile_log"])
     if times:
         print(f"  compile_median  {_median(times) * 1000:.1f} ms", file=sys.stderr)

@@ -28,6 +28,7 @@ use ir_cfg::Helper;
 pub use runtime_abi::abi::{BuiltinType, LayoutFacts};
 use ir_cfg::ssa::Function;
 use thiserror::Error;
+pub use emit::Unit;
 
 /// Facts about the target interpreter, extracted from its headers by `cpython-patch`.
 #[derive(Clone, Debug, Default)]
@@ -227,12 +228,23 @@ impl Compiled {
     }
 }
 
+fn check_helpers(abi: &Abi) -> Result<(), BackendError> {
+    match Helper::ALL.iter().find(|h| !abi.helpers.contains_key(h)) {
+        Some(h) => Err(BackendError::MissingHelper(h.symbol())),
+        None => Ok(()),
+    }
+}
+
 /// Compile `f` for a code object with constants `consts`.
 pub fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Options) -> Result<Compiled, BackendError> {
-    for h in Helper::ALL {
-        if !abi.helpers.contains_key(h) {
-            return Err(BackendError::MissingHelper(h.symbol()));
-        }
-    }
+    check_helpers(abi)?;
     emit::compile(f, abi, consts, opts)
+}
+
+/// Compile several functions in one run of GCC (see [`Unit`]); one result per unit, in order.
+pub fn compile_batch(units: &[Unit<'_>], abi: &Abi) -> Vec<Result<Compiled, BackendError>> {
+    match check_helpers(abi) {
+        Ok(()) => emit::compile_batch(units, abi),
+        Err(e) => units.iter().map(|_| Err(e.clone())).collect(),
+    }
 }

@@ -33,7 +33,11 @@ fn abi() -> Abi {
 
 /// `x, y = 1, 0; while countdown(): x, y = y, x; return consts[0] if x else consts[1]`
 fn swap_loop() -> ssa::Function {
-    let mut b = SsaBuilder::new("swap_loop", 0);
+    named_swap_loop("swap_loop")
+}
+
+fn named_swap_loop(name: &str) -> ssa::Function {
+    let mut b = SsaBuilder::new(name, 0);
     let (tstate, _) = b.entry_params();
     let x = b.declare_var(Type::CInt);
     let y = b.declare_var(Type::CInt);
@@ -108,6 +112,64 @@ fn out_of_range_constants_are_refused() {
     let consts = CodeConsts { consts: vec![1], names: vec![], code_base: 0 };
     let r = gcc_backend::compile(&f, &abi(), &consts, &Options::default());
     assert!(matches!(r, Err(gcc_backend::BackendError::BadOperand(_))), "{r:?}");
+}
+
+/// Runs a compiled `swap_loop` for `swaps` swaps.
+fn run_swaps(code: &gcc_backend::Compiled, swaps: i32) -> usize {
+    PENDING_CALLS.store(0, Ordering::SeqCst);
+    LIMIT.store(swaps, Ordering::SeqCst);
+    // SAFETY: the function touches neither the thread state nor the frame.
+    unsafe { (code.entry())(std::ptr::null_mut(), std::ptr::null_mut(), code.relocs()) as usize }
+}
+
+#[test]
+fn a_batch_is_one_shared_object_and_each_member_its_own_cache_entry() {
+    static A: [u32; 4] = [u32::MAX, 0, 0, 0];
+    static B: [u32; 4] = [u32::MAX, 0, 0, 0];
+    let (a, b) = (A.as_ptr() as usize, B.as_ptr() as usize);
+    let fs = [named_swap_loop("first"), named_swap_loop("second"), named_swap_loop("third")];
+    // Each member its own constants: the same code, opposite answers, and a table too short.
+    let consts = [
+        CodeConsts { consts: vec![a, b], names: vec![], code_base: 0 },
+        CodeConsts { consts: vec![b, a], names: vec![], code_base: 0 },
+        CodeConsts { consts: vec![a], names: vec![], code_base: 0 },
+    ];
+    let dir = std::env::temp_dir().join(format!("coir-batch-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let opts = Options { cache_dir: Some(dir.clone()), ..Options::default() };
+    let units: Vec<gcc_backend::Unit<'_>> =
+        fs.iter().zip(&consts).map(|(f, c)| gcc_backend::Unit { f, consts: c, opts: &opts }).collect();
+    let check = |results: Vec<Result<gcc_backend::Compiled, gcc_backend::BackendError>>, cached: bool| {
+        let [first, second, third]: [_; 3] = results.try_into().unwrap_or_else(|_| panic!("three results"));
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert!(matches!(third, Err(gcc_backend::BackendError::BadOperand(_))), "{third:?}");
+        assert_eq!((first.cached, second.cached), (cached, cached));
+        for swaps in [0, 1, 4] {
+            let even = swaps % 2 == 0;
+            assert_eq!(run_swaps(&first, swaps), if even { a } else { b }, "first, {swaps} swaps");
+            assert_eq!(run_swaps(&second, swaps), if even { b } else { a }, "second, {swaps} swaps");
+        }
+    };
+    check(gcc_backend::compile_batch(&units, &abi()), false);
+    // Two cache entries, hard links to one shared object: the third member, refused while
+    // being emitted, is not in it.
+    let mut objects = Vec::new();
+    for sub in std::fs::read_dir(&dir).unwrap() {
+        for e in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+            objects.push(e.unwrap().path());
+        }
+    }
+    assert_eq!(objects.len(), 2, "{objects:?}");
+    use std::os::unix::fs::MetadataExt;
+    let inodes: std::collections::HashSet<u64> = objects.iter().map(|p| std::fs::metadata(p).unwrap().ino()).collect();
+    assert_eq!(inodes.len(), 1, "one shared object: {objects:?}");
+    // A later batch (another process, in practice) finds every member in the cache.
+    check(gcc_backend::compile_batch(&units, &abi()), true);
+    // And so does a lone compile of one of them.
+    let alone = gcc_backend::compile(&fs[1], &abi(), &consts[1], &opts).unwrap();
+    assert!(alone.cached);
+    assert_eq!(run_swaps(&alone, 1), a);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Stand-ins for objects the guards look at: `{refcount, type, payload}`.
