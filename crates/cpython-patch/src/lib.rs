@@ -536,7 +536,7 @@ fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
     let cfg = build_cfg(&p)?;
     let lowered = lower(&p, &cfg)?;
     let f = ssa(&p, &lowered)?;
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
     let (dump_dir, n) = {
         let mut g = global();
         g.dumps += 1;
@@ -1108,7 +1108,7 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     }
     let f = ssa(&p, &lowered).map_err(err)?;
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base };
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
     let opts = options("f", vec![art], Some(dir.clone()), Tier::Optimised);
     let abi = abi();
     // libgccjit is not reentrant across contexts' compiles: take the same lock as compiles do.

@@ -608,6 +608,11 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::CodeBase => consts.code_base,
                 Reloc::Type(t) => abi.types[t as usize],
                 Reloc::GuardState(_) => 0,
+                Reloc::CacheWord(u) => {
+                    let at = 2 * u as usize;
+                    let bytes = consts.adaptive.get(at..at + 8).ok_or_else(|| BackendError::BadOperand(format!("cache word @{u}")))?;
+                    u64::from_le_bytes(bytes.try_into().expect("8 bytes")) as usize
+                }
             })
         })
         .collect()
@@ -1014,6 +1019,8 @@ impl<'c> Emitter<'c, '_> {
             Reloc::Const(i) => (i, self.consts.consts.len(), "const"),
             Reloc::Name(i) => (i, self.consts.names.len(), "name"),
             Reloc::SmallInt(i) => (i, self.abi.small_ints.len(), "small int"),
+            // The field's last unit must lie in the code.
+            Reloc::CacheWord(u) => (u + 3, self.consts.adaptive.len() / 2, "cache word"),
             Reloc::Singleton(_)
             | Reloc::Helper(_)
             | Reloc::CodeBase
@@ -1205,6 +1212,15 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::Word => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     cur.add_assignment(None, self.val(res(0)?), c.new_rvalue_from_long(self.t.word, *i));
+                }
+                Opcode::CacheWord => {
+                    let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
+                    // Checked for bounds, then read as the word it is (no pointer-to-int cast).
+                    self.checked_reloc(Reloc::CacheWord(*u))?;
+                    let i = self.relocs.borrow().iter().position(|x| *x == Reloc::CacheWord(*u)).expect("added above");
+                    let words = c.new_cast(None, self.reloc_table, self.t.word.make_pointer());
+                    let w = c.new_array_access(None, words, c.new_rvalue_from_long(self.t.word, i as i64));
+                    cur.add_assignment(None, self.val(res(0)?), w.to_rvalue());
                 }
                 Opcode::Incref | Opcode::XIncref | Opcode::Decref | Opcode::XDecref => {
                     let func = match d.op {

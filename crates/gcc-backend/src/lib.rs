@@ -70,6 +70,9 @@ pub struct CodeConsts {
     pub names: Vec<usize>,
     /// `_PyCode_CODE(code)`: the first code unit, for `instr_ptr`.
     pub code_base: usize,
+    /// The adaptive code the function was lowered from (feedback read at compile time names
+    /// objects by their inline-cache field here: `Reloc::CacheWord`).
+    pub adaptive: Vec<u8>,
 }
 
 /// A dump artefact.
@@ -184,6 +187,8 @@ pub enum Reloc {
     CodeBase,
     /// A builtin type's address.
     Type(BuiltinType),
+    /// The pointer-sized inline-cache field at code unit `u` of [`CodeConsts::adaptive`].
+    CacheWord(u32),
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

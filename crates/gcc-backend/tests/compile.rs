@@ -92,7 +92,7 @@ fn block_arguments_are_parallel_copies() {
     // Stand-ins for objects: a refcount word at the immortal threshold, which incref leaves alone.
     static YES: [u32; 4] = [u32::MAX, 0, 0, 0];
     static NO: [u32; 4] = [u32::MAX, 0, 0, 0];
-    let consts = CodeConsts { consts: vec![YES.as_ptr() as usize, NO.as_ptr() as usize], names: vec![], code_base: 0 };
+    let consts = CodeConsts { consts: vec![YES.as_ptr() as usize, NO.as_ptr() as usize], names: vec![], code_base: 0, adaptive: vec![] };
     for opt in [0, 2] {
         let opts = Options { opt_level: opt, ..Options::default() };
         let code = gcc_backend::compile(&f, &abi(), &consts, &opts).unwrap_or_else(|e| panic!("-O{opt}: {e}"));
@@ -109,7 +109,7 @@ fn block_arguments_are_parallel_copies() {
 #[test]
 fn out_of_range_constants_are_refused() {
     let f = swap_loop();
-    let consts = CodeConsts { consts: vec![1], names: vec![], code_base: 0 };
+    let consts = CodeConsts { consts: vec![1], names: vec![], code_base: 0, adaptive: vec![] };
     let r = gcc_backend::compile(&f, &abi(), &consts, &Options::default());
     assert!(matches!(r, Err(gcc_backend::BackendError::BadOperand(_))), "{r:?}");
 }
@@ -130,9 +130,9 @@ fn a_batch_is_one_shared_object_and_each_member_its_own_cache_entry() {
     let fs = [named_swap_loop("first"), named_swap_loop("second"), named_swap_loop("third")];
     // Each member its own constants: the same code, opposite answers, and a table too short.
     let consts = [
-        CodeConsts { consts: vec![a, b], names: vec![], code_base: 0 },
-        CodeConsts { consts: vec![b, a], names: vec![], code_base: 0 },
-        CodeConsts { consts: vec![a], names: vec![], code_base: 0 },
+        CodeConsts { consts: vec![a, b], names: vec![], code_base: 0, adaptive: vec![] },
+        CodeConsts { consts: vec![b, a], names: vec![], code_base: 0, adaptive: vec![] },
+        CodeConsts { consts: vec![a], names: vec![], code_base: 0, adaptive: vec![] },
     ];
     let dir = std::env::temp_dir().join(format!("coir-batch-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -269,4 +269,55 @@ fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
         let want = vec![&*x as *const Obj as usize, &*not_float as *const Obj as usize];
         assert_eq!(d, vec![(want, 3, runtime_abi::abi::DeoptReason::NotFloat as i32, "bb".to_string())], "stress {stress}");
     }
+}
+
+/// Plays `load_method_cached`: returns its descriptor argument, with no `self`.
+extern "C" fn descr_argument(_o: usize, _n: usize, self_out: *mut usize, _tv: usize, _kv: usize, descr: usize) -> usize {
+    // SAFETY: compiled code passes the address of its out-value.
+    unsafe { *self_out = 0 };
+    descr
+}
+
+/// `return load_method_cached(NULL, NULL, 0, 0, cache_word @2)`, the descriptor unit 2.
+fn returns_cache_word() -> ssa::Function {
+    let mut b = SsaBuilder::new("returns_cache_word", 0);
+    let err = b.new_block("err");
+    let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
+    let zero = b.ins1(Opcode::Word, Imm::Int(0), vec![], None).unwrap();
+    let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
+    let call = Imm::Call(HelperCall { helper: Helper::LoadMethodCached, arrays: vec![] });
+    let r = b.ins(Opcode::Call, call, vec![null, null, zero, zero, descr], Some(err)).unwrap();
+    b.ins(Opcode::XDecref, Imm::None, vec![r[1]], None).unwrap();
+    b.terminate(Terminator::Return(r[0])).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    f
+}
+
+#[test]
+fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
+    let f = returns_cache_word();
+    let mut abi = abi();
+    abi.helpers.insert(Helper::LoadMethodCached, descr_argument as usize);
+    // The adaptive code of two processes: the same feedback, the object at another address.
+    let code = |w: u64| -> Vec<u8> { [vec![0u8; 4], w.to_le_bytes().to_vec(), vec![0u8; 2]].concat() };
+    let dir = std::env::temp_dir().join(format!("coir-cache-word-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let opts = Options { cache_dir: Some(dir.clone()), ..Options::default() };
+    for (w, cached) in [(0x1234_5678_9abc_u64, false), (0xfedc_ba98_7654, true)] {
+        let consts = CodeConsts { adaptive: code(w), ..CodeConsts::default() };
+        let c = gcc_backend::compile(&f, &abi, &consts, &opts).unwrap();
+        assert_eq!(c.cached, cached);
+        // SAFETY: the function touches neither the thread state nor the frame.
+        let r = unsafe { (c.entry())(std::ptr::null_mut(), std::ptr::null_mut(), c.relocs()) };
+        assert_eq!(r as u64, w);
+    }
+    // A field past the code is refused, not read.
+    let short = CodeConsts { adaptive: vec![0u8; 8], ..CodeConsts::default() };
+    let r = gcc_backend::compile(&f, &abi, &short, &Options::default());
+    assert!(matches!(r, Err(gcc_backend::BackendError::BadOperand(_))), "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -63,6 +63,10 @@ pub enum Operand {
     Null,
     /// A C int constant.
     Imm(i64),
+    /// The pointer-sized inline-cache field at code unit `u` of the adaptive code the function
+    /// was lowered from (an object the feedback names, such as a method's descriptor). Relocated,
+    /// not an immediate: its value differs between processes, and the code cache's key must not.
+    CacheWord(u32),
     /// The thread state.
     TState,
     /// The frame.
@@ -298,6 +302,7 @@ impl fmt::Display for OpText<'_> {
             Operand::SmallInt(i) => write!(f, "int {i}"),
             Operand::Null => f.write_str("NULL"),
             Operand::Imm(i) => write!(f, "{i}"),
+            Operand::CacheWord(u) => write!(f, "cache_word @{u}"),
             Operand::TState => f.write_str("tstate"),
             Operand::Frame => f.write_str("frame"),
         }

@@ -11,7 +11,8 @@ enum AttrFeedback {
     None,
     InstanceValue { type_version: i64, offset: i64 },
     Slot { type_version: i64, offset: i64 },
-    Method { type_version: i64, keys_version: i64, descr: i64 },
+    /// `descr_unit`: the code unit of the cache's descriptor field (see `Operand::CacheWord`).
+    Method { type_version: i64, keys_version: i64, descr_unit: u32 },
 }
 
 impl Lowerer<'_> {
@@ -60,7 +61,7 @@ impl Lowerer<'_> {
                     }
                     return self.call_push(Helper::LoadAttr, vec![owner, Operand::Name(name)], 1);
                 }
-                if let AttrFeedback::Method { type_version, keys_version, descr } = fb {
+                if let AttrFeedback::Method { type_version, keys_version, descr_unit } = fb {
                     return self.pair_result(
                         Helper::LoadMethodCached,
                         |selfv| {
@@ -70,7 +71,7 @@ impl Lowerer<'_> {
                                 Operand::Addr(selfv),
                                 Operand::Imm(type_version),
                                 Operand::Imm(keys_version),
-                                Operand::Imm(descr),
+                                Operand::CacheWord(descr_unit),
                             ]
                         },
                         1,
@@ -176,7 +177,7 @@ impl Lowerer<'_> {
                 };
                 match c.cache_u64(ins, caches::METHOD_DESCR.unit) {
                     Some(descr) if descr != 0 && keys_version != -2 => {
-                        AttrFeedback::Method { type_version: tv, keys_version, descr: descr as i64 }
+                        AttrFeedback::Method { type_version: tv, keys_version, descr_unit: ins.offset + caches::METHOD_DESCR.unit }
                     }
                     _ => AttrFeedback::None,
                 }

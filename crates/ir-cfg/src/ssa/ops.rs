@@ -587,6 +587,9 @@ ops! {
     CInt "cint" Int () -> (CInt) [=> Scalar];
     /// A word constant.
     Word "word" Int () -> (Word) [=> Scalar];
+    /// The pointer-sized inline-cache field at code unit `u` of the adaptive code lowered from
+    /// (relocated: see `Operand::CacheWord`).
+    CacheWord "cache_word" Unit () -> (Word) [=> Scalar];
     /// Take a new reference to a non-NULL object.
     Incref "incref" None (Obj) -> () [Incref =>] | REFCOUNT;
     /// Take a new reference unless NULL.
