@@ -826,22 +826,10 @@ impl<'c> Emitter<'c, '_> {
     fn attr_fast_path(&mut self, cur: Block<'c>, name: &str, fast: AttrFast, result: LValue<'c>) -> Result<(Block<'c>, Block<'c>), BackendError> {
         let c = self.ctx;
         let owner = self.val(fast.owner).to_rvalue();
-        let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
-        let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
         let (slow, join) = (self.func.new_block(format!("{name}_attr_slow")), self.func.new_block(format!("{name}_attr")));
-        let load = self.func.new_block(format!("{name}_attr_fast"));
-        let same = c.new_comparison(None, ComparisonOp::Equals, tag, c.new_rvalue_from_long(self.t.u32, fast.type_version));
+        let (mut load, ob_type) = self.type_version_test(cur, owner, fast.type_version, slow, name);
         if fast.inline_values {
-            // ((PyDictValues *)((char *)owner + Py_TYPE(owner)->tp_basicsize))->valid
-            let check = self.func.new_block(format!("{name}_attr_valid"));
-            cur.end_with_conditional(None, same, check, slow);
-            let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
-            let base = c.new_cast(None, owner, self.t.char.make_pointer());
-            let values = c.new_array_access(None, base, size).get_address(None);
-            let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
-            check.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, valid, c.new_rvalue_zero(self.t.char)), load, slow);
-        } else {
-            cur.end_with_conditional(None, same, load, slow);
+            load = self.inline_values_valid(load, owner, ob_type, slow, name);
         }
         load.add_assignment(None, result, at(c, &self.t, owner, fast.offset as usize, self.t.ptr));
         let set = self.func.new_block(format!("{name}_attr_set"));
@@ -849,6 +837,90 @@ impl<'c> Emitter<'c, '_> {
         set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
         set.end_with_jump(None, join);
         Ok((slow, join))
+    }
+
+    /// `tp_version_tag` of `owner`'s type == `version`: `cur` ends in that test; returns the
+    /// block where it holds and the type.
+    fn type_version_test(&self, cur: Block<'c>, owner: RValue<'c>, version: i64, slow: Block<'c>, name: &str) -> (Block<'c>, RValue<'c>) {
+        let c = self.ctx;
+        let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
+        let same = self.func.new_block(format!("{name}_same_type"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, tag, c.new_rvalue_from_long(self.t.u32, version)), same, slow);
+        (same, ob_type)
+    }
+
+    /// The test that `owner`'s inline values are valid (`_PyObject_InlineValues(owner)->valid`,
+    /// the values following the type's basic size): `cur` ends in it; returns where it holds.
+    fn inline_values_valid(&self, cur: Block<'c>, owner: RValue<'c>, ob_type: RValue<'c>, slow: Block<'c>, name: &str) -> Block<'c> {
+        let c = self.ctx;
+        let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+        let base = c.new_cast(None, owner, self.t.char.make_pointer());
+        let values = c.new_array_access(None, base, size).get_address(None);
+        let valid = at(c, &self.t, values, self.abi.dict_values_valid, self.t.char).to_rvalue();
+        let next = self.func.new_block(format!("{name}_valid"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, valid, c.new_rvalue_zero(self.t.char)), next, slow);
+        next
+    }
+
+    /// The inline fast path of a method load with the interpreter's feedback (see
+    /// [`MethodFast`]): both results (the descriptor and `self`) set as new references.
+    fn method_fast_path(&mut self, cur: Block<'c>, name: &str, fast: MethodFast) -> (Block<'c>, Block<'c>) {
+        let c = self.ctx;
+        let owner = self.val(fast.owner).to_rvalue();
+        let (slow, join) = (self.func.new_block(format!("{name}_method_slow")), self.func.new_block(format!("{name}_method")));
+        let (mut cur, ob_type) = self.type_version_test(cur, owner, fast.type_version, slow, name);
+        if let Some(kv) = fast.keys_version {
+            // As _GUARD_DORV_VALUES_INST_ATTR_FROM_DICT and _GUARD_KEYS_VERSION: no instance
+            // attribute shadows the method.
+            cur = self.inline_values_valid(cur, owner, ob_type, slow, name);
+            let keys = at(c, &self.t, ob_type, self.abi.heap_type_cached_keys, self.t.ptr).to_rvalue();
+            let has_keys = self.func.new_block(format!("{name}_cached_keys"));
+            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, keys, c.new_null(self.t.ptr)), has_keys, slow);
+            let v = at(c, &self.t, keys, self.abi.dict_keys_version, self.t.u32).to_rvalue();
+            cur = self.func.new_block(format!("{name}_keys_version"));
+            has_keys.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, v, c.new_rvalue_from_long(self.t.u32, kv)), cur, slow);
+        }
+        let descr = self.reloc(Reloc::CacheWord(fast.descr_unit));
+        cur.add_assignment(None, self.val(fast.method), descr);
+        cur.add_assignment(None, self.val(fast.self_out), owner);
+        cur.add_eval(None, c.new_call(None, self.rc.incref, &[descr]));
+        cur.add_eval(None, c.new_call(None, self.rc.incref, &[owner]));
+        cur.end_with_jump(None, join);
+        (slow, join)
+    }
+
+    /// The inline fast path of an attribute store with the interpreter's feedback (see
+    /// [`StoreAttrFast`]); `result` (the helper's status) is 0 on it.
+    fn store_attr_fast_path(&mut self, cur: Block<'c>, name: &str, fast: StoreAttrFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
+        let c = self.ctx;
+        let owner = self.val(fast.owner).to_rvalue();
+        let v = self.val(fast.value).to_rvalue();
+        let (slow, join) = (self.func.new_block(format!("{name}_store_slow")), self.func.new_block(format!("{name}_store")));
+        let (mut cur, ob_type) = self.type_version_test(cur, owner, fast.type_version, slow, name);
+        let slot = at(c, &self.t, owner, fast.offset as usize, self.t.ptr);
+        let old = self.func.new_local(None, self.t.ptr, format!("{name}_old"));
+        if fast.inline_values {
+            // As _GUARD_DORV_NO_DICT: no managed dict, valid values; and a value already there
+            // (a new one joins the values' insertion order: the helper does that).
+            let dict = at(c, &self.t, owner, self.abi.managed_dict_offset as isize as usize, self.t.ptr).to_rvalue();
+            let no_dict = self.func.new_block(format!("{name}_no_dict"));
+            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, dict, c.new_null(self.t.ptr)), no_dict, slow);
+            cur = self.inline_values_valid(no_dict, owner, ob_type, slow, name);
+            cur.add_assignment(None, old, slot.to_rvalue());
+            let present = self.func.new_block(format!("{name}_present"));
+            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, old.to_rvalue(), c.new_null(self.t.ptr)), present, slow);
+            cur = present;
+        } else {
+            cur.add_assignment(None, old, slot.to_rvalue());
+        }
+        cur.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
+        cur.add_assignment(None, slot, v);
+        let release = if fast.inline_values { self.rc.decref } else { self.rc.xdecref };
+        cur.add_eval(None, c.new_call(None, release, &[old.to_rvalue()]));
+        cur.add_assignment(None, result, c.new_rvalue_zero(self.t.int));
+        cur.end_with_jump(None, join);
+        (slow, join)
     }
 
     /// The inline fast path of a global read with the interpreter's feedback (see
@@ -1148,6 +1220,16 @@ impl<'c> Emitter<'c, '_> {
                     } else if let (Some(r), Some(fast)) = (ret_val, global_fast_path(f, d, helper)) {
                         split += 1;
                         let (slow, j) = self.global_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r));
+                        cur = slow;
+                        join = Some(j);
+                    } else if let Some(fast) = method_fast_path(f, d, helper) {
+                        split += 1;
+                        let (slow, j) = self.method_fast_path(cur, &format!("{bid}_{split}"), fast);
+                        cur = slow;
+                        join = Some(j);
+                    } else if let (Some(r), Some(fast)) = (ret_val, store_attr_fast_path(f, d, helper)) {
+                        split += 1;
+                        let (slow, j) = self.store_attr_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r));
                         cur = slow;
                         join = Some(j);
                     }
@@ -1487,6 +1569,60 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
     };
     let [owner, _name, tv, off] = d.args[..] else { return None };
     Some(AttrFast { owner, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
+}
+
+/// `load_method_cached(owner, name, &self, type_version, keys_version, descr)` with constant
+/// versions and the descriptor a cache word (the interpreter's LOAD_ATTR_METHOD_NO_DICT when
+/// the keys version is -1, else LOAD_ATTR_METHOD_WITH_VALUES).
+struct MethodFast {
+    owner: Value,
+    type_version: i64,
+    keys_version: Option<i64>,
+    descr_unit: u32,
+    method: Value,
+    self_out: Value,
+}
+
+fn method_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<MethodFast> {
+    if helper != ir_cfg::Helper::LoadMethodCached {
+        return None;
+    }
+    let [owner, _name, tv, kv, descr] = d.args[..] else { return None };
+    let [method, self_out] = d.results[..] else { return None };
+    let descr_unit = match f.values[descr].def {
+        ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::CacheWord => match f.insts[i].imm {
+            Imm::Unit(u) => u,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let (tv, kv) = (word(f, tv)?, word(f, kv)?);
+    let keys_version = match kv {
+        -1 => None,
+        v if (0..=u32::MAX as i64).contains(&v) => Some(v),
+        _ => return None,
+    };
+    Some(MethodFast { owner, type_version: tv, keys_version, descr_unit, method, self_out })
+}
+
+/// `store_attr_{instance_value,slot}(owner, name, v, type_version, offset)` with constant version
+/// and offset (the interpreter's STORE_ATTR_INSTANCE_VALUE / STORE_ATTR_SLOT).
+struct StoreAttrFast {
+    owner: Value,
+    value: Value,
+    type_version: i64,
+    offset: i64,
+    inline_values: bool,
+}
+
+fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<StoreAttrFast> {
+    let inline_values = match helper {
+        ir_cfg::Helper::StoreAttrInstanceValue => true,
+        ir_cfg::Helper::StoreAttrSlot => false,
+        _ => return None,
+    };
+    let [owner, _name, value, tv, off] = d.args[..] else { return None };
+    Some(StoreAttrFast { owner, value, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
 }
 
 /// `load_global_cached(frame, name, globals_version, builtins_version, index)` with constant

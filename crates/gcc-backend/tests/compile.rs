@@ -271,22 +271,29 @@ fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
     }
 }
 
+/// Calls of the `load_method_cached` stand-in.
+static SLOW_METHOD_LOADS: AtomicI32 = AtomicI32::new(0);
+
 /// Plays `load_method_cached`: returns its descriptor argument, with no `self`.
 extern "C" fn descr_argument(_o: usize, _n: usize, self_out: *mut usize, _tv: usize, _kv: usize, descr: usize) -> usize {
+    SLOW_METHOD_LOADS.fetch_add(1, Ordering::SeqCst);
     // SAFETY: compiled code passes the address of its out-value.
     unsafe { *self_out = 0 };
     descr
 }
 
-/// `return load_method_cached(NULL, NULL, 0, 0, cache_word @2)`, the descriptor unit 2.
+/// `m, s = load_method_cached(local[0], NULL, 7, -1, cache_word @2); return m`: a method load
+/// with LOAD_ATTR_METHOD_NO_DICT's feedback (type version 7), the descriptor at unit 2.
 fn returns_cache_word() -> ssa::Function {
-    let mut b = SsaBuilder::new("returns_cache_word", 0);
+    let mut b = SsaBuilder::new("returns_cache_word", 1);
     let err = b.new_block("err");
+    let owner = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
     let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
-    let zero = b.ins1(Opcode::Word, Imm::Int(0), vec![], None).unwrap();
+    let tv = b.ins1(Opcode::Word, Imm::Int(7), vec![], None).unwrap();
+    let kv = b.ins1(Opcode::Word, Imm::Int(-1), vec![], None).unwrap();
     let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
     let call = Imm::Call(HelperCall { helper: Helper::LoadMethodCached, arrays: vec![] });
-    let r = b.ins(Opcode::Call, call, vec![null, null, zero, zero, descr], Some(err)).unwrap();
+    let r = b.ins(Opcode::Call, call, vec![owner, null, tv, kv, descr], Some(err)).unwrap();
     b.ins(Opcode::XDecref, Imm::None, vec![r[1]], None).unwrap();
     b.terminate(Terminator::Return(r[0])).unwrap();
     b.seal_block(err);
@@ -301,19 +308,32 @@ fn returns_cache_word() -> ssa::Function {
 fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
     let f = returns_cache_word();
     let mut abi = abi();
+    abi.facts.ob_type = 8;
     abi.helpers.insert(Helper::LoadMethodCached, descr_argument as usize);
-    // The adaptive code of two processes: the same feedback, the object at another address.
-    let code = |w: u64| -> Vec<u8> { [vec![0u8; 4], w.to_le_bytes().to_vec(), vec![0u8; 2]].concat() };
+    // Types whose version tag (at offset 0 in this ABI) is and is not the feedback's.
+    static SAME: [u32; 2] = [7, 0];
+    static OTHER: [u32; 2] = [8, 0];
+    let same = Obj { refcnt: u32::MAX as u64, ty: SAME.as_ptr() as *const u8, payload: 0 };
+    let other = Obj { refcnt: u32::MAX as u64, ty: OTHER.as_ptr() as *const u8, payload: 0 };
+    // The descriptor in two processes: the same feedback, the object at another address.
+    let (d1, d2) = (float(1.0), float(2.0));
+    let code = |d: &Obj| -> Vec<u8> { [vec![0u8; 4], (d as *const Obj as u64).to_le_bytes().to_vec(), vec![0u8; 2]].concat() };
     let dir = std::env::temp_dir().join(format!("coir-cache-word-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let opts = Options { cache_dir: Some(dir.clone()), ..Options::default() };
-    for (w, cached) in [(0x1234_5678_9abc_u64, false), (0xfedc_ba98_7654, true)] {
-        let consts = CodeConsts { adaptive: code(w), ..CodeConsts::default() };
+    for (d, cached) in [(&d1, false), (&d2, true)] {
+        let consts = CodeConsts { adaptive: code(d), ..CodeConsts::default() };
         let c = gcc_backend::compile(&f, &abi, &consts, &opts).unwrap();
         assert_eq!(c.cached, cached);
-        // SAFETY: the function touches neither the thread state nor the frame.
-        let r = unsafe { (c.entry())(std::ptr::null_mut(), std::ptr::null_mut(), c.relocs()) };
-        assert_eq!(r as u64, w);
+        for (owner, slow) in [(&same, 0), (&other, 1)] {
+            SLOW_METHOD_LOADS.store(0, Ordering::SeqCst);
+            let mut frame = [owner as *const Obj as usize];
+            // SAFETY: the function reads one local slot and calls the stand-in above.
+            let r = unsafe { (c.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, c.relocs()) };
+            assert_eq!(r as usize, &**d as *const Obj as usize);
+            // The fast path inline when the type's version is the feedback's, the helper not.
+            assert_eq!(SLOW_METHOD_LOADS.load(Ordering::SeqCst), slow);
+        }
     }
     // A field past the code is refused, not read.
     let short = CodeConsts { adaptive: vec![0u8; 8], ..CodeConsts::default() };

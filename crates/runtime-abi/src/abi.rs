@@ -78,6 +78,11 @@ layout_facts! {
     type_version_tag: usize = "offsetof(PyTypeObject, tp_version_tag)";
     /// `offsetof(PyTypeObject, tp_basicsize)` (inline values follow the object's basic size).
     type_basicsize: usize = "offsetof(PyTypeObject, tp_basicsize)";
+    /// `offsetof(PyHeapTypeObject, ht_cached_keys)` (the shared keys of instances' inline values).
+    heap_type_cached_keys: usize = "offsetof(PyHeapTypeObject, ht_cached_keys)";
+    /// `MANAGED_DICT_OFFSET`: where an object with a managed dict keeps its pointer, before the
+    /// object (negative).
+    managed_dict_offset: i64 = "MANAGED_DICT_OFFSET";
     /// `offsetof(PyDictValues, valid)`.
     dict_values_valid: usize = "offsetof(PyDictValues, valid)";
     /// `offsetof(PyVarObject, ob_size)` (a list's or tuple's length).
