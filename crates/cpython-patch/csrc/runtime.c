@@ -421,19 +421,54 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
 static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co);
 static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
 
+/* Push the frame of a call of `func` with `nargs` positional arguments and the keyword
+ * arguments `kwnames` names (their values follow), all *borrowed*: the caller keeps its
+ * references until the call returns, exactly like LOAD_FAST_BORROW'd arguments, so the
+ * frame's locals are borrowed stack references. The exact-positional case is pushed inline as
+ * CALL_PY_EXACT_ARGS does (_CHECK_FUNCTION_EXACT_ARGS, _CHECK_STACK_SPACE,
+ * _INIT_CALL_PY_EXACT_ARGS); _PyEvalFramePushAndInit does the rest (defaults, keywords, *args,
+ * **kwargs, and the new data-stack chunk when this one is full). NULL with an exception set. */
+static inline _PyInterpreterFrame *push_call_frame(PyThreadState *ts, PyObject *func, PyObject *const *args,
+                                                   Py_ssize_t nargs, PyObject *kwnames) {
+    PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)func)->func_code;
+    if (kwnames == NULL && co->co_argcount == nargs && co->co_kwonlyargcount == 0 &&
+        !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) && _PyThreadState_HasStackSpace(ts, co->co_framesize)) {
+        _PyInterpreterFrame *f = _PyFrame_PushUnchecked(ts, PyStackRef_FromPyObjectNew(func), (int)nargs, NULL);
+        for (Py_ssize_t i = 0; i < nargs; i++) {
+            f->localsplus[i] = PyStackRef_FromPyObjectBorrow(args[i]);
+        }
+        return f;
+    }
+    Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    _PyStackRef small[8];
+    _PyStackRef *refs = small;
+    if (total > 8) {
+        refs = PyMem_Malloc((size_t)total * sizeof(_PyStackRef));
+        if (refs == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
+    for (Py_ssize_t i = 0; i < total; i++) {
+        refs[i] = PyStackRef_FromPyObjectBorrow(args[i]);
+    }
+    /* Copies the references into the frame's locals (or the tuple and dict it builds for
+     * *args and **kwargs). */
+    _PyInterpreterFrame *f =
+        _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(func), NULL, refs, (size_t)nargs, kwnames, NULL);
+    if (refs != small) {
+        PyMem_Free(refs);
+    }
+    return f;
+}
+
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
- * frame with the arguments as *borrowed* stack references (the caller keeps its references
- * until the call returns, exactly like LOAD_FAST_BORROW'd arguments) and evaluate it through
- * the frame hook. `argv` is the caller's scratch array, reused in place as _PyStackRefs. */
+ * frame (push_call_frame) and evaluate it natively, or through the frame hook when it is
+ * installed, or in the interpreter. `argv` is the caller's scratch array. */
 static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames) {
     PyThreadState *ts = PyThreadState_GET();
-    _PyStackRef *refs = (_PyStackRef *)argv;
-    for (int i = 0; i < total; i++) {
-        refs[i] = PyStackRef_FromPyObjectBorrow(argv[i]);
-    }
-    _PyInterpreterFrame *f = _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(func), NULL, refs,
-                                                     (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)),
-                                                     kwnames, NULL);
+    Py_ssize_t nargs = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
+    _PyInterpreterFrame *f = push_call_frame(ts, func, argv, nargs, kwnames);
     if (f == NULL) {
         return NULL;
     }
@@ -1349,25 +1384,7 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
     if (st == NULL) {
         return py_function_vectorcall(callable, args, nargsf, kwnames);
     }
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
-    _PyStackRef small[8];
-    _PyStackRef *refs = small;
-    if (total > 8) {
-        refs = PyMem_Malloc((size_t)total * sizeof(_PyStackRef));
-        if (refs == NULL) {
-            return PyErr_NoMemory();
-        }
-    }
-    for (Py_ssize_t i = 0; i < total; i++) {
-        refs[i] = PyStackRef_FromPyObjectBorrow(args[i]);
-    }
-    /* Copies the references into the frame's locals (or the tuple and dict it builds for *args and **kwargs). */
-    _PyInterpreterFrame *f = _PyEvalFramePushAndInit(ts, PyStackRef_FromPyObjectNew(callable), NULL, refs,
-                                                     (size_t)nargs, kwnames, NULL);
-    if (refs != small) {
-        PyMem_Free(refs);
-    }
+    _PyInterpreterFrame *f = push_call_frame(ts, callable, args, PyVectorcall_NARGS(nargsf), kwnames);
     if (f == NULL) {
         return NULL;
     }

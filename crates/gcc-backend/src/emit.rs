@@ -923,6 +923,41 @@ impl<'c> Emitter<'c, '_> {
         (slow, join)
     }
 
+    /// The inline fast path of `for_iter(it, &next)` on a list or tuple iterator (as
+    /// FOR_ITER_LIST / FOR_ITER_TUPLE): the next item while the index is below the sequence's
+    /// current length; the helper for other iterators and at the end (it releases the sequence).
+    fn for_iter_fast_path(&mut self, cur: Block<'c>, name: &str, it: Value, has: LValue<'c>, next: LValue<'c>) -> (Block<'c>, Block<'c>) {
+        let c = self.ctx;
+        let it = self.val(it).to_rvalue();
+        let (slow, join) = (self.func.new_block(format!("{name}_iter_slow")), self.func.new_block(format!("{name}_iter")));
+        let ob_type = at(c, &self.t, it, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let kinds = [
+            (BuiltinType::ListIter, self.abi.list_iter_index, self.abi.list_iter_seq, true),
+            (BuiltinType::TupleIter, self.abi.tuple_iter_index, self.abi.tuple_iter_seq, false),
+        ];
+        let mut cur = cur;
+        for (k, (ty, index_at, seq_at, list)) in kinds.into_iter().enumerate() {
+            let this = self.func.new_block(format!("{name}_iter_{k}"));
+            let other = if k + 1 == kinds.len() { slow } else { self.func.new_block(format!("{name}_iter_not_{k}")) };
+            let is = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(ty)));
+            cur.end_with_conditional(None, is, this, other);
+            let seq = at(c, &self.t, it, seq_at, self.t.ptr).to_rvalue();
+            let live = self.func.new_block(format!("{name}_iter_live_{k}"));
+            this.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, seq, c.new_null(self.t.ptr)), live, slow);
+            let index = at(c, &self.t, it, index_at, self.t.word);
+            let item = self.func.new_block(format!("{name}_iter_item_{k}"));
+            live.end_with_conditional(None, self.out_of_bounds(seq, index.to_rvalue()), slow, item);
+            let items = self.seq_items(seq, list);
+            item.add_assignment(None, next, c.new_array_access(None, items, index.to_rvalue()).to_rvalue());
+            item.add_assignment_op(None, index, BinaryOp::Plus, c.new_rvalue_one(self.t.word));
+            item.add_eval(None, c.new_call(None, self.rc.incref, &[next.to_rvalue()]));
+            item.add_assignment(None, has, c.new_rvalue_one(self.t.int));
+            item.end_with_jump(None, join);
+            cur = other;
+        }
+        (slow, join)
+    }
+
     /// The inline fast path of a global read with the interpreter's feedback (see
     /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s.
     fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
@@ -1225,6 +1260,12 @@ impl<'c> Emitter<'c, '_> {
                     } else if let Some(fast) = method_fast_path(f, d, helper) {
                         split += 1;
                         let (slow, j) = self.method_fast_path(cur, &format!("{bid}_{split}"), fast);
+                        cur = slow;
+                        join = Some(j);
+                    } else if let (Some(r), true) = (ret_val, helper == ir_cfg::Helper::ForIter) {
+                        let (Some(&it), Some(&next)) = (d.args.first(), d.results.get(1)) else { return Err(bad(d)) };
+                        split += 1;
+                        let (slow, j) = self.for_iter_fast_path(cur, &format!("{bid}_{split}"), it, self.val(r), self.val(next));
                         cur = slow;
                         join = Some(j);
                     } else if let (Some(r), Some(fast)) = (ret_val, store_attr_fast_path(f, d, helper)) {

@@ -91,6 +91,15 @@ layout_facts! {
     list_items: usize = "offsetof(PyListObject, ob_item)";
     /// `offsetof(PyTupleObject, ob_item)` (the items, inline).
     tuple_items: usize = "offsetof(PyTupleObject, ob_item)";
+    /// `offsetof(_PyListIterObject, it_index)` (a Py_ssize_t; `it_seq`, the list or NULL once
+    /// exhausted, is at `list_iter_seq`).
+    list_iter_index: usize = "offsetof(_PyListIterObject, it_index)";
+    /// `offsetof(_PyListIterObject, it_seq)`.
+    list_iter_seq: usize = "offsetof(_PyListIterObject, it_seq)";
+    /// `offsetof(_PyTupleIterObject, it_index)`.
+    tuple_iter_index: usize = "offsetof(_PyTupleIterObject, it_index)";
+    /// `offsetof(_PyTupleIterObject, it_seq)`.
+    tuple_iter_seq: usize = "offsetof(_PyTupleIterObject, it_seq)";
     /// `offsetof(_PyInterpreterFrame, f_globals)`.
     frame_globals: usize = "offsetof(_PyInterpreterFrame, f_globals)";
     /// `offsetof(_PyInterpreterFrame, f_builtins)`.
@@ -142,6 +151,10 @@ crate::c_enum! {
         Bool = "COIR_TYPE_BOOL",
         /// `dict`.
         Dict = "COIR_TYPE_DICT",
+        /// The list iterator.
+        ListIter = "COIR_TYPE_LIST_ITER",
+        /// The tuple iterator.
+        TupleIter = "COIR_TYPE_TUPLE_ITER",
     }
 }
 
@@ -156,6 +169,8 @@ impl BuiltinType {
             BuiltinType::RangeIter => "PyRangeIter_Type",
             BuiltinType::Bool => "PyBool_Type",
             BuiltinType::Dict => "PyDict_Type",
+            BuiltinType::ListIter => "PyListIter_Type",
+            BuiltinType::TupleIter => "PyTupleIter_Type",
         }
     }
 }
