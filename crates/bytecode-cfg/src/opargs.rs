@@ -21,6 +21,16 @@ pub const MAX_INTRINSIC_1: u32 = 11;
 /// `MAX_INTRINSIC_2` (`internal/pycore_intrinsics.h`): last index of
 /// `_PyIntrinsics_BinaryFunctions`.
 pub const MAX_INTRINSIC_2: u32 = 5;
+/// `BINARY_OP`'s opargs for `//`, `%` and `/` (`opcode.h`'s `NB_*`), which coir computes
+/// inline on numbers whose types it knows; each in-place form is `NB_INPLACE_OFFSET` more.
+/// (`tests/test_oparg_limits.py` checks them against the interpreter.)
+pub const NB_FLOOR_DIVIDE: u32 = 2;
+/// `%`.
+pub const NB_REMAINDER: u32 = 6;
+/// `/`.
+pub const NB_TRUE_DIVIDE: u32 = 11;
+/// `NB_INPLACE_ADD - NB_ADD`.
+pub const NB_INPLACE_OFFSET: u32 = 13;
 /// `NB_OPARG_LAST` (`opcode.h`): last index of `_PyEval_BinaryOps` (`BINARY_OP`).
 pub const NB_OPARG_LAST: u32 = 26;
 /// Rich comparisons `Py_LT..=Py_GE` (`object.h`): `COMPARE_OP` passes `oparg >> 5`.

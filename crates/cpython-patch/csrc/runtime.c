@@ -840,6 +840,10 @@ void coir_rt_copy_free_vars(_PyInterpreterFrame *f, int n) {
     }
 }
 
+void coir_rt_zero_division(PyThreadState *ts) {
+    _PyErr_SetString(ts, PyExc_ZeroDivisionError, "division by zero");
+}
+
 void coir_rt_unbound_local(PyThreadState *ts, _PyInterpreterFrame *f, int i) {
     _PyEval_FormatExcCheckArg(ts, PyExc_UnboundLocalError,
                               "cannot access local variable '%s' where it is not associated with a value",

@@ -1498,6 +1498,55 @@ impl<'c> Emitter<'c, '_> {
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
                     cur.add_assignment(None, self.val(res(0)?), c.new_binary_op(None, op, ty, a, b));
                 }
+                Opcode::IToF => {
+                    let a = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, a, self.t.f64));
+                }
+                Opcode::FDiv | Opcode::IFloorDiv | Opcode::IMod => {
+                    let err = d.err.ok_or_else(|| bad(d))?;
+                    let [a, b] = d.args[..] else { return Err(bad(d)) };
+                    let (a, b) = (self.val(a).to_rvalue(), self.val(b).to_rvalue());
+                    let ty = if d.op == Opcode::FDiv { self.t.f64 } else { self.t.word };
+                    // A zero divisor raises, as the interpreter's float and int code does.
+                    split += 1;
+                    let zero = self.func.new_block(format!("{bid}_zero_divisor{split}"));
+                    let next = self.func.new_block(format!("{bid}_{split}"));
+                    cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, b, c.new_rvalue_zero(ty)), zero, next);
+                    let raise = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::ZeroDivision)?, &[self.tstate]);
+                    zero.add_eval(None, raise);
+                    zero.end_with_jump(None, self.block(err));
+                    cur = next;
+                    let r = self.val(res(0)?);
+                    if d.op == Opcode::FDiv {
+                        cur.add_assignment(None, r, c.new_binary_op(None, BinaryOp::Divide, ty, a, b));
+                    } else {
+                        // C truncates; Python rounds the quotient towards minus infinity and
+                        // gives the remainder the divisor's sign: adjust when the remainder is
+                        // non-zero and its sign differs from the divisor's.
+                        let q = self.func.new_local(None, ty, format!("{bid}_q{split}"));
+                        let m = self.func.new_local(None, ty, format!("{bid}_m{split}"));
+                        cur.add_assignment(None, q, c.new_binary_op(None, BinaryOp::Divide, ty, a, b));
+                        cur.add_assignment(None, m, c.new_binary_op(None, BinaryOp::Modulo, ty, a, b));
+                        let zero_w = c.new_rvalue_zero(ty);
+                        let m_neg = c.new_comparison(None, ComparisonOp::LessThan, m.to_rvalue(), zero_w);
+                        let b_neg = c.new_comparison(None, ComparisonOp::LessThan, b, zero_w);
+                        let adjust = c.new_binary_op(
+                            None,
+                            BinaryOp::LogicalAnd,
+                            self.t.bool,
+                            c.new_comparison(None, ComparisonOp::NotEquals, m.to_rvalue(), zero_w),
+                            c.new_comparison(None, ComparisonOp::NotEquals, m_neg, b_neg),
+                        );
+                        let fix = self.func.new_block(format!("{bid}_floor{split}"));
+                        let done = self.func.new_block(format!("{bid}_floored{split}"));
+                        cur.end_with_conditional(None, adjust, fix, done);
+                        fix.add_assignment_op(None, q, BinaryOp::Minus, c.new_rvalue_one(ty));
+                        fix.add_assignment_op(None, m, BinaryOp::Plus, b);
+                        fix.end_with_jump(None, done);
+                        cur = done;
+                        cur.add_assignment(None, r, if d.op == Opcode::IFloorDiv { q.to_rvalue() } else { m.to_rvalue() });
+                    }
+                }
                 Opcode::FCmp | Opcode::ICmp => {
                     let Imm::Int(k) = &d.imm else { return Err(bad(d)) };
                     let op = match k {

@@ -2,7 +2,7 @@
 //! verifier run after each pass. Set `COIR_BLESS=1` to rewrite the golden files.
 use ir_cfg::helpers::Helper;
 use ir_cfg::ir::Singleton;
-use ir_cfg::ssa::passes::{self, DeadCode, GuardRemoval, Pass, RefcountPairs, Simplify, Unbox};
+use ir_cfg::ssa::passes::{self, Arith, DeadCode, GuardRemoval, Pass, RefcountPairs, Simplify, Unbox};
 use ir_cfg::ssa::{self, FrameState, GuardKind, HelperCall, Imm, Opcode, SsaBuilder, StackSlot, Terminator, Type, Value};
 
 mod common;
@@ -78,7 +78,7 @@ fn dce_removes_unused_pure_results_only() {
 fn the_default_pipeline_verifies_after_each_pass() {
     let mut f = refcounts();
     let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
-    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "unbox", "refcount_pairs", "dce"]);
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "arith", "unbox", "refcount_pairs", "dce"]);
     // After simplify, the NULL and the unused constant are dead.
     assert!(!f.to_text().contains("null"), "{}", f.to_text());
 }
@@ -280,4 +280,145 @@ fn guards_after_a_raising_instruction_do_not_hold_on_its_error_edge() {
     let mut f = b.finish().unwrap();
     let r = passes::run(&mut f, &[Box::new(GuardRemoval)], false).unwrap();
     assert_eq!(r[0].changes, 0, "{}", f.to_text());
+}
+
+/// `(a + b) // 2`, `1.0 / that`, `(a * b) % c` and `a / (a * b)` with `a`, `b` compact ints
+/// (unboxed) and `c` an object of unknown type: generic `binary_op` calls, as lowering makes
+/// them for BINARY_OP without feedback.
+fn divisions() -> ssa::Function {
+    let mut b = SsaBuilder::new("divisions", 3);
+    b.entry_params();
+    let (a, bb, c) = (
+        b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap(),
+        b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap(),
+        b.ins1(Opcode::LoadLocal, Imm::Slot(2), vec![], None).unwrap(),
+    );
+    let (x, y) = (
+        b.ins1(Opcode::UnboxInt, Imm::None, vec![a], None).unwrap(),
+        b.ins1(Opcode::UnboxInt, Imm::None, vec![bb], None).unwrap(),
+    );
+    let sum_v = b.ins1(Opcode::IAdd, Imm::None, vec![x, y], None).unwrap();
+    let prod_v = b.ins1(Opcode::IMul, Imm::None, vec![x, y], None).unwrap();
+    let two = b.ins1(Opcode::SmallInt, Imm::SmallInt(2), vec![], None).unwrap();
+    let one = b.ins1(Opcode::Const, Imm::Const(0), vec![], None).unwrap();
+    // Each raising instruction gets its own error block, which releases what is owned there.
+    let mut owned: Vec<Value> = Vec::new();
+    let mut errs: Vec<(ssa::Block, Vec<Value>)> = Vec::new();
+    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| {
+        let e = b.new_block("err");
+        errs.push((e, owned.clone()));
+        b.ins1(Opcode::Call, call(h), args, Some(e)).unwrap()
+    };
+    let k = |b: &mut SsaBuilder, nb: i64| b.ins1(Opcode::CInt, Imm::Int(nb), vec![], None).unwrap();
+    let sum = raising(&mut b, &owned, Helper::BoxInt, vec![sum_v]);
+    owned.push(sum);
+    let prod = raising(&mut b, &owned, Helper::BoxInt, vec![prod_v]);
+    owned.push(prod);
+    let nb = k(&mut b, 2);
+    let half = raising(&mut b, &owned, Helper::BinaryOp, vec![sum, two, nb]);
+    owned.push(half);
+    let nb = k(&mut b, 11);
+    let inv = raising(&mut b, &owned, Helper::BinaryOp, vec![one, half, nb]);
+    owned.push(inv);
+    let nb = k(&mut b, 19);
+    let rem = raising(&mut b, &owned, Helper::BinaryOp, vec![prod, c, nb]);
+    owned.push(rem);
+    let nb = k(&mut b, 11);
+    let ratio = raising(&mut b, &owned, Helper::BinaryOp, vec![a, prod, nb]);
+    for v in [sum, half, prod, rem, ratio] {
+        b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
+    }
+    b.terminate(Terminator::Return(inv)).unwrap();
+    drop(raising);
+    for (e, release) in errs {
+        b.seal_block(e);
+        b.switch_to(e);
+        for v in release {
+            b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
+        }
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    let mut f = b.finish().unwrap();
+    f.const_kinds = vec![Some(GuardKind::Float)];
+    f
+}
+
+#[test]
+fn arith_computes_division_of_known_numbers_inline() {
+    let (f, changes) = check("arith", divisions(), Box::new(Arith));
+    let text = f.to_text();
+    // `//` of ints, `/` of a float constant by an int; not `%` by an object of unknown type,
+    // nor `/` of a local (no known type) by a product.
+    assert_eq!(changes, 2, "{text}");
+    assert!(text.contains("ifloordiv") && text.contains("fdiv") && text.contains("itof"), "{text}");
+    assert_eq!(text.matches("call binary_op").count(), 2, "{text}");
+}
+
+/// `p = a * b` stored in slot 2 (NULL on entry: two argument slots), `q = a + b` in slot 3,
+/// then `local[2] // local[3]` and, after a helper that may run code, `local[2] % local[3]`.
+fn divisions_through_locals() -> ssa::Function {
+    let mut b = SsaBuilder::new("divisions_through_locals", 4);
+    let (tstate, _) = b.entry_params();
+    let (a, bb) = (
+        b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap(),
+        b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap(),
+    );
+    let (x, y) = (
+        b.ins1(Opcode::UnboxInt, Imm::None, vec![a], None).unwrap(),
+        b.ins1(Opcode::UnboxInt, Imm::None, vec![bb], None).unwrap(),
+    );
+    let mut owned: Vec<Value> = Vec::new();
+    let mut errs: Vec<(ssa::Block, Vec<Value>)> = Vec::new();
+    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| {
+        let e = b.new_block("err");
+        errs.push((e, owned.clone()));
+        b.ins(Opcode::Call, call(h), args, Some(e)).unwrap().first().copied()
+    };
+    for (slot, op) in [(2, Opcode::IMul), (3, Opcode::IAdd)] {
+        let v = b.ins1(op, Imm::None, vec![x, y], None).unwrap();
+        let o = raising(&mut b, &owned, Helper::BoxInt, vec![v]).unwrap();
+        b.ins(Opcode::StoreLocal, Imm::Slot(slot), vec![o], None).unwrap();
+    }
+    let mut results = Vec::new();
+    for nb in [2, 6] {
+        let (p, q) = (
+            b.ins1(Opcode::LoadLocal, Imm::Slot(2), vec![], None).unwrap(),
+            b.ins1(Opcode::LoadLocal, Imm::Slot(3), vec![], None).unwrap(),
+        );
+        let k = b.ins1(Opcode::CInt, Imm::Int(nb), vec![], None).unwrap();
+        let r = raising(&mut b, &owned, Helper::BinaryOp, vec![p, q, k]).unwrap();
+        owned.push(r);
+        results.push(r);
+        // Between the two: a helper that may run code (which can write the frame).
+        if nb == 2 {
+            raising(&mut b, &owned, Helper::HandlePending, vec![tstate]);
+        }
+    }
+    b.ins(Opcode::Decref, Imm::None, vec![results[1]], None).unwrap();
+    b.terminate(Terminator::Return(results[0])).unwrap();
+    drop(raising);
+    for (e, release) in errs {
+        b.seal_block(e);
+        b.switch_to(e);
+        for v in release {
+            b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
+        }
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    let mut f = b.finish().unwrap();
+    f.arg_slots = Some(2);
+    f
+}
+
+#[test]
+fn arith_follows_locals_stored_in_the_block_until_code_may_run() {
+    let (f, changes) = check("arith_locals", divisions_through_locals(), Box::new(Arith));
+    let text = f.to_text();
+    assert_eq!(changes, 1, "{text}");
+    assert!(text.contains("ifloordiv") && !text.contains("imod"), "{text}");
+    // Without knowing the slots were NULL, the first store's release could run code.
+    let mut g = divisions_through_locals();
+    g.arg_slots = None;
+    let mut h = g.clone();
+    assert_eq!(passes::run(&mut h, &[Box::new(Arith)], false).unwrap()[0].changes, 0);
 }

@@ -6,7 +6,10 @@
 //!
 //! Ownership convention: helpers *borrow* every object argument; an object result is a new
 //! reference unless the helper is marked `borrowed` (immortal singletons such as `True`).
-//! Helpers that replace frame slots' references say so (`writes`, see [`SlotWrite`]).
+//! Helpers that replace frame slots' references say so (`writes`, see [`SlotWrite`]). A helper
+//! that runs no Python code (releases no reference, calls no method of its arguments, and fails
+//! with nothing but MemoryError) is marked `quiet`; passes may then keep what
+//! they know of the frame and of objects across it.
 use std::fmt;
 
 /// Type of a helper parameter or result, and of IR variables.
@@ -77,7 +80,7 @@ pub enum ErrConv {
 }
 
 macro_rules! helpers {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $sym:literal ( $($p:ident),* ) -> $ret:ident, $err:ident $(, $borrowed:ident)? $(| writes $sw:ident($swp:literal))? ;)*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $sym:literal ( $($p:ident),* ) -> $ret:ident, $err:ident $(, $flag:ident)* $(| writes $sw:ident($swp:literal))? ;)*) => {
         /// A runtime helper.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Helper {
@@ -110,7 +113,13 @@ macro_rules! helpers {
 
             /// Whether an object result is borrowed (an immortal singleton) rather than new.
             pub fn borrowed_result(self) -> bool {
-                match self { $(Helper::$variant => helpers!(@b $($borrowed)?),)* }
+                match self { $(Helper::$variant => helpers!(@has borrowed; $($flag)*),)* }
+            }
+
+            /// Whether it may run Python code (a finalizer, a method of an argument, ...):
+            /// true unless marked `quiet` (it then only computes its result, or raises).
+            pub fn runs_code(self) -> bool {
+                match self { $(Helper::$variant => !helpers!(@has quiet; $($flag)*),)* }
             }
 
             /// The frame slots it writes (see [`SlotWrite`]).
@@ -121,8 +130,11 @@ macro_rules! helpers {
     };
     (@w $sw:ident($swp:literal)) => { SlotWrite::$sw($swp) };
     (@w) => { SlotWrite::None };
-    (@b borrowed) => { true };
-    (@b) => { false };
+    // Whether the flag list holds the flag.
+    (@has $want:ident; ) => { false };
+    (@has borrowed; borrowed $($rest:ident)*) => { true };
+    (@has quiet; quiet $($rest:ident)*) => { true };
+    (@has $want:ident; $other:ident $($rest:ident)*) => { helpers!(@has $want; $($rest)*) };
 }
 
 helpers! {
@@ -184,9 +196,9 @@ helpers! {
     /// COMPARE_OP with float or int feedback.
     CompareOpNumeric = "coir_rt_compare_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// A new float object.
-    BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null;
+    BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null, quiet;
     /// A new (or small, immortal) int object.
-    BoxInt = "coir_rt_box_int"(I64) -> Obj, Null;
+    BoxInt = "coir_rt_box_int"(I64) -> Obj, Null, quiet;
     /// A guard failed (called by the guard's exit, never from the IR): write the value stack
     /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
     /// and the address of a string with one letter per word, from `abi::deopt_slot`: an owned
@@ -278,6 +290,9 @@ helpers! {
     MakeCell = "coir_rt_make_cell"(Frame, Int) -> Int, Negative | writes Slot(1);
     /// COPY_FREE_VARS.
     CopyFreeVars = "coir_rt_copy_free_vars"(Frame, Int) -> Void, Never | writes Last(1);
+    /// Raises ZeroDivisionError("division by zero"), the interpreter's error for `/`, `//` and
+    /// `%` of ints and floats by zero (the inline arithmetic's slow path).
+    ZeroDivision = "coir_rt_zero_division"(TState) -> Void, Always;
     /// Raises UnboundLocalError for a local.
     UnboundLocal = "coir_rt_unbound_local"(TState, Frame, Int) -> Void, Always;
     /// MAKE_FUNCTION from a code object.

@@ -199,6 +199,10 @@ pub struct Function {
     /// Per `co_consts` entry, the guard it is known to pass (an exact float, a compact int),
     /// if the compiler was told (empty: nothing known).
     pub const_kinds: Vec<Option<super::ops::GuardKind>>,
+    /// How many leading `localsplus` slots hold the arguments on entry, if the compiler was
+    /// told: the others hold NULL until an instruction writes them (cells and free variables
+    /// are set up by instructions that write the frame).
+    pub arg_slots: Option<u32>,
 }
 
 impl Function {

@@ -424,10 +424,10 @@ impl HelperCall {
         Some((sw, k))
     }
 
-    /// The call's effects: every helper may run arbitrary code (a conservative start; the
-    /// helper table will say which cannot), and raises unless its convention says never.
+    /// The call's effects: a helper may run arbitrary code unless the table marks it `quiet`,
+    /// and raises unless its convention says never.
     pub fn effects(&self) -> Effects {
-        let e = Effects::ARBITRARY;
+        let e = if self.helper.runs_code() { Effects::ARBITRARY } else { Effects::NONE };
         if self.helper.err() == ErrConv::Never { e } else { e.with(Effects::RAISES) }
     }
 }
@@ -630,6 +630,16 @@ ops! {
     ISub "isub" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
     /// `a * b` on compact ints' values (below 2**60 in magnitude).
     IMul "imul" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// The double nearest an int's value (as `PyLong_AsDouble`; exact below 2**53).
+    IToF "itof" None (I64) -> (F64) [Borrow => Scalar];
+    /// `a / b` on doubles; ZeroDivisionError when `b` is zero (float's true division).
+    FDiv "fdiv" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar] | RAISES;
+    /// `a // b` on ints below 2**62 in magnitude (rounding towards minus infinity);
+    /// ZeroDivisionError when `b` is zero.
+    IFloorDiv "ifloordiv" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar] | RAISES;
+    /// `a % b` on ints below 2**62 in magnitude (the result has `b`'s sign);
+    /// ZeroDivisionError when `b` is zero.
+    IMod "imod" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar] | RAISES;
     /// Compare doubles; the immediate is COMPARE_OP's comparison (`oparg >> 5`: `<`, `<=`,
     /// `==`, `!=`, `>`, `>=`). 1 or 0.
     FCmp "fcmp" Int (F64, F64) -> (CInt) [Borrow, Borrow => Scalar];

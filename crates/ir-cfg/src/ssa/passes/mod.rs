@@ -9,6 +9,7 @@ use super::ops::{Opcode, ResultFact};
 use super::verify::{VerifyError, verify};
 use super::{Inst, Value};
 
+mod arith;
 mod dce;
 mod guards;
 mod local_loads;
@@ -16,6 +17,7 @@ mod refcount_pairs;
 mod simplify;
 mod unbox;
 
+pub use arith::Arith;
 pub use dce::DeadCode;
 pub use guards::GuardRemoval;
 pub use local_loads::LocalLoads;
@@ -33,7 +35,7 @@ pub trait Pass {
 
 /// The passes in order.
 pub fn default_pipeline() -> Vec<Box<dyn Pass>> {
-    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode)]
+    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Arith), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode)]
 }
 
 /// What one pass did.
