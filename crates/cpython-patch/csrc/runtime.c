@@ -487,10 +487,55 @@ static inline int is_plain_py_function(PyObject *callable) {
            (((PyCodeObject *)((PyFunctionObject *)callable)->func_code)->co_flags & CO_OPTIMIZED);
 }
 
+static PyObject *init_name; /* "__init__", interned (coir_init) */
+
+/* `cls(*args)`, args[1] free for self, when cls is an ordinary class (metaclass `type`,
+ * instances from object.__new__ and PyType_GenericAlloc, not abstract) whose __init__ is a
+ * plain Python function: what type_call does for it (object_new allocates, slot_tp_init calls
+ * __init__ with self prepended, and anything but None from it is a TypeError), with __init__
+ * called as any other native call. 0: not such a class; 1: `*result` is the call's. */
+static int call_class_with_init(PyObject **args, int nargs, PyObject **result) {
+    PyTypeObject *tp = (PyTypeObject *)args[0];
+    if (!Py_IS_TYPE((PyObject *)tp, &PyType_Type) || tp->tp_new != PyBaseObject_Type.tp_new ||
+        tp->tp_alloc != PyType_GenericAlloc || (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) {
+        return 0;
+    }
+    PyObject *init = _PyType_Lookup(tp, init_name); /* borrowed; never sets an error */
+    if (init == NULL || !is_plain_py_function(init)) {
+        return 0;
+    }
+    *result = NULL;
+    Py_INCREF(init);
+    PyObject *self = tp->tp_alloc(tp, 0);
+    PyObject *res = NULL;
+    if (self != NULL) {
+        args[1] = self;
+        res = call_py_function(init, args + 1, nargs + 1, NULL);
+        args[1] = NULL;
+    }
+    Py_DECREF(init);
+    if (res == NULL) {
+        Py_XDECREF(self);
+        return 1;
+    }
+    if (res != Py_None) {
+        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
+        Py_DECREF(res);
+        Py_DECREF(self);
+        return 1;
+    }
+    *result = self;
+    return 1;
+}
+
 /* args[0] = callable, args[1] = self_or_null, args[2..] = arguments. args[-1] is writable
  * scratch, which PY_VECTORCALL_ARGUMENTS_OFFSET allows callees to use. */
 PyObject *coir_rt_call(PyObject **args, int nargs) {
     PyObject *callable = args[0];
+    PyObject *r;
+    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, &r)) {
+        return r;
+    }
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
     int total = args[1] != NULL ? nargs + 1 : nargs;
     if (is_plain_py_function(callable)) {
@@ -1540,6 +1585,9 @@ static int on_function_event(PyFunction_WatchEvent event, PyFunctionObject *func
 }
 
 int coir_init(void) {
+    if (init_name == NULL && (init_name = PyUnicode_InternFromString("__init__")) == NULL) {
+        return -1;
+    }
     if (py_function_vectorcall == NULL) {
         PyObject *globals = PyDict_New();
         PyCodeObject *code = PyCode_NewEmpty("coir", "probe", 0);

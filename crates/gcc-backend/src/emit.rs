@@ -958,6 +958,58 @@ impl<'c> Emitter<'c, '_> {
         (slow, join)
     }
 
+    /// The value of a compact int (`_PyLong_CompactValue`: `(1 - (tag & SIGN_MASK)) * digit[0]`).
+    fn compact_value(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
+        let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), self.t.word);
+        let sign = c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_rvalue_one(self.t.word), sign_bits);
+        let digit = c.new_cast(None, at(c, &self.t, v, self.abi.long_digits, self.t.u32).to_rvalue(), self.t.word);
+        c.new_binary_op(None, BinaryOp::Mult, self.t.word, sign, digit)
+    }
+
+    /// `x` = the double an exact float or a compact int stands for: `cur` ends in the type
+    /// tests; returns the block where `x` is set (others go to `slow`).
+    fn number_as_double(&self, cur: Block<'c>, v: RValue<'c>, x: LValue<'c>, slow: Block<'c>, name: &str) -> Block<'c> {
+        let c = self.ctx;
+        let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let (float, not_float, int) =
+            (self.func.new_block(format!("{name}_float")), self.func.new_block(format!("{name}_not_float")), self.func.new_block(format!("{name}_int")));
+        let done = self.func.new_block(format!("{name}_double"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))), float, not_float);
+        float.add_assignment(None, x, at(c, &self.t, v, self.abi.float_value, self.t.f64));
+        float.end_with_jump(None, done);
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let compact = c.new_comparison(None, ComparisonOp::LessThan, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
+        let is_int = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long)));
+        // The tag is read only when the type is int (`&&` short-circuits).
+        not_float.end_with_conditional(None, c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, is_int, compact), int, slow);
+        int.add_assignment(None, x, c.new_cast(None, self.compact_value(v), self.t.f64));
+        int.end_with_jump(None, done);
+        done
+    }
+
+    /// The inline fast path of a generic true division (`binary_op(l, r, /)`, which the
+    /// interpreter never specialises for two floats): exact floats and compact ints divided as
+    /// doubles, as float's and int's `/` do for them (a compact int's double is exact), into a
+    /// new float; the helper when an operand is something else or the divisor is zero.
+    fn true_divide_fast_path(&mut self, cur: Block<'c>, name: &str, l: Value, r: Value, result: LValue<'c>) -> Result<(Block<'c>, Block<'c>), BackendError> {
+        let c = self.ctx;
+        let (slow, join) = (self.func.new_block(format!("{name}_div_slow")), self.func.new_block(format!("{name}_div")));
+        let (x, y) = (self.func.new_local(None, self.t.f64, format!("{name}_x")), self.func.new_local(None, self.t.f64, format!("{name}_y")));
+        let cur = self.number_as_double(cur, self.val(l).to_rvalue(), x, slow, &format!("{name}_l"));
+        let cur = self.number_as_double(cur, self.val(r).to_rvalue(), y, slow, &format!("{name}_r"));
+        let divide = self.func.new_block(format!("{name}_divide"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, y.to_rvalue(), c.new_rvalue_zero(self.t.f64)), divide, slow);
+        let q = c.new_binary_op(None, BinaryOp::Divide, self.t.f64, x.to_rvalue(), y.to_rvalue());
+        // A failed box leaves NULL and MemoryError: the check after the join sees it.
+        let boxed = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::BoxFloat)?, &[q]);
+        divide.add_assignment(None, result, boxed);
+        divide.end_with_jump(None, join);
+        Ok((slow, join))
+    }
+
     /// The inline fast path of a global read with the interpreter's feedback (see
     /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s.
     fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
@@ -1262,6 +1314,11 @@ impl<'c> Emitter<'c, '_> {
                         let (slow, j) = self.method_fast_path(cur, &format!("{bid}_{split}"), fast);
                         cur = slow;
                         join = Some(j);
+                    } else if let (Some(r), Some((lhs, rhs))) = (ret_val, true_divide_operands(f, d, helper)) {
+                        split += 1;
+                        let (slow, j) = self.true_divide_fast_path(cur, &format!("{bid}_{split}"), lhs, rhs, self.val(r))?;
+                        cur = slow;
+                        join = Some(j);
                     } else if let (Some(r), true) = (ret_val, helper == ir_cfg::Helper::ForIter) {
                         let (Some(&it), Some(&next)) = (d.args.first(), d.results.get(1)) else { return Err(bad(d)) };
                         split += 1;
@@ -1477,14 +1534,8 @@ impl<'c> Emitter<'c, '_> {
                     cur.add_assignment(None, self.val(res(0)?), at(c, &self.t, v, self.abi.float_value, self.t.f64));
                 }
                 Opcode::UnboxInt => {
-                    // _PyLong_CompactValue: (1 - (tag & SIGN_MASK)) * digit[0].
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
-                    let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), self.t.word);
-                    let sign = c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_rvalue_one(self.t.word), sign_bits);
-                    let digit = c.new_cast(None, at(c, &self.t, v, self.abi.long_digits, self.t.u32).to_rvalue(), self.t.word);
-                    cur.add_assignment(None, self.val(res(0)?), c.new_binary_op(None, BinaryOp::Mult, self.t.word, sign, digit));
+                    cur.add_assignment(None, self.val(res(0)?), self.compact_value(v));
                 }
                 Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::IAdd | Opcode::ISub | Opcode::IMul => {
                     let (op, ty) = match d.op {
@@ -1693,6 +1744,20 @@ fn method_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
         _ => return None,
     };
     Some(MethodFast { owner, type_version: tv, keys_version, descr_unit, method, self_out })
+}
+
+/// The operands of `binary_op(l, r, oparg)` when the oparg is a constant `/` or `/=`.
+fn true_divide_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value)> {
+    use ir_cfg::opargs::{NB_INPLACE_OFFSET, NB_TRUE_DIVIDE};
+    if helper != ir_cfg::Helper::BinaryOp {
+        return None;
+    }
+    let [l, r, op] = d.args[..] else { return None };
+    let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[op].def else { return None };
+    match (&f.insts[i].op, &f.insts[i].imm) {
+        (Opcode::CInt, Imm::Int(k)) if *k == NB_TRUE_DIVIDE as i64 || *k == (NB_TRUE_DIVIDE + NB_INPLACE_OFFSET) as i64 => Some((l, r)),
+        _ => None,
+    }
 }
 
 /// `store_attr_{instance_value,slot}(owner, name, v, type_version, offset)` with constant version

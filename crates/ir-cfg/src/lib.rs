@@ -21,6 +21,8 @@ pub mod ssa;
 pub mod verify;
 
 pub use runtime_abi::helpers;
+/// The opargs facts (for the backend's fast paths of generic operations).
+pub use bytecode_cfg::opargs;
 pub use helpers::{ErrConv, Helper, Ty};
 
 // LOAD_SMALL_INT's range is the number of small ints the ABI record carries.
