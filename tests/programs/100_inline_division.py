@@ -67,6 +67,20 @@ def divide_all(xs):
     return [x * 1 / (x + 1) for x in xs]
 
 
+def powers(xs):
+    out = []
+    for x in xs:
+        for y in (0.5, 2, -1, 0, 1e308, float("inf"), float("nan"), -0.5, 3):
+            try:
+                out.append(x ** y)
+            except (OverflowError, ZeroDivisionError, ValueError) as e:
+                out.append(type(e).__name__)
+        t = x
+        t **= 2
+        out.append(t)
+    return out
+
+
 def main():
     for _ in range(40):
         r = [mixed(i, j) for i in range(6) for j in range(6)]
@@ -82,6 +96,9 @@ def main():
     print(z)
     print(au)
     print(divide_all([1, 2, 3.5, -4]))
+    for _ in range(30):
+        pw = powers([2.0, 0.5, 1.0, 1e300, 0.0, -0.0, -2.0, 3, float("inf"), float("nan"), 1e-300])
+    print(pw)
     print(zero_at_the_end(9))
 
 

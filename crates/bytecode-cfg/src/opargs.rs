@@ -27,6 +27,8 @@ pub const MAX_INTRINSIC_2: u32 = 5;
 pub const NB_FLOOR_DIVIDE: u32 = 2;
 /// `%`.
 pub const NB_REMAINDER: u32 = 6;
+/// `**`.
+pub const NB_POWER: u32 = 8;
 /// `/`.
 pub const NB_TRUE_DIVIDE: u32 = 11;
 /// `NB_INPLACE_ADD - NB_ADD`.

@@ -487,7 +487,8 @@ static inline int is_plain_py_function(PyObject *callable) {
            (((PyCodeObject *)((PyFunctionObject *)callable)->func_code)->co_flags & CO_OPTIMIZED);
 }
 
-static PyObject *init_name; /* "__init__", interned (coir_init) */
+static PyObject *init_name;   /* "__init__", interned (coir_init) */
+static PyObject *list_append; /* the descriptor list.append (coir_init) */
 
 /* `cls(*args)`, args[1] free for self, when cls is an ordinary class (metaclass `type`,
  * instances from object.__new__ and PyType_GenericAlloc, not abstract) whose __init__ is a
@@ -535,6 +536,13 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
     PyObject *r;
     if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, &r)) {
         return r;
+    }
+    /* `xs.append(x)` on a list, as CALL_LIST_APPEND. */
+    if (callable == list_append && nargs == 1 && args[1] != NULL && PyList_CheckExact(args[1])) {
+        if (_PyList_AppendTakeRef((PyListObject *)args[1], Py_NewRef(args[2])) < 0) {
+            return NULL;
+        }
+        return Py_None;
     }
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
     int total = args[1] != NULL ? nargs + 1 : nargs;
@@ -1586,6 +1594,9 @@ static int on_function_event(PyFunction_WatchEvent event, PyFunctionObject *func
 
 int coir_init(void) {
     if (init_name == NULL && (init_name = PyUnicode_InternFromString("__init__")) == NULL) {
+        return -1;
+    }
+    if (list_append == NULL && (list_append = PyObject_GetAttrString((PyObject *)&PyList_Type, "append")) == NULL) {
         return -1;
     }
     if (py_function_vectorcall == NULL) {

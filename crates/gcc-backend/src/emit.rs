@@ -15,6 +15,7 @@ use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
 use crate::isolate;
+use ir_cfg::opargs::{NB_INPLACE_OFFSET, NB_POWER, NB_TRUE_DIVIDE};
 use crate::{Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 /// The start of the exported symbol of a function's native code: `py_` and its qualified name
@@ -1010,6 +1011,39 @@ impl<'c> Emitter<'c, '_> {
         Ok((slow, join))
     }
 
+    /// The inline fast path of a generic power (`binary_op(l, r, **)`, never specialised by
+    /// the interpreter): a positive finite float base and a float or compact int exponent give
+    /// C's `pow`, as float's `**` computes them, when the result is finite (an infinite one is
+    /// an OverflowError or a special case: the helper's); the helper otherwise.
+    fn power_fast_path(&mut self, cur: Block<'c>, name: &str, l: Value, r: Value, result: LValue<'c>) -> Result<(Block<'c>, Block<'c>), BackendError> {
+        let c = self.ctx;
+        let (slow, join) = (self.func.new_block(format!("{name}_pow_slow")), self.func.new_block(format!("{name}_pow")));
+        let (x, y) = (self.func.new_local(None, self.t.f64, format!("{name}_x")), self.func.new_local(None, self.t.f64, format!("{name}_y")));
+        let lv = self.val(l).to_rvalue();
+        let ob_type = at(c, &self.t, lv, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let float = self.func.new_block(format!("{name}_base_float"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))), float, slow);
+        float.add_assignment(None, x, at(c, &self.t, lv, self.abi.float_value, self.t.f64));
+        let inf = c.new_rvalue_from_double(self.t.f64, f64::INFINITY);
+        let zero = c.new_rvalue_zero(self.t.f64);
+        let finite = |v: RValue<'c>| c.new_comparison(None, ComparisonOp::LessThan, v, inf);
+        let positive = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThan, x.to_rvalue(), zero), finite(x.to_rvalue()));
+        let base_ok = self.func.new_block(format!("{name}_base_positive"));
+        float.end_with_conditional(None, positive, base_ok, slow);
+        let cur = self.number_as_double(base_ok, self.val(r).to_rvalue(), y, slow, &format!("{name}_exp"));
+        let pow = c.get_builtin_function("__builtin_pow");
+        let p = self.func.new_local(None, self.t.f64, format!("{name}_p"));
+        cur.add_assignment(None, p, c.new_call(None, pow, &[x.to_rvalue(), y.to_rvalue()]));
+        // Finite, positive: a NaN or an infinity fails the test.
+        let ok = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThanEquals, p.to_rvalue(), zero), finite(p.to_rvalue()));
+        let done = self.func.new_block(format!("{name}_pow_box"));
+        cur.end_with_conditional(None, ok, done, slow);
+        let boxed = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::BoxFloat)?, &[p.to_rvalue()]);
+        done.add_assignment(None, result, boxed);
+        done.end_with_jump(None, join);
+        Ok((slow, join))
+    }
+
     /// The inline fast path of a global read with the interpreter's feedback (see
     /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s.
     fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
@@ -1314,9 +1348,14 @@ impl<'c> Emitter<'c, '_> {
                         let (slow, j) = self.method_fast_path(cur, &format!("{bid}_{split}"), fast);
                         cur = slow;
                         join = Some(j);
-                    } else if let (Some(r), Some((lhs, rhs))) = (ret_val, true_divide_operands(f, d, helper)) {
+                    } else if let (Some(r), Some((lhs, rhs, op))) = (ret_val, generic_binary_operands(f, d, helper)) {
                         split += 1;
-                        let (slow, j) = self.true_divide_fast_path(cur, &format!("{bid}_{split}"), lhs, rhs, self.val(r))?;
+                        let name = format!("{bid}_{split}");
+                        let (slow, j) = if op == NB_TRUE_DIVIDE {
+                            self.true_divide_fast_path(cur, &name, lhs, rhs, self.val(r))?
+                        } else {
+                            self.power_fast_path(cur, &name, lhs, rhs, self.val(r))?
+                        };
                         cur = slow;
                         join = Some(j);
                     } else if let (Some(r), true) = (ret_val, helper == ir_cfg::Helper::ForIter) {
@@ -1746,18 +1785,18 @@ fn method_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
     Some(MethodFast { owner, type_version: tv, keys_version, descr_unit, method, self_out })
 }
 
-/// The operands of `binary_op(l, r, oparg)` when the oparg is a constant `/` or `/=`.
-fn true_divide_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value)> {
-    use ir_cfg::opargs::{NB_INPLACE_OFFSET, NB_TRUE_DIVIDE};
+/// The operands of `binary_op(l, r, oparg)` when the oparg is a constant `/` or `**` (or their
+/// in-place forms), and which (NB_TRUE_DIVIDE or NB_POWER).
+fn generic_binary_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value, u32)> {
     if helper != ir_cfg::Helper::BinaryOp {
         return None;
     }
     let [l, r, op] = d.args[..] else { return None };
     let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[op].def else { return None };
-    match (&f.insts[i].op, &f.insts[i].imm) {
-        (Opcode::CInt, Imm::Int(k)) if *k == NB_TRUE_DIVIDE as i64 || *k == (NB_TRUE_DIVIDE + NB_INPLACE_OFFSET) as i64 => Some((l, r)),
-        _ => None,
-    }
+    let (Opcode::CInt, Imm::Int(k)) = (&f.insts[i].op, &f.insts[i].imm) else { return None };
+    let k = u32::try_from(*k).ok()?;
+    let base = if (NB_INPLACE_OFFSET..2 * NB_INPLACE_OFFSET).contains(&k) { k - NB_INPLACE_OFFSET } else { k };
+    [NB_TRUE_DIVIDE, NB_POWER].contains(&base).then_some((l, r, base))
 }
 
 /// `store_attr_{instance_value,slot}(owner, name, v, type_version, offset)` with constant version
