@@ -1425,6 +1425,16 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
         return NULL;
     }
     if (st->recompile) {
+        /* Code that deoptimised too often: compile it again without that speculation now
+         * (waiting for a sample would leave a short function interpreted for good: its time
+         * is charged to its caller), and run it interpreted until that code is installed. */
+        if (st->recompile == 1 && !st->pending && !compiling) {
+            st->recompile = 2;
+            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+            if (!st->recompile) {
+                return st;
+            }
+        }
         coir_counters.fallback[COIR_FB_RECOMPILING]++;
         return NULL;
     }
