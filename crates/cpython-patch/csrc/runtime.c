@@ -177,7 +177,140 @@ int coir_rt_store_attr(PyObject *owner, PyObject *name, PyObject *v) { return Py
 /* ---- guarded fast paths from the interpreter's quickening (type feedback). Every guard that
  * fails falls back to the generic operation, so no deoptimisation is needed. */
 
-PyObject *coir_rt_load_attr_instance_value(PyObject *owner, PyObject *name, intptr_t tv, intptr_t offset) {
+/* ---- an attribute load's own cache (polymorphic sites: a base class's method reading
+ * `self.x` of several subclasses, a loop over objects of several classes). The interpreter's
+ * inline cache names one type; a site's cache in native code keeps up to
+ * COIR_SITE_CACHE_ENTRIES, in words of the code's relocation table:
+ *   attribute:  word 2i = type version | (index in the inline values) << 32
+ *   method:     word 2i = type version | (entries of the shared keys + 1, or 0: no instance
+ *               dict) << 32; word 2i+1 = the descriptor (borrowed: the type keeps it while its
+ *               version is unchanged, and versions are never reused).
+ * An entry is what the interpreter's LOAD_ATTR_INSTANCE_VALUE and LOAD_ATTR_METHOD_* specialise
+ * to, and is used under the same tests (type version, valid inline values, the value set;
+ * for a method, no instance attribute of that name). Entries are written after the generic
+ * lookup found the attribute there; a full cache replaces its entries in turn. */
+
+/* Where `name` is in `keys` (a type's shared keys), or -1. Names from code are interned. */
+static Py_ssize_t shared_key_index(PyDictKeysObject *keys, PyObject *name) {
+    if (keys == NULL || keys->dk_kind != DICT_KEYS_SPLIT) {
+        return -1;
+    }
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
+        if (entries[i].me_key == name) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* A class whose attribute lookup is the generic one, with a version. */
+static inline int plain_getattr_type(PyTypeObject *tp) {
+    return tp->tp_getattro == PyObject_GenericGetAttr && tp->tp_version_tag != 0;
+}
+
+static void site_cache_put(uint64_t *cache, uint64_t word0, uint64_t word1) {
+    int i;
+    for (i = 0; i < COIR_SITE_CACHE_ENTRIES; i++) {
+        if ((uint32_t)cache[2 * i] == 0) {
+            break;
+        }
+    }
+    if (i == COIR_SITE_CACHE_ENTRIES) {
+        /* Full: the entries move down one, the new one goes last. */
+        memmove(cache, cache + 2, sizeof(uint64_t) * 2 * (COIR_SITE_CACHE_ENTRIES - 1));
+        i = COIR_SITE_CACHE_ENTRIES - 1;
+    }
+    cache[2 * i] = word0;
+    cache[2 * i + 1] = word1;
+}
+
+PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site) {
+    uint64_t *cache = (uint64_t *)site;
+    PyTypeObject *tp = Py_TYPE(owner);
+    uint32_t tv = tp->tp_version_tag;
+    if (tv != 0 && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(owner)->valid) {
+        for (int i = 0; i < COIR_SITE_CACHE_ENTRIES; i++) {
+            uint64_t e = cache[2 * i];
+            if ((uint32_t)e == tv) {
+                PyObject *v = _PyObject_InlineValues(owner)->values[e >> 32];
+                if (v != NULL) {
+                    return Py_NewRef(v);
+                }
+                break;
+            }
+        }
+    }
+    PyObject *v = PyObject_GetAttr(owner, name);
+    if (v == NULL) {
+        return NULL;
+    }
+    /* (The lookup may have run code: everything is read again.) An instance value: no class
+     * attribute of that name, the name in the shared keys, the value there. */
+    tp = Py_TYPE(owner);
+    if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && plain_getattr_type(tp) &&
+        _PyType_Lookup(tp, name) == NULL && _PyObject_InlineValues(owner)->valid) {
+        Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
+        if (ix >= 0 && _PyObject_InlineValues(owner)->values[ix] == v && tp->tp_version_tag != 0) {
+            site_cache_put(cache, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
+        }
+    }
+    return v;
+}
+
+PyObject *coir_rt_load_method_poly(PyObject *owner, PyObject *name, PyObject **self_out, intptr_t site) {
+    uint64_t *cache = (uint64_t *)site;
+    PyTypeObject *tp = Py_TYPE(owner);
+    uint32_t tv = tp->tp_version_tag;
+    if (tv != 0) {
+        for (int i = 0; i < COIR_SITE_CACHE_ENTRIES; i++) {
+            uint64_t e = cache[2 * i];
+            if ((uint32_t)e != tv) {
+                continue;
+            }
+            uint32_t n = (uint32_t)(e >> 32);
+            int ok;
+            if (n == 0) {
+                ok = 1; /* no instance dict: tp_dictoffset is 0 while the version holds */
+            }
+            else {
+                PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+                ok = _PyObject_InlineValues(owner)->valid && keys != NULL && keys->dk_nentries == (Py_ssize_t)n - 1;
+            }
+            if (ok) {
+                *self_out = Py_NewRef(owner);
+                return Py_NewRef((PyObject *)cache[2 * i + 1]);
+            }
+            break;
+        }
+    }
+    PyObject *meth = coir_rt_load_method(owner, name, self_out);
+    if (meth == NULL || *self_out == NULL) {
+        return meth;
+    }
+    /* A method descriptor of the class, and no instance attribute of that name: none at all
+     * (no instance dict), or valid inline values whose shared keys do not have the name (while
+     * they have no more entries than now, the instance cannot have it). */
+    tp = Py_TYPE(owner);
+    if (!plain_getattr_type(tp) || _PyType_Lookup(tp, name) != meth ||
+        !(Py_TYPE(meth)->tp_flags & Py_TPFLAGS_METHOD_DESCRIPTOR)) {
+        return meth;
+    }
+    if (tp->tp_dictoffset == 0) {
+        site_cache_put(cache, tp->tp_version_tag, (uint64_t)(uintptr_t)meth);
+    }
+    else if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+             _PyObject_InlineValues(owner)->valid) {
+        PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+        if (keys != NULL && keys->dk_kind == DICT_KEYS_SPLIT && shared_key_index(keys, name) < 0 &&
+            keys->dk_nentries < 0x7fffffff) {
+            site_cache_put(cache, tp->tp_version_tag | ((uint64_t)(keys->dk_nentries + 1) << 32), (uint64_t)(uintptr_t)meth);
+        }
+    }
+    return meth;
+}
+
+PyObject *coir_rt_load_attr_instance_value(PyObject *owner, PyObject *name, intptr_t tv, intptr_t offset, intptr_t site) {
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
         _PyObject_InlineValues(owner)->valid) {
@@ -186,11 +319,11 @@ PyObject *coir_rt_load_attr_instance_value(PyObject *owner, PyObject *name, intp
             return Py_NewRef(v);
         }
     }
-    return PyObject_GetAttr(owner, name);
+    return coir_rt_load_attr_poly(owner, name, site);
 }
 
 PyObject *coir_rt_load_method_cached(PyObject *owner, PyObject *name, PyObject **self_out, intptr_t tv,
-                                     intptr_t keys_version, intptr_t descr) {
+                                     intptr_t keys_version, intptr_t descr, intptr_t site) {
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_version_tag == (unsigned int)tv) {
         int ok;
@@ -207,7 +340,7 @@ PyObject *coir_rt_load_method_cached(PyObject *owner, PyObject *name, PyObject *
             return Py_NewRef((PyObject *)descr);
         }
     }
-    return coir_rt_load_method(owner, name, self_out);
+    return coir_rt_load_method_poly(owner, name, self_out, site);
 }
 
 PyObject *coir_rt_load_attr_slot(PyObject *owner, PyObject *name, intptr_t tv, intptr_t offset) {

@@ -608,7 +608,7 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::Helper(h) => *abi.helpers.get(&h).ok_or(BackendError::MissingHelper(h.symbol()))?,
                 Reloc::CodeBase => consts.code_base,
                 Reloc::Type(t) => abi.types[t as usize],
-                Reloc::GuardState(_) => 0,
+                Reloc::GuardState(_) | Reloc::SiteCache(..) => 0,
                 Reloc::CacheWord(u) => {
                     let at = 2 * u as usize;
                     let bytes = consts.adaptive.get(at..at + 8).ok_or_else(|| BackendError::BadOperand(format!("cache word @{u}")))?;
@@ -1218,7 +1218,8 @@ impl<'c> Emitter<'c, '_> {
             | Reloc::Helper(_)
             | Reloc::CodeBase
             | Reloc::Type(_)
-            | Reloc::GuardState(_) => return Ok(self.reloc(r)),
+            | Reloc::GuardState(_)
+            | Reloc::SiteCache(..) => return Ok(self.reloc(r)),
         };
         if i as usize >= n {
             return Err(BackendError::BadOperand(format!("{what} {i}")));
@@ -1431,6 +1432,16 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::Word => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     cur.add_assignment(None, self.val(res(0)?), c.new_rvalue_from_long(self.t.word, *i));
+                }
+                Opcode::SiteCache => {
+                    let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
+                    // The cache's words are consecutive in the table: added together, in order.
+                    for k in 0..runtime_abi::abi::SITE_CACHE_WORDS as u32 {
+                        let _ = self.reloc(Reloc::SiteCache(*u, k));
+                    }
+                    let i = self.relocs.borrow().iter().position(|x| *x == Reloc::SiteCache(*u, 0)).expect("added above");
+                    let first = c.new_array_access(None, self.reloc_table, c.new_rvalue_from_long(self.t.word, i as i64));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_bitcast(None, first.get_address(None), self.t.word));
                 }
                 Opcode::CacheWord => {
                     let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
@@ -1747,7 +1758,7 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
         ir_cfg::Helper::LoadAttrSlot => false,
         _ => return None,
     };
-    let [owner, _name, tv, off] = d.args[..] else { return None };
+    let [owner, _name, tv, off, _site] = d.args[..] else { return None };
     Some(AttrFast { owner, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
 }
 
@@ -1767,7 +1778,7 @@ fn method_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
     if helper != ir_cfg::Helper::LoadMethodCached {
         return None;
     }
-    let [owner, _name, tv, kv, descr] = d.args[..] else { return None };
+    let [owner, _name, tv, kv, descr, _site] = d.args[..] else { return None };
     let [method, self_out] = d.results[..] else { return None };
     let descr_unit = match f.values[descr].def {
         ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::CacheWord => match f.insts[i].imm {

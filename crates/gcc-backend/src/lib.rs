@@ -189,6 +189,9 @@ pub enum Reloc {
     Type(BuiltinType),
     /// The pointer-sized inline-cache field at code unit `u` of [`CodeConsts::adaptive`].
     CacheWord(u32),
+    /// Word `k` of the attribute load at code unit `u`'s own cache (see `Operand::SiteCache`):
+    /// writable, 0 at first.
+    SiteCache(u32, u32),
     /// Guard `n`'s word of state: its failure count (in deopt stress mode, also what makes
     /// its first execution fail). Starts at 0.
     GuardState(u32),

@@ -273,16 +273,25 @@ fn a_failing_guard_writes_its_frame_state_and_returns_deopted() {
 
 /// Calls of the `load_method_cached` stand-in.
 static SLOW_METHOD_LOADS: AtomicI32 = AtomicI32::new(0);
+/// The count the stand-in keeps in the site's cache, after its last call.
+static SITE_WORD: AtomicI32 = AtomicI32::new(0);
 
 /// Plays `load_method_cached`: returns its descriptor argument, with no `self`.
-extern "C" fn descr_argument(_o: usize, _n: usize, self_out: *mut usize, _tv: usize, _kv: usize, descr: usize) -> usize {
+extern "C" fn descr_argument(_o: usize, _n: usize, self_out: *mut usize, _tv: usize, _kv: usize, descr: usize, site: *mut u64) -> usize {
     SLOW_METHOD_LOADS.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: the site's cache is SITE_CACHE_WORDS writable words of the relocation table,
+    // zero until written: the stand-in counts its calls in the last one.
+    unsafe {
+        let last = site.add(runtime_abi::abi::SITE_CACHE_WORDS - 1);
+        *last += 1;
+        SITE_WORD.store(*last as i32, Ordering::SeqCst);
+    }
     // SAFETY: compiled code passes the address of its out-value.
     unsafe { *self_out = 0 };
     descr
 }
 
-/// `m, s = load_method_cached(local[0], NULL, 7, -1, cache_word @2); return m`: a method load
+/// `m, s = load_method_cached(local[0], NULL, 7, -1, cache_word @2, site_cache @0); return m`: a method load
 /// with LOAD_ATTR_METHOD_NO_DICT's feedback (type version 7), the descriptor at unit 2.
 fn returns_cache_word() -> ssa::Function {
     let mut b = SsaBuilder::new("returns_cache_word", 1);
@@ -292,8 +301,9 @@ fn returns_cache_word() -> ssa::Function {
     let tv = b.ins1(Opcode::Word, Imm::Int(7), vec![], None).unwrap();
     let kv = b.ins1(Opcode::Word, Imm::Int(-1), vec![], None).unwrap();
     let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
+    let site = b.ins1(Opcode::SiteCache, Imm::Unit(0), vec![], None).unwrap();
     let call = Imm::Call(HelperCall { helper: Helper::LoadMethodCached, arrays: vec![] });
-    let r = b.ins(Opcode::Call, call, vec![owner, null, tv, kv, descr], Some(err)).unwrap();
+    let r = b.ins(Opcode::Call, call, vec![owner, null, tv, kv, descr, site], Some(err)).unwrap();
     b.ins(Opcode::XDecref, Imm::None, vec![r[1]], None).unwrap();
     b.terminate(Terminator::Return(r[0])).unwrap();
     b.seal_block(err);
@@ -334,6 +344,11 @@ fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
             // The fast path inline when the type's version is the feedback's, the helper not.
             assert_eq!(SLOW_METHOD_LOADS.load(Ordering::SeqCst), slow);
         }
+        // The site's cache is the loaded code's own, and lasts between calls.
+        let mut frame = [&other as *const Obj as usize];
+        // SAFETY: as above.
+        unsafe { (c.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, c.relocs()) };
+        assert_eq!(SITE_WORD.load(Ordering::SeqCst), 2);
     }
     // A field past the code is refused, not read.
     let short = CodeConsts { adaptive: vec![0u8; 8], ..CodeConsts::default() };

@@ -67,6 +67,9 @@ pub enum Operand {
     /// was lowered from (an object the feedback names, such as a method's descriptor). Relocated,
     /// not an immediate: its value differs between processes, and the code cache's key must not.
     CacheWord(u32),
+    /// The address (a word) of the writable cache of the attribute load at code unit `u`
+    /// (`SITE_CACHE_WORDS` words of the relocation table, zero at first).
+    SiteCache(u32),
     /// The thread state.
     TState,
     /// The frame.
@@ -303,6 +306,7 @@ impl fmt::Display for OpText<'_> {
             Operand::Null => f.write_str("NULL"),
             Operand::Imm(i) => write!(f, "{i}"),
             Operand::CacheWord(u) => write!(f, "cache_word @{u}"),
+            Operand::SiteCache(u) => write!(f, "site_cache @{u}"),
             Operand::TState => f.write_str("tstate"),
             Operand::Frame => f.write_str("frame"),
         }

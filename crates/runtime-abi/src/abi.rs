@@ -326,6 +326,13 @@ pub const DESPECIALISE_AFTER: usize = 64;
 /// Instructions per function that can lose their speculation (later ones keep deoptimising).
 pub const NO_SPECULATE_MAX: usize = 16;
 
+/// Entries of an attribute or method load's own cache (`coir_rt_load_attr_poly`,
+/// `coir_rt_load_method_poly`): the types it has seen, up to this many; and the words of native
+/// code's relocation table that hold it (two per entry).
+pub const SITE_CACHE_ENTRIES: usize = 4;
+/// See [`SITE_CACHE_ENTRIES`].
+pub const SITE_CACHE_WORDS: usize = 2 * SITE_CACHE_ENTRIES;
+
 /// What a native function returns after a guard failed and `coir_rt_deopt` wrote its frame for
 /// the interpreter (`COIR_DEOPTED`; never an object's address).
 pub const DEOPTED: usize = 1;

@@ -176,16 +176,21 @@ helpers! {
     LoadAttr = "coir_rt_load_attr"(Obj, Obj) -> Obj, Null;
     /// LOAD_ATTR's method form: returns the callable, `*self_out` = owner (new ref) or NULL.
     LoadMethod = "coir_rt_load_method"(Obj, Obj, ObjOut) -> Obj, Null;
-    /// LOAD_ATTR_INSTANCE_VALUE feedback: (owner, name, type_version, offset); falls back to
-    /// the generic lookup when the guards fail.
-    LoadAttrInstanceValue = "coir_rt_load_attr_instance_value"(Obj, Obj, Word, Word) -> Obj, Null;
+    /// LOAD_ATTR_INSTANCE_VALUE feedback: (owner, name, type_version, offset, the site's
+    /// cache); falls back to `load_attr_poly` when the guards fail.
+    LoadAttrInstanceValue = "coir_rt_load_attr_instance_value"(Obj, Obj, Word, Word, Word) -> Obj, Null;
+    /// LOAD_ATTR (owner, name, the site's cache): instance values of the types the site has
+    /// seen from its cache, the generic lookup otherwise (which fills the cache).
+    LoadAttrPoly = "coir_rt_load_attr_poly"(Obj, Obj, Word) -> Obj, Null;
+    /// LOAD_ATTR of a method (owner, name, self_out, the site's cache), as `load_attr_poly`.
+    LoadMethodPoly = "coir_rt_load_method_poly"(Obj, Obj, ObjOut, Word) -> Obj, Null;
     /// LOAD_ATTR_SLOT feedback: (owner, name, type_version, byte offset).
     LoadAttrSlot = "coir_rt_load_attr_slot"(Obj, Obj, Word, Word) -> Obj, Null;
     /// STORE_ATTR_SLOT feedback: (owner, name, v, type_version, byte offset).
     StoreAttrSlot = "coir_rt_store_attr_slot"(Obj, Obj, Obj, Word, Word) -> Int, Negative;
     /// LOAD_ATTR_METHOD_{WITH_VALUES,NO_DICT} feedback: (owner, name, self_out, type_version,
-    /// keys_version or -1, descr); falls back to the generic method lookup.
-    LoadMethodCached = "coir_rt_load_method_cached"(Obj, Obj, ObjOut, Word, Word, Word) -> Obj, Null;
+    /// keys_version or -1, descr, the site's cache); falls back to `load_method_poly`.
+    LoadMethodCached = "coir_rt_load_method_cached"(Obj, Obj, ObjOut, Word, Word, Word, Word) -> Obj, Null;
     /// STORE_ATTR_INSTANCE_VALUE feedback: (owner, name, v, type_version, offset).
     StoreAttrInstanceValue = "coir_rt_store_attr_instance_value"(Obj, Obj, Obj, Word, Word) -> Int, Negative;
     /// LOAD_GLOBAL_{MODULE,BUILTIN} feedback: (frame, name, globals_version, builtins_version

@@ -50,16 +50,18 @@ impl Lowerer<'_> {
                 let name = self.check_index(arg >> 1, self.info.nnames)?;
                 let owner = v(self, 0);
                 let fb = self.attr_feedback(ins);
+                // The site's own cache of the types it meets (the interpreter's feedback names one).
+                let site = Operand::SiteCache(ins.offset);
                 if arg & 1 == 0 {
                     if let AttrFeedback::InstanceValue { type_version, offset } = fb {
-                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
+                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset), site];
                         return self.call_push(Helper::LoadAttrInstanceValue, args, 1);
                     }
                     if let AttrFeedback::Slot { type_version, offset } = fb {
                         let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
                         return self.call_push(Helper::LoadAttrSlot, args, 1);
                     }
-                    return self.call_push(Helper::LoadAttr, vec![owner, Operand::Name(name)], 1);
+                    return self.call_push(Helper::LoadAttrPoly, vec![owner, Operand::Name(name), site], 1);
                 }
                 if let AttrFeedback::Method { type_version, keys_version, descr_unit } = fb {
                     return self.pair_result(
@@ -72,12 +74,13 @@ impl Lowerer<'_> {
                                 Operand::Imm(type_version),
                                 Operand::Imm(keys_version),
                                 Operand::CacheWord(descr_unit),
+                                site,
                             ]
                         },
                         1,
                     );
                 }
-                self.pair_result(Helper::LoadMethod, |selfv| vec![owner, Operand::Name(name), Operand::Addr(selfv)], 1)
+                self.pair_result(Helper::LoadMethodPoly, |selfv| vec![owner, Operand::Name(name), Operand::Addr(selfv), site], 1)
             }
             Opcode::StoreAttr => {
                 let name = self.check_index(arg, self.info.nnames)?;

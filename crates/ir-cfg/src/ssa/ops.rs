@@ -590,6 +590,9 @@ ops! {
     /// The pointer-sized inline-cache field at code unit `u` of the adaptive code lowered from
     /// (relocated: see `Operand::CacheWord`).
     CacheWord "cache_word" Unit () -> (Word) [=> Scalar];
+    /// The address of the writable cache of the attribute load at code unit `u` (see
+    /// `Operand::SiteCache`).
+    SiteCache "site_cache" Unit () -> (Word) [=> Scalar];
     /// Take a new reference to a non-NULL object.
     Incref "incref" None (Obj) -> () [Incref =>] | REFCOUNT;
     /// Take a new reference unless NULL.

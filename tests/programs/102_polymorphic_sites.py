@@ -1,0 +1,100 @@
+"""Attribute and method loads that meet several classes at one site (a base class's method
+reading `self.x` of its subclasses, a loop over objects of several classes), while the classes
+and instances change under them: attributes added, deleted and shadowed, methods replaced,
+properties and __getattr__ added to a class, instance dicts materialised, __slots__ classes."""
+
+
+class Base:
+    def __init__(self, x):
+        self.x = x
+        self.y = x * 2
+
+    def total(self):
+        return self.x + self.y
+
+    def scale(self, k):
+        return self.total() * k
+
+
+class A(Base):
+    def total(self):
+        return self.x - self.y
+
+
+class B(Base):
+    def __init__(self, x):
+        self.z = 1
+        super().__init__(x)
+
+
+class C(B):
+    pass
+
+
+class D(Base):
+    def total(self):
+        return 100
+
+
+class S:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x):
+        self.x = x
+        self.y = -x
+
+    def total(self):
+        return self.x * self.y
+
+    def scale(self, k):
+        return self.total() + k
+
+
+def run(objs, k):
+    acc = 0
+    for o in objs:
+        acc += o.x
+        acc += o.scale(k)
+        acc += o.total()
+    return acc
+
+
+def report(objs):
+    return [(type(o).__name__, o.x, o.total()) for o in objs]
+
+
+def main():
+    objs = [A(1), B(2), C(3), D(4), Base(5), S(6), A(7), C(8)]
+    for _ in range(300):
+        r = run(objs, 3)
+    print(r)
+    # An instance attribute shadowing a method, on one object only.
+    objs[0].total = lambda: -1000
+    print(run(objs, 3))
+    # A new attribute on one instance (the class's shared keys grow), then deleted.
+    objs[1].w = 5
+    print(run(objs, 3))
+    del objs[1].w
+    print(run(objs, 3))
+    # A method replaced on a class, an attribute turned into a property.
+    C.total = lambda self: 7
+    print(run(objs, 3))
+    D.x = property(lambda self: 42)
+    print(run(objs, 3))
+    # An instance dict materialised and an attribute removed from an instance.
+    vars(objs[4])["q"] = 1
+    del objs[4].y
+    try:
+        print(run(objs, 3))
+    except AttributeError as e:
+        print("AttributeError", e)
+    objs[4].y = 0
+    print(run(objs, 3))
+    # __getattr__ on a base class; deleting an attribute it then supplies.
+    Base.__getattr__ = lambda self, name: 11
+    del objs[6].x
+    print(run(objs, 3))
+    print(report(objs))
+
+
+main()
