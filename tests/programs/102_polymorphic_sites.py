@@ -59,15 +59,32 @@ def run(objs, k):
     return acc
 
 
+def bump(objs):
+    """Stores at one site into objects of several classes (a new attribute the first time)."""
+    for o in objs:
+        o.y = o.y + 1
+        o.extra = 1
+
+
 def report(objs):
     return [(type(o).__name__, o.x, o.total()) for o in objs]
 
 
 def main():
     objs = [A(1), B(2), C(3), D(4), Base(5), S(6), A(7), C(8)]
+    plain = [A(1), B(2), C(3), Base(5), A(7)]
     for _ in range(300):
         r = run(objs, 3)
-    print(r)
+        bump(plain)
+    print(r, [(o.y, vars(o)) for o in plain])
+    # A property with a setter, then __setattr__, on classes the store site has met.
+    A.y = property(lambda self: 1, lambda self, v: setattr(self, "seen", v))
+    bump(plain)
+    B.__setattr__ = lambda self, name, v: object.__setattr__(self, name, v * 10 if name == "y" else v)
+    bump(plain)
+    vars(plain[3])["fresh"] = 2
+    bump(plain)
+    print([sorted(vars(o).items()) for o in plain])
     # An instance attribute shadowing a method, on one object only.
     objs[0].total = lambda: -1000
     print(run(objs, 3))

@@ -364,21 +364,61 @@ int coir_rt_store_attr_slot(PyObject *owner, PyObject *name, PyObject *v, intptr
     return PyObject_SetAttr(owner, name, v);
 }
 
-int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset) {
+/* `owner.name = v` into inline values at `ix` (the tests of STORE_ATTR_INSTANCE_VALUE done:
+ * no managed dict, valid values). */
+static inline void store_inline_value(PyObject *owner, Py_ssize_t ix, PyObject *v) {
+    PyDictValues *values = _PyObject_InlineValues(owner);
+    PyObject *old = values->values[ix];
+    values->values[ix] = Py_NewRef(v);
+    if (old == NULL) {
+        _PyDictValues_AddToInsertionOrder(values, ix);
+    }
+    Py_XDECREF(old);
+}
+
+/* A store's own cache: as a load's (word 2i = type version | index << 32), used under
+ * STORE_ATTR_INSTANCE_VALUE's tests. */
+int coir_rt_store_attr_poly(PyObject *owner, PyObject *name, PyObject *v, intptr_t site) {
+    uint64_t *cache = (uint64_t *)site;
+    PyTypeObject *tp = Py_TYPE(owner);
+    uint32_t tv = tp->tp_version_tag;
+    if (tv != 0 && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_GetManagedDict(owner) == NULL &&
+        _PyObject_InlineValues(owner)->valid) {
+        for (int i = 0; i < COIR_SITE_CACHE_ENTRIES; i++) {
+            uint64_t e = cache[2 * i];
+            if ((uint32_t)e == tv) {
+                store_inline_value(owner, (Py_ssize_t)(e >> 32), v);
+                return 0;
+            }
+        }
+    }
+    if (PyObject_SetAttr(owner, name, v) < 0) {
+        return -1;
+    }
+    /* (The store may have run code: everything is read again.) No class attribute of that
+     * name (so no descriptor intercepts the store), the name in the shared keys. */
+    tp = Py_TYPE(owner);
+    if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+        tp->tp_setattro == PyObject_GenericSetAttr && tp->tp_version_tag != 0 && _PyType_Lookup(tp, name) == NULL &&
+        _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
+        Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
+        if (ix >= 0 && _PyObject_InlineValues(owner)->values[ix] == v && tp->tp_version_tag != 0) {
+            site_cache_put(cache, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
+        }
+    }
+    return 0;
+}
+
+int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset,
+                                      intptr_t site) {
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
         _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
-        PyObject **ptr = (PyObject **)((char *)owner + offset);
-        PyObject *old = *ptr;
-        *ptr = Py_NewRef(v);
-        if (old == NULL) {
-            PyDictValues *values = _PyObject_InlineValues(owner);
-            _PyDictValues_AddToInsertionOrder(values, ptr - values->values);
-        }
-        Py_XDECREF(old);
+        PyDictValues *values = _PyObject_InlineValues(owner);
+        store_inline_value(owner, (PyObject **)((char *)owner + offset) - values->values, v);
         return 0;
     }
-    return PyObject_SetAttr(owner, name, v);
+    return coir_rt_store_attr_poly(owner, name, v, site);
 }
 
 /* The guard of LOAD_GLOBAL_MODULE/BUILTIN: an exact dict whose keys still have `version`. */

@@ -1826,7 +1826,10 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
         ir_cfg::Helper::StoreAttrSlot => false,
         _ => return None,
     };
-    let [owner, _name, value, tv, off] = d.args[..] else { return None };
+    let (owner, value, tv, off) = match d.args[..] {
+        [owner, _name, value, tv, off] | [owner, _name, value, tv, off, _] => (owner, value, tv, off),
+        _ => return None,
+    };
     Some(StoreAttrFast { owner, value, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
 }
 

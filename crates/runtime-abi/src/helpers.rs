@@ -191,8 +191,12 @@ helpers! {
     /// LOAD_ATTR_METHOD_{WITH_VALUES,NO_DICT} feedback: (owner, name, self_out, type_version,
     /// keys_version or -1, descr, the site's cache); falls back to `load_method_poly`.
     LoadMethodCached = "coir_rt_load_method_cached"(Obj, Obj, ObjOut, Word, Word, Word, Word) -> Obj, Null;
-    /// STORE_ATTR_INSTANCE_VALUE feedback: (owner, name, v, type_version, offset).
-    StoreAttrInstanceValue = "coir_rt_store_attr_instance_value"(Obj, Obj, Obj, Word, Word) -> Int, Negative;
+    /// STORE_ATTR_INSTANCE_VALUE feedback: (owner, name, v, type_version, offset, the site's
+    /// cache); falls back to `store_attr_poly`.
+    StoreAttrInstanceValue = "coir_rt_store_attr_instance_value"(Obj, Obj, Obj, Word, Word, Word) -> Int, Negative;
+    /// STORE_ATTR (owner, name, v, the site's cache): inline values of the types the site has
+    /// seen from its cache, the generic store otherwise (which fills the cache).
+    StoreAttrPoly = "coir_rt_store_attr_poly"(Obj, Obj, Obj, Word) -> Int, Negative;
     /// LOAD_GLOBAL_{MODULE,BUILTIN} feedback: (frame, name, globals_version, builtins_version
     /// or -1, index).
     LoadGlobalCached = "coir_rt_load_global_cached"(Frame, Obj, Word, Word, Word) -> Obj, Null;

@@ -91,12 +91,16 @@ impl Lowerer<'_> {
                 };
                 let tv = self.cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit);
                 let off = self.cfg.cache_u16(ins, caches::ATTR_INDEX.unit);
+                let site = Operand::SiteCache(ins.offset);
                 match (h, tv, off) {
                     (Some(h), Some(tv), Some(off)) if tv != 0 => {
-                        let args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
+                        let mut args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
+                        if h == Helper::StoreAttrInstanceValue {
+                            args.push(site);
+                        }
                         self.call(h, args, None)?;
                     }
-                    _ => self.call(Helper::StoreAttr, vec![v(self, 0), Operand::Name(name), v(self, 1)], None)?,
+                    _ => self.call(Helper::StoreAttrPoly, vec![v(self, 0), Operand::Name(name), v(self, 1), site], None)?,
                 }
                 self.pop_release_n(2);
                 Ok(())
