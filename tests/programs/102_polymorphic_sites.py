@@ -59,6 +59,37 @@ def run(objs, k):
     return acc
 
 
+class P1:
+    def __init__(self, v):
+        self.v = v
+
+    @property
+    def value(self):
+        return self.v * 2
+
+
+class P2(P1):
+    @property
+    def value(self):
+        if self.v == 13:
+            raise ValueError("thirteen")
+        return -self.v
+
+
+class P3(P1):
+    value = 5
+
+
+def values(objs):
+    out = 0
+    for o in objs:
+        try:
+            out += o.value
+        except ValueError as e:
+            out += len(str(e))
+    return out
+
+
 def bump(objs):
     """Stores at one site into objects of several classes (a new attribute the first time)."""
     for o in objs:
@@ -85,6 +116,14 @@ def main():
     vars(plain[3])["fresh"] = 2
     bump(plain)
     print([sorted(vars(o).items()) for o in plain])
+    props = [P1(1), P2(2), P3(3), P2(13), P1(4)]
+    for _ in range(300):
+        pv = values(props)
+    print(pv)
+    P1.value = property(lambda self: 1000)
+    print(values(props))
+    props[2].value = 9
+    print(values(props))
     # An instance attribute shadowing a method, on one object only.
     objs[0].total = lambda: -1000
     print(run(objs, 3))

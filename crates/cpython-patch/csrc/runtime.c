@@ -181,7 +181,8 @@ int coir_rt_store_attr(PyObject *owner, PyObject *name, PyObject *v) { return Py
  * `self.x` of several subclasses, a loop over objects of several classes). The interpreter's
  * inline cache names one type; a site's cache in native code keeps up to
  * COIR_SITE_CACHE_ENTRIES, in words of the code's relocation table:
- *   attribute:  word 2i = type version | (index in the inline values) << 32
+ *   attribute:  word 2i = type version | (index in the inline values) << 32; word 2i+1 = 0,
+ *               or a property's getter, a plain Python function (borrowed, as below)
  *   method:     word 2i = type version | (entries of the shared keys + 1, or 0: no instance
  *               dict) << 32; word 2i+1 = the descriptor (borrowed: the type keeps it while its
  *               version is unchanged, and versions are never reused).
@@ -225,21 +226,32 @@ static void site_cache_put(uint64_t *cache, uint64_t word0, uint64_t word1) {
     cache[2 * i + 1] = word1;
 }
 
+static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames);
+static inline int is_plain_py_function(PyObject *callable);
+
 PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site) {
     uint64_t *cache = (uint64_t *)site;
     PyTypeObject *tp = Py_TYPE(owner);
     uint32_t tv = tp->tp_version_tag;
-    if (tv != 0 && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(owner)->valid) {
-        for (int i = 0; i < COIR_SITE_CACHE_ENTRIES; i++) {
-            uint64_t e = cache[2 * i];
-            if ((uint32_t)e == tv) {
-                PyObject *v = _PyObject_InlineValues(owner)->values[e >> 32];
-                if (v != NULL) {
-                    return Py_NewRef(v);
-                }
-                break;
+    for (int i = 0; tv != 0 && i < COIR_SITE_CACHE_ENTRIES; i++) {
+        uint64_t e = cache[2 * i];
+        if ((uint32_t)e != tv) {
+            continue;
+        }
+        PyObject *fget = (PyObject *)(uintptr_t)cache[2 * i + 1];
+        if (fget != NULL) {
+            /* A property whose getter is a plain Python function (LOAD_ATTR_PROPERTY): a
+             * data descriptor, so no instance attribute can shadow it. */
+            PyObject *arg = owner;
+            return call_py_function(fget, &arg, 1, NULL);
+        }
+        if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(owner)->valid) {
+            PyObject *v = _PyObject_InlineValues(owner)->values[e >> 32];
+            if (v != NULL) {
+                return Py_NewRef(v);
             }
         }
+        break;
     }
     PyObject *v = PyObject_GetAttr(owner, name);
     if (v == NULL) {
@@ -248,6 +260,22 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
     /* (The lookup may have run code: everything is read again.) An instance value: no class
      * attribute of that name, the name in the shared keys, the value there. */
     tp = Py_TYPE(owner);
+    PyObject *descr = plain_getattr_type(tp) ? _PyType_Lookup(tp, name) : NULL;
+    if (descr != NULL && Py_IS_TYPE(descr, &PyProperty_Type)) {
+        /* (Reading a property's fget runs no code; the property keeps it alive while the
+         * class keeps the property, which its version says.) */
+        PyObject *fget = PyObject_GetAttrString(descr, "fget");
+        if (fget == NULL) {
+            PyErr_Clear();
+        }
+        else {
+            if (is_plain_py_function(fget) && tp->tp_version_tag != 0) {
+                site_cache_put(cache, tp->tp_version_tag, (uint64_t)(uintptr_t)fget);
+            }
+            Py_DECREF(fget);
+        }
+        return v;
+    }
     if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && plain_getattr_type(tp) &&
         _PyType_Lookup(tp, name) == NULL && _PyObject_InlineValues(owner)->valid) {
         Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
