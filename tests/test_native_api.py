@@ -167,10 +167,24 @@ def test_dump_dir_env(tmp_path):
 
 def test_keyboard_interrupt_reaches_native_loop():
     r = _run("""
-        import coir, signal, os, threading, faulthandler, sys
-        # If this hangs (it did in clean-clone CI runs on 2026-12-02, never locally), every
-        # thread's stack goes to stderr and the process ends, so the failure says where.
-        faulthandler.dump_traceback_later(120, exit=True)
+        import coir, signal, os, threading, faulthandler, sys, glob, time
+        # If this hangs (it did in clean-clone CI runs on 2026-12-02 and 12-03, never locally),
+        # a watchdog thread reports after 60 s what decides where SIGINT goes: the handler and,
+        # per thread, the blocked and pending signals; then every thread's stack goes to stderr
+        # and the process ends, so the failure says where.
+        def watchdog():
+            time.sleep(60)
+            lines = [f"SIGINT handler: {signal.getsignal(signal.SIGINT)!r}"]
+            for status in glob.glob("/proc/self/task/*/status"):
+                try:
+                    fields = dict(l.split(":", 1) for l in open(status) if ":" in l)
+                except OSError:
+                    continue
+                lines.append(" ".join(f"{k}={fields.get(k, '?').strip()}" for k in ("Name", "SigBlk", "SigPnd", "ShdPnd")))
+            print(chr(10).join(lines), file=sys.stderr, flush=True)
+            faulthandler.dump_traceback(all_threads=True)
+            os._exit(3)
+        threading.Thread(target=watchdog, daemon=True).start()
         @coir.jit
         def spin():
             n = 0

@@ -643,12 +643,18 @@ fn first_error(ctx: &Context<'_>) -> Result<(), String> {
 /// Signals that report a fault of this thread stay unblocked. GCC's own handlers never reach
 /// the process at all: see [`crate::shield`].
 fn signals_deferred<T>(f: impl FnOnce() -> T) -> T {
+    /// Restores the saved mask when dropped: also when `f` panics (a panic is caught as a
+    /// refusal further up, and the program's thread must not be left deaf to its signals).
+    struct Restore(libc::sigset_t);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: restores a mask saved by pthread_sigmask.
+            unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+        }
+    }
     crate::shield::install();
-    let old = crate::shield::block_async_signals();
-    let r = f();
-    // SAFETY: restores the mask saved above.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
-    r
+    let _restore = Restore(crate::shield::block_async_signals());
+    f()
 }
 
 unsafe extern "C" {
