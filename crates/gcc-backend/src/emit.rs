@@ -1764,7 +1764,11 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
         ir_cfg::Helper::LoadAttrSlot => false,
         _ => return None,
     };
-    let [owner, _name, tv, off, _site] = d.args[..] else { return None };
+    // (load_attr_instance_value also takes its site's cache, for its slow path.)
+    let (owner, tv, off) = match d.args[..] {
+        [owner, _name, tv, off] | [owner, _name, tv, off, _] => (owner, tv, off),
+        _ => return None,
+    };
     Some(AttrFast { owner, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
 }
 
@@ -1887,6 +1891,55 @@ fn bad(d: &ir_cfg::ssa::InstData) -> BackendError {
 #[cfg(test)]
 mod tests {
     use super::entry_symbol;
+    use ir_cfg::helpers::Helper;
+    use ir_cfg::ssa::{HelperCall, Imm, Opcode, SsaBuilder, Terminator};
+
+    /// Every helper call with a fast path is recognised with the operands lowering gives it
+    /// (a helper that gains an operand must not silently lose its fast path).
+    #[test]
+    fn helper_calls_with_feedback_get_their_fast_paths() {
+        let mut b = SsaBuilder::new("fast_paths", 1);
+        let (_, frame) = b.entry_params();
+        let owner = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+        let name = b.ins1(Opcode::Name, Imm::Name(0), vec![], None).unwrap();
+        let w = |b: &mut SsaBuilder, k: i64| b.ins1(Opcode::Word, Imm::Int(k), vec![], None).unwrap();
+        let (tv, off, kv) = (w(&mut b, 7), w(&mut b, 24), w(&mut b, -1));
+        let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
+        let site = b.ins1(Opcode::SiteCache, Imm::Unit(0), vec![], None).unwrap();
+        let calls = [
+            (Helper::LoadAttrInstanceValue, vec![owner, name, tv, off, site]),
+            (Helper::LoadAttrSlot, vec![owner, name, tv, off]),
+            (Helper::LoadMethodCached, vec![owner, name, tv, kv, descr, site]),
+            (Helper::StoreAttrInstanceValue, vec![owner, name, owner, tv, off, site]),
+            (Helper::StoreAttrSlot, vec![owner, name, owner, tv, off]),
+            (Helper::LoadGlobalCached, vec![frame, name, tv, kv, off]),
+        ];
+        let mut results = Vec::new();
+        let mut errs = Vec::new();
+        for (h, args) in calls {
+            let e = b.new_block("err");
+            errs.push(e);
+            let call = Imm::Call(HelperCall { helper: h, arrays: vec![] });
+            results.push((h, b.ins(Opcode::Call, call, args, Some(e)).unwrap()[0]));
+        }
+        b.terminate(Terminator::Raise).unwrap();
+        for e in errs {
+            b.seal_block(e);
+            b.switch_to(e);
+            b.terminate(Terminator::Raise).unwrap();
+        }
+        // (Not verified: the results are never released; only the shapes matter here.)
+        let f = b.finish().unwrap();
+        for (h, r) in results {
+            let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[r].def else { panic!("{h}: a result") };
+            let d = &f.insts[i];
+            let found = super::attr_fast_path(&f, d, h).is_some()
+                || super::method_fast_path(&f, d, h).is_some()
+                || super::store_attr_fast_path(&f, d, h).is_some()
+                || super::global_fast_path(&f, d, h).is_some();
+            assert!(found, "{h}: no fast path");
+        }
+    }
 
     #[test]
     fn entry_symbols_are_c_identifiers_named_after_the_function() {

@@ -282,6 +282,33 @@ fn guards_after_a_raising_instruction_do_not_hold_on_its_error_edge() {
     assert_eq!(r[0].changes, 0, "{}", f.to_text());
 }
 
+/// Helper calls that each get an error block of their own, which releases what was owned
+/// at the call (error edges lead to blocks with one predecessor).
+#[derive(Default)]
+struct Raising {
+    errs: Vec<(ssa::Block, Vec<Value>)>,
+}
+
+impl Raising {
+    fn call(&mut self, b: &mut SsaBuilder, owned: &[Value], h: Helper, args: Vec<Value>) -> Vec<Value> {
+        let e = b.new_block("err");
+        self.errs.push((e, owned.to_vec()));
+        b.ins(Opcode::Call, call(h), args, Some(e)).unwrap()
+    }
+
+    /// Fill in the error blocks (after the function's own blocks).
+    fn finish(self, b: &mut SsaBuilder) {
+        for (e, release) in self.errs {
+            b.seal_block(e);
+            b.switch_to(e);
+            for v in release {
+                b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
+            }
+            b.terminate(Terminator::Raise).unwrap();
+        }
+    }
+}
+
 /// `(a + b) // 2`, `1.0 / that`, `(a * b) % c` and `a / (a * b)` with `a`, `b` compact ints
 /// (unboxed) and `c` an object of unknown type: generic `binary_op` calls, as lowering makes
 /// them for BINARY_OP without feedback.
@@ -301,14 +328,9 @@ fn divisions() -> ssa::Function {
     let prod_v = b.ins1(Opcode::IMul, Imm::None, vec![x, y], None).unwrap();
     let two = b.ins1(Opcode::SmallInt, Imm::SmallInt(2), vec![], None).unwrap();
     let one = b.ins1(Opcode::Const, Imm::Const(0), vec![], None).unwrap();
-    // Each raising instruction gets its own error block, which releases what is owned there.
     let mut owned: Vec<Value> = Vec::new();
-    let mut errs: Vec<(ssa::Block, Vec<Value>)> = Vec::new();
-    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| {
-        let e = b.new_block("err");
-        errs.push((e, owned.clone()));
-        b.ins1(Opcode::Call, call(h), args, Some(e)).unwrap()
-    };
+    let mut r = Raising::default();
+    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| r.call(b, owned, h, args)[0];
     let k = |b: &mut SsaBuilder, nb: i64| b.ins1(Opcode::CInt, Imm::Int(nb), vec![], None).unwrap();
     let sum = raising(&mut b, &owned, Helper::BoxInt, vec![sum_v]);
     owned.push(sum);
@@ -330,14 +352,7 @@ fn divisions() -> ssa::Function {
     }
     b.terminate(Terminator::Return(inv)).unwrap();
     drop(raising);
-    for (e, release) in errs {
-        b.seal_block(e);
-        b.switch_to(e);
-        for v in release {
-            b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
-        }
-        b.terminate(Terminator::Raise).unwrap();
-    }
+    r.finish(&mut b);
     let mut f = b.finish().unwrap();
     f.const_kinds = vec![Some(GuardKind::Float)];
     f
@@ -368,12 +383,8 @@ fn divisions_through_locals() -> ssa::Function {
         b.ins1(Opcode::UnboxInt, Imm::None, vec![bb], None).unwrap(),
     );
     let mut owned: Vec<Value> = Vec::new();
-    let mut errs: Vec<(ssa::Block, Vec<Value>)> = Vec::new();
-    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| {
-        let e = b.new_block("err");
-        errs.push((e, owned.clone()));
-        b.ins(Opcode::Call, call(h), args, Some(e)).unwrap().first().copied()
-    };
+    let mut r = Raising::default();
+    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| r.call(b, owned, h, args).first().copied();
     for (slot, op) in [(2, Opcode::IMul), (3, Opcode::IAdd)] {
         let v = b.ins1(op, Imm::None, vec![x, y], None).unwrap();
         let o = raising(&mut b, &owned, Helper::BoxInt, vec![v]).unwrap();
@@ -397,14 +408,7 @@ fn divisions_through_locals() -> ssa::Function {
     b.ins(Opcode::Decref, Imm::None, vec![results[1]], None).unwrap();
     b.terminate(Terminator::Return(results[0])).unwrap();
     drop(raising);
-    for (e, release) in errs {
-        b.seal_block(e);
-        b.switch_to(e);
-        for v in release {
-            b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
-        }
-        b.terminate(Terminator::Raise).unwrap();
-    }
+    r.finish(&mut b);
     let mut f = b.finish().unwrap();
     f.arg_slots = Some(2);
     f
