@@ -168,10 +168,13 @@ def test_dump_dir_env(tmp_path):
 def test_keyboard_interrupt_reaches_native_loop():
     r = _run("""
         import coir, signal, os, threading, faulthandler, sys, glob, time
-        # If this hangs (it did in clean-clone CI runs on 2026-12-02 and 12-03, never locally),
-        # a watchdog thread reports after 60 s what decides where SIGINT goes: the handler and,
-        # per thread, the blocked and pending signals; then every thread's stack goes to stderr
-        # and the process ends, so the failure says where.
+        # A program started with SIGINT ignored (a background job of a non-interactive shell:
+        # how the clean-clone CI runs of 2026-12-02 and 12-03 were started) keeps it ignored,
+        # and CPython then installs no KeyboardInterrupt handler: the test installs it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # If this hangs, a watchdog thread reports after 60 s what decides where SIGINT goes:
+        # the handler and, per thread, the blocked and pending signals; then every thread's
+        # stack goes to stderr and the process ends, so the failure says where.
         def watchdog():
             time.sleep(60)
             lines = [f"SIGINT handler: {signal.getsignal(signal.SIGINT)!r}"]
