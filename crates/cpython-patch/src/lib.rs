@@ -793,13 +793,19 @@ const BATCH_UNITS: usize = 1500;
 /// equals. GCC's time grows with the code's size, and without on-stack replacement a long
 /// function sampled in its loops is often one long call that its compiled code never serves:
 /// at equal samples, the small function compiles first. At threshold N every job counted N
-/// calls: the smaller function first.
+/// calls: the smaller function first. A recompile without a failing speculation comes first.
 fn next_job(queue: &[Job]) -> usize {
     let heat = |j: &Job| {
         // SAFETY: the job holds a strong reference to the code object, so its state is live.
         // Read without the GIL while the interpreter may increment it: a word-sized aligned
         // load that sees the old or the new count, which is all a priority needs.
         let samples = unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).calls)) };
+        // A recompile without a failing speculation first: its function's code meanwhile
+        // leaves for the interpreter at every failing guard. (Read as `calls` is.)
+        // SAFETY: as above.
+        if unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).recompile)) } == 2 {
+            return f64::INFINITY;
+        }
         // SAFETY: a live code object (the job's reference); its size (code units) is immutable.
         let units = unsafe { (*(j.code as *const pyo3::ffi::PyVarObject)).ob_size };
         samples as f64 / (units.max(0) as f64 + 64.0)
