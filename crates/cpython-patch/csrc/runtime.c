@@ -734,6 +734,12 @@ static int call_class_with_init(PyObject **args, int nargs, PyObject **result) {
  * scratch, which PY_VECTORCALL_ARGUMENTS_OFFSET allows callees to use. */
 PyObject *coir_rt_call(PyObject **args, int nargs) {
     PyObject *callable = args[0];
+    PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
+    int total = args[1] != NULL ? nargs + 1 : nargs;
+    /* The commonest first: a Python function. */
+    if (is_plain_py_function(callable)) {
+        return call_py_function(callable, argv, total, NULL);
+    }
     PyObject *r;
     if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, &r)) {
         return r;
@@ -744,11 +750,6 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
             return NULL;
         }
         return Py_None;
-    }
-    PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
-    int total = args[1] != NULL ? nargs + 1 : nargs;
-    if (is_plain_py_function(callable)) {
-        return call_py_function(callable, argv, total, NULL);
     }
     if (args[1] == NULL && Py_TYPE(callable) == &PyMethod_Type) {
         /* As _MAYBE_EXPAND_METHOD: call the function with self in the spare slot. */
