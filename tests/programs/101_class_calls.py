@@ -84,7 +84,8 @@ def make(n):
         p = Plain(i)
         q = Plain(i, b=i * 2)
         s = Slotted(i)
-        out.append((p.a, p.b, q.b, s.v, WithNew(i).x, Metaed(i).via_meta, len(MyList(i % 4)), type(NoInit()).__name__))
+        k = Plain(a=i, b=-i)
+        out.append((p.a, p.b, q.b, k.b, s.v, WithNew(x=i).x, Metaed(i).via_meta, len(MyList(n=i % 4)), type(NoInit()).__name__))
         try:
             Raises(i)
         except ValueError as e:
@@ -98,6 +99,12 @@ def errors():
     for cls, args in ((ReturnsSomething, ()), (Abstract, ()), (Plain, ()), (Plain, (1, 2, 3)), (Slotted, (1, 2))):
         try:
             cls(*args)
+            res.append("ok")
+        except TypeError as e:
+            res.append(str(e))
+    for call in (lambda: Plain(b=1), lambda: Plain(1, c=2), lambda: Slotted(v=1, w=2), lambda: NoInit(x=1)):
+        try:
+            call()
             res.append("ok")
         except TypeError as e:
             res.append(str(e))

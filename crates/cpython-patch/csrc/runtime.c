@@ -691,12 +691,13 @@ static inline int is_plain_py_function(PyObject *callable) {
 static PyObject *init_name;   /* "__init__", interned (coir_init) */
 static PyObject *list_append; /* the descriptor list.append (coir_init) */
 
-/* `cls(*args)`, args[1] free for self, when cls is an ordinary class (metaclass `type`,
+/* `cls(*args)` (keyword arguments too: `kwnames` names the last of them), args[1] free for
+ * self, when cls is an ordinary class (metaclass `type`,
  * instances from object.__new__ and PyType_GenericAlloc, not abstract) whose __init__ is a
  * plain Python function: what type_call does for it (object_new allocates, slot_tp_init calls
  * __init__ with self prepended, and anything but None from it is a TypeError), with __init__
  * called as any other native call. 0: not such a class; 1: `*result` is the call's. */
-static int call_class_with_init(PyObject **args, int nargs, PyObject **result) {
+static int call_class_with_init(PyObject **args, int nargs, PyObject *kwnames, PyObject **result) {
     PyTypeObject *tp = (PyTypeObject *)args[0];
     if (!Py_IS_TYPE((PyObject *)tp, &PyType_Type) || tp->tp_new != PyBaseObject_Type.tp_new ||
         tp->tp_alloc != PyType_GenericAlloc || (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) {
@@ -712,7 +713,7 @@ static int call_class_with_init(PyObject **args, int nargs, PyObject **result) {
     PyObject *res = NULL;
     if (self != NULL) {
         args[1] = self;
-        res = call_py_function(init, args + 1, nargs + 1, NULL);
+        res = call_py_function(init, args + 1, nargs + 1, kwnames);
         args[1] = NULL;
     }
     Py_DECREF(init);
@@ -741,7 +742,7 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
         return call_py_function(callable, argv, total, NULL);
     }
     PyObject *r;
-    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, &r)) {
+    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, NULL, &r)) {
         return r;
     }
     /* `xs.append(x)` on a list, as CALL_LIST_APPEND. */
@@ -769,6 +770,10 @@ PyObject *coir_rt_call_kw(PyObject **args, int nargs, PyObject *kwnames) {
     int total = args[1] != NULL ? nargs + 1 : nargs;
     if (is_plain_py_function(callable)) {
         return call_py_function(callable, argv, total, kwnames);
+    }
+    PyObject *r;
+    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, kwnames, &r)) {
+        return r;
     }
     return PyObject_Vectorcall(callable, argv, (size_t)(total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
 }
