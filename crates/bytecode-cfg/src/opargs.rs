@@ -33,6 +33,12 @@ pub const NB_POWER: u32 = 8;
 pub const NB_TRUE_DIVIDE: u32 = 11;
 /// `NB_INPLACE_ADD - NB_ADD`.
 pub const NB_INPLACE_OFFSET: u32 = 13;
+
+/// The operator of a `BINARY_OP` oparg: an in-place form's plain one (`NB_SUBSCR` lies past
+/// the in-place forms and is its own).
+pub fn nb_operator(oparg: u32) -> u32 {
+    if (NB_INPLACE_OFFSET..2 * NB_INPLACE_OFFSET).contains(&oparg) { oparg - NB_INPLACE_OFFSET } else { oparg }
+}
 /// `NB_OPARG_LAST` (`opcode.h`): last index of `_PyEval_BinaryOps` (`BINARY_OP`).
 pub const NB_OPARG_LAST: u32 = 26;
 /// Rich comparisons `Py_LT..=Py_GE` (`object.h`): `COMPARE_OP` passes `oparg >> 5`.

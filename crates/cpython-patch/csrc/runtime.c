@@ -157,9 +157,8 @@ int coir_rt_delete_global(_PyInterpreterFrame *f, PyObject *name) {
     return 0;
 }
 
-PyObject *coir_rt_load_attr(PyObject *owner, PyObject *name) { return PyObject_GetAttr(owner, name); }
-
-PyObject *coir_rt_load_method(PyObject *owner, PyObject *name, PyObject **self_out) {
+/* LOAD_ATTR's method form, generic: the callable, `*self_out` = owner (new ref) or NULL. */
+static PyObject *load_method(PyObject *owner, PyObject *name, PyObject **self_out) {
     PyObject *meth = NULL;
     int is_meth = _PyObject_GetMethod(owner, name, &meth);
     *self_out = NULL;
@@ -172,7 +171,6 @@ PyObject *coir_rt_load_method(PyObject *owner, PyObject *name, PyObject **self_o
     return meth;
 }
 
-int coir_rt_store_attr(PyObject *owner, PyObject *name, PyObject *v) { return PyObject_SetAttr(owner, name, v); }
 
 /* ---- guarded fast paths from the interpreter's quickening (type feedback). Every guard that
  * fails falls back to the generic operation, so no deoptimisation is needed. */
@@ -226,6 +224,22 @@ static void site_cache_put(uint64_t *cache, uint64_t word0, uint64_t word1) {
     cache[2 * i + 1] = word1;
 }
 
+/* Remember, after a generic load or store of `owner.name` gave or left `v`, where `v` sits in
+ * `owner`'s inline values, if it does: the class's shared keys have the name there and the
+ * values are valid. (The caller has checked that no class attribute of that name intercepts the
+ * access.) */
+static void site_cache_put_instance_value(uint64_t *cache, PyObject *owner, PyObject *name, PyObject *v) {
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (!(tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || tp->tp_version_tag == 0 ||
+        !_PyObject_InlineValues(owner)->valid) {
+        return;
+    }
+    Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
+    if (ix >= 0 && _PyObject_InlineValues(owner)->values[ix] == v) {
+        site_cache_put(cache, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
+    }
+}
+
 static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames);
 static inline int is_plain_py_function(PyObject *callable);
 
@@ -257,11 +271,17 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
     if (v == NULL) {
         return NULL;
     }
-    /* (The lookup may have run code: everything is read again.) An instance value: no class
-     * attribute of that name, the name in the shared keys, the value there. */
+    /* (The lookup may have run code: everything is read again.) An instance value (no class
+     * attribute of that name), or a property. */
     tp = Py_TYPE(owner);
-    PyObject *descr = plain_getattr_type(tp) ? _PyType_Lookup(tp, name) : NULL;
-    if (descr != NULL && Py_IS_TYPE(descr, &PyProperty_Type)) {
+    if (!plain_getattr_type(tp)) {
+        return v;
+    }
+    PyObject *descr = _PyType_Lookup(tp, name);
+    if (descr == NULL) {
+        site_cache_put_instance_value(cache, owner, name, v);
+    }
+    else if (Py_IS_TYPE(descr, &PyProperty_Type)) {
         /* (Reading a property's fget runs no code; the property keeps it alive while the
          * class keeps the property, which its version says.) */
         PyObject *fget = PyObject_GetAttrString(descr, "fget");
@@ -269,18 +289,10 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
             PyErr_Clear();
         }
         else {
-            if (is_plain_py_function(fget) && tp->tp_version_tag != 0) {
+            if (is_plain_py_function(fget)) {
                 site_cache_put(cache, tp->tp_version_tag, (uint64_t)(uintptr_t)fget);
             }
             Py_DECREF(fget);
-        }
-        return v;
-    }
-    if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && plain_getattr_type(tp) &&
-        _PyType_Lookup(tp, name) == NULL && _PyObject_InlineValues(owner)->valid) {
-        Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
-        if (ix >= 0 && _PyObject_InlineValues(owner)->values[ix] == v && tp->tp_version_tag != 0) {
-            site_cache_put(cache, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
         }
     }
     return v;
@@ -312,7 +324,7 @@ PyObject *coir_rt_load_method_poly(PyObject *owner, PyObject *name, PyObject **s
             break;
         }
     }
-    PyObject *meth = coir_rt_load_method(owner, name, self_out);
+    PyObject *meth = load_method(owner, name, self_out);
     if (meth == NULL || *self_out == NULL) {
         return meth;
     }
@@ -423,16 +435,12 @@ int coir_rt_store_attr_poly(PyObject *owner, PyObject *name, PyObject *v, intptr
     if (PyObject_SetAttr(owner, name, v) < 0) {
         return -1;
     }
-    /* (The store may have run code: everything is read again.) No class attribute of that
-     * name (so no descriptor intercepts the store), the name in the shared keys. */
+    /* (The store may have run code: everything is read again.) The generic store, no class
+     * attribute of that name (so no descriptor intercepts it), no managed dict. */
     tp = Py_TYPE(owner);
-    if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
-        tp->tp_setattro == PyObject_GenericSetAttr && tp->tp_version_tag != 0 && _PyType_Lookup(tp, name) == NULL &&
-        _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
-        Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
-        if (ix >= 0 && _PyObject_InlineValues(owner)->values[ix] == v && tp->tp_version_tag != 0) {
-            site_cache_put(cache, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
-        }
+    if (tp->tp_setattro == PyObject_GenericSetAttr && _PyType_Lookup(tp, name) == NULL &&
+        _PyObject_GetManagedDict(owner) == NULL) {
+        site_cache_put_instance_value(cache, owner, name, v);
     }
     return 0;
 }

@@ -109,8 +109,7 @@ struct CodeParts {
     first_line: i32,
     flags: u32,
     argcount: u32,
-    /// Slots holding arguments on entry: positional, keyword-only, `*args`, `**kwargs`.
-    arg_slots: u32,
+    kwonlyargcount: u32,
     name: String,
     filename: String,
     consts: Vec<usize>,
@@ -124,6 +123,14 @@ struct CodeParts {
     code_base: usize,
     nfree: u32,
     stacksize: u32,
+}
+
+impl CodeParts {
+    /// Slots holding arguments on entry: positional, keyword-only, `*args`, `**kwargs`.
+    fn arg_slots(&self) -> u32 {
+        use bytecode_cfg::co_flags::{VARARGS, VARKEYWORDS};
+        self.argcount + self.kwonlyargcount + u32::from(self.flags & VARARGS != 0) + u32::from(self.flags & VARKEYWORDS != 0)
+    }
 }
 
 fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
@@ -161,11 +168,7 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         first_line: code.getattr("co_firstlineno")?.extract()?,
         flags: code.getattr("co_flags")?.extract()?,
         argcount: code.getattr("co_argcount")?.extract()?,
-        arg_slots: {
-            let flags: u32 = code.getattr("co_flags")?.extract()?;
-            let n: u32 = code.getattr("co_argcount")?.extract::<u32>()? + code.getattr("co_kwonlyargcount")?.extract::<u32>()?;
-            n + u32::from(flags & bytecode_cfg::co_flags::VARARGS != 0) + u32::from(flags & bytecode_cfg::co_flags::VARKEYWORDS != 0)
-        },
+        kwonlyargcount: code.getattr("co_kwonlyargcount")?.extract()?,
         name: code.getattr("co_qualname")?.extract()?,
         filename: code.getattr("co_filename")?.extract()?,
         consts: ptrs("co_consts")?,
@@ -277,7 +280,7 @@ fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(i
         Refusal::new("internal error: SSA verifier", format!("{}: SSA verification failed:\n{}\n{}", p.name, msgs.join("\n"), s.to_text()))
     })?;
     s.const_kinds = p.const_kinds.clone();
-    s.arg_slots = Some(p.arg_slots);
+    s.arg_slots = Some(p.arg_slots());
     let mut texts = Vec::new();
     if keep_text {
         texts.push(("built".to_string(), s.to_text()));

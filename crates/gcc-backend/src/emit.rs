@@ -15,7 +15,7 @@ use ir_cfg::{ErrConv, Singleton, Ty};
 
 use crate::cache;
 use crate::isolate;
-use ir_cfg::opargs::{NB_INPLACE_OFFSET, NB_POWER, NB_TRUE_DIVIDE};
+use ir_cfg::opargs::{nb_operator, NB_POWER, NB_TRUE_DIVIDE};
 use crate::{Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 /// The start of the exported symbol of a function's native code: `py_` and its qualified name
@@ -815,16 +815,27 @@ impl<'c> Emitter<'c, '_> {
 
     /// The value of relocation `r` (`relocs[i]`, a load from the entry's third parameter).
     fn reloc(&self, r: Reloc) -> RValue<'c> {
+        let idx = self.ctx.new_rvalue_from_long(self.t.word, self.reloc_index(r) as i64);
+        self.ctx.new_array_access(None, self.reloc_table, idx).to_rvalue()
+    }
+
+    /// Relocation `r`'s index in the table (added at the end if new).
+    fn reloc_index(&self, r: Reloc) -> usize {
         let mut relocs = self.relocs.borrow_mut();
-        let i = match relocs.iter().position(|x| *x == r) {
+        match relocs.iter().position(|x| *x == r) {
             Some(i) => i,
             None => {
                 relocs.push(r);
                 relocs.len() - 1
             }
-        };
-        let idx = self.ctx.new_rvalue_from_long(self.t.word, i as i64);
-        self.ctx.new_array_access(None, self.reloc_table, idx).to_rvalue()
+        }
+    }
+
+    /// Relocation `r`'s word read or written as a `ty` (guard state, a cache word, a site's
+    /// cache), not as the pointer the table declares: no pointer-to-int cast.
+    fn reloc_as(&self, r: Reloc, ty: Type<'c>) -> LValue<'c> {
+        let words = self.ctx.new_cast(None, self.reloc_table, ty.make_pointer());
+        self.ctx.new_array_access(None, words, self.ctx.new_rvalue_from_long(self.t.word, self.reloc_index(r) as i64))
     }
 
     /// The inline fast path of an attribute read (see [`AttrFast`]): tests in `cur`, the load
@@ -1124,14 +1135,6 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len)
     }
 
-    /// Relocation `r`'s word as a writable `uint64_t` (guard state).
-    fn reloc_word(&self, r: Reloc) -> LValue<'c> {
-        let _ = self.reloc(r);
-        let i = self.relocs.borrow().iter().position(|x| *x == r).expect("added above");
-        let words = self.ctx.new_cast(None, self.reloc_table, self.t.u64.make_pointer());
-        self.ctx.new_array_access(None, words, self.ctx.new_rvalue_from_long(self.t.word, i as i64))
-    }
-
     /// End `cur` with a test of `fails`: a new block `name` continues when it is false; the
     /// guard's exit (see [`Emitter::deopt_exit`]) runs when it is true (in deopt stress mode
     /// also on the guard's first execution).
@@ -1146,7 +1149,7 @@ impl<'c> Emitter<'c, '_> {
     ) -> Result<Block<'c>, BackendError> {
         let c = self.ctx;
         self.guards += 1;
-        let state = self.reloc_word(Reloc::GuardState(self.guards));
+        let state = self.reloc_as(Reloc::GuardState(self.guards), self.t.u64);
         let fails = if self.stress {
             let first = c.new_comparison(None, ComparisonOp::Equals, state.to_rvalue(), c.new_rvalue_zero(self.t.u64));
             c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, fails, first)
@@ -1443,20 +1446,16 @@ impl<'c> Emitter<'c, '_> {
                     let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
                     // The cache's words are consecutive in the table: added together, in order.
                     for k in 0..runtime_abi::abi::SITE_CACHE_WORDS as u32 {
-                        let _ = self.reloc(Reloc::SiteCache(*u, k));
+                        self.reloc_index(Reloc::SiteCache(*u, k));
                     }
-                    let i = self.relocs.borrow().iter().position(|x| *x == Reloc::SiteCache(*u, 0)).expect("added above");
-                    let first = c.new_array_access(None, self.reloc_table, c.new_rvalue_from_long(self.t.word, i as i64));
-                    cur.add_assignment(None, self.val(res(0)?), c.new_bitcast(None, first.get_address(None), self.t.word));
+                    let first = self.reloc_as(Reloc::SiteCache(*u, 0), self.t.word).get_address(None);
+                    cur.add_assignment(None, self.val(res(0)?), c.new_bitcast(None, first, self.t.word));
                 }
                 Opcode::CacheWord => {
                     let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
-                    // Checked for bounds, then read as the word it is (no pointer-to-int cast).
+                    // Checked for bounds, then read as the word it is.
                     self.checked_reloc(Reloc::CacheWord(*u))?;
-                    let i = self.relocs.borrow().iter().position(|x| *x == Reloc::CacheWord(*u)).expect("added above");
-                    let words = c.new_cast(None, self.reloc_table, self.t.word.make_pointer());
-                    let w = c.new_array_access(None, words, c.new_rvalue_from_long(self.t.word, i as i64));
-                    cur.add_assignment(None, self.val(res(0)?), w.to_rvalue());
+                    cur.add_assignment(None, self.val(res(0)?), self.reloc_as(Reloc::CacheWord(*u), self.t.word).to_rvalue());
                 }
                 Opcode::Incref | Opcode::XIncref | Opcode::Decref | Opcode::XDecref => {
                     let func = match d.op {
@@ -1815,9 +1814,8 @@ fn generic_binary_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_c
     let [l, r, op] = d.args[..] else { return None };
     let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[op].def else { return None };
     let (Opcode::CInt, Imm::Int(k)) = (&f.insts[i].op, &f.insts[i].imm) else { return None };
-    let k = u32::try_from(*k).ok()?;
-    let base = if (NB_INPLACE_OFFSET..2 * NB_INPLACE_OFFSET).contains(&k) { k - NB_INPLACE_OFFSET } else { k };
-    [NB_TRUE_DIVIDE, NB_POWER].contains(&base).then_some((l, r, base))
+    let op = nb_operator(u32::try_from(*k).ok()?);
+    [NB_TRUE_DIVIDE, NB_POWER].contains(&op).then_some((l, r, op))
 }
 
 /// `store_attr_{instance_value,slot}(owner, name, v, type_version, offset)` with constant version

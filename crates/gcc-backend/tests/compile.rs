@@ -172,6 +172,16 @@ fn a_batch_is_one_shared_object_and_each_member_its_own_cache_entry() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// End the function: its one error block `err` raises; the function, verified.
+fn finish_raising(mut b: SsaBuilder, err: ssa::Block) -> ssa::Function {
+    b.seal_block(err);
+    b.switch_to(err);
+    b.terminate(Terminator::Raise).unwrap();
+    let f = b.finish().unwrap();
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    f
+}
+
 /// Stand-ins for objects the guards look at: `{refcount, type, payload}`.
 #[repr(C)]
 struct Obj {
@@ -223,12 +233,7 @@ fn guarded_add() -> ssa::Function {
     let s = b.ins1(Opcode::FAdd, Imm::None, vec![x0, x1], None).unwrap();
     let o = b.ins1(Opcode::Call, Imm::Call(HelperCall { helper: Helper::BoxFloat, arrays: vec![] }), vec![s], Some(err)).unwrap();
     b.terminate(Terminator::Return(o)).unwrap();
-    b.seal_block(err);
-    b.switch_to(err);
-    b.terminate(Terminator::Raise).unwrap();
-    let f = b.finish().unwrap();
-    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-    f
+    finish_raising(b, err)
 }
 
 #[test]
@@ -306,12 +311,7 @@ fn returns_cache_word() -> ssa::Function {
     let r = b.ins(Opcode::Call, call, vec![owner, null, tv, kv, descr, site], Some(err)).unwrap();
     b.ins(Opcode::XDecref, Imm::None, vec![r[1]], None).unwrap();
     b.terminate(Terminator::Return(r[0])).unwrap();
-    b.seal_block(err);
-    b.switch_to(err);
-    b.terminate(Terminator::Raise).unwrap();
-    let f = b.finish().unwrap();
-    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-    f
+    finish_raising(b, err)
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
     let f = returns_cache_word();
     let mut abi = abi();
     abi.facts.ob_type = 8;
-    abi.helpers.insert(Helper::LoadMethodCached, descr_argument as usize);
+    abi.helpers.insert(Helper::LoadMethodCached, descr_argument as extern "C" fn(usize, usize, *mut usize, usize, usize, usize, *mut u64) -> usize as usize);
     // Types whose version tag (at offset 0 in this ABI) is and is not the feedback's.
     static SAME: [u32; 2] = [7, 0];
     static OTHER: [u32; 2] = [8, 0];

@@ -282,18 +282,27 @@ fn guards_after_a_raising_instruction_do_not_hold_on_its_error_edge() {
     assert_eq!(r[0].changes, 0, "{}", f.to_text());
 }
 
-/// Helper calls that each get an error block of their own, which releases what was owned
-/// at the call (error edges lead to blocks with one predecessor).
+/// Helper calls that each get an error block of their own, which releases what is owned at
+/// the call (error edges lead to blocks with one predecessor).
 #[derive(Default)]
 struct Raising {
     errs: Vec<(ssa::Block, Vec<Value>)>,
+    /// The new references made so far by calls of [`Raising::owning`].
+    owned: Vec<Value>,
 }
 
 impl Raising {
-    fn call(&mut self, b: &mut SsaBuilder, owned: &[Value], h: Helper, args: Vec<Value>) -> Vec<Value> {
+    fn call(&mut self, b: &mut SsaBuilder, h: Helper, args: Vec<Value>) -> Vec<Value> {
         let e = b.new_block("err");
-        self.errs.push((e, owned.to_vec()));
+        self.errs.push((e, self.owned.clone()));
         b.ins(Opcode::Call, call(h), args, Some(e)).unwrap()
+    }
+
+    /// A call whose result is a new reference, released by later calls' error blocks.
+    fn owning(&mut self, b: &mut SsaBuilder, h: Helper, args: Vec<Value>) -> Value {
+        let r = self.call(b, h, args)[0];
+        self.owned.push(r);
+        r
     }
 
     /// Fill in the error blocks (after the function's own blocks).
@@ -328,30 +337,22 @@ fn divisions() -> ssa::Function {
     let prod_v = b.ins1(Opcode::IMul, Imm::None, vec![x, y], None).unwrap();
     let two = b.ins1(Opcode::SmallInt, Imm::SmallInt(2), vec![], None).unwrap();
     let one = b.ins1(Opcode::Const, Imm::Const(0), vec![], None).unwrap();
-    let mut owned: Vec<Value> = Vec::new();
     let mut r = Raising::default();
-    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| r.call(b, owned, h, args)[0];
     let k = |b: &mut SsaBuilder, nb: i64| b.ins1(Opcode::CInt, Imm::Int(nb), vec![], None).unwrap();
-    let sum = raising(&mut b, &owned, Helper::BoxInt, vec![sum_v]);
-    owned.push(sum);
-    let prod = raising(&mut b, &owned, Helper::BoxInt, vec![prod_v]);
-    owned.push(prod);
+    let sum = r.owning(&mut b, Helper::BoxInt, vec![sum_v]);
+    let prod = r.owning(&mut b, Helper::BoxInt, vec![prod_v]);
     let nb = k(&mut b, 2);
-    let half = raising(&mut b, &owned, Helper::BinaryOp, vec![sum, two, nb]);
-    owned.push(half);
+    let half = r.owning(&mut b, Helper::BinaryOp, vec![sum, two, nb]);
     let nb = k(&mut b, 11);
-    let inv = raising(&mut b, &owned, Helper::BinaryOp, vec![one, half, nb]);
-    owned.push(inv);
+    let inv = r.owning(&mut b, Helper::BinaryOp, vec![one, half, nb]);
     let nb = k(&mut b, 19);
-    let rem = raising(&mut b, &owned, Helper::BinaryOp, vec![prod, c, nb]);
-    owned.push(rem);
+    let rem = r.owning(&mut b, Helper::BinaryOp, vec![prod, c, nb]);
     let nb = k(&mut b, 11);
-    let ratio = raising(&mut b, &owned, Helper::BinaryOp, vec![a, prod, nb]);
+    let ratio = r.owning(&mut b, Helper::BinaryOp, vec![a, prod, nb]);
     for v in [sum, half, prod, rem, ratio] {
         b.ins(Opcode::Decref, Imm::None, vec![v], None).unwrap();
     }
     b.terminate(Terminator::Return(inv)).unwrap();
-    drop(raising);
     r.finish(&mut b);
     let mut f = b.finish().unwrap();
     f.const_kinds = vec![Some(GuardKind::Float)];
@@ -382,12 +383,11 @@ fn divisions_through_locals() -> ssa::Function {
         b.ins1(Opcode::UnboxInt, Imm::None, vec![a], None).unwrap(),
         b.ins1(Opcode::UnboxInt, Imm::None, vec![bb], None).unwrap(),
     );
-    let mut owned: Vec<Value> = Vec::new();
     let mut r = Raising::default();
-    let mut raising = |b: &mut SsaBuilder, owned: &Vec<Value>, h: Helper, args: Vec<Value>| r.call(b, owned, h, args).first().copied();
     for (slot, op) in [(2, Opcode::IMul), (3, Opcode::IAdd)] {
         let v = b.ins1(op, Imm::None, vec![x, y], None).unwrap();
-        let o = raising(&mut b, &owned, Helper::BoxInt, vec![v]).unwrap();
+        // (Moved into the frame: not owned afterwards.)
+        let o = r.call(&mut b, Helper::BoxInt, vec![v])[0];
         b.ins(Opcode::StoreLocal, Imm::Slot(slot), vec![o], None).unwrap();
     }
     let mut results = Vec::new();
@@ -397,17 +397,14 @@ fn divisions_through_locals() -> ssa::Function {
             b.ins1(Opcode::LoadLocal, Imm::Slot(3), vec![], None).unwrap(),
         );
         let k = b.ins1(Opcode::CInt, Imm::Int(nb), vec![], None).unwrap();
-        let r = raising(&mut b, &owned, Helper::BinaryOp, vec![p, q, k]).unwrap();
-        owned.push(r);
-        results.push(r);
+        results.push(r.owning(&mut b, Helper::BinaryOp, vec![p, q, k]));
         // Between the two: a helper that may run code (which can write the frame).
         if nb == 2 {
-            raising(&mut b, &owned, Helper::HandlePending, vec![tstate]);
+            r.call(&mut b, Helper::HandlePending, vec![tstate]);
         }
     }
     b.ins(Opcode::Decref, Imm::None, vec![results[1]], None).unwrap();
     b.terminate(Terminator::Return(results[0])).unwrap();
-    drop(raising);
     r.finish(&mut b);
     let mut f = b.finish().unwrap();
     f.arg_slots = Some(2);

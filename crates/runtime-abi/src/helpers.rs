@@ -172,10 +172,6 @@ helpers! {
     StoreGlobal = "coir_rt_store_global"(Frame, Obj, Obj) -> Int, Negative;
     /// DELETE_GLOBAL (frame, name).
     DeleteGlobal = "coir_rt_delete_global"(Frame, Obj) -> Int, Negative;
-    /// `owner.name`.
-    LoadAttr = "coir_rt_load_attr"(Obj, Obj) -> Obj, Null;
-    /// LOAD_ATTR's method form: returns the callable, `*self_out` = owner (new ref) or NULL.
-    LoadMethod = "coir_rt_load_method"(Obj, Obj, ObjOut) -> Obj, Null;
     /// LOAD_ATTR_INSTANCE_VALUE feedback: (owner, name, type_version, offset, the site's
     /// cache); falls back to `load_attr_poly` when the guards fail.
     LoadAttrInstanceValue = "coir_rt_load_attr_instance_value"(Obj, Obj, Word, Word, Word) -> Obj, Null;
@@ -217,8 +213,6 @@ helpers! {
     Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word, Word) -> Void, Never;
     /// BINARY_OP_SUBSCR_{LIST,TUPLE}_INT feedback.
     SubscrSeqInt = "coir_rt_subscr_seq_int"(Obj, Obj) -> Obj, Null;
-    /// `owner.name = v` (owner, name, v).
-    StoreAttr = "coir_rt_store_attr"(Obj, Obj, Obj) -> Int, Negative;
     /// `del owner.name`.
     DeleteAttr = "coir_rt_delete_attr"(Obj, Obj) -> Int, Negative;
     /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).

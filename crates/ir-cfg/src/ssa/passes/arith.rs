@@ -17,7 +17,7 @@
 //! How large an int can be comes from what made it (the operations' documented ranges): an
 //! unboxed compact int is below 2**30, `iadd`/`isub` of compact ints below 2**31, `imul` below
 //! 2**60.
-use bytecode_cfg::opargs::{NB_FLOOR_DIVIDE, NB_INPLACE_OFFSET, NB_REMAINDER, NB_TRUE_DIVIDE};
+use bytecode_cfg::opargs::{nb_operator, NB_FLOOR_DIVIDE, NB_REMAINDER, NB_TRUE_DIVIDE};
 
 use std::collections::HashMap;
 
@@ -155,6 +155,51 @@ fn track(f: &Function, i: Inst, stored: &mut HashMap<u32, Value>, nulls_from: &m
     }
 }
 
+/// Rewrite instruction `i` if it is a generic division of known numbers (operands loaded from
+/// locals looked up in `loaded`): the call becomes the box of the result (same result value)
+/// and the returned instructions, which compute it, go before it. `None`: left as it is.
+fn rewrite(f: &mut Function, i: Inst, loaded: &HashMap<Value, Value>) -> Option<Vec<Inst>> {
+    let d = &f.insts[i];
+    let (Opcode::Call, Imm::Call(c), &[l, r, op]) = (&d.op, &d.imm, &d.args[..]) else { return None };
+    if c.helper != Helper::BinaryOp {
+        return None;
+    }
+    let known = |v: Value| num(f, loaded.get(&v).copied().unwrap_or(v));
+    let (l, r, op) = (known(l)?, known(r)?, nb_operator(cint(f, op)?));
+    let both_int = l.is_int() && r.is_int();
+    let (arith, boxer) = match op {
+        NB_TRUE_DIVIDE if !both_int || (l.bits() <= 53 && r.bits() <= 53) => (Opcode::FDiv, Helper::BoxFloat),
+        NB_FLOOR_DIVIDE if both_int && l.bits() <= 62 && r.bits() <= 62 => (Opcode::IFloorDiv, Helper::BoxInt),
+        NB_REMAINDER if both_int && l.bits() <= 62 && r.bits() <= 62 => (Opcode::IMod, Helper::BoxInt),
+        _ => return None,
+    };
+    // Two instructions now raise where the call did: each gets an error block of its own
+    // (error edges lead to blocks with one predecessor) that jumps on to the call's, whose
+    // state is the same after either.
+    let target = d.err?;
+    let own_error_block = |f: &mut Function, what: &str| {
+        let name = format!("{}_{what}", f.blocks[target].name);
+        let term = Terminator::Jump(BlockCall { block: target, args: vec![] });
+        f.blocks.push(BlockData { name, params: vec![], insts: vec![], term })
+    };
+    let err = Some(own_error_block(f, "zero"));
+    f.insts[i].err = Some(own_error_block(f, "box"));
+    let mut e = Emit { f, new: Vec::new() };
+    let q = if arith == Opcode::FDiv {
+        let (x, y) = (e.float(l), e.float(r));
+        e.ins(arith, vec![x, y], Type::F64, err)
+    } else {
+        let (x, y) = (e.int(l), e.int(r));
+        e.ins(arith, vec![x, y], Type::I64, err)
+    };
+    let new = e.new;
+    // The call boxes the result now: same result value, same error edge.
+    let d = &mut f.insts[i];
+    d.imm = Imm::Call(HelperCall { helper: boxer, arrays: vec![] });
+    d.args = vec![q];
+    Some(new)
+}
+
 impl Pass for Arith {
     fn name(&self) -> &'static str {
         "arith"
@@ -179,67 +224,14 @@ impl Pass for Arith {
                 {
                     loaded.insert(d.results[0], v);
                 }
-                let known = |v: Value| num(f, loaded.get(&v).copied().unwrap_or(v));
-                let plan = match (&d.op, &d.imm, &d.args[..]) {
-                    (Opcode::Call, Imm::Call(c), &[l, r, op]) if c.helper == Helper::BinaryOp => {
-                        match (known(l), known(r), cint(f, op)) {
-                            (Some(l), Some(r), Some(op)) => Some((l, r, op)),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                };
-                let Some((l, r, op)) = plan else {
-                    track(f, i, &mut stored, &mut nulls_from);
-                    out.push(i);
-                    continue;
-                };
-                // In-place forms are the plain ones plus the offset (NB_SUBSCR is past them).
-                let base = if (NB_INPLACE_OFFSET..2 * NB_INPLACE_OFFSET).contains(&op) { op - NB_INPLACE_OFFSET } else { op };
-                let both_int = l.is_int() && r.is_int();
-                let kind = match base {
-                    NB_TRUE_DIVIDE if !both_int || (l.bits() <= 53 && r.bits() <= 53) => Some((Opcode::FDiv, Helper::BoxFloat)),
-                    NB_FLOOR_DIVIDE if both_int && l.bits() <= 62 && r.bits() <= 62 => Some((Opcode::IFloorDiv, Helper::BoxInt)),
-                    NB_REMAINDER if both_int && l.bits() <= 62 && r.bits() <= 62 => Some((Opcode::IMod, Helper::BoxInt)),
-                    _ => None,
-                };
-                let Some((arith, boxer)) = kind else {
-                    track(f, i, &mut stored, &mut nulls_from);
-                    out.push(i);
-                    continue;
-                };
-                // Two instructions now raise where the call did: each gets an error block of its
-                // own (error edges lead to blocks with one predecessor) that jumps on to the
-                // call's, whose state is the same after either.
-                let Some(target) = f.insts[i].err else {
-                    track(f, i, &mut stored, &mut nulls_from);
-                    out.push(i);
-                    continue;
-                };
-                let own_error_block = |f: &mut Function, what: &str| {
-                    let name = format!("{}_{what}", f.blocks[target].name);
-                    let term = Terminator::Jump(BlockCall { block: target, args: vec![] });
-                    f.blocks.push(BlockData { name, params: vec![], insts: vec![], term })
-                };
-                let err = Some(own_error_block(f, "zero"));
-                f.insts[i].err = Some(own_error_block(f, "box"));
-                let mut e = Emit { f, new: Vec::new() };
-                let q = if arith == Opcode::FDiv {
-                    let (x, y) = (e.float(l), e.float(r));
-                    e.ins(arith, vec![x, y], Type::F64, err)
-                } else {
-                    let (x, y) = (e.int(l), e.int(r));
-                    e.ins(arith, vec![x, y], Type::I64, err)
-                };
-                out.extend(e.new);
-                // The call boxes the result now: same result value, same error edge.
-                let d = &mut f.insts[i];
-                d.imm = Imm::Call(HelperCall { helper: boxer, arrays: vec![] });
-                d.args = vec![q];
-                // (A box runs no code: what is known of the frame stays.)
+                if let Some(new) = rewrite(f, i, &loaded) {
+                    out.extend(new);
+                    changes += 1;
+                }
+                // (After a rewrite, the effects of the box: it runs no code, so what is known
+                // of the frame stays.)
                 track(f, i, &mut stored, &mut nulls_from);
                 out.push(i);
-                changes += 1;
             }
             f.blocks[b].insts = out;
         }
