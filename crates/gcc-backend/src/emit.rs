@@ -11,7 +11,7 @@ use gccjit::{
     Type,
 };
 use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, GuardKind, Imm, Opcode, StackSlot, Terminator, Value};
-use ir_cfg::{ErrConv, Singleton, Ty};
+use ir_cfg::{CacheWidth, ErrConv, Singleton, Ty};
 
 use crate::cache;
 use crate::isolate;
@@ -609,10 +609,8 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
                 Reloc::CodeBase => consts.code_base,
                 Reloc::Type(t) => abi.types[t as usize],
                 Reloc::GuardState(_) | Reloc::SiteCache(..) => 0,
-                Reloc::CacheWord(u) => {
-                    let at = 2 * u as usize;
-                    let bytes = consts.adaptive.get(at..at + 8).ok_or_else(|| BackendError::BadOperand(format!("cache word @{u}")))?;
-                    u64::from_le_bytes(bytes.try_into().expect("8 bytes")) as usize
+                Reloc::Cache(u, w) => {
+                    w.read(&consts.adaptive, 2 * u as usize).ok_or_else(|| BackendError::BadOperand(format!("{} @{u}", w.name())))? as usize
                 }
             })
         })
@@ -849,7 +847,7 @@ impl<'c> Emitter<'c, '_> {
         if fast.inline_values {
             load = self.inline_values_valid(load, owner, ob_type, slow, name);
         }
-        load.add_assignment(None, result, at(c, &self.t, owner, fast.offset as usize, self.t.ptr));
+        load.add_assignment(None, result, self.at_known(owner, fast.offset, self.t.ptr));
         let set = self.func.new_block(format!("{name}_attr_set"));
         load.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, slow);
         set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
@@ -859,13 +857,35 @@ impl<'c> Emitter<'c, '_> {
 
     /// `tp_version_tag` of `owner`'s type == `version`: `cur` ends in that test; returns the
     /// block where it holds and the type.
-    fn type_version_test(&self, cur: Block<'c>, owner: RValue<'c>, version: i64, slow: Block<'c>, name: &str) -> (Block<'c>, RValue<'c>) {
+    fn type_version_test(&self, cur: Block<'c>, owner: RValue<'c>, version: Known, slow: Block<'c>, name: &str) -> (Block<'c>, RValue<'c>) {
         let c = self.ctx;
         let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
         let tag = at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue();
         let same = self.func.new_block(format!("{name}_same_type"));
-        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, tag, c.new_rvalue_from_long(self.t.u32, version)), same, slow);
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, tag, self.known_as(version, self.t.u32)), same, slow);
         (same, ob_type)
+    }
+
+    /// The `ty` at byte offset `off` from `base` (see [`at`]).
+    fn at_known(&self, base: RValue<'c>, off: Known, ty: Type<'c>) -> LValue<'c> {
+        match off {
+            Known::Const(off) => at(self.ctx, &self.t, base, off as usize, ty),
+            Known::Cache(..) => {
+                let c = self.ctx;
+                let addr = c.new_array_access(None, c.new_cast(None, base, self.t.char.make_pointer()), self.known_as(off, self.t.word));
+                c.new_cast(None, addr.get_address(None), ty.make_pointer()).dereference(None)
+            }
+        }
+    }
+
+    /// A [`Known`] value as an rvalue of type `ty` (a constant, or its relocation's word cast).
+    fn known_as(&self, k: Known, ty: Type<'c>) -> RValue<'c> {
+        match k {
+            Known::Const(v) => self.ctx.new_rvalue_from_long(ty, v),
+            // The table holds words; a pointer type is a bitcast, an integer a conversion.
+            Known::Cache(u, w) if ty == self.t.ptr => self.reloc(Reloc::Cache(u, w)),
+            Known::Cache(u, w) => self.ctx.new_cast(None, self.reloc_as(Reloc::Cache(u, w), self.t.word).to_rvalue(), ty),
+        }
     }
 
     /// The test that `owner`'s inline values are valid (`_PyObject_InlineValues(owner)->valid`,
@@ -897,9 +917,9 @@ impl<'c> Emitter<'c, '_> {
             cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, keys, c.new_null(self.t.ptr)), has_keys, slow);
             let v = at(c, &self.t, keys, self.abi.dict_keys_version, self.t.u32).to_rvalue();
             cur = self.func.new_block(format!("{name}_keys_version"));
-            has_keys.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, v, c.new_rvalue_from_long(self.t.u32, kv)), cur, slow);
+            has_keys.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, v, self.known_as(kv, self.t.u32)), cur, slow);
         }
-        let descr = self.reloc(Reloc::CacheWord(fast.descr_unit));
+        let descr = self.known_as(fast.descr, self.t.ptr);
         cur.add_assignment(None, self.val(fast.method), descr);
         cur.add_assignment(None, self.val(fast.self_out), owner);
         cur.add_eval(None, c.new_call(None, self.rc.incref, &[descr]));
@@ -916,7 +936,7 @@ impl<'c> Emitter<'c, '_> {
         let v = self.val(fast.value).to_rvalue();
         let (slow, join) = (self.func.new_block(format!("{name}_store_slow")), self.func.new_block(format!("{name}_store")));
         let (mut cur, ob_type) = self.type_version_test(cur, owner, fast.type_version, slow, name);
-        let slot = at(c, &self.t, owner, fast.offset as usize, self.t.ptr);
+        let slot = self.at_known(owner, fast.offset, self.t.ptr);
         let old = self.func.new_local(None, self.t.ptr, format!("{name}_old"));
         if fast.inline_values {
             // As _GUARD_DORV_NO_DICT: no managed dict, valid values; and a value already there
@@ -1070,7 +1090,7 @@ impl<'c> Emitter<'c, '_> {
         let dict_type = self.reloc(Reloc::Type(BuiltinType::Dict));
         // The dict at `offset` in the frame is an exact dict whose keys have `version`:
         // `cur` ends in that test; returns the block where it holds and the keys.
-        let guard = |cur: Block<'c>, offset: usize, version: i64, what: &str| {
+        let guard = |cur: Block<'c>, offset: usize, version: Known, what: &str| {
             let dict = at(c, &self.t, frame, offset, self.t.ptr).to_rvalue();
             let ob_type = at(c, &self.t, dict, self.abi.ob_type, self.t.ptr).to_rvalue();
             let exact = self.func.new_block(format!("{name}_{what}_dict"));
@@ -1080,7 +1100,7 @@ impl<'c> Emitter<'c, '_> {
             let same = self.func.new_block(format!("{name}_{what}_version"));
             exact.end_with_conditional(
                 None,
-                c.new_comparison(None, ComparisonOp::Equals, v, c.new_rvalue_from_long(self.t.u32, version)),
+                c.new_comparison(None, ComparisonOp::Equals, v, self.known_as(version, self.t.u32)),
                 same,
                 slow,
             );
@@ -1222,7 +1242,7 @@ impl<'c> Emitter<'c, '_> {
             Reloc::Name(i) => (i, self.consts.names.len(), "name"),
             Reloc::SmallInt(i) => (i, self.abi.small_ints.len(), "small int"),
             // The field's last unit must lie in the code.
-            Reloc::CacheWord(u) => (u + 3, self.consts.adaptive.len() / 2, "cache word"),
+            Reloc::Cache(u, w) => (u + w.units() - 1, self.consts.adaptive.len() / 2, w.name()),
             Reloc::Singleton(_)
             | Reloc::Helper(_)
             | Reloc::CodeBase
@@ -1451,11 +1471,11 @@ impl<'c> Emitter<'c, '_> {
                     let first = self.reloc_as(Reloc::SiteCache(*u, 0), self.t.word).get_address(None);
                     cur.add_assignment(None, self.val(res(0)?), c.new_bitcast(None, first, self.t.word));
                 }
-                Opcode::CacheWord => {
-                    let Imm::Unit(u) = &d.imm else { return Err(bad(d)) };
+                Opcode::CacheWord | Opcode::CacheU32 | Opcode::CacheU16 => {
+                    let Some(Known::Cache(u, w)) = known_of(d) else { return Err(bad(d)) };
                     // Checked for bounds, then read as the word it is.
-                    self.checked_reloc(Reloc::CacheWord(*u))?;
-                    cur.add_assignment(None, self.val(res(0)?), self.reloc_as(Reloc::CacheWord(*u), self.t.word).to_rvalue());
+                    self.checked_reloc(Reloc::Cache(u, w))?;
+                    cur.add_assignment(None, self.val(res(0)?), self.reloc_as(Reloc::Cache(u, w), self.t.word).to_rvalue());
                 }
                 Opcode::Incref | Opcode::XIncref | Opcode::Decref | Opcode::XDecref => {
                     let func = match d.op {
@@ -1748,8 +1768,8 @@ impl<'c> Emitter<'c, '_> {
 #[derive(Clone, Copy)]
 struct AttrFast {
     owner: Value,
-    type_version: i64,
-    offset: i64,
+    type_version: Known,
+    offset: Known,
     inline_values: bool,
 }
 
@@ -1768,7 +1788,7 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
         [owner, _name, tv, off] | [owner, _name, tv, off, _] => (owner, tv, off),
         _ => return None,
     };
-    Some(AttrFast { owner, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
+    Some(AttrFast { owner, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values })
 }
 
 /// `load_method_cached(owner, name, &self, type_version, keys_version, descr)` with constant
@@ -1776,9 +1796,9 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
 /// the keys version is -1, else LOAD_ATTR_METHOD_WITH_VALUES).
 struct MethodFast {
     owner: Value,
-    type_version: i64,
-    keys_version: Option<i64>,
-    descr_unit: u32,
+    type_version: Known,
+    keys_version: Option<Known>,
+    descr: Known,
     method: Value,
     self_out: Value,
 }
@@ -1789,20 +1809,11 @@ fn method_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
     }
     let [owner, _name, tv, kv, descr, _site] = d.args[..] else { return None };
     let [method, self_out] = d.results[..] else { return None };
-    let descr_unit = match f.values[descr].def {
-        ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::CacheWord => match f.insts[i].imm {
-            Imm::Unit(u) => u,
-            _ => return None,
-        },
+    let descr = match known(f, descr)? {
+        d @ Known::Cache(_, CacheWidth::Word) => d,
         _ => return None,
     };
-    let (tv, kv) = (word(f, tv)?, word(f, kv)?);
-    let keys_version = match kv {
-        -1 => None,
-        v if (0..=u32::MAX as i64).contains(&v) => Some(v),
-        _ => return None,
-    };
-    Some(MethodFast { owner, type_version: tv, keys_version, descr_unit, method, self_out })
+    Some(MethodFast { owner, type_version: known(f, tv)?.u32()?, keys_version: known(f, kv)?.version()?, descr, method, self_out })
 }
 
 /// The operands of `binary_op(l, r, oparg)` when the oparg is a constant `/` or `**` (or their
@@ -1823,8 +1834,8 @@ fn generic_binary_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_c
 struct StoreAttrFast {
     owner: Value,
     value: Value,
-    type_version: i64,
-    offset: i64,
+    type_version: Known,
+    offset: Known,
     inline_values: bool,
 }
 
@@ -1838,7 +1849,7 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
         [owner, _name, value, tv, off] | [owner, _name, value, tv, off, _] => (owner, value, tv, off),
         _ => return None,
     };
-    Some(StoreAttrFast { owner, value, type_version: word(f, tv)?, offset: word(f, off)?, inline_values })
+    Some(StoreAttrFast { owner, value, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values })
 }
 
 /// `load_global_cached(frame, name, globals_version, builtins_version, index)` with constant
@@ -1848,8 +1859,8 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
 /// the same and falls back to the generic lookup.
 struct GlobalFast {
     frame: Value,
-    globals_version: i64,
-    builtins_version: Option<i64>,
+    globals_version: Known,
+    builtins_version: Option<Known>,
     index: i64,
 }
 
@@ -1858,16 +1869,58 @@ fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
         return None;
     }
     let [frame, _name, gv, bv, ix] = d.args[..] else { return None };
-    let (gv, bv, ix) = (word(f, gv)?, word(f, bv)?, word(f, ix)?);
-    if !(0..=u32::MAX as i64).contains(&gv) || ix < 0 || ix > u16::MAX as i64 {
+    let ix = word(f, ix)?;
+    if ix < 0 || ix > u16::MAX as i64 {
         return None;
     }
-    let builtins_version = match bv {
-        -1 => None,
-        v if (0..=u32::MAX as i64).contains(&v) => Some(v),
-        _ => return None,
-    };
-    Some(GlobalFast { frame, globals_version: gv, builtins_version, index: ix })
+    Some(GlobalFast { frame, globals_version: known(f, gv)?.u32()?, builtins_version: known(f, bv)?.version()?, index: ix })
+}
+
+/// A word operand whose value is known when the code is loaded: a constant, or an inline-cache
+/// field read through the relocation table (versions: see `Operand::Cache`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Known {
+    Const(i64),
+    Cache(u32, CacheWidth),
+}
+
+impl Known {
+    /// Itself if it fits 32 bits unsigned (a version), else None.
+    fn u32(self) -> Option<Known> {
+        match self {
+            Known::Const(v) if !(0..=u32::MAX as i64).contains(&v) => None,
+            Known::Cache(_, CacheWidth::Word) => None,
+            k => Some(k),
+        }
+    }
+
+    /// An optional version: `-1` for none (the helpers' convention), else a 32-bit version.
+    fn version(self) -> Option<Option<Known>> {
+        match self {
+            Known::Const(-1) => Some(None),
+            k => k.u32().map(Some),
+        }
+    }
+}
+
+/// The [`Known`] value an instruction defines, if it defines one.
+fn known_of(d: &ir_cfg::ssa::InstData) -> Option<Known> {
+    match (d.op, &d.imm) {
+        (Opcode::Word, Imm::Int(x)) => Some(Known::Const(*x)),
+        (Opcode::CacheWord | Opcode::CacheU32 | Opcode::CacheU16, Imm::Unit(u)) => {
+            let w = [CacheWidth::Word, CacheWidth::U32, CacheWidth::U16].into_iter().find(|w| w.op() == d.op)?;
+            Some(Known::Cache(*u, w))
+        }
+        _ => None,
+    }
+}
+
+/// The [`Known`] value `v` holds, if its definition makes one.
+fn known(f: &Function, v: Value) -> Option<Known> {
+    match f.values[v].def {
+        ir_cfg::ssa::ValueDef::Result(i, 0) => known_of(&f.insts[i]),
+        _ => None,
+    }
 }
 
 /// The constant a value holds if an `Opcode::Word` instruction defines it.
@@ -1901,17 +1954,25 @@ mod tests {
         let owner = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
         let name = b.ins1(Opcode::Name, Imm::Name(0), vec![], None).unwrap();
         let w = |b: &mut SsaBuilder, k: i64| b.ins1(Opcode::Word, Imm::Int(k), vec![], None).unwrap();
-        let (tv, off, kv) = (w(&mut b, 7), w(&mut b, 24), w(&mut b, -1));
-        let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
+        let field = |b: &mut SsaBuilder, op: Opcode, u: u32| b.ins1(op, Imm::Unit(u), vec![], None).unwrap();
+        let kv = w(&mut b, -1);
+        let descr = field(&mut b, Opcode::CacheWord, 2);
         let site = b.ins1(Opcode::SiteCache, Imm::Unit(0), vec![], None).unwrap();
-        let calls = [
-            (Helper::LoadAttrInstanceValue, vec![owner, name, tv, off, site]),
-            (Helper::LoadAttrSlot, vec![owner, name, tv, off]),
-            (Helper::LoadMethodCached, vec![owner, name, tv, kv, descr, site]),
-            (Helper::StoreAttrInstanceValue, vec![owner, name, owner, tv, off, site]),
-            (Helper::StoreAttrSlot, vec![owner, name, owner, tv, off]),
-            (Helper::LoadGlobalCached, vec![frame, name, tv, kv, off]),
-        ];
+        // Versions and offsets as constants, and as the cache fields lowering reads them from.
+        let operands = [(w(&mut b, 7), w(&mut b, 24)), (field(&mut b, Opcode::CacheU32, 6), field(&mut b, Opcode::CacheU16, 8))];
+        let calls: Vec<_> = operands
+            .into_iter()
+            .flat_map(|(tv, off)| {
+                [
+                    (Helper::LoadAttrInstanceValue, vec![owner, name, tv, off, site]),
+                    (Helper::LoadAttrSlot, vec![owner, name, tv, off]),
+                    (Helper::LoadMethodCached, vec![owner, name, tv, kv, descr, site]),
+                    (Helper::StoreAttrInstanceValue, vec![owner, name, owner, tv, off, site]),
+                    (Helper::StoreAttrSlot, vec![owner, name, owner, tv, off]),
+                    (Helper::LoadGlobalCached, vec![frame, name, tv, kv, w(&mut b, 24)]),
+                ]
+            })
+            .collect();
         let mut results = Vec::new();
         let mut errs = Vec::new();
         for (h, args) in calls {

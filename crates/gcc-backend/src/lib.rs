@@ -71,7 +71,7 @@ pub struct CodeConsts {
     /// `_PyCode_CODE(code)`: the first code unit, for `instr_ptr`.
     pub code_base: usize,
     /// The adaptive code the function was lowered from (feedback read at compile time names
-    /// objects by their inline-cache field here: `Reloc::CacheWord`).
+    /// objects and versions by their inline-cache field here: `Reloc::Cache`).
     pub adaptive: Vec<u8>,
 }
 
@@ -187,8 +187,8 @@ pub enum Reloc {
     CodeBase,
     /// A builtin type's address.
     Type(BuiltinType),
-    /// The pointer-sized inline-cache field at code unit `u` of [`CodeConsts::adaptive`].
-    CacheWord(u32),
+    /// The inline-cache field at code unit `u` of [`CodeConsts::adaptive`], zero-extended.
+    Cache(u32, ir_cfg::CacheWidth),
     /// Word `k` of the attribute load at code unit `u`'s own cache (see `Operand::SiteCache`):
     /// writable, 0 at first.
     SiteCache(u32, u32),

@@ -296,14 +296,15 @@ extern "C" fn descr_argument(_o: usize, _n: usize, self_out: *mut usize, _tv: us
     descr
 }
 
-/// `m, s = load_method_cached(local[0], NULL, 7, -1, cache_word @2, site_cache @0); return m`: a method load
-/// with LOAD_ATTR_METHOD_NO_DICT's feedback (type version 7), the descriptor at unit 2.
+/// `m, s = load_method_cached(local[0], NULL, cache_u32 @0, -1, cache_word @2, site_cache @0);
+/// return m`: a method load with LOAD_ATTR_METHOD_NO_DICT's feedback, the type version at unit 0
+/// and the descriptor at unit 2.
 fn returns_cache_word() -> ssa::Function {
     let mut b = SsaBuilder::new("returns_cache_word", 1);
     let err = b.new_block("err");
     let owner = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
     let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
-    let tv = b.ins1(Opcode::Word, Imm::Int(7), vec![], None).unwrap();
+    let tv = b.ins1(Opcode::CacheU32, Imm::Unit(0), vec![], None).unwrap();
     let kv = b.ins1(Opcode::Word, Imm::Int(-1), vec![], None).unwrap();
     let descr = b.ins1(Opcode::CacheWord, Imm::Unit(2), vec![], None).unwrap();
     let site = b.ins1(Opcode::SiteCache, Imm::Unit(0), vec![], None).unwrap();
@@ -315,27 +316,31 @@ fn returns_cache_word() -> ssa::Function {
 }
 
 #[test]
-fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
+fn cache_fields_are_relocated_so_the_cache_key_does_not_hold_them() {
     let f = returns_cache_word();
     let mut abi = abi();
     abi.facts.ob_type = 8;
     abi.helpers.insert(Helper::LoadMethodCached, descr_argument as extern "C" fn(usize, usize, *mut usize, usize, usize, usize, *mut u64) -> usize as usize);
-    // Types whose version tag (at offset 0 in this ABI) is and is not the feedback's.
-    static SAME: [u32; 2] = [7, 0];
-    static OTHER: [u32; 2] = [8, 0];
-    let same = Obj { refcnt: u32::MAX as u64, ty: SAME.as_ptr() as *const u8, payload: 0 };
-    let other = Obj { refcnt: u32::MAX as u64, ty: OTHER.as_ptr() as *const u8, payload: 0 };
-    // The descriptor in two processes: the same feedback, the object at another address.
+    // Two types, with version tags (at offset 0 in this ABI) 7 and 8.
+    static SEVEN: [u32; 2] = [7, 0];
+    static EIGHT: [u32; 2] = [8, 0];
+    let seven = Obj { refcnt: u32::MAX as u64, ty: SEVEN.as_ptr() as *const u8, payload: 0 };
+    let eight = Obj { refcnt: u32::MAX as u64, ty: EIGHT.as_ptr() as *const u8, payload: 0 };
+    // The same feedback in two processes: the descriptor at another address, and the type
+    // numbered 7 in one and 8 in the other (versions are given out in order of use).
     let (d1, d2) = (float(1.0), float(2.0));
-    let code = |d: &Obj| -> Vec<u8> { [vec![0u8; 4], (d as *const Obj as u64).to_le_bytes().to_vec(), vec![0u8; 2]].concat() };
+    let code = |d: &Obj, version: u32| -> Vec<u8> {
+        [version.to_le_bytes().to_vec(), (d as *const Obj as u64).to_le_bytes().to_vec(), vec![0u8; 2]].concat()
+    };
     let dir = std::env::temp_dir().join(format!("coir-cache-word-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let opts = Options { cache_dir: Some(dir.clone()), ..Options::default() };
-    for (d, cached) in [(&d1, false), (&d2, true)] {
-        let consts = CodeConsts { adaptive: code(d), ..CodeConsts::default() };
+    for (d, version, cached) in [(&d1, 7, false), (&d2, 8, true)] {
+        let consts = CodeConsts { adaptive: code(d, version), ..CodeConsts::default() };
         let c = gcc_backend::compile(&f, &abi, &consts, &opts).unwrap();
         assert_eq!(c.cached, cached);
-        for (owner, slow) in [(&same, 0), (&other, 1)] {
+        let (same, other) = if version == 7 { (&seven, &eight) } else { (&eight, &seven) };
+        for (owner, slow) in [(same, 0), (other, 1)] {
             SLOW_METHOD_LOADS.store(0, Ordering::SeqCst);
             let mut frame = [owner as *const Obj as usize];
             // SAFETY: the function reads one local slot and calls the stand-in above.
@@ -345,7 +350,7 @@ fn a_cache_word_is_relocated_so_the_cache_key_does_not_hold_it() {
             assert_eq!(SLOW_METHOD_LOADS.load(Ordering::SeqCst), slow);
         }
         // The site's cache is the loaded code's own, and lasts between calls.
-        let mut frame = [&other as *const Obj as usize];
+        let mut frame = [other as *const Obj as usize];
         // SAFETY: as above.
         unsafe { (c.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, c.relocs()) };
         assert_eq!(SITE_WORD.load(Ordering::SeqCst), 2);

@@ -38,6 +38,50 @@ pub enum Singleton {
     False,
 }
 
+/// The width of an inline-cache field read as an operand (see [`Operand::Cache`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CacheWidth {
+    /// One code unit (`read_u16`).
+    U16,
+    /// Two code units (`read_u32`).
+    U32,
+    /// Four code units, a pointer (`read_obj`).
+    Word,
+}
+
+impl CacheWidth {
+    /// Its length in 16-bit code units.
+    pub fn units(self) -> u32 {
+        match self {
+            CacheWidth::U16 => 1,
+            CacheWidth::U32 => 2,
+            CacheWidth::Word => 4,
+        }
+    }
+
+    /// The SSA operation that reads it (also its name in the text of both IRs).
+    pub fn op(self) -> crate::ssa::Opcode {
+        use crate::ssa::Opcode;
+        match self {
+            CacheWidth::U16 => Opcode::CacheU16,
+            CacheWidth::U32 => Opcode::CacheU32,
+            CacheWidth::Word => Opcode::CacheWord,
+        }
+    }
+
+    /// Its name in the IR text.
+    pub fn name(self) -> &'static str {
+        self.op().info().name
+    }
+
+    /// The field's value in little-endian code units `units` starting at byte `at` (None past
+    /// the end).
+    pub fn read(self, code: &[u8], at: usize) -> Option<u64> {
+        let bytes = code.get(at..at + 2 * self.units() as usize)?;
+        Some(bytes.iter().rev().fold(0u64, |acc, b| acc << 8 | *b as u64))
+    }
+}
+
 /// An instruction operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand {
@@ -63,10 +107,12 @@ pub enum Operand {
     Null,
     /// A C int constant.
     Imm(i64),
-    /// The pointer-sized inline-cache field at code unit `u` of the adaptive code the function
-    /// was lowered from (an object the feedback names, such as a method's descriptor). Relocated,
-    /// not an immediate: its value differs between processes, and the code cache's key must not.
-    CacheWord(u32),
+    /// The inline-cache field of `width` at code unit `u` of the adaptive code the function was
+    /// lowered from (an object the feedback names, such as a method's descriptor, or a type or
+    /// dict keys version). Relocated, not an immediate: its value differs between processes
+    /// (versions are numbered in the order types and dicts are first specialised on), and the
+    /// code cache's key must not. Lowering and relocation read the same snapshot of the code.
+    Cache(u32, CacheWidth),
     /// The address (a word) of the writable cache of the attribute load at code unit `u`
     /// (`SITE_CACHE_WORDS` words of the relocation table, zero at first).
     SiteCache(u32),
@@ -305,7 +351,7 @@ impl fmt::Display for OpText<'_> {
             Operand::SmallInt(i) => write!(f, "int {i}"),
             Operand::Null => f.write_str("NULL"),
             Operand::Imm(i) => write!(f, "{i}"),
-            Operand::CacheWord(u) => write!(f, "cache_word @{u}"),
+            Operand::Cache(u, w) => write!(f, "{} @{u}", w.name()),
             Operand::SiteCache(u) => write!(f, "site_cache @{u}"),
             Operand::TState => f.write_str("tstate"),
             Operand::Frame => f.write_str("frame"),

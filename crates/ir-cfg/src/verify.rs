@@ -222,7 +222,7 @@ impl Checker<'_> {
             Operand::Addr(_) => Ty::ObjOut,
             Operand::Array(..) | Operand::OutArray(..) => Ty::ObjArray,
             Operand::Const(_) | Operand::Name(_) | Operand::Singleton(_) | Operand::SmallInt(_) | Operand::Null => Ty::Obj,
-            Operand::Imm(_) | Operand::CacheWord(_) | Operand::SiteCache(_) => Ty::Int,
+            Operand::Imm(_) | Operand::Cache(..) | Operand::SiteCache(_) => Ty::Int,
             Operand::TState => Ty::TState,
             Operand::Frame => Ty::Frame,
         })
@@ -354,7 +354,7 @@ impl Checker<'_> {
                     }
                     // NULL is an owned reference that may be NULL (released with xdecref).
                     Operand::Null => St::Owned,
-                    Operand::Imm(_) | Operand::CacheWord(_) | Operand::SiteCache(_) => St::Scalar,
+                    Operand::Imm(_) | Operand::Cache(..) | Operand::SiteCache(_) => St::Scalar,
                     Operand::Const(_) | Operand::Name(_) => St::Borrowed(Owner::Code),
                     Operand::Singleton(_) | Operand::SmallInt(_) => St::Borrowed(Owner::Immortal),
                     Operand::Addr(_) | Operand::Array(..) | Operand::OutArray(..) | Operand::TState | Operand::Frame => {
@@ -564,7 +564,7 @@ fn operand_vars(a: &Operand) -> OperandVars {
         | Operand::SmallInt(_)
         | Operand::Null
         | Operand::Imm(_)
-        | Operand::CacheWord(_)
+        | Operand::Cache(..)
         | Operand::SiteCache(_)
         | Operand::TState
         | Operand::Frame => OperandVars { reads: 0..0, writes: 0..0 },

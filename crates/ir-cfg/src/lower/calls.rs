@@ -4,15 +4,17 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 use super::{Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use runtime_abi::caches;
-use crate::ir::{Inst, Operand, Var};
+use crate::ir::{CacheWidth, Inst, Operand, Var};
 
-/// Feedback for LOAD_ATTR.
+/// Feedback for LOAD_ATTR: operands reading the inline cache (relocated, see `Operand::Cache`:
+/// which type a polymorphic site saw last, and so the attribute's offset, changes from run to
+/// run, the form of its specialisation much less).
 enum AttrFeedback {
     None,
-    InstanceValue { type_version: i64, offset: i64 },
-    Slot { type_version: i64, offset: i64 },
-    /// `descr_unit`: the code unit of the cache's descriptor field (see `Operand::CacheWord`).
-    Method { type_version: i64, keys_version: i64, descr_unit: u32 },
+    InstanceValue { type_version: Operand, offset: Operand },
+    Slot { type_version: Operand, offset: Operand },
+    /// `descr`: the cache's descriptor field.
+    Method { type_version: Operand, keys_version: Operand, descr: Operand },
 }
 
 impl Lowerer<'_> {
@@ -54,29 +56,19 @@ impl Lowerer<'_> {
                 let site = Operand::SiteCache(ins.offset);
                 if arg & 1 == 0 {
                     if let AttrFeedback::InstanceValue { type_version, offset } = fb {
-                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset), site];
+                        let args = vec![owner, Operand::Name(name), type_version, offset, site];
                         return self.call_push(Helper::LoadAttrInstanceValue, args, 1);
                     }
                     if let AttrFeedback::Slot { type_version, offset } = fb {
-                        let args = vec![owner, Operand::Name(name), Operand::Imm(type_version), Operand::Imm(offset)];
+                        let args = vec![owner, Operand::Name(name), type_version, offset];
                         return self.call_push(Helper::LoadAttrSlot, args, 1);
                     }
                     return self.call_push(Helper::LoadAttrPoly, vec![owner, Operand::Name(name), site], 1);
                 }
-                if let AttrFeedback::Method { type_version, keys_version, descr_unit } = fb {
+                if let AttrFeedback::Method { type_version, keys_version, descr } = fb {
                     return self.pair_result(
                         Helper::LoadMethodCached,
-                        |selfv| {
-                            vec![
-                                owner,
-                                Operand::Name(name),
-                                Operand::Addr(selfv),
-                                Operand::Imm(type_version),
-                                Operand::Imm(keys_version),
-                                Operand::CacheWord(descr_unit),
-                                site,
-                            ]
-                        },
+                        |selfv| vec![owner, Operand::Name(name), Operand::Addr(selfv), type_version, keys_version, descr, site],
                         1,
                     );
                 }
@@ -93,8 +85,10 @@ impl Lowerer<'_> {
                 let off = self.cfg.cache_u16(ins, caches::ATTR_INDEX.unit);
                 let site = Operand::SiteCache(ins.offset);
                 match (h, tv, off) {
-                    (Some(h), Some(tv), Some(off)) if tv != 0 => {
-                        let mut args = vec![v(self, 0), Operand::Name(name), v(self, 1), Operand::Imm(tv as i64), Operand::Imm(off as i64)];
+                    (Some(h), Some(tv), Some(_)) if tv != 0 => {
+                        let tv = Self::cache_operand(ins, caches::ATTR_TYPE_VERSION, CacheWidth::U32);
+                        let off = Self::cache_operand(ins, caches::ATTR_INDEX, CacheWidth::U16);
+                        let mut args = vec![v(self, 0), Operand::Name(name), v(self, 1), tv, off];
                         if h == Helper::StoreAttrInstanceValue {
                             args.push(site);
                         }
@@ -163,29 +157,34 @@ impl Lowerer<'_> {
     /// and their inline caches are type feedback; every use is guarded at run time).
     fn attr_feedback(&self, ins: &Instr) -> AttrFeedback {
         let c = self.cfg;
-        let tv = match c.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit) {
-            Some(tv) if tv != 0 => tv as i64,
+        match c.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit) {
+            Some(tv) if tv != 0 => {}
             _ => return AttrFeedback::None,
-        };
+        }
+        let type_version = Self::cache_operand(ins, caches::ATTR_TYPE_VERSION, CacheWidth::U32);
         match ins.stored {
-            Opcode::LoadAttrInstanceValue => match c.cache_u16(ins, caches::ATTR_INDEX.unit) {
-                Some(offset) => AttrFeedback::InstanceValue { type_version: tv, offset: offset as i64 },
-                None => AttrFeedback::None,
-            },
-            Opcode::LoadAttrSlot => match c.cache_u16(ins, caches::ATTR_INDEX.unit) {
-                Some(offset) => AttrFeedback::Slot { type_version: tv, offset: offset as i64 },
-                None => AttrFeedback::None,
-            },
+            Opcode::LoadAttrInstanceValue | Opcode::LoadAttrSlot if c.cache_u16(ins, caches::ATTR_INDEX.unit).is_some() => {
+                let offset = Self::cache_operand(ins, caches::ATTR_INDEX, CacheWidth::U16);
+                match ins.stored {
+                    Opcode::LoadAttrInstanceValue => AttrFeedback::InstanceValue { type_version, offset },
+                    _ => AttrFeedback::Slot { type_version, offset },
+                }
+            }
             Opcode::LoadAttrMethodWithValues | Opcode::LoadAttrMethodNoDict => {
-                let keys_version = if ins.stored == Opcode::LoadAttrMethodWithValues {
-                    c.cache_u32(ins, caches::METHOD_KEYS_VERSION.unit).map_or(-2, |k| k as i64)
-                } else {
-                    -1
+                // -1: no instance dict to check (NO_DICT).
+                let keys_version = match ins.stored {
+                    Opcode::LoadAttrMethodWithValues => match c.cache_u32(ins, caches::METHOD_KEYS_VERSION.unit) {
+                        Some(_) => Self::cache_operand(ins, caches::METHOD_KEYS_VERSION, CacheWidth::U32),
+                        None => return AttrFeedback::None,
+                    },
+                    _ => Operand::Imm(-1),
                 };
                 match c.cache_u64(ins, caches::METHOD_DESCR.unit) {
-                    Some(descr) if descr != 0 && keys_version != -2 => {
-                        AttrFeedback::Method { type_version: tv, keys_version, descr_unit: ins.offset + caches::METHOD_DESCR.unit }
-                    }
+                    Some(descr) if descr != 0 => AttrFeedback::Method {
+                        type_version,
+                        keys_version,
+                        descr: Self::cache_operand(ins, caches::METHOD_DESCR, CacheWidth::Word),
+                    },
                     _ => AttrFeedback::None,
                 }
             }

@@ -4,7 +4,7 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use runtime_abi::caches;
-use crate::ir::{Inst, Operand, Term};
+use crate::ir::{CacheWidth, Inst, Operand, Term};
 
 impl Lowerer<'_> {
     pub(super) fn lower_locals(&mut self, ins: &Instr) -> Result<()> {
@@ -117,12 +117,13 @@ impl Lowerer<'_> {
                     c.cache_u16(ins, caches::GLOBAL_INDEX.unit),
                 );
                 match (ins.stored, gv, bv, index) {
-                    (Opcode::LoadGlobalModule, Some(gv), _, Some(ix)) => {
-                        let args = vec![Operand::Frame, Operand::Name(name), Operand::Imm(gv as i64), Operand::Imm(-1), Operand::Imm(ix as i64)];
-                        self.call(Helper::LoadGlobalCached, args, Some(tmp))?;
-                    }
-                    (Opcode::LoadGlobalBuiltin, Some(gv), Some(bv), Some(ix)) => {
-                        let args = vec![Operand::Frame, Operand::Name(name), Operand::Imm(gv as i64), Operand::Imm(bv as i64), Operand::Imm(ix as i64)];
+                    (Opcode::LoadGlobalModule | Opcode::LoadGlobalBuiltin, Some(_), Some(_), Some(ix)) => {
+                        let version = |f| Self::cache_operand(ins, f, CacheWidth::U16);
+                        let bv = match ins.stored {
+                            Opcode::LoadGlobalBuiltin => version(caches::GLOBAL_BUILTIN_KEYS_VERSION),
+                            _ => Operand::Imm(-1),
+                        };
+                        let args = vec![Operand::Frame, Operand::Name(name), version(caches::GLOBAL_MODULE_KEYS_VERSION), bv, Operand::Imm(ix as i64)];
                         self.call(Helper::LoadGlobalCached, args, Some(tmp))?;
                     }
                     _ => self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?,

@@ -271,6 +271,12 @@ impl<'a> Lowerer<'a> {
         if index < len { Ok(index) } else { Err(self.bad_oparg()) }
     }
 
+    /// The inline-cache field `field` of `ins` as an operand (relocated: see `Operand::Cache`).
+    pub(crate) fn cache_operand(ins: &Instr, field: runtime_abi::caches::CacheField, width: crate::ir::CacheWidth) -> Operand {
+        debug_assert_eq!(field.units, width.units());
+        Operand::Cache(ins.offset + field.unit, width)
+    }
+
     /// The variable of stack slot `d`.
     pub(crate) fn slot(d: usize) -> Var {
         Var(d as u32)

@@ -130,7 +130,7 @@ impl Translator<'_> {
             Operand::Null => (Opcode::Null, Imm::None),
             Operand::Imm(i) if want == Type::CInt => (Opcode::CInt, Imm::Int(i)),
             Operand::Imm(i) => (Opcode::Word, Imm::Int(i)),
-            Operand::CacheWord(u) => (Opcode::CacheWord, Imm::Unit(u)),
+            Operand::Cache(u, w) => (w.op(), Imm::Unit(u)),
             Operand::SiteCache(u) => (Opcode::SiteCache, Imm::Unit(u)),
             Operand::Addr(_) | Operand::Array(..) | Operand::OutArray(..) => {
                 return Err(BuildError::Type(format!("{op:?} where a value is expected")));

@@ -588,8 +588,12 @@ ops! {
     /// A word constant.
     Word "word" Int () -> (Word) [=> Scalar];
     /// The pointer-sized inline-cache field at code unit `u` of the adaptive code lowered from
-    /// (relocated: see `Operand::CacheWord`).
+    /// (relocated: see `Operand::Cache`).
     CacheWord "cache_word" Unit () -> (Word) [=> Scalar];
+    /// The 32-bit inline-cache field at code unit `u` (a type or keys version), zero-extended.
+    CacheU32 "cache_u32" Unit () -> (Word) [=> Scalar];
+    /// The 16-bit inline-cache field at code unit `u` (a globals keys version), zero-extended.
+    CacheU16 "cache_u16" Unit () -> (Word) [=> Scalar];
     /// The address of the writable cache of the attribute load at code unit `u` (see
     /// `Operand::SiteCache`).
     SiteCache "site_cache" Unit () -> (Word) [=> Scalar];
