@@ -888,6 +888,84 @@ impl<'c> Emitter<'c, '_> {
         }
     }
 
+    /// A load's own cache probed inline (the entries' layout: `SITE_CACHE_ENTRIES`): the entry
+    /// for `owner`'s type version, then what the runtime tests before using it
+    /// (`coir_rt_load_attr_poly`, `coir_rt_load_method_poly`). `cur` ends in the probes; a hit
+    /// sets the results and jumps to `join`; returns the block of a miss (the helper's call).
+    fn site_probe(&mut self, cur: Block<'c>, name: &str, probe: SiteProbe, join: Block<'c>) -> Block<'c> {
+        let c = self.ctx;
+        let owner = self.val(probe.owner).to_rvalue();
+        let miss = self.func.new_block(format!("{name}_site_miss"));
+        let words = c.new_bitcast(None, self.val(probe.site).to_rvalue(), self.t.u64.make_pointer());
+        let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let tv = self.func.new_local(None, self.t.u32, format!("{name}_site_tv"));
+        let index = self.func.new_local(None, self.t.word, format!("{name}_site_index"));
+        cur.add_assignment(None, tv, at(c, &self.t, ob_type, self.abi.type_version_tag, self.t.u32).to_rvalue());
+        // Empty entries are 0: a type without a version matches none.
+        let mut probe_k = self.func.new_block(format!("{name}_site_0"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, tv.to_rvalue(), c.new_rvalue_zero(self.t.u32)), miss, probe_k);
+        let hit = self.func.new_block(format!("{name}_site_hit"));
+        let word = |k: RValue<'c>| c.new_array_access(None, words, k).to_rvalue();
+        let n = runtime_abi::abi::SITE_CACHE_ENTRIES;
+        for k in 0..n {
+            let next = if k + 1 == n { miss } else { self.func.new_block(format!("{name}_site_{}", k + 1)) };
+            probe_k.add_assignment(None, index, c.new_rvalue_from_long(self.t.word, 2 * k as i64));
+            let version = c.new_cast(None, word(c.new_rvalue_from_long(self.t.word, 2 * k as i64)), self.t.u32);
+            probe_k.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, version, tv.to_rvalue()), hit, next);
+            probe_k = next;
+        }
+        let first = word(index.to_rvalue());
+        let second = word(c.new_binary_op(None, BinaryOp::Plus, self.t.word, index.to_rvalue(), c.new_rvalue_one(self.t.word)));
+        let high = c.new_binary_op(None, BinaryOp::RShift, self.t.u64, first, c.new_rvalue_from_long(self.t.u64, 32));
+        let zero64 = c.new_rvalue_zero(self.t.u64);
+        match probe.results {
+            SiteResults::Attr(result) => {
+                // An instance value (a property's getter is the helper's to call), in valid
+                // inline values, and set. (Only types with inline values get such entries, and
+                // a version names one type for good: no flag test needed.)
+                let value = self.func.new_block(format!("{name}_site_value"));
+                hit.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, second, zero64), value, miss);
+                let valid = self.inline_values_valid(value, owner, ob_type, miss, &format!("{name}_site"));
+                let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+                let off = c.new_binary_op(
+                    None,
+                    BinaryOp::Plus,
+                    self.t.word,
+                    c.new_binary_op(None, BinaryOp::Plus, self.t.word, size, c.new_rvalue_from_long(self.t.word, self.abi.dict_values_values as i64)),
+                    c.new_binary_op(None, BinaryOp::Mult, self.t.word, c.new_cast(None, high, self.t.word), c.new_rvalue_from_long(self.t.word, 8)),
+                );
+                let slot = c.new_array_access(None, c.new_cast(None, owner, self.t.char.make_pointer()), off).get_address(None);
+                valid.add_assignment(None, result, c.new_cast(None, slot, self.t.ptr.make_pointer()).dereference(None).to_rvalue());
+                let set = self.func.new_block(format!("{name}_site_set"));
+                valid.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, miss);
+                set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
+                set.end_with_jump(None, join);
+            }
+            SiteResults::Method { method, self_out } => {
+                // No instance attribute can shadow the method: instances without a dict (0), or
+                // valid inline values whose shared keys have no more entries than when the
+                // entry was made (+1).
+                let found = self.func.new_block(format!("{name}_site_method"));
+                let values = self.func.new_block(format!("{name}_site_values"));
+                hit.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, high, zero64), found, values);
+                let valid = self.inline_values_valid(values, owner, ob_type, miss, &format!("{name}_site"));
+                let keys = at(c, &self.t, ob_type, self.abi.heap_type_cached_keys, self.t.ptr).to_rvalue();
+                let has_keys = self.func.new_block(format!("{name}_site_keys"));
+                valid.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, keys, c.new_null(self.t.ptr)), has_keys, miss);
+                let entries = c.new_cast(None, at(c, &self.t, keys, self.abi.dict_keys_nentries, self.t.word).to_rvalue(), self.t.u64);
+                let plus_one = c.new_binary_op(None, BinaryOp::Plus, self.t.u64, entries, c.new_rvalue_one(self.t.u64));
+                has_keys.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, plus_one, high), found, miss);
+                let descr = c.new_bitcast(None, second, self.t.ptr);
+                found.add_assignment(None, method, descr);
+                found.add_assignment(None, self_out, owner);
+                found.add_eval(None, c.new_call(None, self.rc.incref, &[method.to_rvalue()]));
+                found.add_eval(None, c.new_call(None, self.rc.incref, &[owner]));
+                found.end_with_jump(None, join);
+            }
+        }
+        miss
+    }
+
     /// The test that `owner`'s inline values are valid (`_PyObject_InlineValues(owner)->valid`,
     /// the values following the type's basic size): `cur` ends in it; returns where it holds.
     fn inline_values_valid(&self, cur: Block<'c>, owner: RValue<'c>, ob_type: RValue<'c>, slow: Block<'c>, name: &str) -> Block<'c> {
@@ -1400,6 +1478,21 @@ impl<'c> Emitter<'c, '_> {
                         cur = slow;
                         join = Some(j);
                     }
+                    // Loads with their own cache: its entries probed inline before the helper.
+                    if let Some((owner, site, method)) = site_probe_operands(f, d, helper) {
+                        let results = if method {
+                            SiteResults::Method { method: self.val(d.results[0]), self_out: self.val(d.results[1]) }
+                        } else {
+                            SiteResults::Attr(self.val(d.results[0]))
+                        };
+                        split += 1;
+                        let j = match join {
+                            Some(j) => j,
+                            None => self.func.new_block(format!("{bid}_{split}_site_join")),
+                        };
+                        cur = self.site_probe(cur, &format!("{bid}_{split}"), SiteProbe { owner, site, results }, j);
+                        join = Some(j);
+                    }
                     let callv = c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv);
                     let result = match ret_val {
                         None => {
@@ -1791,6 +1884,32 @@ fn attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helpe
     Some(AttrFast { owner, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values })
 }
 
+/// A load with its own cache (`site_cache @u`, the last operand of `load_attr_poly`,
+/// `load_attr_instance_value`, `load_method_poly` and `load_method_cached`): probed inline
+/// before the helper is called (see [`Emitter::site_probe`]).
+struct SiteProbe<'c> {
+    owner: Value,
+    site: Value,
+    results: SiteResults<'c>,
+}
+
+enum SiteResults<'c> {
+    Attr(LValue<'c>),
+    Method { method: LValue<'c>, self_out: LValue<'c> },
+}
+
+fn site_probe_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value, bool)> {
+    use ir_cfg::Helper as H;
+    let method = match helper {
+        H::LoadAttrPoly | H::LoadAttrInstanceValue => false,
+        H::LoadMethodPoly | H::LoadMethodCached => true,
+        _ => return None,
+    };
+    let (&owner, &site) = (d.args.first()?, d.args.last()?);
+    let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
+    (is_site && d.results.len() == if method { 2 } else { 1 }).then_some((owner, site, method))
+}
+
 /// `load_method_cached(owner, name, &self, type_version, keys_version, descr)` with constant
 /// versions and the descriptor a cache word (the interpreter's LOAD_ATTR_METHOD_NO_DICT when
 /// the keys version is -1, else LOAD_ATTR_METHOD_WITH_VALUES).
@@ -1997,6 +2116,9 @@ mod tests {
                 || super::store_attr_fast_path(&f, d, h).is_some()
                 || super::global_fast_path(&f, d, h).is_some();
             assert!(found, "{h}: no fast path");
+            let probed = super::site_probe_operands(&f, d, h).is_some();
+            let has_site = [Helper::LoadAttrInstanceValue, Helper::LoadMethodCached].contains(&h);
+            assert_eq!(probed, has_site, "{h}: its site's cache probed inline");
         }
     }
 

@@ -85,6 +85,8 @@ layout_facts! {
     managed_dict_offset: i64 = "MANAGED_DICT_OFFSET";
     /// `offsetof(PyDictValues, valid)`.
     dict_values_valid: usize = "offsetof(PyDictValues, valid)";
+    /// `offsetof(PyDictValues, values)`: the inline values' array.
+    dict_values_values: usize = "offsetof(PyDictValues, values)";
     /// `offsetof(PyVarObject, ob_size)` (a list's or tuple's length).
     var_size: usize = "offsetof(PyVarObject, ob_size)";
     /// `offsetof(PyListObject, ob_item)` (the items array's address).
@@ -108,6 +110,8 @@ layout_facts! {
     dict_keys: usize = "offsetof(PyDictObject, ma_keys)";
     /// `offsetof(PyDictKeysObject, dk_version)` (a uint32_t).
     dict_keys_version: usize = "offsetof(PyDictKeysObject, dk_version)";
+    /// `offsetof(PyDictKeysObject, dk_nentries)` (a Py_ssize_t).
+    dict_keys_nentries: usize = "offsetof(PyDictKeysObject, dk_nentries)";
     /// `offsetof(PyDictKeysObject, dk_log2_index_bytes)` (a uint8_t).
     dict_keys_log2_index_bytes: usize = "offsetof(PyDictKeysObject, dk_log2_index_bytes)";
     /// `offsetof(PyDictKeysObject, dk_indices)`: the entries follow the indices
@@ -328,7 +332,13 @@ pub const NO_SPECULATE_MAX: usize = 16;
 
 /// Entries of an attribute or method load's own cache (`coir_rt_load_attr_poly`,
 /// `coir_rt_load_method_poly`): the types it has seen, up to this many; and the words of native
-/// code's relocation table that hold it (two per entry).
+/// code's relocation table that hold it (two per entry). Entry `i` is words `2i` and `2i+1`;
+/// the runtime fills them, native code (the backend's site probes) and the runtime read them:
+/// - word `2i`: the type's version in the low 32 bits (0: the entry is empty); in the high 32,
+///   for an attribute, its index in the inline values; for a method, the number of entries of
+///   the type's shared keys + 1 (0: instances have no dict);
+/// - word `2i+1`: for an attribute, 0 (an instance value) or a property's getter; for a
+///   method, its descriptor.
 pub const SITE_CACHE_ENTRIES: usize = 4;
 /// See [`SITE_CACHE_ENTRIES`].
 pub const SITE_CACHE_WORDS: usize = 2 * SITE_CACHE_ENTRIES;
