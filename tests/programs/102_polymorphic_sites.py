@@ -97,6 +97,11 @@ def bump(objs):
         o.extra = 1
 
 
+def put(objs, v):
+    for o in objs:
+        o.z = v
+
+
 def report(objs):
     return [(type(o).__name__, o.x, o.total()) for o in objs]
 
@@ -151,6 +156,17 @@ def main():
     del objs[6].x
     print(run(objs, 3))
     print(report(objs))
+    # A store site's entry whose slot was emptied (del), then a dict materialised: the value is
+    # added back, in the instance's attribute order.
+    three = [A(1), B(2), C(3), A(4)]
+    for k in range(300):
+        put(three, k)
+    del three[1].z
+    del three[3].z
+    put(three, -1)
+    vars(three[2])["late"] = 0
+    put(three, -2)
+    print([list(vars(o).items()) for o in three])
 
 
 main()

@@ -240,7 +240,8 @@ static void site_cache_put_instance_value(uint64_t *cache, PyObject *owner, PyOb
     }
 }
 
-static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames);
+static inline __attribute__((always_inline)) PyObject *call_py_function(PyObject *func, PyObject **argv, int total,
+                                                                        PyObject *kwnames);
 static inline int is_plain_py_function(PyObject *callable);
 
 PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site) {
@@ -628,7 +629,10 @@ static int hook_installed = 0;
 /* Profile mode (below). */
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
 static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co);
-static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
+static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
+
+static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject *func, PyObject *const *args,
+                                                   Py_ssize_t nargs, PyObject *kwnames);
 
 /* Push the frame of a call of `func` with `nargs` positional arguments and the keyword
  * arguments `kwnames` names (their values follow), all *borrowed*: the caller keeps its
@@ -636,9 +640,12 @@ static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry
  * frame's locals are borrowed stack references. The exact-positional case is pushed inline as
  * CALL_PY_EXACT_ARGS does (_CHECK_FUNCTION_EXACT_ARGS, _CHECK_STACK_SPACE,
  * _INIT_CALL_PY_EXACT_ARGS); _PyEvalFramePushAndInit does the rest (defaults, keywords, *args,
- * **kwargs, and the new data-stack chunk when this one is full). NULL with an exception set. */
-static inline _PyInterpreterFrame *push_call_frame(PyThreadState *ts, PyObject *func, PyObject *const *args,
-                                                   Py_ssize_t nargs, PyObject *kwnames) {
+ * **kwargs, and the new data-stack chunk when this one is full). NULL with an exception set.
+ * Inlined into every caller, the general case not: the exact case is the common one, and its
+ * few stores cost less than a call. */
+static inline __attribute__((always_inline)) _PyInterpreterFrame *push_call_frame(PyThreadState *ts, PyObject *func,
+                                                                                 PyObject *const *args, Py_ssize_t nargs,
+                                                                                 PyObject *kwnames) {
     PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)func)->func_code;
     if (kwnames == NULL && co->co_argcount == nargs && co->co_kwonlyargcount == 0 &&
         !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) && _PyThreadState_HasStackSpace(ts, co->co_framesize)) {
@@ -648,6 +655,11 @@ static inline _PyInterpreterFrame *push_call_frame(PyThreadState *ts, PyObject *
         }
         return f;
     }
+    return push_call_frame_general(ts, func, args, nargs, kwnames);
+}
+
+static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject *func, PyObject *const *args,
+                                                   Py_ssize_t nargs, PyObject *kwnames) {
     Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
     _PyStackRef small[8];
     _PyStackRef *refs = small;
@@ -674,7 +686,8 @@ static inline _PyInterpreterFrame *push_call_frame(PyThreadState *ts, PyObject *
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
  * frame (push_call_frame) and evaluate it natively, or through the frame hook when it is
  * installed, or in the interpreter. `argv` is the caller's scratch array. */
-static PyObject *call_py_function(PyObject *func, PyObject **argv, int total, PyObject *kwnames) {
+static inline __attribute__((always_inline)) PyObject *call_py_function(PyObject *func, PyObject **argv, int total,
+                                                                        PyObject *kwnames) {
     PyThreadState *ts = PyThreadState_GET();
     Py_ssize_t nargs = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     _PyInterpreterFrame *f = push_call_frame(ts, func, argv, nargs, kwnames);
@@ -1437,7 +1450,8 @@ static int enter_recursive_py(PyThreadState *ts) {
 
 /* Run a frame natively with the contract of _PyEval_EvalFrameDefault for one frame: the frame
  * is consumed (cleared and popped) on every path. */
-static PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs) {
+static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry,
+                                                                  const void *relocs) {
     if (_Py_EnterRecursiveCallTstate(ts, "")) {
         _PyEval_FrameClearAndPop(ts, f);
         return NULL;

@@ -926,20 +926,33 @@ impl<'c> Emitter<'c, '_> {
                 let value = self.func.new_block(format!("{name}_site_value"));
                 hit.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, second, zero64), value, miss);
                 let valid = self.inline_values_valid(value, owner, ob_type, miss, &format!("{name}_site"));
-                let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
-                let off = c.new_binary_op(
-                    None,
-                    BinaryOp::Plus,
-                    self.t.word,
-                    c.new_binary_op(None, BinaryOp::Plus, self.t.word, size, c.new_rvalue_from_long(self.t.word, self.abi.dict_values_values as i64)),
-                    c.new_binary_op(None, BinaryOp::Mult, self.t.word, c.new_cast(None, high, self.t.word), c.new_rvalue_from_long(self.t.word, 8)),
-                );
-                let slot = c.new_array_access(None, c.new_cast(None, owner, self.t.char.make_pointer()), off).get_address(None);
-                valid.add_assignment(None, result, c.new_cast(None, slot, self.t.ptr.make_pointer()).dereference(None).to_rvalue());
+                valid.add_assignment(None, result, self.inline_value_slot(owner, ob_type, high).to_rvalue());
                 let set = self.func.new_block(format!("{name}_site_set"));
                 valid.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, miss);
                 set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
                 set.end_with_jump(None, join);
+            }
+            SiteResults::Store { value, status } => {
+                // As STORE_ATTR_INSTANCE_VALUE: no managed dict, valid inline values, and a
+                // value already there (a new one joins the values' insertion order: the
+                // helper does that).
+                let v = self.val(value).to_rvalue();
+                let dict = at(c, &self.t, owner, self.abi.managed_dict_offset as isize as usize, self.t.ptr).to_rvalue();
+                let value_entry = self.func.new_block(format!("{name}_site_value"));
+                hit.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, second, zero64), value_entry, miss);
+                let no_dict = self.func.new_block(format!("{name}_site_no_dict"));
+                value_entry.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, dict, c.new_null(self.t.ptr)), no_dict, miss);
+                let valid = self.inline_values_valid(no_dict, owner, ob_type, miss, &format!("{name}_site"));
+                let slot = self.inline_value_slot(owner, ob_type, high);
+                let old = self.func.new_local(None, self.t.ptr, format!("{name}_site_old"));
+                valid.add_assignment(None, old, slot.to_rvalue());
+                let present = self.func.new_block(format!("{name}_site_present"));
+                valid.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, old.to_rvalue(), c.new_null(self.t.ptr)), present, miss);
+                present.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
+                present.add_assignment(None, slot, v);
+                present.add_eval(None, c.new_call(None, self.rc.decref, &[old.to_rvalue()]));
+                present.add_assignment(None, status, c.new_rvalue_zero(self.t.int));
+                present.end_with_jump(None, join);
             }
             SiteResults::Method { method, self_out } => {
                 // No instance attribute can shadow the method: instances without a dict (0), or
@@ -964,6 +977,18 @@ impl<'c> Emitter<'c, '_> {
             }
         }
         miss
+    }
+
+    /// Inline value `index` of `owner` (`_PyObject_InlineValues(owner)->values[index]`: the
+    /// values follow the type's basic size).
+    fn inline_value_slot(&self, owner: RValue<'c>, ob_type: RValue<'c>, index: RValue<'c>) -> LValue<'c> {
+        let c = self.ctx;
+        let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+        let values = c.new_binary_op(None, BinaryOp::Plus, self.t.word, size, c.new_rvalue_from_long(self.t.word, self.abi.dict_values_values as i64));
+        let at_index = c.new_binary_op(None, BinaryOp::Mult, self.t.word, c.new_cast(None, index, self.t.word), c.new_rvalue_from_long(self.t.word, 8));
+        let off = c.new_binary_op(None, BinaryOp::Plus, self.t.word, values, at_index);
+        let slot = c.new_array_access(None, c.new_cast(None, owner, self.t.char.make_pointer()), off).get_address(None);
+        c.new_cast(None, slot, self.t.ptr.make_pointer()).dereference(None)
     }
 
     /// The test that `owner`'s inline values are valid (`_PyObject_InlineValues(owner)->valid`,
@@ -1479,11 +1504,11 @@ impl<'c> Emitter<'c, '_> {
                         join = Some(j);
                     }
                     // Loads with their own cache: its entries probed inline before the helper.
-                    if let Some((owner, site, method)) = site_probe_operands(f, d, helper) {
-                        let results = if method {
-                            SiteResults::Method { method: self.val(d.results[0]), self_out: self.val(d.results[1]) }
-                        } else {
-                            SiteResults::Attr(self.val(d.results[0]))
+                    if let Some((owner, site, kind)) = site_probe_operands(f, d, helper) {
+                        let results = match kind {
+                            SiteKind::Attr => SiteResults::Attr(self.val(d.results[0])),
+                            SiteKind::Method => SiteResults::Method { method: self.val(d.results[0]), self_out: self.val(d.results[1]) },
+                            SiteKind::Store(value) => SiteResults::Store { value, status: self.val(d.results[0]) },
                         };
                         split += 1;
                         let j = match join {
@@ -1895,19 +1920,31 @@ struct SiteProbe<'c> {
 
 enum SiteResults<'c> {
     Attr(LValue<'c>),
+    /// A store of `value`; `status` (the helper's result) is 0 on a hit.
+    Store { value: Value, status: LValue<'c> },
     Method { method: LValue<'c>, self_out: LValue<'c> },
 }
 
-fn site_probe_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value, bool)> {
+/// What a site probe is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SiteKind {
+    Attr,
+    Method,
+    /// With the value stored.
+    Store(Value),
+}
+
+fn site_probe_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<(Value, Value, SiteKind)> {
     use ir_cfg::Helper as H;
-    let method = match helper {
-        H::LoadAttrPoly | H::LoadAttrInstanceValue => false,
-        H::LoadMethodPoly | H::LoadMethodCached => true,
+    let (kind, results) = match helper {
+        H::LoadAttrPoly | H::LoadAttrInstanceValue => (SiteKind::Attr, 1),
+        H::LoadMethodPoly | H::LoadMethodCached => (SiteKind::Method, 2),
+        H::StoreAttrPoly | H::StoreAttrInstanceValue => (SiteKind::Store(*d.args.get(2)?), 1),
         _ => return None,
     };
     let (&owner, &site) = (d.args.first()?, d.args.last()?);
     let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
-    (is_site && d.results.len() == if method { 2 } else { 1 }).then_some((owner, site, method))
+    (is_site && d.results.len() == results).then_some((owner, site, kind))
 }
 
 /// `load_method_cached(owner, name, &self, type_version, keys_version, descr)` with constant
@@ -2117,7 +2154,7 @@ mod tests {
                 || super::global_fast_path(&f, d, h).is_some();
             assert!(found, "{h}: no fast path");
             let probed = super::site_probe_operands(&f, d, h).is_some();
-            let has_site = [Helper::LoadAttrInstanceValue, Helper::LoadMethodCached].contains(&h);
+            let has_site = [Helper::LoadAttrInstanceValue, Helper::LoadMethodCached, Helper::StoreAttrInstanceValue].contains(&h);
             assert_eq!(probed, has_site, "{h}: its site's cache probed inline");
         }
     }
