@@ -754,6 +754,86 @@ static int call_class_with_init(PyObject **args, int nargs, PyObject *kwnames, P
 
 /* args[0] = callable, args[1] = self_or_null, args[2..] = arguments. args[-1] is writable
  * scratch, which PY_VECTORCALL_ARGUMENTS_OFFSET allows callees to use. */
+/* A call of a C function or method descriptor, or of len or isinstance, as the interpreter's
+ * specialised forms make it (CALL_BUILTIN_O, CALL_BUILTIN_FAST, CALL_METHOD_DESCRIPTOR_NOARGS,
+ * _O and _FAST, CALL_LEN, CALL_ISINSTANCE): the C function called directly, with the C
+ * recursion check around it. 0 (and nothing done) for any other call, which then takes the
+ * generic path; else 1 with *res the result (NULL with an exception set). `argv` is `total`
+ * arguments, borrowed. */
+static inline int call_builtin(PyObject *callable, PyObject *const *argv, int total, PyObject **res) {
+    PyTypeObject *ct = Py_TYPE(callable);
+    PyThreadState *ts = PyThreadState_GET();
+    PyObject *self;
+    PyCFunction cfunc;
+    int flags;
+    if (ct == &PyCFunction_Type) {
+        PyCFunctionObject *f = (PyCFunctionObject *)callable;
+        PyInterpreterState *interp = ts->interp;
+        if (total == 1 && callable == interp->callable_cache.len) {
+            Py_ssize_t n = PyObject_Size(argv[0]);
+            *res = n < 0 ? NULL : PyLong_FromSsize_t(n);
+            return 1;
+        }
+        if (total == 2 && callable == interp->callable_cache.isinstance) {
+            int b = PyObject_IsInstance(argv[0], argv[1]);
+            *res = b < 0 ? NULL : PyBool_FromLong(b);
+            return 1;
+        }
+        self = f->m_self;
+        cfunc = f->m_ml->ml_meth;
+        flags = f->m_ml->ml_flags;
+    }
+    else if (ct == &PyMethodDescr_Type && total >= 1) {
+        /* self is the first argument; the descriptor's own check (descr_check) is that it is
+         * an instance of the descriptor's class. */
+        PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
+        if (!PyObject_TypeCheck(argv[0], d->d_common.d_type)) {
+            return 0;
+        }
+        self = argv[0];
+        argv++;
+        total--;
+        cfunc = d->d_method->ml_meth;
+        flags = d->d_method->ml_flags;
+    }
+    else {
+        return 0;
+    }
+    switch (flags & ~(METH_CLASS | METH_STATIC | METH_COEXIST)) {
+    case METH_O:
+        if (total != 1) {
+            return 0;
+        }
+        break;
+    case METH_NOARGS:
+        if (total != 0) {
+            return 0;
+        }
+        break;
+    case METH_FASTCALL:
+        break;
+    default:
+        return 0;
+    }
+    if (_Py_EnterRecursiveCallTstate(ts, " while calling a Python object")) {
+        *res = NULL;
+        return 1;
+    }
+    switch (flags & ~(METH_CLASS | METH_STATIC | METH_COEXIST)) {
+    case METH_O:
+        *res = cfunc(self, argv[0]);
+        break;
+    case METH_NOARGS:
+        *res = cfunc(self, NULL);
+        break;
+    default:
+        *res = ((PyCFunctionFast)(void (*)(void))cfunc)(self, argv, total);
+        break;
+    }
+    _Py_LeaveRecursiveCallTstate(ts);
+    return 1;
+}
+
 PyObject *coir_rt_call(PyObject **args, int nargs) {
     PyObject *callable = args[0];
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
@@ -780,6 +860,9 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
             args[1] = PyMethod_GET_SELF(callable);
             return call_py_function(fn, args + 1, nargs + 1, NULL);
         }
+    }
+    if (call_builtin(callable, argv, total, &r)) {
+        return r;
     }
     return PyObject_Vectorcall(callable, argv, (size_t)total | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
