@@ -352,3 +352,40 @@ def test_guards_deoptimise_and_failing_ones_are_compiled_away():
     assert r.returncode == 0, r.stderr
     out = r.stdout.split()
     assert out[0] == "True" and out[2] == "True" and out[3] == "4.0", r.stdout + r.stderr
+
+
+def test_floats_made_and_freed_inline_are_seen_by_a_reference_tracer():
+    """Compiled code takes floats from the interpreter's free list and puts them back inline;
+    while a reference tracer (PyRefTracer_SetTracer) is set, every float it makes and frees
+    must reach the tracer as the interpreter's would (here _testcapi's printer)."""
+    prog = textwrap.dedent("""
+        import coir, _testcapi
+
+        def make(n, f):
+            xs = []
+            for i in range(n):
+                xs.append(f * 0.5 + f)   # unboxed: one box per item, nothing else
+            return xs
+
+        def drop(xs):
+            for i in range(len(xs)):
+                xs[i] = None
+
+        for _ in range(50):   # feedback from the interpreter first
+            drop(make(100, 1.5))
+        coir.compile(make)
+        coir.compile(drop)
+        warm = make(300, 1.5)   # the free list now holds floats
+        drop(warm)
+        _testcapi.toggle_reftrace_printer(True)
+        xs = make(200, 1.5)
+        drop(xs)
+        _testcapi.toggle_reftrace_printer(False)
+        print(coir.is_compiled(make), coir.is_compiled(drop))
+    """)
+    r = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "True True"
+    assert lines.count("CREATE float") >= 200, lines.count("CREATE float")
+    assert lines.count("DESTROY float") >= 200, lines.count("DESTROY float")

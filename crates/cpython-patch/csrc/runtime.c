@@ -33,6 +33,8 @@
 #include "internal/pycore_sliceobject.h"
 #include "internal/pycore_interpolation.h"
 #include "internal/pycore_template.h"
+#include "internal/pycore_runtime.h"
+#include "internal/pycore_freelist.h"
 
 #include "opcode.h"
 

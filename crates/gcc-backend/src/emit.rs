@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use gccjit::{
-    BinaryOp, Block, ComparisonOp, Context, FunctionType, LValue, OptimizationLevel, OutputKind, RValue, ToRValue,
+    BinaryOp, Block, ComparisonOp, Context, FunctionType, GlobalKind, LValue, OptimizationLevel, OutputKind, RValue, ToRValue,
     Type,
 };
 use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, GuardKind, Imm, Opcode, StackSlot, Terminator, Value};
@@ -693,6 +693,8 @@ struct RefcountFns<'c> {
     /// The interpreter's `Py_DecRef` (`Py_XDECREF` out of line), for code that runs only
     /// after an exception.
     decref_cold: gccjit::Function<'c>,
+    /// `box_float(x)`: `PyFloat_FromDouble` with the free list inline.
+    box_float: gccjit::Function<'c>,
 }
 
 /// The inlinable reference-counting helpers, following `Include/refcount.h` (64-bit, GIL):
@@ -730,9 +732,66 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::LessThan, signed, ctx.new_rvalue_zero(t.i32)), done, dec);
     dec.add_assignment(None, rc(o), ctx.new_binary_op(None, BinaryOp::Minus, t.u32, rc(o), ctx.new_rvalue_one(t.u32)));
     dec.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, rc(o), ctx.new_rvalue_zero(t.u32)), free, done);
-    free.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
-    free.end_with_void_return(None);
+    // An exact float goes back on the interpreter's free list, as _PyFloat_ExactDealloc puts
+    // it (the interpreter's own float instructions free them so too); anything else, or with
+    // a reference tracer set or the list full, is the interpreter's to deallocate.
+    let float_type = ctx.new_cast(None, ctx.new_global(None, GlobalKind::Imported, t.char, "PyFloat_Type").get_address(None), t.ptr);
+    let runtime = ctx.new_global(None, GlobalKind::Imported, t.char, "_PyRuntime").get_address(None);
+    let ref_tracer = at(ctx, t, runtime, abi.runtime_ref_tracer, t.ptr).to_rvalue();
+    let float_freelist = |f: gccjit::Function<'c>, b: Block<'c>| {
+        let interp = at(ctx, t, runtime, abi.runtime_main_interp, t.ptr).to_rvalue();
+        let fl = f.new_local(None, t.ptr, "freelist");
+        let base = ctx.new_cast(None, interp, t.char.make_pointer());
+        let addr = ctx.new_array_access(None, base, ctx.new_rvalue_from_long(t.word, abi.interp_float_freelist as i64)).get_address(None);
+        b.add_assignment(None, fl, ctx.new_cast(None, addr, t.ptr));
+        (at(ctx, t, fl.to_rvalue(), abi.freelist_head, t.ptr), at(ctx, t, fl.to_rvalue(), abi.freelist_size, t.word))
+    };
+    let is_float = decref.new_block("is_float");
+    let untraced = decref.new_block("untraced");
+    let push = decref.new_block("push");
+    let generic = decref.new_block("generic");
+    let ob_type = at(ctx, t, o, abi.ob_type, t.ptr).to_rvalue();
+    free.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, float_type), is_float, generic);
+    is_float.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null), untraced, generic);
+    let (head, size) = float_freelist(decref, untraced);
+    let room = ctx.new_binary_op(
+        None,
+        BinaryOp::LogicalAnd,
+        t.bool,
+        ctx.new_comparison(None, ComparisonOp::LessThan, size.to_rvalue(), ctx.new_rvalue_from_long(t.word, abi.float_freelist_max as i64)),
+        ctx.new_comparison(None, ComparisonOp::GreaterThanEquals, size.to_rvalue(), ctx.new_rvalue_zero(t.word)),
+    );
+    untraced.end_with_conditional(None, room, push, generic);
+    push.add_assignment(None, ctx.new_cast(None, o, t.ptr.make_pointer()).dereference(None), head.to_rvalue());
+    push.add_assignment(None, head, o);
+    push.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Plus, t.word, size.to_rvalue(), ctx.new_rvalue_one(t.word)));
+    push.end_with_void_return(None);
+    generic.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
+    generic.end_with_void_return(None);
     done.end_with_void_return(None);
+
+    // box_float(x): PyFloat_FromDouble with the free list's first object taken inline (objects
+    // on it are floats still: only their first word links the list); the interpreter's
+    // function when the list is empty or a reference tracer is set.
+    let px = ctx.new_parameter(None, t.f64, "x");
+    let box_float = ctx.new_function(None, FunctionType::Internal, t.ptr, &[px], "coir_box_float", false);
+    let from_double = ctx.new_function(None, FunctionType::Extern, t.ptr, &[ctx.new_parameter(None, t.f64, "x")], "PyFloat_FromDouble", false);
+    let b0 = box_float.new_block("entry");
+    let untraced = box_float.new_block("untraced");
+    let pop = box_float.new_block("pop");
+    let slow = box_float.new_block("slow");
+    b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null), untraced, slow);
+    let (head, size) = float_freelist(box_float, untraced);
+    let op = box_float.new_local(None, t.ptr, "op");
+    untraced.add_assignment(None, op, head.to_rvalue());
+    untraced.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::NotEquals, op.to_rvalue(), null), pop, slow);
+    pop.add_assignment(None, head, ctx.new_cast(None, op.to_rvalue(), t.ptr.make_pointer()).dereference(None).to_rvalue());
+    pop.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Minus, t.word, size.to_rvalue(), ctx.new_rvalue_one(t.word)));
+    // _Py_NewReference: the whole first word is 1 (refcount 1, no flags).
+    pop.add_assignment(None, at(ctx, t, op.to_rvalue(), 0, t.u64), ctx.new_rvalue_one(t.u64));
+    pop.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.float_value, t.f64), px.to_rvalue());
+    pop.end_with_return(None, op.to_rvalue());
+    slow.end_with_return(None, ctx.new_call(None, from_double, &[px.to_rvalue()]));
 
     let guarded = |name: &str, inner: gccjit::Function<'c>| {
         let (f, o) = one(name);
@@ -803,7 +862,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     borrowed.add_eval(None, ctx.new_call(None, xincref, &[p]));
     borrowed.end_with_return(None, p);
     owned.end_with_return(None, p);
-    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold }
+    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold, box_float }
 }
 
 impl<'c> Emitter<'c, '_> {
@@ -1145,7 +1204,7 @@ impl<'c> Emitter<'c, '_> {
         cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, y.to_rvalue(), c.new_rvalue_zero(self.t.f64)), divide, slow);
         let q = c.new_binary_op(None, BinaryOp::Divide, self.t.f64, x.to_rvalue(), y.to_rvalue());
         // A failed box leaves NULL and MemoryError: the check after the join sees it.
-        let boxed = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::BoxFloat)?, &[q]);
+        let boxed = c.new_call(None, self.rc.box_float, &[q]);
         divide.add_assignment(None, result, boxed);
         divide.end_with_jump(None, join);
         Ok((slow, join))
@@ -1178,7 +1237,7 @@ impl<'c> Emitter<'c, '_> {
         let ok = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThanEquals, p.to_rvalue(), zero), finite(p.to_rvalue()));
         let done = self.func.new_block(format!("{name}_pow_box"));
         cur.end_with_conditional(None, ok, done, slow);
-        let boxed = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::BoxFloat)?, &[p.to_rvalue()]);
+        let boxed = c.new_call(None, self.rc.box_float, &[p.to_rvalue()]);
         done.add_assignment(None, result, boxed);
         done.end_with_jump(None, join);
         Ok((slow, join))
@@ -1518,7 +1577,11 @@ impl<'c> Emitter<'c, '_> {
                         cur = self.site_probe(cur, &format!("{bid}_{split}"), SiteProbe { owner, site, results }, j);
                         join = Some(j);
                     }
-                    let callv = c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv);
+                    // Boxing a float takes the free list's first object inline.
+                    let callv = match helper {
+                        ir_cfg::Helper::BoxFloat => c.new_call(None, self.rc.box_float, &argv),
+                        _ => c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv),
+                    };
                     let result = match ret_val {
                         None => {
                             cur.add_eval(None, callv);

@@ -56,6 +56,23 @@ layout_facts! {
     ob_type: usize = "offsetof(PyObject, ob_type)";
     /// `offsetof(PyFloatObject, ob_fval)`.
     float_value: usize = "offsetof(PyFloatObject, ob_fval)";
+    /// `offsetof(_PyRuntimeState, ref_tracer.tracer_func)`: a reference tracer
+    /// (`PyRefTracer_SetTracer`) sees every object made and destroyed; while one is set, floats
+    /// are made and freed by the interpreter's functions, not inline.
+    runtime_ref_tracer: usize = "offsetof(_PyRuntimeState, ref_tracer.tracer_func)";
+    /// `offsetof(_PyRuntimeState, interpreters.main)` (coir runs in the main interpreter only:
+    /// its module refuses subinterpreters).
+    runtime_main_interp: usize = "offsetof(_PyRuntimeState, interpreters.main)";
+    /// `offsetof(PyInterpreterState, object_state.freelists.floats)`: the float free list
+    /// (`_Py_FREELIST_POP(PyFloatObject, floats)`; objects on it keep their type).
+    interp_float_freelist: usize = "offsetof(PyInterpreterState, object_state.freelists.floats)";
+    /// `offsetof(struct _Py_freelist, freelist)`: the first free object, whose first word
+    /// links the next.
+    freelist_head: usize = "offsetof(struct _Py_freelist, freelist)";
+    /// `offsetof(struct _Py_freelist, size)` (a Py_ssize_t).
+    freelist_size: usize = "offsetof(struct _Py_freelist, size)";
+    /// `Py_floats_MAXFREELIST`.
+    float_freelist_max: u64 = "Py_floats_MAXFREELIST";
     /// `offsetof(PyLongObject, long_value.lv_tag)`.
     long_tag: usize = "offsetof(PyLongObject, long_value.lv_tag)";
     /// `offsetof(PyLongObject, long_value.ob_digit)`.
