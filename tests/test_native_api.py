@@ -354,10 +354,10 @@ def test_guards_deoptimise_and_failing_ones_are_compiled_away():
     assert out[0] == "True" and out[2] == "True" and out[3] == "4.0", r.stdout + r.stderr
 
 
-def test_floats_made_and_freed_inline_are_seen_by_a_reference_tracer():
-    """Compiled code takes floats from the interpreter's free list and puts them back inline;
-    while a reference tracer (PyRefTracer_SetTracer) is set, every float it makes and frees
-    must reach the tracer as the interpreter's would (here _testcapi's printer)."""
+def test_floats_and_ints_made_and_freed_inline_are_seen_by_a_reference_tracer():
+    """Compiled code takes floats and ints from the interpreter's free lists and puts them back
+    inline; while a reference tracer (PyRefTracer_SetTracer) is set, every one it makes and
+    frees must reach the tracer as the interpreter's would (here _testcapi's printer)."""
     prog = textwrap.dedent("""
         import coir, _testcapi
 
@@ -365,6 +365,7 @@ def test_floats_made_and_freed_inline_are_seen_by_a_reference_tracer():
             xs = []
             for i in range(n):
                 xs.append(f * 0.5 + f)   # unboxed: one box per item, nothing else
+                xs.append(i * 3 + 1000)
             return xs
 
         def drop(xs):
@@ -389,3 +390,5 @@ def test_floats_made_and_freed_inline_are_seen_by_a_reference_tracer():
     assert lines[-1] == "True True"
     assert lines.count("CREATE float") >= 200, lines.count("CREATE float")
     assert lines.count("DESTROY float") >= 200, lines.count("DESTROY float")
+    assert lines.count("CREATE int") >= 200, lines.count("CREATE int")
+    assert lines.count("DESTROY int") >= 200, lines.count("DESTROY int")

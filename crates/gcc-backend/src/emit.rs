@@ -695,6 +695,8 @@ struct RefcountFns<'c> {
     decref_cold: gccjit::Function<'c>,
     /// `box_float(x)`: `PyFloat_FromDouble` with the free list inline.
     box_float: gccjit::Function<'c>,
+    /// `box_int(v)`: `PyLong_FromLongLong` with the free list inline.
+    box_int: gccjit::Function<'c>,
 }
 
 /// The inlinable reference-counting helpers, following `Include/refcount.h` (64-bit, GIL):
@@ -732,66 +734,124 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::LessThan, signed, ctx.new_rvalue_zero(t.i32)), done, dec);
     dec.add_assignment(None, rc(o), ctx.new_binary_op(None, BinaryOp::Minus, t.u32, rc(o), ctx.new_rvalue_one(t.u32)));
     dec.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, rc(o), ctx.new_rvalue_zero(t.u32)), free, done);
-    // An exact float goes back on the interpreter's free list, as _PyFloat_ExactDealloc puts
-    // it (the interpreter's own float instructions free them so too); anything else, or with
-    // a reference tracer set or the list full, is the interpreter's to deallocate.
-    let float_type = ctx.new_cast(None, ctx.new_global(None, GlobalKind::Imported, t.char, "PyFloat_Type").get_address(None), t.ptr);
+    // Exact floats and compact ints go back on the interpreter's free lists, as
+    // _PyFloat_ExactDealloc and _PyLong_ExactDealloc put them (the interpreter's own float and
+    // int instructions free them so too); anything else, or with a reference tracer set or the
+    // list full, is the interpreter's to deallocate. Objects on a list keep their type: only
+    // their first word changes, linking the next.
     let runtime = ctx.new_global(None, GlobalKind::Imported, t.char, "_PyRuntime").get_address(None);
     let ref_tracer = at(ctx, t, runtime, abi.runtime_ref_tracer, t.ptr).to_rvalue();
-    let float_freelist = |f: gccjit::Function<'c>, b: Block<'c>| {
+    let untraced = ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null);
+    let type_named = |symbol: &str| ctx.new_cast(None, ctx.new_global(None, GlobalKind::Imported, t.char, symbol).get_address(None), t.ptr);
+    let (float_type, long_type) = (type_named("PyFloat_Type"), type_named("PyLong_Type"));
+    // The head and size of the free list at `offset` in the main interpreter.
+    let freelist = |f: gccjit::Function<'c>, b: Block<'c>, offset: usize| {
         let interp = at(ctx, t, runtime, abi.runtime_main_interp, t.ptr).to_rvalue();
         let fl = f.new_local(None, t.ptr, "freelist");
         let base = ctx.new_cast(None, interp, t.char.make_pointer());
-        let addr = ctx.new_array_access(None, base, ctx.new_rvalue_from_long(t.word, abi.interp_float_freelist as i64)).get_address(None);
+        let addr = ctx.new_array_access(None, base, ctx.new_rvalue_from_long(t.word, offset as i64)).get_address(None);
         b.add_assignment(None, fl, ctx.new_cast(None, addr, t.ptr));
         (at(ctx, t, fl.to_rvalue(), abi.freelist_head, t.ptr), at(ctx, t, fl.to_rvalue(), abi.freelist_size, t.word))
     };
-    let is_float = decref.new_block("is_float");
-    let untraced = decref.new_block("untraced");
-    let push = decref.new_block("push");
+    let word = |v: i64| ctx.new_rvalue_from_long(t.word, v);
+    // `b` ends pushing `o` on the list at `offset` (of at most `max`), or in `full`.
+    let push_on = |f: gccjit::Function<'c>, b: Block<'c>, o: RValue<'c>, offset: usize, max: u64, full: Block<'c>| {
+        let (head, size) = freelist(f, b, offset);
+        let room = ctx.new_binary_op(
+            None,
+            BinaryOp::LogicalAnd,
+            t.bool,
+            ctx.new_comparison(None, ComparisonOp::LessThan, size.to_rvalue(), word(max as i64)),
+            ctx.new_comparison(None, ComparisonOp::GreaterThanEquals, size.to_rvalue(), word(0)),
+        );
+        let push = f.new_block("push");
+        b.end_with_conditional(None, room, push, full);
+        push.add_assignment(None, ctx.new_cast(None, o, t.ptr.make_pointer()).dereference(None), head.to_rvalue());
+        push.add_assignment(None, head, o);
+        push.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Plus, t.word, size.to_rvalue(), word(1)));
+        push.end_with_void_return(None);
+    };
+    // `b` ends popping the list at `offset` into `op` (refcount 1: `_Py_NewReference` writes
+    // the whole first word) and jumping to `got`, or in `empty`.
+    let pop_from = |f: gccjit::Function<'c>, b: Block<'c>, op: LValue<'c>, offset: usize, got: Block<'c>, empty: Block<'c>| {
+        let (head, size) = freelist(f, b, offset);
+        b.add_assignment(None, op, head.to_rvalue());
+        let pop = f.new_block("pop");
+        b.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::NotEquals, op.to_rvalue(), null), pop, empty);
+        pop.add_assignment(None, head, ctx.new_cast(None, op.to_rvalue(), t.ptr.make_pointer()).dereference(None).to_rvalue());
+        pop.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Minus, t.word, size.to_rvalue(), word(1)));
+        pop.add_assignment(None, at(ctx, t, op.to_rvalue(), 0, t.u64), ctx.new_rvalue_one(t.u64));
+        pop.end_with_jump(None, got);
+    };
+
     let generic = decref.new_block("generic");
+    let float_free = decref.new_block("float");
+    let not_float = decref.new_block("not_float");
+    let int_free = decref.new_block("int");
     let ob_type = at(ctx, t, o, abi.ob_type, t.ptr).to_rvalue();
-    free.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, float_type), is_float, generic);
-    is_float.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null), untraced, generic);
-    let (head, size) = float_freelist(decref, untraced);
-    let room = ctx.new_binary_op(
+    free.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, float_type), float_free, not_float);
+    let is_int = ctx.new_binary_op(None, BinaryOp::LogicalAnd, t.bool, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, long_type), untraced);
+    not_float.end_with_conditional(None, is_int, int_free, generic);
+    let float_untraced = decref.new_block("float_untraced");
+    float_free.end_with_conditional(None, untraced, float_untraced, generic);
+    push_on(decref, float_untraced, o, abi.interp_float_freelist, abi.float_freelist_max, generic);
+    // A compact int (at most one digit), not a small one.
+    let tag = at(ctx, t, o, abi.long_tag, t.u64).to_rvalue();
+    let immortal_bit = ctx.new_rvalue_from_long(t.u64, abi.long_immortal_bit as i64);
+    let compact = ctx.new_binary_op(
         None,
         BinaryOp::LogicalAnd,
         t.bool,
-        ctx.new_comparison(None, ComparisonOp::LessThan, size.to_rvalue(), ctx.new_rvalue_from_long(t.word, abi.float_freelist_max as i64)),
-        ctx.new_comparison(None, ComparisonOp::GreaterThanEquals, size.to_rvalue(), ctx.new_rvalue_zero(t.word)),
+        ctx.new_comparison(None, ComparisonOp::LessThan, tag, ctx.new_rvalue_from_long(t.u64, abi.long_compact_below as i64)),
+        ctx.new_comparison(None, ComparisonOp::Equals, ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, tag, immortal_bit), ctx.new_rvalue_zero(t.u64)),
     );
-    untraced.end_with_conditional(None, room, push, generic);
-    push.add_assignment(None, ctx.new_cast(None, o, t.ptr.make_pointer()).dereference(None), head.to_rvalue());
-    push.add_assignment(None, head, o);
-    push.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Plus, t.word, size.to_rvalue(), ctx.new_rvalue_one(t.word)));
-    push.end_with_void_return(None);
+    let int_compact = decref.new_block("int_compact");
+    int_free.end_with_conditional(None, compact, int_compact, generic);
+    push_on(decref, int_compact, o, abi.interp_int_freelist, abi.int_freelist_max, generic);
     generic.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
     generic.end_with_void_return(None);
     done.end_with_void_return(None);
 
-    // box_float(x): PyFloat_FromDouble with the free list's first object taken inline (objects
-    // on it are floats still: only their first word links the list); the interpreter's
-    // function when the list is empty or a reference tracer is set.
+    // box_float(x): PyFloat_FromDouble with the free list's first object taken inline.
     let px = ctx.new_parameter(None, t.f64, "x");
     let box_float = ctx.new_function(None, FunctionType::Internal, t.ptr, &[px], "coir_box_float", false);
     let from_double = ctx.new_function(None, FunctionType::Extern, t.ptr, &[ctx.new_parameter(None, t.f64, "x")], "PyFloat_FromDouble", false);
-    let b0 = box_float.new_block("entry");
-    let untraced = box_float.new_block("untraced");
-    let pop = box_float.new_block("pop");
-    let slow = box_float.new_block("slow");
-    b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null), untraced, slow);
-    let (head, size) = float_freelist(box_float, untraced);
+    let (b0, got, slow) = (box_float.new_block("entry"), box_float.new_block("got"), box_float.new_block("slow"));
     let op = box_float.new_local(None, t.ptr, "op");
-    untraced.add_assignment(None, op, head.to_rvalue());
-    untraced.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::NotEquals, op.to_rvalue(), null), pop, slow);
-    pop.add_assignment(None, head, ctx.new_cast(None, op.to_rvalue(), t.ptr.make_pointer()).dereference(None).to_rvalue());
-    pop.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Minus, t.word, size.to_rvalue(), ctx.new_rvalue_one(t.word)));
-    // _Py_NewReference: the whole first word is 1 (refcount 1, no flags).
-    pop.add_assignment(None, at(ctx, t, op.to_rvalue(), 0, t.u64), ctx.new_rvalue_one(t.u64));
-    pop.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.float_value, t.f64), px.to_rvalue());
-    pop.end_with_return(None, op.to_rvalue());
+    let take = box_float.new_block("untraced");
+    b0.end_with_conditional(None, untraced, take, slow);
+    pop_from(box_float, take, op, abi.interp_float_freelist, got, slow);
+    got.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.float_value, t.f64), px.to_rvalue());
+    got.end_with_return(None, op.to_rvalue());
     slow.end_with_return(None, ctx.new_call(None, from_double, &[px.to_rvalue()]));
+
+    // box_int(v): PyLong_FromLongLong, with a medium int (one digit, not a small int: those
+    // are immortal, made once) taken from the free list inline, as _PyLong_FromMedium does.
+    let pv = ctx.new_parameter(None, t.word, "v");
+    let box_int = ctx.new_function(None, FunctionType::Internal, t.ptr, &[pv], "coir_box_int", false);
+    let from_long = ctx.new_function(None, FunctionType::Extern, t.ptr, &[ctx.new_parameter(None, t.word, "v")], "PyLong_FromLongLong", false);
+    let (b0, got, slow) = (box_int.new_block("entry"), box_int.new_block("got"), box_int.new_block("slow"));
+    let op = box_int.new_local(None, t.ptr, "op");
+    let v = pv.to_rvalue();
+    let base = word(1 << abi.long_shift);
+    let cmp = |op, a, b| ctx.new_comparison(None, op, a, b);
+    let and = |a, b| ctx.new_binary_op(None, BinaryOp::LogicalAnd, t.bool, a, b);
+    let or = |a, b| ctx.new_binary_op(None, BinaryOp::LogicalOr, t.bool, a, b);
+    let medium = and(cmp(ComparisonOp::LessThan, v, base), cmp(ComparisonOp::GreaterThan, v, ctx.new_unary_op(None, gccjit::UnaryOp::Minus, t.word, base)));
+    let small = and(cmp(ComparisonOp::GreaterThanEquals, v, word(abi.small_int_min)), cmp(ComparisonOp::LessThanEquals, v, word(abi.small_int_max)));
+    let small = or(small, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, medium));
+    let take = box_int.new_block("medium");
+    b0.end_with_conditional(None, and(untraced, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, small)), take, slow);
+    pop_from(box_int, take, op, abi.interp_int_freelist, got, slow);
+    let negative = cmp(ComparisonOp::LessThan, v, word(0));
+    let one_digit = ctx.new_rvalue_from_long(t.u64, (abi.long_compact_below / 2) as i64);
+    let sign = ctx.new_cast(None, negative, t.u64);
+    let sign_bits = ctx.new_binary_op(None, BinaryOp::Mult, t.u64, sign, ctx.new_rvalue_from_long(t.u64, abi.long_sign_negative as i64));
+    got.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.long_tag, t.u64), ctx.new_binary_op(None, BinaryOp::BitwiseOr, t.u64, one_digit, sign_bits));
+    let magnitude = ctx.new_binary_op(None, BinaryOp::Mult, t.word, v, ctx.new_binary_op(None, BinaryOp::Minus, t.word, word(1), ctx.new_binary_op(None, BinaryOp::Mult, t.word, ctx.new_cast(None, negative, t.word), word(2))));
+    got.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.long_digits, t.u32), ctx.new_cast(None, magnitude, t.u32));
+    got.end_with_return(None, op.to_rvalue());
+    slow.end_with_return(None, ctx.new_call(None, from_long, &[v]));
 
     let guarded = |name: &str, inner: gccjit::Function<'c>| {
         let (f, o) = one(name);
@@ -862,7 +922,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     borrowed.add_eval(None, ctx.new_call(None, xincref, &[p]));
     borrowed.end_with_return(None, p);
     owned.end_with_return(None, p);
-    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold, box_float }
+    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold, box_float, box_int }
 }
 
 impl<'c> Emitter<'c, '_> {
@@ -1577,9 +1637,10 @@ impl<'c> Emitter<'c, '_> {
                         cur = self.site_probe(cur, &format!("{bid}_{split}"), SiteProbe { owner, site, results }, j);
                         join = Some(j);
                     }
-                    // Boxing a float takes the free list's first object inline.
+                    // Boxing a float or an int takes the free list's first object inline.
                     let callv = match helper {
                         ir_cfg::Helper::BoxFloat => c.new_call(None, self.rc.box_float, &argv),
+                        ir_cfg::Helper::BoxInt => c.new_call(None, self.rc.box_int, &argv),
                         _ => c.new_call_through_ptr(None, self.helper_ptr(helper)?, &argv),
                     };
                     let result = match ret_val {

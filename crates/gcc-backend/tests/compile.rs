@@ -14,13 +14,21 @@ pub extern "C" fn _Py_Dealloc(_o: *mut u8) {}
 
 /// Stand-ins for what compiled code's float boxing and freeing read by name: `_PyRuntime` with
 /// a reference tracer set (its first word: every layout fact is 0 here), so they always take
-/// the interpreter's functions, `PyFloat_FromDouble` (the `box_float` below) and `_Py_Dealloc`.
+/// the interpreter's functions, `PyFloat_FromDouble` (the `box_float` below), `PyLong_FromLongLong`
+/// (unused here) and `_Py_Dealloc`.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
 pub static _PyRuntime: [usize; 2] = [1, 0];
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
 pub static PyFloat_Type: [usize; 2] = [0, 0];
+#[unsafe(no_mangle)]
+#[allow(non_upper_case_globals)]
+pub static PyLong_Type: [usize; 2] = [0, 0];
+#[unsafe(no_mangle)]
+pub extern "C" fn PyLong_FromLongLong(_v: i64) -> *mut u8 {
+    std::ptr::null_mut()
+}
 #[unsafe(no_mangle)]
 pub extern "C" fn PyFloat_FromDouble(x: f64) -> *mut u8 {
     box_float(x) as *mut u8

@@ -73,6 +73,20 @@ layout_facts! {
     freelist_size: usize = "offsetof(struct _Py_freelist, size)";
     /// `Py_floats_MAXFREELIST`.
     float_freelist_max: u64 = "Py_floats_MAXFREELIST";
+    /// `offsetof(PyInterpreterState, object_state.freelists.ints)`: the free list of compact
+    /// ints (`_PyLong_FromMedium`, `_PyLong_ExactDealloc`).
+    interp_int_freelist: usize = "offsetof(PyInterpreterState, object_state.freelists.ints)";
+    /// `Py_ints_MAXFREELIST`.
+    int_freelist_max: u64 = "Py_ints_MAXFREELIST";
+    /// `IMMORTALITY_BIT_MASK`: the int tag's bit of the (immortal) small ints.
+    long_immortal_bit: u64 = "IMMORTALITY_BIT_MASK";
+    /// `SIGN_NEGATIVE`: the tag's sign bits of a negative int.
+    long_sign_negative: u64 = "SIGN_NEGATIVE";
+    /// The least and greatest small int (`-_PY_NSMALLNEGINTS`, `_PY_NSMALLPOSINTS - 1`): made
+    /// once, immortal; `PyLong_FromLongLong` returns those.
+    small_int_min: i64 = "-_PY_NSMALLNEGINTS";
+    /// See `small_int_min`.
+    small_int_max: i64 = "_PY_NSMALLPOSINTS - 1";
     /// `offsetof(PyLongObject, long_value.lv_tag)`.
     long_tag: usize = "offsetof(PyLongObject, long_value.lv_tag)";
     /// `offsetof(PyLongObject, long_value.ob_digit)`.
