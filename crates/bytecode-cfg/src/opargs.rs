@@ -43,6 +43,9 @@ pub fn nb_operator(oparg: u32) -> u32 {
 pub const NB_OPARG_LAST: u32 = 26;
 /// Rich comparisons `Py_LT..=Py_GE` (`object.h`): `COMPARE_OP` passes `oparg >> 5`.
 pub const NUM_COMPARISONS: u32 = 6;
+/// `COMPARE_OP`'s bit 4 (set by the compiler where the result feeds a branch): the result
+/// is made a bool with `PyObject_IsTrue` (`bytecodes.c`'s `_COMPARE_OP`).
+pub const COMPARE_TO_BOOL: u32 = 16;
 /// `FVC_ASCII` (`ceval.h`): `CONVERT_VALUE` indexes `_PyEval_ConversionFuncs` with
 /// `FVC_STR..=FVC_ASCII` (entry 0 is NULL); `BUILD_INTERPOLATION` carries one in `oparg >> 2`.
 pub const FVC_LAST: u32 = 3;

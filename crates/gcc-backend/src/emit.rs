@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use gccjit::{
     BinaryOp, Block, ComparisonOp, Context, FunctionType, GlobalKind, LValue, OptimizationLevel, OutputKind, RValue, ToRValue,
-    Type,
+    Type, UnaryOp,
 };
 use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, GuardKind, Imm, Opcode, StackSlot, Terminator, Value};
 use ir_cfg::{CacheWidth, ErrConv, Singleton, Ty};
@@ -1377,6 +1377,28 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::GreaterThanEquals, c.new_cast(None, idx, self.t.u64), len)
     }
 
+    /// Whether object `v` is *not* a compact int: not exactly `int`, or more than one digit
+    /// (the test of `guard compact_int`, and the negation of `is_compact_int`).
+    fn not_compact_int(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let not_int = c.new_comparison(None, ComparisonOp::NotEquals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long)));
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
+        // The tag is read only when the type is int (`||` short-circuits).
+        c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, not_int, big)
+    }
+
+    /// Whether unboxed int `v` is beyond a compact int's range: |v| < 2**S (one digit of S
+    /// bits) is v + 2**S - 1 < 2**(S+1) - 1, unsigned.
+    fn beyond_compact(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let shift = self.abi.long_shift;
+        let bias = c.new_rvalue_from_long(self.t.word, (1i64 << shift) - 1);
+        let shifted = c.new_cast(None, c.new_binary_op(None, BinaryOp::Plus, self.t.word, v, bias), self.t.u64);
+        c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1))
+    }
+
     /// End `cur` with a test of `fails`: a new block `name` continues when it is false; the
     /// guard's exit (see [`Emitter::deopt_exit`]) runs when it is true (in deopt stress mode
     /// also on the guard's first execution).
@@ -1764,12 +1786,7 @@ impl<'c> Emitter<'c, '_> {
                     let ne = |a: RValue<'c>, b: RValue<'c>| c.new_comparison(None, ComparisonOp::NotEquals, a, b);
                     let exact = kind.exact_type().map(|t| ne(ob_type, self.reloc(Reloc::Type(t))));
                     let fails = match (kind, exact) {
-                        (GuardKind::CompactInt, Some(not_int)) => {
-                            let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-                            let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
-                            // The tag is read only when the type is int (`||` short-circuits).
-                            c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, not_int, big)
-                        }
+                        (GuardKind::CompactInt, Some(_)) => self.not_compact_int(v),
                         (_, Some(not_exact)) => not_exact,
                         (GuardKind::None, None) => ne(v, self.reloc(Reloc::Singleton(Singleton::None))),
                         (GuardKind::Len(n), None) => {
@@ -1783,14 +1800,16 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::GuardCompact => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
-                    // |v| < 2**S (one digit of S bits): v + 2**S - 1 < 2**(S+1) - 1, unsigned.
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    let shift = self.abi.long_shift;
-                    let bias = c.new_rvalue_from_long(self.t.word, (1i64 << shift) - 1);
-                    let shifted = c.new_cast(None, c.new_binary_op(None, BinaryOp::Plus, self.t.word, v, bias), self.t.u64);
-                    let fails = c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1));
+                    let fails = self.beyond_compact(v);
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
+                }
+                Opcode::IsCompactInt | Opcode::FitsCompact => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let no = if d.op == Opcode::IsCompactInt { self.not_compact_int(v) } else { self.beyond_compact(v) };
+                    let yes = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, no);
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
                 Opcode::TupleItem | Opcode::ListItem => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };

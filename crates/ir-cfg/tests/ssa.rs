@@ -219,6 +219,55 @@ fn lowering_speculates_on_feedback() {
     assert!(!text.contains("fadd") && text.contains("binary_op_numeric") && text.contains("range_next"), "{text}");
 }
 
+/// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
+/// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
+/// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,
+/// roughly: the compare's bool bit makes both paths produce a C truth value, and the passes
+/// fold the compactness tests of the small ints.
+#[test]
+fn int_feedback_tests_operands_instead_of_guarding() {
+    use Opcode::*;
+    let plain = asm(&[
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (LoadSmallInt, 1),
+        (BinaryOp, 0),
+        (LoadSmallInt, 10),
+        (CompareOp, 16 | 2 << 5),
+        (ToBool, 0),
+        (ReturnValue, 0),
+    ]);
+    let mut adaptive = plain.clone();
+    let at = |k: usize| {
+        let ops = [Resume, LoadFastBorrow, LoadSmallInt, BinaryOp, LoadSmallInt, CompareOp, ToBool];
+        ops[..k].iter().map(|o| 2 + 2 * o.cache_entries()).sum::<usize>()
+    };
+    adaptive[at(3)] = BinaryOpAddInt.as_u8();
+    adaptive[at(5)] = CompareOpInt.as_u8();
+    adaptive[at(6)] = ToBoolInt.as_u8();
+    let input = bytecode_cfg::CodeInput {
+        code: &plain,
+        adaptive: Some(&adaptive),
+        flags: 0x3,
+        nlocalsplus: 1,
+        stacksize: 2,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    };
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &info(1)).unwrap();
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    assert!(!text.contains("guard") && !text.contains("deopt"), "{text}");
+    assert!(text.contains("call binary_op(") && text.contains("call compare_op(") && text.contains("call to_bool("), "{text}");
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    // The small ints' tests are folded away.
+    assert_eq!((text.matches("is_compact_int").count(), after.matches("is_compact_int").count()), (5, 3), "{after}");
+    golden("int_feedback", &format!("{text}=== after the passes\n{after}"));
+}
+
 /// Ownership: small functions built directly, each with one seeded mistake (or none).
 mod ownership {
     use super::*;

@@ -4,7 +4,8 @@ use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Kind, Lowerer, Result};
 use crate::helpers::Helper;
-use crate::ir::{Inst, Operand, Var};
+use crate::helpers::Ty;
+use crate::ir::{BlockId, Inst, Operand, Term, Var};
 use crate::ssa::{GuardKind, Imm, Opcode as SsaOp, Type};
 
 impl Lowerer<'_> {
@@ -73,10 +74,13 @@ impl Lowerer<'_> {
                     O::BinaryOpMultiplyInt => Some((GuardKind::CompactInt, SsaOp::IMul)),
                     _ => None,
                 };
-                if let Some((kind, op)) = fast
-                    && self.speculate_numeric(kind, |l, a, b| l.op1(op, Imm::None, vec![a, b]))?
-                {
-                    return Ok(());
+                if let Some((kind, op)) = fast {
+                    if kind == GuardKind::CompactInt {
+                        return self.int_arith(op, arg);
+                    }
+                    if self.speculate_numeric(kind, |l, a, b| l.op1(op, Imm::None, vec![a, b]))? {
+                        return Ok(());
+                    }
                 }
                 let seq = match ins.stored {
                     O::BinaryOpSubscrListInt => Some((GuardKind::List, GuardKind::ListIndex)),
@@ -103,9 +107,11 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 let cmp = Imm::Int((arg >> 5) as i64);
+                if ins.stored == Opcode::CompareOpInt {
+                    return self.int_compare(arg);
+                }
                 let kind = match ins.stored {
                     Opcode::CompareOpFloat => Some((GuardKind::Float, SsaOp::FCmp)),
-                    Opcode::CompareOpInt => Some((GuardKind::CompactInt, SsaOp::ICmp)),
                     _ => None,
                 };
                 if let Some((kind, op)) = kind
@@ -126,6 +132,9 @@ impl Lowerer<'_> {
             Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),
             Opcode::UnaryNot => self.call_push(Helper::UnaryNot, vec![v(self, 0)], 1),
             Opcode::ToBool => {
+                if ins.stored == Opcode::ToBoolInt {
+                    return self.int_truth();
+                }
                 if self.speculate_truth(ins.stored)? {
                     return Ok(());
                 }
@@ -265,7 +274,6 @@ impl Lowerer<'_> {
         let (kind, truth) = match stored {
             Opcode::ToBoolBool => (GuardKind::Bool, None),
             Opcode::ToBoolNone => (GuardKind::None, None),
-            Opcode::ToBoolInt => (GuardKind::CompactInt, Some(SsaOp::IntTruth)),
             Opcode::ToBoolList => (GuardKind::List, Some(SsaOp::SizeTruth)),
             _ => return Ok(false),
         };
@@ -286,5 +294,122 @@ impl Lowerer<'_> {
         let dst = self.push(super::Kind::Borrowed);
         self.fb.push(Inst::Move { dst, src: r });
         Ok(true)
+    }
+}
+
+/// Int operations with the interpreter's int feedback (BINARY_OP_{ADD,SUBTRACT,MULTIPLY}_INT,
+/// COMPARE_OP_INT, TO_BOOL_INT) test their operands instead of guarding them: compact ints
+/// take the inline path, anything else the generic helper, as the interpreter's specialised
+/// instruction falls back to the generic one for that execution only (its DEOPT_IF). Ints
+/// outgrow one digit in ordinary code (sums, hashes, counters); a guard would leave the rest
+/// of the call to the interpreter each time one did.
+impl Lowerer<'_> {
+    /// Branch on whether the top `n` stack values are all compact ints: returns the block
+    /// where they are (current on return) and the one where one is not.
+    fn branch_compact(&mut self, n: usize) -> Result<(BlockId, BlockId)> {
+        self.check_objects(self.depth() - n, n)?;
+        let off = self.offset();
+        let fast = self.fb.new_block(format!("int_fast_{off}"));
+        let slow = self.fb.new_block(format!("int_slow_{off}"));
+        for k in (0..n).rev() {
+            let c = self.op1(SsaOp::IsCompactInt, Imm::None, vec![self.peek(k)]);
+            let next = if k == 0 { fast } else { self.fb.new_block(format!("int_test_{off}")) };
+            self.fb.terminate(Term::Branch { cond: Operand::Var(c), then: next, otherwise: slow });
+            self.fb.switch_to(next);
+        }
+        Ok((fast, slow))
+    }
+
+    /// `l op r` (iadd, isub, imul) on the two values on top of the stack.
+    fn int_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
+        let (l, r) = (self.peek(1), self.peek(0));
+        let (_, slow) = self.branch_compact(2)?;
+        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
+        let res = self.new_obj();
+        let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
+        let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
+        let x = self.op1(op, Imm::None, vec![a, b]);
+        self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(slow);
+        self.call(Helper::BinaryOp, vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)], Some(res))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        self.pop_release_n(2);
+        let dst = self.push(super::OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
+        Ok(())
+    }
+
+    /// COMPARE_OP_INT. With the bool bit (a comparison feeding a branch: the result is `True`
+    /// or `False` whatever the operands) both paths make a C truth value, so the branch that
+    /// follows tests it directly; without, both make the result object.
+    fn int_compare(&mut self, oparg: u32) -> Result<()> {
+        let (l, r) = (self.peek(1), self.peek(0));
+        let (_, slow) = self.branch_compact(2)?;
+        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
+        let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
+        let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
+        let c = self.op1(SsaOp::ICmp, Imm::Int((oparg >> 5) as i64), vec![a, b]);
+        let generic = vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)];
+        let (res, kind) = if oparg & opargs::COMPARE_TO_BOOL != 0 {
+            let t = self.fb.new_var(Ty::Int);
+            self.fb.push(Inst::Move { dst: t, src: Operand::Var(c) });
+            self.fb.terminate(Term::Jump(join));
+            self.fb.switch_to(slow);
+            let o = self.new_obj();
+            self.call(Helper::CompareOp, generic, Some(o))?;
+            self.truth_of_bool(o, t);
+            self.fb.push(Inst::Decref(o));
+            self.fb.terminate(Term::Jump(join));
+            self.fb.switch_to(join);
+            (self.op1(SsaOp::Bool, Imm::None, vec![t]), super::Kind::Borrowed)
+        } else {
+            // The bool is immortal: the reference taken is for the join's uniform ownership.
+            let o = self.new_obj();
+            let bool_obj = self.op1(SsaOp::Bool, Imm::None, vec![c]);
+            self.fb.push(Inst::Move { dst: o, src: Operand::Var(bool_obj) });
+            self.fb.push(Inst::Incref(o));
+            self.fb.terminate(Term::Jump(join));
+            self.fb.switch_to(slow);
+            self.call(Helper::CompareOp, generic, Some(o))?;
+            self.fb.terminate(Term::Jump(join));
+            self.fb.switch_to(join);
+            (o, super::OWNED)
+        };
+        self.pop_release_n(2);
+        let dst = self.push(kind);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
+        Ok(())
+    }
+
+    /// TO_BOOL_INT: a compact int is true unless zero; anything else through `to_bool`.
+    fn int_truth(&mut self) -> Result<()> {
+        let v = self.peek(0);
+        let (_, slow) = self.branch_compact(1)?;
+        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
+        let t = self.fb.new_var(Ty::Int);
+        let c = self.op1(SsaOp::IntTruth, Imm::None, vec![v]);
+        self.fb.push(Inst::Move { dst: t, src: Operand::Var(c) });
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(slow);
+        let o = self.new_obj();
+        self.call(Helper::ToBool, vec![Operand::Var(v)], Some(o))?;
+        self.truth_of_bool(o, t);
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        let b = self.op1(SsaOp::Bool, Imm::None, vec![t]);
+        self.pop_release();
+        let dst = self.push(super::Kind::Borrowed);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(b) });
+        Ok(())
+    }
+
+    /// `t = (o is True)` for a bool `o`.
+    fn truth_of_bool(&mut self, o: Var, t: Var) {
+        let true_ = self.new_obj();
+        self.fb.push(Inst::Move { dst: true_, src: Operand::Singleton(crate::ir::Singleton::True) });
+        let c = self.op1(SsaOp::Is, Imm::Int(0), vec![o, true_]);
+        self.fb.push(Inst::Move { dst: t, src: Operand::Var(c) });
     }
 }

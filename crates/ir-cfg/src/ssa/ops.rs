@@ -621,6 +621,12 @@ ops! {
     /// Continue if the int's value is that of a compact int (`|v| < 2**30`, one digit):
     /// `guard compact_int` on the box of an unboxed int, without the box.
     GuardCompact "guard_compact" Guard (I64) -> () [Borrow =>] | DEOPTS;
+    /// Whether an object is a compact int (exactly `int`, one digit): 1 or 0. The test of
+    /// `guard compact_int` for int operations whose other answer takes the generic path
+    /// rather than deoptimising (ints outgrow a digit in ordinary code).
+    IsCompactInt "is_compact_int" None (Obj) -> (CInt) [Borrow => Scalar];
+    /// Whether an unboxed int's value is a compact int's: `is_compact_int` of its box.
+    FitsCompact "fits_compact" None (I64) -> (CInt) [Borrow => Scalar];
     /// The value of a float (only where a guard or the producer proved the type).
     UnboxFloat "unbox_float" None (Obj) -> (F64) [Borrow => Scalar];
     /// The value of a compact int (only where a guard proved it).

@@ -22,7 +22,7 @@ pub struct GuardRemoval;
 type Facts = HashSet<(GuardKind, Value)>;
 
 /// What `v`'s definition proves, whatever the path.
-fn proven(f: &Function, v: Value) -> Option<GuardKind> {
+pub(super) fn proven(f: &Function, v: Value) -> Option<GuardKind> {
     let ValueDef::Result(i, 0) = f.values[v].def else { return None };
     let d = &f.insts[i];
     match (&d.op, &d.imm) {

@@ -1,9 +1,11 @@
 //! Local simplifications from what the table knows of values: reference counting on immortal
 //! objects and on NULL does nothing; the NULL test of `xincref`/`xdecref` is dropped for values
-//! that are never NULL; an identity test whose answer is known becomes a jump.
+//! that are never NULL; an identity test whose answer is known becomes a jump, and so does a
+//! compactness test of a value known to be a compact int.
+use super::guards::proven;
 use super::{Pass, fact, placed, remove_insts};
-use crate::ssa::function::{Function, Terminator};
-use crate::ssa::ops::{Opcode, ResultFact};
+use crate::ssa::function::{Function, Terminator, ValueDef};
+use crate::ssa::ops::{GuardKind, Opcode, ResultFact};
 
 /// See the module documentation.
 pub struct Simplify;
@@ -58,6 +60,16 @@ impl Pass for Simplify {
             if let Some(eq) = known {
                 let target = if eq { then.clone() } else { otherwise.clone() };
                 f.blocks[b].term = Terminator::Jump(target);
+                changes += 1;
+            }
+        }
+        // Compactness tests of values known to be compact ints (small ints, constants).
+        let blocks: Vec<_> = f.blocks.keys().collect();
+        for b in blocks {
+            let Terminator::Branch { cond, then, .. } = &f.blocks[b].term else { continue };
+            let ValueDef::Result(i, 0) = f.values[*cond].def else { continue };
+            if f.insts[i].op == Opcode::IsCompactInt && proven(f, f.insts[i].args[0]) == Some(GuardKind::CompactInt) {
+                f.blocks[b].term = Terminator::Jump(then.clone());
                 changes += 1;
             }
         }

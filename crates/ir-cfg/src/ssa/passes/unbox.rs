@@ -3,7 +3,8 @@
 //! - A box whose object is only unboxed, released, or written by a guard's frame state is
 //!   not made at all: the releases go, and the frame states take the unboxed value (a failing
 //!   guard boxes it on the way out, see `StackSlot::F64`).
-//! - `guard compact_int` of an int's box tests the unboxed value instead (`guard_compact`).
+//! - `guard compact_int` of an int's box tests the unboxed value instead (`guard_compact`), and
+//!   so does `is_compact_int` (`fits_compact`).
 //! - An identity test of `bool(c)` against `True` or `False` is a branch on `c`.
 use std::collections::HashMap;
 
@@ -60,6 +61,16 @@ impl Pass for Unbox {
             {
                 let d = &mut f.insts[i];
                 d.op = Opcode::GuardCompact;
+                d.args[0] = x;
+                changes += 1;
+            }
+            // is_compact_int(box_int(x)) -> fits_compact(x), likewise.
+            let d = &f.insts[i];
+            if d.op == Opcode::IsCompactInt
+                && let Some((_, x, StackSlot::I64)) = boxed(f, d.args[0])
+            {
+                let d = &mut f.insts[i];
+                d.op = Opcode::FitsCompact;
                 d.args[0] = x;
                 changes += 1;
             }
