@@ -43,6 +43,10 @@ pub fn nb_operator(oparg: u32) -> u32 {
 pub const NB_OPARG_LAST: u32 = 26;
 /// Rich comparisons `Py_LT..=Py_GE` (`object.h`): `COMPARE_OP` passes `oparg >> 5`.
 pub const NUM_COMPARISONS: u32 = 6;
+/// `Py_EQ` (`object.h`): one of the two comparisons COMPARE_OP_STR specialises.
+pub const PY_EQ: u32 = 2;
+/// `Py_NE` (`object.h`): the other.
+pub const PY_NE: u32 = 3;
 /// `COMPARE_OP`'s bit 4 (set by the compiler where the result feeds a branch): the result
 /// is made a bool with `PyObject_IsTrue` (`bytecodes.c`'s `_COMPARE_OP`).
 pub const COMPARE_TO_BOOL: u32 = 16;

@@ -531,6 +531,11 @@ PyObject *coir_rt_compare_op_numeric(PyObject *l, PyObject *r, int oparg) {
     return coir_rt_compare_op(l, r, oparg);
 }
 
+int coir_rt_str_compare(PyObject *l, PyObject *r, int op) {
+    /* As COMPARE_OP_STR: _PyUnicode_Equal, which also answers for the same object. */
+    return _PyUnicode_Equal(l, r) ^ (op == Py_NE);
+}
+
 PyObject *coir_rt_box_float(double v) { return PyFloat_FromDouble(v); }
 PyObject *coir_rt_box_int(int64_t v) { return PyLong_FromLongLong(v); }
 

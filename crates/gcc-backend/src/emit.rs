@@ -1805,6 +1805,12 @@ impl<'c> Emitter<'c, '_> {
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
                 }
+                Opcode::IsStr => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Unicode)));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
+                }
                 Opcode::IsCompactInt | Opcode::FitsCompact => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let no = if d.op == Opcode::IsCompactInt { self.not_compact_int(v) } else { self.beyond_compact(v) };

@@ -190,6 +190,8 @@ crate::c_enum! {
         ListIter = "COIR_TYPE_LIST_ITER",
         /// The tuple iterator.
         TupleIter = "COIR_TYPE_TUPLE_ITER",
+        /// `str`.
+        Unicode = "COIR_TYPE_UNICODE",
     }
 }
 
@@ -206,6 +208,7 @@ impl BuiltinType {
             BuiltinType::Dict => "PyDict_Type",
             BuiltinType::ListIter => "PyListIter_Type",
             BuiltinType::TupleIter => "PyTupleIter_Type",
+            BuiltinType::Unicode => "PyUnicode_Type",
         }
     }
 }

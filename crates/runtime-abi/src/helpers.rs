@@ -200,6 +200,9 @@ helpers! {
     BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// COMPARE_OP with float or int feedback.
     CompareOpNumeric = "coir_rt_compare_op_numeric"(Obj, Obj, Int) -> Obj, Null;
+    /// Two exact strs compared for equality (the int: `Py_EQ` or `Py_NE`), as COMPARE_OP_STR
+    /// does: 1 or 0.
+    StrCompare = "coir_rt_str_compare"(Obj, Obj, Int) -> Int, Never, quiet;
     /// A new float object.
     BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null, quiet;
     /// A new (or small, immortal) int object.

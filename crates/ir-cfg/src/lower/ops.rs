@@ -110,6 +110,9 @@ impl Lowerer<'_> {
                 if ins.stored == Opcode::CompareOpInt {
                     return self.int_compare(arg);
                 }
+                if ins.stored == Opcode::CompareOpStr && [opargs::PY_EQ, opargs::PY_NE].contains(&(arg >> 5)) {
+                    return self.str_compare(arg);
+                }
                 let kind = match ins.stored {
                     Opcode::CompareOpFloat => Some((GuardKind::Float, SsaOp::FCmp)),
                     _ => None,
@@ -297,23 +300,24 @@ impl Lowerer<'_> {
     }
 }
 
-/// Int operations with the interpreter's int feedback (BINARY_OP_{ADD,SUBTRACT,MULTIPLY}_INT,
-/// COMPARE_OP_INT, TO_BOOL_INT) test their operands instead of guarding them: compact ints
-/// take the inline path, anything else the generic helper, as the interpreter's specialised
-/// instruction falls back to the generic one for that execution only (its DEOPT_IF). Ints
-/// outgrow one digit in ordinary code (sums, hashes, counters); a guard would leave the rest
-/// of the call to the interpreter each time one did.
+/// Int and str operations with the interpreter's feedback (BINARY_OP_{ADD,SUBTRACT,MULTIPLY}_INT,
+/// COMPARE_OP_INT, TO_BOOL_INT, COMPARE_OP_STR) test their operands instead of guarding them:
+/// compact ints (exact strs) take the inline path, anything else the generic helper, as the
+/// interpreter's specialised instruction falls back to the generic one for that execution
+/// only (its DEOPT_IF). Ints outgrow one digit in ordinary code (sums, hashes, counters); a
+/// guard would leave the rest of the call to the interpreter each time one did.
 impl Lowerer<'_> {
-    /// Branch on whether the top `n` stack values are all compact ints: returns the block
-    /// where they are (current on return) and the one where one is not.
-    fn branch_compact(&mut self, n: usize) -> Result<(BlockId, BlockId)> {
+    /// Branch on whether the top `n` stack values all pass `test` (`is_compact_int`,
+    /// `is_str`): returns the block where they do (current on return) and the one where one
+    /// does not.
+    fn branch_all(&mut self, n: usize, test: SsaOp) -> Result<(BlockId, BlockId)> {
         self.check_objects(self.depth() - n, n)?;
         let off = self.offset();
-        let fast = self.fb.new_block(format!("int_fast_{off}"));
-        let slow = self.fb.new_block(format!("int_slow_{off}"));
+        let fast = self.fb.new_block(format!("fast_{off}"));
+        let slow = self.fb.new_block(format!("slow_{off}"));
         for k in (0..n).rev() {
-            let c = self.op1(SsaOp::IsCompactInt, Imm::None, vec![self.peek(k)]);
-            let next = if k == 0 { fast } else { self.fb.new_block(format!("int_test_{off}")) };
+            let c = self.op1(test, Imm::None, vec![self.peek(k)]);
+            let next = if k == 0 { fast } else { self.fb.new_block(format!("test_{off}")) };
             self.fb.terminate(Term::Branch { cond: Operand::Var(c), then: next, otherwise: slow });
             self.fb.switch_to(next);
         }
@@ -323,8 +327,8 @@ impl Lowerer<'_> {
     /// `l op r` (iadd, isub, imul) on the two values on top of the stack.
     fn int_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
-        let (_, slow) = self.branch_compact(2)?;
-        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
+        let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;
+        let join = self.fb.new_block(format!("join_{}", self.offset()));
         let res = self.new_obj();
         let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
@@ -341,16 +345,38 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    /// COMPARE_OP_INT. With the bool bit (a comparison feeding a branch: the result is `True`
-    /// or `False` whatever the operands) both paths make a C truth value, so the branch that
-    /// follows tests it directly; without, both make the result object.
+    /// COMPARE_OP_INT: the values of two compact ints compared inline.
     fn int_compare(&mut self, oparg: u32) -> Result<()> {
+        self.compare_or_generic(oparg, SsaOp::IsCompactInt, |l, a, b| {
+            let x = l.op1(SsaOp::UnboxInt, Imm::None, vec![a]);
+            let y = l.op1(SsaOp::UnboxInt, Imm::None, vec![b]);
+            Ok(l.op1(SsaOp::ICmp, Imm::Int((oparg >> 5) as i64), vec![x, y]))
+        })
+    }
+
+    /// COMPARE_OP_STR (`==` and `!=` only): two exact strs compared by `str_compare`.
+    pub(super) fn str_compare(&mut self, oparg: u32) -> Result<()> {
+        self.compare_or_generic(oparg, SsaOp::IsStr, |l, a, b| {
+            let c = l.fb.new_var(Ty::Int);
+            l.call(Helper::StrCompare, vec![Operand::Var(a), Operand::Var(b), Operand::Imm((oparg >> 5) as i64)], Some(c))?;
+            Ok(c)
+        })
+    }
+
+    /// A comparison whose operands, when both pass `test`, `fast` compares to a C truth value;
+    /// otherwise the generic COMPARE_OP. With the bool bit (a comparison feeding a branch: the
+    /// result is `True` or `False` whatever the operands) both paths make a C truth value, so
+    /// the branch that follows tests it directly; without, both make the result object.
+    fn compare_or_generic(
+        &mut self,
+        oparg: u32,
+        test: SsaOp,
+        fast: impl FnOnce(&mut Self, Var, Var) -> Result<Var>,
+    ) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
-        let (_, slow) = self.branch_compact(2)?;
-        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
-        let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
-        let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
-        let c = self.op1(SsaOp::ICmp, Imm::Int((oparg >> 5) as i64), vec![a, b]);
+        let (_, slow) = self.branch_all(2, test)?;
+        let join = self.fb.new_block(format!("join_{}", self.offset()));
+        let c = fast(self, l, r)?;
         let generic = vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)];
         let (res, kind) = if oparg & opargs::COMPARE_TO_BOOL != 0 {
             let t = self.fb.new_var(Ty::Int);
@@ -386,8 +412,8 @@ impl Lowerer<'_> {
     /// TO_BOOL_INT: a compact int is true unless zero; anything else through `to_bool`.
     fn int_truth(&mut self) -> Result<()> {
         let v = self.peek(0);
-        let (_, slow) = self.branch_compact(1)?;
-        let join = self.fb.new_block(format!("int_join_{}", self.offset()));
+        let (_, slow) = self.branch_all(1, SsaOp::IsCompactInt)?;
+        let join = self.fb.new_block(format!("join_{}", self.offset()));
         let t = self.fb.new_var(Ty::Int);
         let c = self.op1(SsaOp::IntTruth, Imm::None, vec![v]);
         self.fb.push(Inst::Move { dst: t, src: Operand::Var(c) });

@@ -625,6 +625,8 @@ ops! {
     /// `guard compact_int` for int operations whose other answer takes the generic path
     /// rather than deoptimising (ints outgrow a digit in ordinary code).
     IsCompactInt "is_compact_int" None (Obj) -> (CInt) [Borrow => Scalar];
+    /// Whether an object is exactly a `str`: 1 or 0 (COMPARE_OP_STR's test).
+    IsStr "is_str" None (Obj) -> (CInt) [Borrow => Scalar];
     /// Whether an unboxed int's value is a compact int's: `is_compact_int` of its box.
     FitsCompact "fits_compact" None (I64) -> (CInt) [Borrow => Scalar];
     /// The value of a float (only where a guard or the producer proved the type).
