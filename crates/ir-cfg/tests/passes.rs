@@ -262,6 +262,63 @@ fn repeated_local_loads_become_one_until_the_slot_may_change() {
     assert_eq!(f.to_text().matches("guard").count(), 2, "{}", f.to_text());
 }
 
+/// Releasing a float runs no code, so loads of locals stay one across it: across a `decref` of
+/// a guarded float, a `store_item` replacing a float item just read from the same list and
+/// index, and a `store_local` over a float. A release of something unknown still forgets.
+#[test]
+fn local_loads_hold_across_releases_of_floats() {
+    use ir_cfg::ssa::passes::LocalLoads;
+    let mut b = SsaBuilder::new("quiet_releases", 3);
+    let (tstate, frame) = b.entry_params();
+    let err = b.new_block("err");
+    let kind_guard = |b: &mut SsaBuilder, k: GuardKind, v: Value| {
+        let fs = FrameState { unit: 2, stack: vec![] };
+        b.ins(Opcode::Guard, Imm::Guard(k, fs), vec![v], None).unwrap();
+    };
+    let owned = |vs: &[Value]| (FrameState { unit: 4, stack: vec![StackSlot::Owned; vs.len()] }, vs.to_vec());
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    kind_guard(&mut b, GuardKind::Float, a);
+    let l = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    kind_guard(&mut b, GuardKind::List, l);
+    let zero = b.ins1(Opcode::SmallInt, Imm::SmallInt(0), vec![], None).unwrap();
+    let i = b.ins1(Opcode::UnboxInt, Imm::None, vec![zero], None).unwrap();
+    let w = b.ins1(Opcode::Item, Imm::Guard(GuardKind::ListIndex, owned(&[]).0), vec![l, i], None).unwrap();
+    let (fs, live) = owned(&[w]);
+    b.ins(Opcode::Guard, Imm::Guard(GuardKind::Float, fs), [vec![w], live].concat(), None).unwrap();
+    let (x, y) = (b.ins1(Opcode::UnboxFloat, Imm::None, vec![a], None).unwrap(), b.ins1(Opcode::UnboxFloat, Imm::None, vec![w], None).unwrap());
+    let sum = b.ins1(Opcode::FAdd, Imm::None, vec![x, y], None).unwrap();
+    let boxed = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![sum], Some(err)).unwrap();
+    let err2 = b.new_block("err2");
+    let boxed2 = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![sum], Some(err2)).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![w], None).unwrap();
+    let i2 = b.ins1(Opcode::UnboxInt, Imm::None, vec![zero], None).unwrap();
+    let (fs, live) = owned(&[boxed, boxed2]);
+    b.ins(Opcode::StoreItem, Imm::Guard(GuardKind::ListIndex, fs), [vec![l, i2, boxed], live].concat(), None).unwrap();
+    b.ins(Opcode::StoreLocal, Imm::Slot(0), vec![boxed2], None).unwrap();
+    let _l2 = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    // Slot 2's old value is unknown: its release may run code.
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.ins(Opcode::StoreLocal, Imm::Slot(2), vec![none], None).unwrap();
+    let _l3 = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    b.seal_block(err);
+    b.switch_to(err);
+    b.ins(Opcode::Decref, Imm::None, vec![w], None).unwrap();
+    b.terminate(Terminator::Raise).unwrap();
+    b.seal_block(err2);
+    b.switch_to(err2);
+    b.ins(Opcode::Decref, Imm::None, vec![w], None).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![boxed], None).unwrap();
+    b.terminate(Terminator::Raise).unwrap();
+    let _ = (tstate, frame);
+    let f = b.finish().unwrap();
+    let (f, changes) = check("quiet_releases", f, Box::new(LocalLoads));
+    assert_eq!(changes, 1, "{}", f.to_text());
+    assert_eq!(f.to_text().matches("local[1]").count(), 2, "{}", f.to_text());
+}
+
 #[test]
 fn guards_after_a_raising_instruction_do_not_hold_on_its_error_edge() {
     // b0: call (error edge to err); guard float a; return.   err: guard float a; raise.

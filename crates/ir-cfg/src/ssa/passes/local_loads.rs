@@ -1,14 +1,16 @@
 //! Repeated local loads: `local[i]` read again in the same block, with nothing in between that
 //! could change the slot (a store or take of that slot, or anything that may run Python code,
-//! which can write a frame's locals through `f_locals`), is the value read the first time. The
+//! which can write a frame's locals through `f_locals`; releasing a float or an int runs none,
+//! see [`super::quiet`]), is the value read the first time. The
 //! second value borrows from the same slot contents, so ownership is unchanged; what it buys
 //! is that guards on the two become one (`guard_removal`).
 use std::collections::HashMap;
 
+use super::quiet::Quiet;
 use super::{Pass, remove_insts};
 use crate::ssa::entities::Value;
 use crate::ssa::function::Function;
-use crate::ssa::ops::{Effects, Imm, Opcode};
+use crate::ssa::ops::{Imm, Opcode};
 
 /// See the module documentation.
 pub struct LocalLoads;
@@ -24,6 +26,7 @@ impl Pass for LocalLoads {
         let blocks: Vec<_> = f.blocks.keys().collect();
         for b in blocks {
             let mut known: HashMap<u32, Value> = HashMap::new();
+            let mut quiet = Quiet::default();
             for &i in &f.blocks[b].insts {
                 let d = &f.insts[i];
                 match (d.op, &d.imm) {
@@ -41,9 +44,10 @@ impl Pass for LocalLoads {
                     }
                     _ => {}
                 }
-                if d.effects().contains(Effects::ARBITRARY) {
+                if quiet.runs_code(f, i) {
                     known.clear();
                 }
+                quiet.observe(f, i);
             }
         }
         if alias.is_empty() {

@@ -13,6 +13,7 @@ mod arith;
 mod dce;
 mod guards;
 mod local_loads;
+mod quiet;
 mod refcount_pairs;
 mod simplify;
 mod unbox;
