@@ -118,6 +118,8 @@ struct Emitter<'c, 'a> {
     /// Jumps made so far (names of edge blocks).
     edges: u32,
     rc: RefcountFns<'c>,
+    /// Set when the code may release a reference through `rc` (see [`Shared::finish`]).
+    releases: std::cell::Cell<bool>,
     fn_types: HashMap<ir_cfg::Helper, Type<'c>>,
     temps: u32,
     /// The entry's third parameter: the relocation table (`void **`).
@@ -237,13 +239,27 @@ fn new_context<'c>(opts: &Options) -> Context<'c> {
 struct Shared<'c> {
     t: Types<'c>,
     rc: RefcountFns<'c>,
+    /// Some emitted function may release a reference.
+    releases: std::cell::Cell<bool>,
 }
 
 impl<'c> Shared<'c> {
     fn new(ctx: &'c Context<'c>, abi: &Abi) -> Self {
         let t = Types::new(ctx);
         let rc = refcount_functions(ctx, &t, abi);
-        Shared { t, rc }
+        Shared { t, rc, releases: std::cell::Cell::new(false) }
+    }
+
+    /// Completes the shared functions once every function of the context is emitted: the
+    /// out-of-line release of a last reference is defined only when some code may call it.
+    /// Otherwise `decref` is unused, so GCC drops it, and its open block ends anyhow.
+    fn finish(&self, ctx: &'c Context<'c>, abi: &Abi) {
+        let last = self.rc.last_reference;
+        if self.releases.get() {
+            let o = self.rc.decref.get_param(0).to_rvalue();
+            last.add_eval(None, ctx.new_call(None, release_function(ctx, &self.t, abi), &[o]));
+        }
+        last.end_with_void_return(None);
     }
 }
 
@@ -329,6 +345,7 @@ fn emit_function<'c>(
         blocks,
         edges: 0,
         rc: shared.rc,
+        releases: std::cell::Cell::new(false),
         fn_types: HashMap::new(),
         temps: 0,
         reloc_table: func.get_param(2).to_rvalue(),
@@ -346,6 +363,9 @@ fn emit_function<'c>(
     }
     for &b in &order {
         e.emit_block(f, b)?;
+    }
+    if e.releases.get() {
+        shared.releases.set(true);
     }
     Ok(e.relocs.into_inner())
 }
@@ -421,6 +441,7 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     let shared = Shared::new(&ctx, abi);
     let (key, symbol) = identity(f, abi, opts);
     let relocs = emit_function(&ctx, &shared, f, abi, consts, opts, &symbol)?;
+    shared.finish(&ctx, abi);
 
     let stem = opts.dump_dir.as_ref().map(|d| d.join(&opts.dump_stem));
     let want = |a: Artefact| stem.is_some() && opts.artefacts.contains(&a);
@@ -563,6 +584,7 @@ fn batch(todo: &[usize], units: &[Unit<'_>], ids: &[(String, String)], abi: &Abi
                 }
             }
         }
+        shared.finish(&ctx, abi);
         break (ctx, members, relocs);
     };
     if !members.is_empty() {
@@ -697,6 +719,134 @@ struct RefcountFns<'c> {
     box_float: gccjit::Function<'c>,
     /// `box_int(v)`: `PyLong_FromLongLong` with the free list inline.
     box_int: gccjit::Function<'c>,
+    /// The block of `decref` that releases the last reference, left open: [`Shared::finish`]
+    /// ends it, calling the out-of-line release when some emitted code may release.
+    last_reference: Block<'c>,
+}
+
+/// The interpreter's float and int free lists, as the emitted code pushes and pops them.
+struct FreeLists<'c, 'a> {
+    ctx: &'c Context<'c>,
+    t: &'a Types<'c>,
+    abi: &'a Abi,
+    runtime: RValue<'c>,
+}
+
+impl<'c> FreeLists<'c, '_> {
+    /// True when no reference tracer is set: the interpreter's own free-list code runs only then.
+    fn untraced(&self) -> RValue<'c> {
+        let ref_tracer = at(self.ctx, self.t, self.runtime, self.abi.runtime_ref_tracer, self.t.ptr).to_rvalue();
+        self.ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, self.ctx.new_null(self.t.ptr))
+    }
+
+    fn word(&self, v: i64) -> RValue<'c> {
+        self.ctx.new_rvalue_from_long(self.t.word, v)
+    }
+
+    /// The head and size of the free list at `offset` in the main interpreter.
+    fn list(&self, f: gccjit::Function<'c>, b: Block<'c>, offset: usize) -> (LValue<'c>, LValue<'c>) {
+        let (ctx, t) = (self.ctx, self.t);
+        let interp = at(ctx, t, self.runtime, self.abi.runtime_main_interp, t.ptr).to_rvalue();
+        let fl = f.new_local(None, t.ptr, "freelist");
+        let base = ctx.new_cast(None, interp, t.char.make_pointer());
+        let addr = ctx.new_array_access(None, base, self.word(offset as i64)).get_address(None);
+        b.add_assignment(None, fl, ctx.new_cast(None, addr, t.ptr));
+        (at(ctx, t, fl.to_rvalue(), self.abi.freelist_head, t.ptr), at(ctx, t, fl.to_rvalue(), self.abi.freelist_size, t.word))
+    }
+
+    /// `b` ends pushing `o` on the list at `offset` (of at most `max`), or in `full`.
+    fn push_on(&self, f: gccjit::Function<'c>, b: Block<'c>, o: RValue<'c>, offset: usize, max: u64, full: Block<'c>) {
+        let (ctx, t) = (self.ctx, self.t);
+        let (head, size) = self.list(f, b, offset);
+        let room = ctx.new_binary_op(
+            None,
+            BinaryOp::LogicalAnd,
+            t.bool,
+            ctx.new_comparison(None, ComparisonOp::LessThan, size.to_rvalue(), self.word(max as i64)),
+            ctx.new_comparison(None, ComparisonOp::GreaterThanEquals, size.to_rvalue(), self.word(0)),
+        );
+        let push = f.new_block("push");
+        b.end_with_conditional(None, room, push, full);
+        push.add_assignment(None, ctx.new_cast(None, o, t.ptr.make_pointer()).dereference(None), head.to_rvalue());
+        push.add_assignment(None, head, o);
+        push.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Plus, t.word, size.to_rvalue(), self.word(1)));
+        push.end_with_void_return(None);
+    }
+
+    /// `b` ends popping the list at `offset` into `op` (refcount 1: `_Py_NewReference` writes
+    /// the whole first word) and jumping to `got`, or in `empty`.
+    fn pop_from(&self, f: gccjit::Function<'c>, b: Block<'c>, op: LValue<'c>, offset: usize, got: Block<'c>, empty: Block<'c>) {
+        let (ctx, t) = (self.ctx, self.t);
+        let (head, size) = self.list(f, b, offset);
+        b.add_assignment(None, op, head.to_rvalue());
+        let pop = f.new_block("pop");
+        b.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::NotEquals, op.to_rvalue(), ctx.new_null(t.ptr)), pop, empty);
+        pop.add_assignment(None, head, ctx.new_cast(None, op.to_rvalue(), t.ptr.make_pointer()).dereference(None).to_rvalue());
+        pop.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Minus, t.word, size.to_rvalue(), self.word(1)));
+        pop.add_assignment(None, at(ctx, t, op.to_rvalue(), 0, t.u64), ctx.new_rvalue_one(t.u64));
+        pop.end_with_jump(None, got);
+    }
+}
+
+fn free_lists<'c, 'a>(ctx: &'c Context<'c>, t: &'a Types<'c>, abi: &'a Abi) -> FreeLists<'c, 'a> {
+    let runtime = ctx.new_global(None, GlobalKind::Imported, t.char, "_PyRuntime").get_address(None);
+    FreeLists { ctx, t, abi, runtime }
+}
+
+/// `coir_release_last_reference(o)`: what `decref` calls when the count reaches zero. Exact
+/// floats and compact ints go back on the interpreter's free lists, as _PyFloat_ExactDealloc
+/// and _PyLong_ExactDealloc put them (the interpreter's own float and int instructions free
+/// them so too); anything else, or with a reference tracer set or the list full, is the
+/// interpreter's to deallocate. Objects on a list keep their type: only their first word
+/// changes, linking the next.
+///
+/// It is a function of its own, kept out of line, so that the decrement (small) is inlined
+/// everywhere: with both in one function GCC kept the whole decref out of line, making every
+/// release a call. It is exported because GCC does not inline an exported function of a shared
+/// object (it could be interposed), the only "noinline" libgccjit 12 has (always_inline is no
+/// better: GCC refuses it, as an error, at calls it thinks unlikely). Every module's copy is
+/// the same code. Being exported, it is defined only in a context whose code releases (its
+/// symbols must resolve when the object is loaded).
+fn release_function<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> gccjit::Function<'c> {
+    let p = ctx.new_parameter(None, t.ptr, "o");
+    let f = ctx.new_function(None, FunctionType::Exported, t.void, &[p], "coir_release_last_reference", false);
+    let o = p.to_rvalue();
+    // Called by name: `_Py_Dealloc` is exported by the interpreter (the shared object is
+    // loaded into it), so code stays free of process-specific addresses.
+    let dealloc_fn = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "_Py_Dealloc", false);
+    let lists = free_lists(ctx, t, abi);
+    let untraced = lists.untraced();
+    let type_named = |symbol: &str| ctx.new_cast(None, ctx.new_global(None, GlobalKind::Imported, t.char, symbol).get_address(None), t.ptr);
+    let (float_type, long_type) = (type_named("PyFloat_Type"), type_named("PyLong_Type"));
+
+    let entry = f.new_block("entry");
+    let generic = f.new_block("generic");
+    let float_free = f.new_block("float");
+    let not_float = f.new_block("not_float");
+    let int_free = f.new_block("int");
+    let ob_type = at(ctx, t, o, abi.ob_type, t.ptr).to_rvalue();
+    entry.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, float_type), float_free, not_float);
+    let is_int = ctx.new_binary_op(None, BinaryOp::LogicalAnd, t.bool, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, long_type), untraced);
+    not_float.end_with_conditional(None, is_int, int_free, generic);
+    let float_untraced = f.new_block("float_untraced");
+    float_free.end_with_conditional(None, untraced, float_untraced, generic);
+    lists.push_on(f, float_untraced, o, abi.interp_float_freelist, abi.float_freelist_max, generic);
+    // A compact int (at most one digit), not a small one.
+    let tag = at(ctx, t, o, abi.long_tag, t.u64).to_rvalue();
+    let immortal_bit = ctx.new_rvalue_from_long(t.u64, abi.long_immortal_bit as i64);
+    let compact = ctx.new_binary_op(
+        None,
+        BinaryOp::LogicalAnd,
+        t.bool,
+        ctx.new_comparison(None, ComparisonOp::LessThan, tag, ctx.new_rvalue_from_long(t.u64, abi.long_compact_below as i64)),
+        ctx.new_comparison(None, ComparisonOp::Equals, ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, tag, immortal_bit), ctx.new_rvalue_zero(t.u64)),
+    );
+    let int_compact = f.new_block("int_compact");
+    int_free.end_with_conditional(None, compact, int_compact, generic);
+    lists.push_on(f, int_compact, o, abi.interp_int_freelist, abi.int_freelist_max, generic);
+    generic.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
+    generic.end_with_void_return(None);
+    f
 }
 
 /// The inlinable reference-counting helpers, following `Include/refcount.h` (64-bit, GIL):
@@ -710,9 +860,6 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     };
     let rc = |o: RValue<'c>| ctx.new_cast(None, o, t.u32.make_pointer()).dereference(None);
     let null = ctx.new_null(t.ptr);
-    // Called by name: `_Py_Dealloc` is exported by the interpreter (the shared object is
-    // loaded into it), so code stays free of process-specific addresses.
-    let dealloc_fn = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "_Py_Dealloc", false);
     let decref_cold = ctx.new_function(None, FunctionType::Extern, t.void, &[ctx.new_parameter(None, t.ptr, "o")], "Py_DecRef", false);
 
     let (incref, o) = one("coir_incref");
@@ -725,92 +872,21 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     bump.end_with_void_return(None);
     done.end_with_void_return(None);
 
+    // The decrement; the release of the last reference is another function (release_function).
     let (decref, o) = one("coir_decref");
     let b0 = decref.new_block("entry");
     let dec = decref.new_block("dec");
-    let free = decref.new_block("free");
+    let last_reference = decref.new_block("last");
     let done = decref.new_block("done");
     let signed = ctx.new_cast(None, rc(o), t.i32);
     b0.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::LessThan, signed, ctx.new_rvalue_zero(t.i32)), done, dec);
     dec.add_assignment(None, rc(o), ctx.new_binary_op(None, BinaryOp::Minus, t.u32, rc(o), ctx.new_rvalue_one(t.u32)));
-    dec.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, rc(o), ctx.new_rvalue_zero(t.u32)), free, done);
-    // Exact floats and compact ints go back on the interpreter's free lists, as
-    // _PyFloat_ExactDealloc and _PyLong_ExactDealloc put them (the interpreter's own float and
-    // int instructions free them so too); anything else, or with a reference tracer set or the
-    // list full, is the interpreter's to deallocate. Objects on a list keep their type: only
-    // their first word changes, linking the next.
-    let runtime = ctx.new_global(None, GlobalKind::Imported, t.char, "_PyRuntime").get_address(None);
-    let ref_tracer = at(ctx, t, runtime, abi.runtime_ref_tracer, t.ptr).to_rvalue();
-    let untraced = ctx.new_comparison(None, ComparisonOp::Equals, ref_tracer, null);
-    let type_named = |symbol: &str| ctx.new_cast(None, ctx.new_global(None, GlobalKind::Imported, t.char, symbol).get_address(None), t.ptr);
-    let (float_type, long_type) = (type_named("PyFloat_Type"), type_named("PyLong_Type"));
-    // The head and size of the free list at `offset` in the main interpreter.
-    let freelist = |f: gccjit::Function<'c>, b: Block<'c>, offset: usize| {
-        let interp = at(ctx, t, runtime, abi.runtime_main_interp, t.ptr).to_rvalue();
-        let fl = f.new_local(None, t.ptr, "freelist");
-        let base = ctx.new_cast(None, interp, t.char.make_pointer());
-        let addr = ctx.new_array_access(None, base, ctx.new_rvalue_from_long(t.word, offset as i64)).get_address(None);
-        b.add_assignment(None, fl, ctx.new_cast(None, addr, t.ptr));
-        (at(ctx, t, fl.to_rvalue(), abi.freelist_head, t.ptr), at(ctx, t, fl.to_rvalue(), abi.freelist_size, t.word))
-    };
-    let word = |v: i64| ctx.new_rvalue_from_long(t.word, v);
-    // `b` ends pushing `o` on the list at `offset` (of at most `max`), or in `full`.
-    let push_on = |f: gccjit::Function<'c>, b: Block<'c>, o: RValue<'c>, offset: usize, max: u64, full: Block<'c>| {
-        let (head, size) = freelist(f, b, offset);
-        let room = ctx.new_binary_op(
-            None,
-            BinaryOp::LogicalAnd,
-            t.bool,
-            ctx.new_comparison(None, ComparisonOp::LessThan, size.to_rvalue(), word(max as i64)),
-            ctx.new_comparison(None, ComparisonOp::GreaterThanEquals, size.to_rvalue(), word(0)),
-        );
-        let push = f.new_block("push");
-        b.end_with_conditional(None, room, push, full);
-        push.add_assignment(None, ctx.new_cast(None, o, t.ptr.make_pointer()).dereference(None), head.to_rvalue());
-        push.add_assignment(None, head, o);
-        push.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Plus, t.word, size.to_rvalue(), word(1)));
-        push.end_with_void_return(None);
-    };
-    // `b` ends popping the list at `offset` into `op` (refcount 1: `_Py_NewReference` writes
-    // the whole first word) and jumping to `got`, or in `empty`.
-    let pop_from = |f: gccjit::Function<'c>, b: Block<'c>, op: LValue<'c>, offset: usize, got: Block<'c>, empty: Block<'c>| {
-        let (head, size) = freelist(f, b, offset);
-        b.add_assignment(None, op, head.to_rvalue());
-        let pop = f.new_block("pop");
-        b.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::NotEquals, op.to_rvalue(), null), pop, empty);
-        pop.add_assignment(None, head, ctx.new_cast(None, op.to_rvalue(), t.ptr.make_pointer()).dereference(None).to_rvalue());
-        pop.add_assignment(None, size, ctx.new_binary_op(None, BinaryOp::Minus, t.word, size.to_rvalue(), word(1)));
-        pop.add_assignment(None, at(ctx, t, op.to_rvalue(), 0, t.u64), ctx.new_rvalue_one(t.u64));
-        pop.end_with_jump(None, got);
-    };
-
-    let generic = decref.new_block("generic");
-    let float_free = decref.new_block("float");
-    let not_float = decref.new_block("not_float");
-    let int_free = decref.new_block("int");
-    let ob_type = at(ctx, t, o, abi.ob_type, t.ptr).to_rvalue();
-    free.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, float_type), float_free, not_float);
-    let is_int = ctx.new_binary_op(None, BinaryOp::LogicalAnd, t.bool, ctx.new_comparison(None, ComparisonOp::Equals, ob_type, long_type), untraced);
-    not_float.end_with_conditional(None, is_int, int_free, generic);
-    let float_untraced = decref.new_block("float_untraced");
-    float_free.end_with_conditional(None, untraced, float_untraced, generic);
-    push_on(decref, float_untraced, o, abi.interp_float_freelist, abi.float_freelist_max, generic);
-    // A compact int (at most one digit), not a small one.
-    let tag = at(ctx, t, o, abi.long_tag, t.u64).to_rvalue();
-    let immortal_bit = ctx.new_rvalue_from_long(t.u64, abi.long_immortal_bit as i64);
-    let compact = ctx.new_binary_op(
-        None,
-        BinaryOp::LogicalAnd,
-        t.bool,
-        ctx.new_comparison(None, ComparisonOp::LessThan, tag, ctx.new_rvalue_from_long(t.u64, abi.long_compact_below as i64)),
-        ctx.new_comparison(None, ComparisonOp::Equals, ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, tag, immortal_bit), ctx.new_rvalue_zero(t.u64)),
-    );
-    let int_compact = decref.new_block("int_compact");
-    int_free.end_with_conditional(None, compact, int_compact, generic);
-    push_on(decref, int_compact, o, abi.interp_int_freelist, abi.int_freelist_max, generic);
-    generic.add_eval(None, ctx.new_call(None, dealloc_fn, &[o]));
-    generic.end_with_void_return(None);
+    dec.end_with_conditional(None, ctx.new_comparison(None, ComparisonOp::Equals, rc(o), ctx.new_rvalue_zero(t.u32)), last_reference, done);
     done.end_with_void_return(None);
+
+    let lists = free_lists(ctx, t, abi);
+    let untraced = lists.untraced();
+    let word = |v: i64| lists.word(v);
 
     // box_float(x): PyFloat_FromDouble with the free list's first object taken inline.
     let px = ctx.new_parameter(None, t.f64, "x");
@@ -820,7 +896,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     let op = box_float.new_local(None, t.ptr, "op");
     let take = box_float.new_block("untraced");
     b0.end_with_conditional(None, untraced, take, slow);
-    pop_from(box_float, take, op, abi.interp_float_freelist, got, slow);
+    lists.pop_from(box_float, take, op, abi.interp_float_freelist, got, slow);
     got.add_assignment(None, at(ctx, t, op.to_rvalue(), abi.float_value, t.f64), px.to_rvalue());
     got.end_with_return(None, op.to_rvalue());
     slow.end_with_return(None, ctx.new_call(None, from_double, &[px.to_rvalue()]));
@@ -842,7 +918,7 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     let small = or(small, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, medium));
     let take = box_int.new_block("medium");
     b0.end_with_conditional(None, and(untraced, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, small)), take, slow);
-    pop_from(box_int, take, op, abi.interp_int_freelist, got, slow);
+    lists.pop_from(box_int, take, op, abi.interp_int_freelist, got, slow);
     let negative = cmp(ComparisonOp::LessThan, v, word(0));
     let one_digit = ctx.new_rvalue_from_long(t.u64, (abi.long_compact_below / 2) as i64);
     let sign = ctx.new_cast(None, negative, t.u64);
@@ -922,10 +998,16 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     borrowed.add_eval(None, ctx.new_call(None, xincref, &[p]));
     borrowed.end_with_return(None, p);
     owned.end_with_return(None, p);
-    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold, box_float, box_int }
+    RefcountFns { incref, xincref, decref, xdecref, store_local: store, take_local: take, decref_cold, box_float, box_int, last_reference }
 }
 
 impl<'c> Emitter<'c, '_> {
+    /// `f`, one of `rc`'s functions that may release a reference, noting that this code uses it.
+    fn release(&self, f: gccjit::Function<'c>) -> gccjit::Function<'c> {
+        self.releases.set(true);
+        f
+    }
+
     fn val(&self, v: Value) -> LValue<'c> {
         self.values[v.index()]
     }
@@ -1069,7 +1151,7 @@ impl<'c> Emitter<'c, '_> {
                 valid.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, old.to_rvalue(), c.new_null(self.t.ptr)), present, miss);
                 present.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
                 present.add_assignment(None, slot, v);
-                present.add_eval(None, c.new_call(None, self.rc.decref, &[old.to_rvalue()]));
+                present.add_eval(None, c.new_call(None, self.release(self.rc.decref), &[old.to_rvalue()]));
                 present.add_assignment(None, status, c.new_rvalue_zero(self.t.int));
                 present.end_with_jump(None, join);
             }
@@ -1176,7 +1258,7 @@ impl<'c> Emitter<'c, '_> {
         }
         cur.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
         cur.add_assignment(None, slot, v);
-        let release = if fast.inline_values { self.rc.decref } else { self.rc.xdecref };
+        let release = if fast.inline_values { self.release(self.rc.decref) } else { self.release(self.rc.xdecref) };
         cur.add_eval(None, c.new_call(None, release, &[old.to_rvalue()]));
         cur.add_assignment(None, result, c.new_rvalue_zero(self.t.int));
         cur.end_with_jump(None, join);
@@ -1746,8 +1828,8 @@ impl<'c> Emitter<'c, '_> {
                         Opcode::Incref => self.rc.incref,
                         Opcode::XIncref => self.rc.xincref,
                         Opcode::Decref | Opcode::XDecref if self.cold[bid.index()] => self.rc.decref_cold,
-                        Opcode::Decref => self.rc.decref,
-                        _ => self.rc.xdecref,
+                        Opcode::Decref => self.release(self.rc.decref),
+                        _ => self.release(self.rc.xdecref),
                     };
                     let a = *d.args.first().ok_or_else(|| bad(d))?;
                     cur.add_eval(None, c.new_call(None, func, &[self.val(a).to_rvalue()]));
@@ -1755,7 +1837,7 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::TakeLocal => {
                     let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
                     let addr = self.slot_lvalue(*index).get_address(None);
-                    cur.add_assignment(None, self.val(res(0)?), c.new_call(None, self.rc.take_local, &[addr]));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_call(None, self.release(self.rc.take_local), &[addr]));
                 }
                 Opcode::LoadLocal => {
                     let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
@@ -1770,7 +1852,7 @@ impl<'c> Emitter<'c, '_> {
                     let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
                     let addr = self.slot_lvalue(*index).get_address(None);
                     let a = *d.args.first().ok_or_else(|| bad(d))?;
-                    cur.add_eval(None, c.new_call(None, self.rc.store_local, &[addr, self.val(a).to_rvalue()]));
+                    cur.add_eval(None, c.new_call(None, self.release(self.rc.store_local), &[addr, self.val(a).to_rvalue()]));
                 }
                 Opcode::SetInstrPtr => {
                     let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
@@ -1855,7 +1937,7 @@ impl<'c> Emitter<'c, '_> {
                     let old = self.temp(self.t.ptr);
                     cur.add_assignment(None, old, slot.to_rvalue());
                     cur.add_assignment(None, slot, v.to_rvalue());
-                    cur.add_eval(None, c.new_call(None, self.rc.decref, &[old.to_rvalue()]));
+                    cur.add_eval(None, c.new_call(None, self.release(self.rc.decref), &[old.to_rvalue()]));
                 }
                 Opcode::Item => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };

@@ -10,7 +10,9 @@ use ir_cfg::ssa::{self, HelperCall, Imm, Opcode, SsaBuilder, Terminator, Type};
 
 /// Stand-in for the interpreter's `_Py_Dealloc`, which compiled code calls by name.
 #[unsafe(no_mangle)]
-pub extern "C" fn _Py_Dealloc(_o: *mut u8) {}
+pub extern "C" fn _Py_Dealloc(o: *mut u8) {
+    DEALLOCATED.lock().unwrap().push(o as usize);
+}
 
 /// Stand-ins for what compiled code's float boxing and freeing read by name: `_PyRuntime` with
 /// a reference tracer set (its first word: every layout fact is 0 here), so they always take
@@ -382,4 +384,41 @@ fn cache_fields_are_relocated_so_the_cache_key_does_not_hold_them() {
     let r = gcc_backend::compile(&f, &abi, &short, &Options::default());
     assert!(matches!(r, Err(gcc_backend::BackendError::BadOperand(_))), "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Objects the `_Py_Dealloc` stand-in was given.
+static DEALLOCATED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// `incref local[0]; decref local[0]; return local[0]`: a release that deallocates when the
+/// count was zero before the increment.
+fn incref_decref() -> ssa::Function {
+    let mut b = SsaBuilder::new("incref_decref", 1);
+    let x = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![x], None).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![x], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![x], None).unwrap();
+    b.terminate(Terminator::Return(x)).unwrap();
+    let f = b.finish().unwrap();
+    ssa::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    f
+}
+
+/// The decrement is inline and the release of a last reference out of line
+/// (`coir_release_last_reference`): the object reaches the interpreter's deallocation exactly
+/// when its count drops to zero, and immortal objects (negative 32-bit count) are not touched.
+#[test]
+fn only_the_last_reference_is_deallocated() {
+    let code = gcc_backend::compile(&incref_decref(), &abi(), &CodeConsts::default(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let run = |o: &mut Obj| {
+        let mut frame = [o as *mut Obj as usize];
+        // SAFETY: the function reads one local slot and counts references of its object.
+        unsafe { (code.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, code.relocs()) as usize }
+    };
+    let dead = |o: &Obj| DEALLOCATED.lock().unwrap().contains(&(o as *const Obj as usize));
+    for (count, freed, after) in [(0u64, true, 1u64), (3, false, 4), (0xffff_ffff, false, 0xffff_ffff)] {
+        let mut o = Obj { refcnt: count, ty: std::ptr::null(), payload: 0 };
+        assert_eq!(run(&mut o), &o as *const Obj as usize);
+        assert_eq!((dead(&o), o.refcnt), (freed, after), "count {count}");
+        DEALLOCATED.lock().unwrap().retain(|&p| p != &o as *const Obj as usize);
+    }
 }
