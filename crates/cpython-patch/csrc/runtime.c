@@ -874,6 +874,55 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
     return PyObject_Vectorcall(callable, argv, (size_t)total | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
+/* CALL with the interpreter's feedback: the call it saw tried first, in a function small enough
+ * to stay cheap to enter, and any other call made by coir_rt_call. */
+PyObject *coir_rt_call_py(PyObject **args, int nargs) {
+    PyObject *callable = args[0];
+    if (args[1] != NULL) {
+        if (is_plain_py_function(callable)) {
+            return call_py_function(callable, args + 1, nargs + 1, NULL);
+        }
+    }
+    else if (Py_TYPE(callable) == &PyMethod_Type) {
+        PyObject *fn = PyMethod_GET_FUNCTION(callable);
+        if (is_plain_py_function(fn)) {
+            args[1] = PyMethod_GET_SELF(callable);
+            return call_py_function(fn, args + 1, nargs + 1, NULL);
+        }
+    }
+    else if (is_plain_py_function(callable)) {
+        return call_py_function(callable, args + 2, nargs, NULL);
+    }
+    return coir_rt_call(args, nargs);
+}
+
+PyObject *coir_rt_call_list_append(PyObject **args, int nargs) {
+    if (args[0] == list_append && nargs == 1 && args[1] != NULL && PyList_CheckExact(args[1])) {
+        if (_PyList_AppendTakeRef((PyListObject *)args[1], Py_NewRef(args[2])) < 0) {
+            return NULL;
+        }
+        return Py_None;
+    }
+    return coir_rt_call(args, nargs);
+}
+
+PyObject *coir_rt_call_builtin(PyObject **args, int nargs) {
+    PyObject *r;
+    PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
+    if (call_builtin(args[0], argv, args[1] != NULL ? nargs + 1 : nargs, &r)) {
+        return r;
+    }
+    return coir_rt_call(args, nargs);
+}
+
+PyObject *coir_rt_call_class(PyObject **args, int nargs) {
+    PyObject *r;
+    if (args[1] == NULL && PyType_Check(args[0]) && call_class_with_init(args, nargs, NULL, &r)) {
+        return r;
+    }
+    return coir_rt_call(args, nargs);
+}
+
 PyObject *coir_rt_call_kw(PyObject **args, int nargs, PyObject *kwnames) {
     PyObject *callable = args[0];
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);

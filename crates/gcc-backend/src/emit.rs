@@ -912,12 +912,22 @@ fn refcount_functions<'c>(ctx: &'c Context<'c>, t: &Types<'c>, abi: &Abi) -> Ref
     let base = word(1 << abi.long_shift);
     let cmp = |op, a, b| ctx.new_comparison(None, op, a, b);
     let and = |a, b| ctx.new_binary_op(None, BinaryOp::LogicalAnd, t.bool, a, b);
-    let or = |a, b| ctx.new_binary_op(None, BinaryOp::LogicalOr, t.bool, a, b);
     let medium = and(cmp(ComparisonOp::LessThan, v, base), cmp(ComparisonOp::GreaterThan, v, ctx.new_unary_op(None, gccjit::UnaryOp::Minus, t.word, base)));
     let small = and(cmp(ComparisonOp::GreaterThanEquals, v, word(abi.small_int_min)), cmp(ComparisonOp::LessThanEquals, v, word(abi.small_int_max)));
-    let small = or(small, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, medium));
+    // A small int is the interpreter's own, immortal: its address in the array.
+    let (small_block, not_small) = (box_int.new_block("small"), box_int.new_block("not_small"));
+    b0.end_with_conditional(None, small, small_block, not_small);
+    let small_ints = ctx.new_cast(None, lists.runtime, t.char.make_pointer());
+    let index = ctx.new_binary_op(
+        None,
+        BinaryOp::Plus,
+        t.word,
+        word(abi.runtime_small_ints as i64),
+        ctx.new_binary_op(None, BinaryOp::Mult, t.word, ctx.new_binary_op(None, BinaryOp::Minus, t.word, v, word(abi.small_int_min)), word(abi.small_int_size as i64)),
+    );
+    small_block.end_with_return(None, ctx.new_cast(None, ctx.new_array_access(None, small_ints, index).get_address(None), t.ptr));
     let take = box_int.new_block("medium");
-    b0.end_with_conditional(None, and(untraced, ctx.new_unary_op(None, gccjit::UnaryOp::LogicalNegate, t.bool, small)), take, slow);
+    not_small.end_with_conditional(None, and(untraced, medium), take, slow);
     lists.pop_from(box_int, take, op, abi.interp_int_freelist, got, slow);
     let negative = cmp(ComparisonOp::LessThan, v, word(0));
     let one_digit = ctx.new_rvalue_from_long(t.u64, (abi.long_compact_below / 2) as i64);

@@ -87,6 +87,11 @@ layout_facts! {
     small_int_min: i64 = "-_PY_NSMALLNEGINTS";
     /// See `small_int_min`.
     small_int_max: i64 = "_PY_NSMALLPOSINTS - 1";
+    /// `offsetof(_PyRuntimeState, static_objects.singletons.small_ints)`: the small ints, an
+    /// array from `small_int_min` up (`_PyLong_SMALL_INTS`).
+    runtime_small_ints: usize = "offsetof(_PyRuntimeState, static_objects.singletons.small_ints)";
+    /// `sizeof(PyLongObject)`: the stride of the small ints' array.
+    small_int_size: usize = "sizeof(PyLongObject)";
     /// `offsetof(PyLongObject, long_value.lv_tag)`.
     long_tag: usize = "offsetof(PyLongObject, long_value.lv_tag)";
     /// `offsetof(PyLongObject, long_value.ob_digit)`.

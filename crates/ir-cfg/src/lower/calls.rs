@@ -25,7 +25,23 @@ impl Lowerer<'_> {
             Opcode::Call => {
                 let n = arg as usize;
                 let base = Self::slot(self.depth() - n - 2);
-                self.call_push(Helper::Call, vec![Operand::Array(base, arg + 2), Operand::Imm(arg as i64)], n + 2)
+                // The interpreter's feedback picks the helper that tries that kind of call
+                // first; each makes any call.
+                use Opcode as O;
+                let h = match ins.stored {
+                    O::CallPyExactArgs | O::CallPyGeneral | O::CallBoundMethodExactArgs | O::CallBoundMethodGeneral => Helper::CallPy,
+                    O::CallListAppend => Helper::CallListAppend,
+                    O::CallBuiltinO
+                    | O::CallBuiltinFast
+                    | O::CallMethodDescriptorNoargs
+                    | O::CallMethodDescriptorO
+                    | O::CallMethodDescriptorFast
+                    | O::CallLen
+                    | O::CallIsinstance => Helper::CallBuiltin,
+                    O::CallAllocAndEnterInit => Helper::CallClass,
+                    _ => Helper::Call,
+                };
+                self.call_push(h, vec![Operand::Array(base, arg + 2), Operand::Imm(arg as i64)], n + 2)
             }
             Opcode::CallKw => {
                 let n = arg as usize;
