@@ -1864,6 +1864,52 @@ impl<'c> Emitter<'c, '_> {
                     let a = *d.args.first().ok_or_else(|| bad(d))?;
                     cur.add_eval(None, c.new_call(None, self.release(self.rc.store_local), &[addr, self.val(a).to_rvalue()]));
                 }
+                Opcode::BoxFloatInto => {
+                    // The slot's float when the slot owns it (untagged, not NULL) and its count
+                    // is 1: the value written, one more reference (see the pass,
+                    // reuse_float_locals). Otherwise box_float.
+                    let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
+                    let err = d.err.ok_or_else(|| bad(d))?;
+                    let x = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let r = self.val(res(0)?);
+                    split += 1;
+                    let (owned, reuse, fresh, next) = (
+                        self.func.new_block(format!("{bid}_{split}_owned")),
+                        self.func.new_block(format!("{bid}_{split}_reuse")),
+                        self.func.new_block(format!("{bid}_{split}_fresh")),
+                        self.func.new_block(format!("{bid}_{split}")),
+                    );
+                    let u64c = |v: i64| c.new_rvalue_from_long(self.t.u64, v);
+                    let bits = self.slot_lvalue(*index).to_rvalue();
+                    let tag = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, u64c(self.abi.stackref_tag_bits as i64));
+                    let untagged = c.new_binary_op(
+                        None,
+                        BinaryOp::LogicalAnd,
+                        self.t.bool,
+                        c.new_comparison(None, ComparisonOp::Equals, tag, u64c(0)),
+                        c.new_comparison(None, ComparisonOp::NotEquals, bits, u64c(0)),
+                    );
+                    cur.end_with_conditional(None, untagged, owned, fresh);
+                    self.temps += 1;
+                    let p = self.t.to_ptr(self.func, owned, bits, &format!("reuse{}", self.temps));
+                    let ob_type = at(c, &self.t, p, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let count = c.new_cast(None, p, self.t.u32.make_pointer()).dereference(None).to_rvalue();
+                    let alone = c.new_binary_op(
+                        None,
+                        BinaryOp::LogicalAnd,
+                        self.t.bool,
+                        c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))),
+                        c.new_comparison(None, ComparisonOp::Equals, count, c.new_rvalue_one(self.t.u32)),
+                    );
+                    owned.end_with_conditional(None, alone, reuse, fresh);
+                    reuse.add_assignment(None, at(c, &self.t, p, self.abi.float_value, self.t.f64), x);
+                    reuse.add_eval(None, c.new_call(None, self.rc.incref, &[p]));
+                    reuse.add_assignment(None, r, p);
+                    reuse.end_with_jump(None, next);
+                    fresh.add_assignment(None, r, c.new_call(None, self.rc.box_float, &[x]));
+                    fresh.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, r.to_rvalue(), c.new_null(self.t.ptr)), self.block(err), next);
+                    cur = next;
+                }
                 Opcode::SetInstrPtr => {
                     let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr);

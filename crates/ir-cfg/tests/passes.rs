@@ -78,7 +78,7 @@ fn dce_removes_unused_pure_results_only() {
 fn the_default_pipeline_verifies_after_each_pass() {
     let mut f = refcounts();
     let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
-    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "arith", "unbox", "refcount_pairs", "dce"]);
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "arith", "unbox", "refcount_pairs", "dce", "reuse_float_locals"]);
     // After simplify, the NULL and the unused constant are dead.
     assert!(!f.to_text().contains("null"), "{}", f.to_text());
 }
@@ -479,4 +479,47 @@ fn arith_follows_locals_stored_in_the_block_until_code_may_run() {
     g.arg_slots = None;
     let mut h = g.clone();
     assert_eq!(passes::run(&mut h, &[Box::new(Arith)], false).unwrap()[0].changes, 0);
+}
+
+/// A new float stored into a local straight after it is made (nothing in between but
+/// `instr_ptr` and releases that run no code) reuses the float the local holds; with a
+/// release that may run code, or a load of the slot, in between, it stays a new float.
+#[test]
+fn a_float_stored_into_a_local_reuses_the_one_it_replaces() {
+    use ir_cfg::ssa::passes::ReuseFloatLocals;
+    let mut b = SsaBuilder::new("reuse_float_locals", 3);
+    let (tstate, frame) = b.entry_params();
+    let errs: Vec<_> = (0..4).map(|k| b.new_block(format!("err{k}"))).collect();
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    b.ins(Opcode::Guard, Imm::Guard(GuardKind::Float, FrameState { unit: 2, stack: vec![] }), vec![a], None).unwrap();
+    let x = b.ins1(Opcode::UnboxFloat, Imm::None, vec![a], None).unwrap();
+    let s = b.ins1(Opcode::FAdd, Imm::None, vec![x, x], None).unwrap();
+    // Reused.
+    let v1 = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![s], Some(errs[0])).unwrap();
+    b.ins(Opcode::SetInstrPtr, Imm::Unit(6), vec![], None).unwrap();
+    b.ins(Opcode::StoreLocal, Imm::Slot(0), vec![v1], None).unwrap();
+    // The release of an object of unknown type may run code, which may look at the slot.
+    let o = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(errs[1])).unwrap();
+    let v2 = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![s], Some(errs[2])).unwrap();
+    b.ins(Opcode::Decref, Imm::None, vec![o], None).unwrap();
+    b.ins(Opcode::StoreLocal, Imm::Slot(1), vec![v2], None).unwrap();
+    // A load of the slot would see the new value early.
+    let v3 = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![s], Some(errs[3])).unwrap();
+    let _old = b.ins1(Opcode::LoadLocal, Imm::Slot(2), vec![], None).unwrap();
+    b.ins(Opcode::StoreLocal, Imm::Slot(2), vec![v3], None).unwrap();
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    for (k, &e) in errs.iter().enumerate() {
+        b.seal_block(e);
+        b.switch_to(e);
+        if k == 2 {
+            b.ins(Opcode::Decref, Imm::None, vec![o], None).unwrap();
+        }
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    let f = b.finish().unwrap();
+    let (f, changes) = check("reuse_float_locals", f, Box::new(ReuseFloatLocals));
+    assert_eq!(changes, 1, "{}", f.to_text());
+    assert_eq!(f.to_text().matches("box_float_into[0]").count(), 1, "{}", f.to_text());
 }

@@ -611,6 +611,11 @@ ops! {
     TakeLocal "take_local" Slot () -> (Obj) [=> TakeSlot] | READS_FRAME | WRITES_FRAME | REFCOUNT;
     /// `localsplus[i] = v`, stealing `v` (or NULL) and releasing the old value.
     StoreLocal "store_local" Slot (Obj) -> () [StoreSlot =>] | WRITES_FRAME | REFCOUNT | ARBITRARY;
+    /// A float of value `x` about to be stored into local slot `i` (see
+    /// `passes::reuse_float_locals`): when the slot owns an exact float nothing else references,
+    /// that float with `x` written into it and one more reference (the store then releases the
+    /// slot's); otherwise a new float, as `box_float`. MemoryError when allocating fails.
+    BoxFloatInto "box_float_into" Slot (F64) -> (Obj) [Borrow => New] | READS_FRAME | WRITES_MEMORY | RAISES;
     /// `frame->instr_ptr = code + unit`, before anything that can raise or look at the frame.
     SetInstrPtr "instr_ptr" Unit () -> () [=>] | WRITES_FRAME;
     /// The eval breaker: handles signals, GIL requests, async exceptions.

@@ -15,6 +15,7 @@ mod guards;
 mod local_loads;
 mod quiet;
 mod refcount_pairs;
+mod reuse_float_locals;
 mod simplify;
 mod unbox;
 
@@ -24,6 +25,7 @@ pub use guards::GuardRemoval;
 pub use local_loads::LocalLoads;
 pub use unbox::Unbox;
 pub use refcount_pairs::RefcountPairs;
+pub use reuse_float_locals::ReuseFloatLocals;
 pub use simplify::Simplify;
 
 /// A transformation of a function.
@@ -36,7 +38,7 @@ pub trait Pass {
 
 /// The passes in order.
 pub fn default_pipeline() -> Vec<Box<dyn Pass>> {
-    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Arith), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode)]
+    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Arith), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode), Box::new(ReuseFloatLocals)]
 }
 
 /// What one pass did.

@@ -42,7 +42,7 @@ fn index_of(f: &Function, v: Value) -> Index {
 }
 
 /// What is known within one block (see the module documentation).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Quiet {
     /// Values whose deallocation runs no code.
     plain: HashSet<Value>,
@@ -82,6 +82,9 @@ impl Quiet {
                 self.plain.insert(d.args[0]);
             }
             (Opcode::Call, Imm::Call(c)) if matches!(c.helper, Helper::BoxFloat | Helper::BoxInt) => {
+                self.plain.insert(d.results[0]);
+            }
+            (Opcode::BoxFloatInto, _) => {
                 self.plain.insert(d.results[0]);
             }
             (Opcode::Item, Imm::Guard(GuardKind::ListIndex, _)) => {
