@@ -596,6 +596,44 @@ PyObject *coir_rt_subscr_seq_int(PyObject *container, PyObject *sub) {
     }
     return PyObject_GetItem(container, sub);
 }
+/* BINARY_OP_SUBSCR_DICT feedback: an exact dict looked up directly, the KeyError raised as the
+ * interpreter's specialised form raises it (dict_subscript does the same for exact dicts);
+ * anything else as BINARY_OP. */
+PyObject *coir_rt_subscr_dict(PyObject *container, PyObject *sub) {
+    if (!PyDict_CheckExact(container)) {
+        return PyObject_GetItem(container, sub);
+    }
+    PyObject *res;
+    if (PyDict_GetItemRef(container, sub, &res) == 0) {
+        _PyErr_SetKeyError(sub);
+    }
+    return res;
+}
+
+/* BINARY_OP_SUBSCR_STR_INT feedback: a Latin-1 character of an exact str is the interpreter's
+ * immortal one-character string (as unicode_getitem returns it); anything else as BINARY_OP. */
+PyObject *coir_rt_subscr_str_int(PyObject *container, PyObject *sub) {
+    if (PyUnicode_CheckExact(container) && PyLong_CheckExact(sub) &&
+        _PyLong_IsNonNegativeCompact((PyLongObject *)sub)) {
+        Py_ssize_t i = (Py_ssize_t)((PyLongObject *)sub)->long_value.ob_digit[0];
+        if (i < PyUnicode_GET_LENGTH(container)) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(container, i);
+            if (c < 256) {
+                return _Py_LATIN1_CHR(c);
+            }
+        }
+    }
+    return PyObject_GetItem(container, sub);
+}
+
+/* STORE_SUBSCR_DICT feedback: an exact dict's item set directly (dict_ass_sub does the same). */
+int coir_rt_store_subscr_dict(PyObject *v, PyObject *container, PyObject *sub) {
+    if (PyDict_CheckExact(container)) {
+        return PyDict_SetItem(container, sub, v);
+    }
+    return PyObject_SetItem(container, sub, v);
+}
+
 int coir_rt_delete_attr(PyObject *owner, PyObject *name) { return PyObject_DelAttr(owner, name); }
 
 PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObject *self, PyObject *name, int oparg,

@@ -216,6 +216,13 @@ helpers! {
     Deopt = "coir_rt_deopt"(Frame, ObjArray, Int, Int, Int, Word, Word) -> Void, Never;
     /// BINARY_OP_SUBSCR_{LIST,TUPLE}_INT feedback.
     SubscrSeqInt = "coir_rt_subscr_seq_int"(Obj, Obj) -> Obj, Null;
+    /// BINARY_OP_SUBSCR_DICT feedback: `dict[key]` of an exact dict looked up directly.
+    SubscrDict = "coir_rt_subscr_dict"(Obj, Obj) -> Obj, Null;
+    /// BINARY_OP_SUBSCR_STR_INT feedback: `str[i]`, a Latin-1 character the interpreter's
+    /// one-character string.
+    SubscrStrInt = "coir_rt_subscr_str_int"(Obj, Obj) -> Obj, Null;
+    /// STORE_SUBSCR_DICT feedback (value, container, key): an exact dict's item set directly.
+    StoreSubscrDict = "coir_rt_store_subscr_dict"(Obj, Obj, Obj) -> Int, Negative;
     /// `del owner.name`.
     DeleteAttr = "coir_rt_delete_attr"(Obj, Obj) -> Int, Negative;
     /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).

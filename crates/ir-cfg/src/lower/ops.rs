@@ -98,6 +98,8 @@ impl Lowerer<'_> {
                     O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt => {
                         return self.call_push(Helper::SubscrSeqInt, vec![v(self, 1), v(self, 0)], 2);
                     }
+                    O::BinaryOpSubscrDict => return self.call_push(Helper::SubscrDict, vec![v(self, 1), v(self, 0)], 2),
+                    O::BinaryOpSubscrStrInt => return self.call_push(Helper::SubscrStrInt, vec![v(self, 1), v(self, 0)], 2),
                     _ => Helper::BinaryOp,
                 };
                 self.call_push(h, vec![v(self, 1), v(self, 0), Operand::Imm(arg as i64)], 2)
@@ -167,7 +169,8 @@ impl Lowerer<'_> {
                 if ins.stored == Opcode::StoreSubscrListInt && self.speculate_store_item()? {
                     return Ok(());
                 }
-                self.call(Helper::StoreSubscr, vec![v(self, 2), v(self, 1), v(self, 0)], None)?;
+                let h = if ins.stored == Opcode::StoreSubscrDict { Helper::StoreSubscrDict } else { Helper::StoreSubscr };
+                self.call(h, vec![v(self, 2), v(self, 1), v(self, 0)], None)?;
                 self.pop_release_n(3);
                 Ok(())
             }
