@@ -1864,44 +1864,53 @@ impl<'c> Emitter<'c, '_> {
                     let a = *d.args.first().ok_or_else(|| bad(d))?;
                     cur.add_eval(None, c.new_call(None, self.release(self.rc.store_local), &[addr, self.val(a).to_rvalue()]));
                 }
-                Opcode::BoxFloatInto => {
-                    // The slot's float when the slot owns it (untagged, not NULL) and its count
-                    // is 1: the value written, one more reference (see the pass,
-                    // reuse_float_locals). Otherwise box_float.
-                    let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
+                Opcode::BoxFloatInto | Opcode::BoxFloatOver => {
+                    // Reuse the float being replaced when its count says no one else holds it
+                    // (see the pass, reuse_float_locals); otherwise box_float.
                     let err = d.err.ok_or_else(|| bad(d))?;
                     let x = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let r = self.val(res(0)?);
                     split += 1;
-                    let (owned, reuse, fresh, next) = (
-                        self.func.new_block(format!("{bid}_{split}_owned")),
+                    let (candidate, reuse, fresh, next) = (
+                        self.func.new_block(format!("{bid}_{split}_candidate")),
                         self.func.new_block(format!("{bid}_{split}_reuse")),
                         self.func.new_block(format!("{bid}_{split}_fresh")),
                         self.func.new_block(format!("{bid}_{split}")),
                     );
-                    let u64c = |v: i64| c.new_rvalue_from_long(self.t.u64, v);
-                    let bits = self.slot_lvalue(*index).to_rvalue();
-                    let tag = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, u64c(self.abi.stackref_tag_bits as i64));
-                    let untagged = c.new_binary_op(
-                        None,
-                        BinaryOp::LogicalAnd,
-                        self.t.bool,
-                        c.new_comparison(None, ComparisonOp::Equals, tag, u64c(0)),
-                        c.new_comparison(None, ComparisonOp::NotEquals, bits, u64c(0)),
-                    );
-                    cur.end_with_conditional(None, untagged, owned, fresh);
-                    self.temps += 1;
-                    let p = self.t.to_ptr(self.func, owned, bits, &format!("reuse{}", self.temps));
+                    let (p, count) = match (d.op, &d.imm, &d.args[..]) {
+                        // The slot's float, when the slot owns it (untagged, not NULL); one
+                        // reference, the slot's.
+                        (Opcode::BoxFloatInto, Imm::Slot(index), _) => {
+                            let u64c = |v: i64| c.new_rvalue_from_long(self.t.u64, v);
+                            let bits = self.slot_lvalue(*index).to_rvalue();
+                            let tag = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, u64c(self.abi.stackref_tag_bits as i64));
+                            let owned = c.new_binary_op(
+                                None,
+                                BinaryOp::LogicalAnd,
+                                self.t.bool,
+                                c.new_comparison(None, ComparisonOp::Equals, tag, u64c(0)),
+                                c.new_comparison(None, ComparisonOp::NotEquals, bits, u64c(0)),
+                            );
+                            cur.end_with_conditional(None, owned, candidate, fresh);
+                            self.temps += 1;
+                            (self.t.to_ptr(self.func, candidate, bits, &format!("reuse{}", self.temps)), 1)
+                        }
+                        (Opcode::BoxFloatOver, Imm::Int(count), [_, w]) => {
+                            cur.end_with_jump(None, candidate);
+                            (self.val(*w).to_rvalue(), *count)
+                        }
+                        _ => return Err(bad(d)),
+                    };
                     let ob_type = at(c, &self.t, p, self.abi.ob_type, self.t.ptr).to_rvalue();
-                    let count = c.new_cast(None, p, self.t.u32.make_pointer()).dereference(None).to_rvalue();
+                    let refs = c.new_cast(None, p, self.t.u32.make_pointer()).dereference(None).to_rvalue();
                     let alone = c.new_binary_op(
                         None,
                         BinaryOp::LogicalAnd,
                         self.t.bool,
                         c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))),
-                        c.new_comparison(None, ComparisonOp::Equals, count, c.new_rvalue_one(self.t.u32)),
+                        c.new_comparison(None, ComparisonOp::Equals, refs, c.new_rvalue_from_long(self.t.u32, count)),
                     );
-                    owned.end_with_conditional(None, alone, reuse, fresh);
+                    candidate.end_with_conditional(None, alone, reuse, fresh);
                     reuse.add_assignment(None, at(c, &self.t, p, self.abi.float_value, self.t.f64), x);
                     reuse.add_eval(None, c.new_call(None, self.rc.incref, &[p]));
                     reuse.add_assignment(None, r, p);

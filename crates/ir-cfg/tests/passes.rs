@@ -523,3 +523,46 @@ fn a_float_stored_into_a_local_reuses_the_one_it_replaces() {
     assert_eq!(changes, 1, "{}", f.to_text());
     assert_eq!(f.to_text().matches("box_float_into[0]").count(), 1, "{}", f.to_text());
 }
+
+/// A new float stored over the list item it was computed from (`xs[0] += d`), with the item
+/// released in between, reuses the item's float; stored over another item, it stays new.
+#[test]
+fn a_float_stored_over_the_item_it_replaces_reuses_it() {
+    use ir_cfg::ssa::passes::ReuseFloatLocals;
+    let mut b = SsaBuilder::new("reuse_float_items", 1);
+    let (e0, e1) = (b.new_block("err0"), b.new_block("err1"));
+    let l = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    b.ins(Opcode::Guard, Imm::Guard(GuardKind::List, FrameState { unit: 2, stack: vec![] }), vec![l], None).unwrap();
+    let mut items = vec![];
+    for (k, e) in [(0, e0), (1, e1)] {
+        let n = b.ins1(Opcode::SmallInt, Imm::SmallInt(k), vec![], None).unwrap();
+        let i = b.ins1(Opcode::UnboxInt, Imm::None, vec![n], None).unwrap();
+        let w = b.ins1(Opcode::Item, Imm::Guard(GuardKind::ListIndex, FrameState { unit: 4, stack: vec![] }), vec![l, i], None).unwrap();
+        let fs = FrameState { unit: 6, stack: vec![StackSlot::Owned] };
+        b.ins(Opcode::Guard, Imm::Guard(GuardKind::Float, fs), vec![w, w], None).unwrap();
+        let x = b.ins1(Opcode::UnboxFloat, Imm::None, vec![w], None).unwrap();
+        let s = b.ins1(Opcode::FAdd, Imm::None, vec![x, x], None).unwrap();
+        let v = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![s], Some(e)).unwrap();
+        b.ins(Opcode::Decref, Imm::None, vec![w], None).unwrap();
+        b.ins(Opcode::SetInstrPtr, Imm::Unit(8), vec![], None).unwrap();
+        // The second value goes to item 0, not the item 1 it was computed from.
+        let zero = b.ins1(Opcode::SmallInt, Imm::SmallInt(0), vec![], None).unwrap();
+        let j = b.ins1(Opcode::UnboxInt, Imm::None, vec![zero], None).unwrap();
+        let fs = FrameState { unit: 8, stack: vec![StackSlot::Owned] };
+        b.ins(Opcode::StoreItem, Imm::Guard(GuardKind::ListIndex, fs), vec![l, j, v, v], None).unwrap();
+        items.push(w);
+    }
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    for (e, w) in [(e0, items[0]), (e1, items[1])] {
+        b.seal_block(e);
+        b.switch_to(e);
+        b.ins(Opcode::Decref, Imm::None, vec![w], None).unwrap();
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    let f = b.finish().unwrap();
+    let (f, changes) = check("reuse_float_items", f, Box::new(ReuseFloatLocals));
+    assert_eq!(changes, 1, "{}", f.to_text());
+    assert_eq!(f.to_text().matches("box_float_over").count(), 1, "{}", f.to_text());
+}

@@ -616,6 +616,11 @@ ops! {
     /// that float with `x` written into it and one more reference (the store then releases the
     /// slot's); otherwise a new float, as `box_float`. MemoryError when allocating fails.
     BoxFloatInto "box_float_into" Slot (F64) -> (Obj) [Borrow => New] | READS_FRAME | WRITES_MEMORY | RAISES;
+    /// A float of value `x` about to replace `w` in the list item `w` was read from (see
+    /// `passes::reuse_float_locals`): when `w` (an exact float) has just the references of the
+    /// list and of the function (the immediate: 2), `w` with `x` written into it and one more
+    /// reference; otherwise a new float, as `box_float`. MemoryError when allocating fails.
+    BoxFloatOver "box_float_over" Int (F64, Obj) -> (Obj) [Borrow, Borrow => New] | WRITES_MEMORY | RAISES;
     /// `frame->instr_ptr = code + unit`, before anything that can raise or look at the frame.
     SetInstrPtr "instr_ptr" Unit () -> () [=>] | WRITES_FRAME;
     /// The eval breaker: handles signals, GIL requests, async exceptions.

@@ -73,6 +73,16 @@ impl Quiet {
         }
     }
 
+    /// The item an `item` load read from `list` at `index`, if nothing may have changed it since.
+    pub(super) fn item_read(&self, f: &Function, list: Value, index: Value) -> Option<Value> {
+        self.items.get(&(list, index_of(f, index))).copied()
+    }
+
+    /// Whether releasing `v` runs no code (an exact float or int).
+    pub(super) fn is_plain(&self, v: Value) -> bool {
+        self.plain.contains(&v)
+    }
+
     /// Learn from instruction `i` (after [`Quiet::runs_code`] was asked about it).
     pub(super) fn observe(&mut self, f: &Function, i: Inst) {
         let runs = self.runs_code(f, i);
@@ -84,7 +94,7 @@ impl Quiet {
             (Opcode::Call, Imm::Call(c)) if matches!(c.helper, Helper::BoxFloat | Helper::BoxInt) => {
                 self.plain.insert(d.results[0]);
             }
-            (Opcode::BoxFloatInto, _) => {
+            (Opcode::BoxFloatInto | Opcode::BoxFloatOver, _) => {
                 self.plain.insert(d.results[0]);
             }
             (Opcode::Item, Imm::Guard(GuardKind::ListIndex, _)) => {
