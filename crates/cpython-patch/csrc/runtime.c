@@ -242,8 +242,8 @@ static void site_cache_put_instance_value(uint64_t *cache, PyObject *owner, PyOb
     }
 }
 
-static inline __attribute__((always_inline)) PyObject *call_py_function(PyObject *func, PyObject **argv, int total,
-                                                                        PyObject *kwnames);
+static inline __attribute__((always_inline)) PyObject *call_py_function(PyThreadState *ts, PyObject *func, PyObject **argv,
+                                                                        int total, PyObject *kwnames);
 static inline int is_plain_py_function(PyObject *callable);
 
 PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site) {
@@ -260,7 +260,7 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
             /* A property whose getter is a plain Python function (LOAD_ATTR_PROPERTY): a
              * data descriptor, so no instance attribute can shadow it. */
             PyObject *arg = owner;
-            return call_py_function(fget, &arg, 1, NULL);
+            return call_py_function(PyThreadState_GET(), fget, &arg, 1, NULL);
         }
         if ((tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) && _PyObject_InlineValues(owner)->valid) {
             PyObject *v = _PyObject_InlineValues(owner)->values[e >> 32];
@@ -731,9 +731,8 @@ static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject 
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
  * frame (push_call_frame) and evaluate it natively, or through the frame hook when it is
  * installed, or in the interpreter. `argv` is the caller's scratch array. */
-static inline __attribute__((always_inline)) PyObject *call_py_function(PyObject *func, PyObject **argv, int total,
-                                                                        PyObject *kwnames) {
-    PyThreadState *ts = PyThreadState_GET();
+static inline __attribute__((always_inline)) PyObject *call_py_function(PyThreadState *ts, PyObject *func, PyObject **argv,
+                                                                        int total, PyObject *kwnames) {
     Py_ssize_t nargs = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     _PyInterpreterFrame *f = push_call_frame(ts, func, argv, nargs, kwnames);
     if (f == NULL) {
@@ -763,7 +762,7 @@ static PyObject *list_append; /* the descriptor list.append (coir_init) */
  * plain Python function: what type_call does for it (object_new allocates, slot_tp_init calls
  * __init__ with self prepended, and anything but None from it is a TypeError), with __init__
  * called as any other native call. 0: not such a class; 1: `*result` is the call's. */
-static int call_class_with_init(PyObject **args, int nargs, PyObject *kwnames, PyObject **result) {
+static int call_class_with_init(PyThreadState *ts, PyObject **args, int nargs, PyObject *kwnames, PyObject **result) {
     PyTypeObject *tp = (PyTypeObject *)args[0];
     if (!Py_IS_TYPE((PyObject *)tp, &PyType_Type) || tp->tp_new != PyBaseObject_Type.tp_new ||
         tp->tp_alloc != PyType_GenericAlloc || (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) {
@@ -779,7 +778,7 @@ static int call_class_with_init(PyObject **args, int nargs, PyObject *kwnames, P
     PyObject *res = NULL;
     if (self != NULL) {
         args[1] = self;
-        res = call_py_function(init, args + 1, nargs + 1, kwnames);
+        res = call_py_function(ts, init, args + 1, nargs + 1, kwnames);
         args[1] = NULL;
     }
     Py_DECREF(init);
@@ -805,9 +804,8 @@ static int call_class_with_init(PyObject **args, int nargs, PyObject *kwnames, P
  * recursion check around it. 0 (and nothing done) for any other call, which then takes the
  * generic path; else 1 with *res the result (NULL with an exception set). `argv` is `total`
  * arguments, borrowed. */
-static inline int call_builtin(PyObject *callable, PyObject *const *argv, int total, PyObject **res) {
+static inline int call_builtin(PyThreadState *ts, PyObject *callable, PyObject *const *argv, int total, PyObject **res) {
     PyTypeObject *ct = Py_TYPE(callable);
-    PyThreadState *ts = PyThreadState_GET();
     PyObject *self;
     PyCFunction cfunc;
     int flags;
@@ -879,16 +877,16 @@ static inline int call_builtin(PyObject *callable, PyObject *const *argv, int to
     return 1;
 }
 
-PyObject *coir_rt_call(PyObject **args, int nargs) {
+PyObject *coir_rt_call(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *callable = args[0];
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
     int total = args[1] != NULL ? nargs + 1 : nargs;
     /* The commonest first: a Python function. */
     if (is_plain_py_function(callable)) {
-        return call_py_function(callable, argv, total, NULL);
+        return call_py_function(ts, callable, argv, total, NULL);
     }
     PyObject *r;
-    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, NULL, &r)) {
+    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(ts, args, nargs, NULL, &r)) {
         return r;
     }
     /* `xs.append(x)` on a list, as CALL_LIST_APPEND. */
@@ -903,10 +901,10 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
         PyObject *fn = PyMethod_GET_FUNCTION(callable);
         if (is_plain_py_function(fn)) {
             args[1] = PyMethod_GET_SELF(callable);
-            return call_py_function(fn, args + 1, nargs + 1, NULL);
+            return call_py_function(ts, fn, args + 1, nargs + 1, NULL);
         }
     }
-    if (call_builtin(callable, argv, total, &r)) {
+    if (call_builtin(ts, callable, argv, total, &r)) {
         return r;
     }
     return PyObject_Vectorcall(callable, argv, (size_t)total | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
@@ -914,63 +912,63 @@ PyObject *coir_rt_call(PyObject **args, int nargs) {
 
 /* CALL with the interpreter's feedback: the call it saw tried first, in a function small enough
  * to stay cheap to enter, and any other call made by coir_rt_call. */
-PyObject *coir_rt_call_py(PyObject **args, int nargs) {
+PyObject *coir_rt_call_py(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *callable = args[0];
     if (args[1] != NULL) {
         if (is_plain_py_function(callable)) {
-            return call_py_function(callable, args + 1, nargs + 1, NULL);
+            return call_py_function(ts, callable, args + 1, nargs + 1, NULL);
         }
     }
     else if (Py_TYPE(callable) == &PyMethod_Type) {
         PyObject *fn = PyMethod_GET_FUNCTION(callable);
         if (is_plain_py_function(fn)) {
             args[1] = PyMethod_GET_SELF(callable);
-            return call_py_function(fn, args + 1, nargs + 1, NULL);
+            return call_py_function(ts, fn, args + 1, nargs + 1, NULL);
         }
     }
     else if (is_plain_py_function(callable)) {
-        return call_py_function(callable, args + 2, nargs, NULL);
+        return call_py_function(ts, callable, args + 2, nargs, NULL);
     }
-    return coir_rt_call(args, nargs);
+    return coir_rt_call(ts, args, nargs);
 }
 
-PyObject *coir_rt_call_list_append(PyObject **args, int nargs) {
+PyObject *coir_rt_call_list_append(PyThreadState *ts, PyObject **args, int nargs) {
     if (args[0] == list_append && nargs == 1 && args[1] != NULL && PyList_CheckExact(args[1])) {
         if (_PyList_AppendTakeRef((PyListObject *)args[1], Py_NewRef(args[2])) < 0) {
             return NULL;
         }
         return Py_None;
     }
-    return coir_rt_call(args, nargs);
+    return coir_rt_call(ts, args, nargs);
 }
 
-PyObject *coir_rt_call_builtin(PyObject **args, int nargs) {
+PyObject *coir_rt_call_builtin(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *r;
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
-    if (call_builtin(args[0], argv, args[1] != NULL ? nargs + 1 : nargs, &r)) {
+    if (call_builtin(ts, args[0], argv, args[1] != NULL ? nargs + 1 : nargs, &r)) {
         return r;
     }
-    return coir_rt_call(args, nargs);
+    return coir_rt_call(ts, args, nargs);
 }
 
-PyObject *coir_rt_call_class(PyObject **args, int nargs) {
+PyObject *coir_rt_call_class(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *r;
-    if (args[1] == NULL && PyType_Check(args[0]) && call_class_with_init(args, nargs, NULL, &r)) {
+    if (args[1] == NULL && PyType_Check(args[0]) && call_class_with_init(ts, args, nargs, NULL, &r)) {
         return r;
     }
-    return coir_rt_call(args, nargs);
+    return coir_rt_call(ts, args, nargs);
 }
 
-PyObject *coir_rt_call_kw(PyObject **args, int nargs, PyObject *kwnames) {
+PyObject *coir_rt_call_kw(PyThreadState *ts, PyObject **args, int nargs, PyObject *kwnames) {
     PyObject *callable = args[0];
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
     int total = args[1] != NULL ? nargs + 1 : nargs;
     if (is_plain_py_function(callable)) {
-        return call_py_function(callable, argv, total, kwnames);
+        return call_py_function(ts, callable, argv, total, kwnames);
     }
     PyObject *r;
-    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(args, nargs, kwnames, &r)) {
+    if (args[1] == NULL && PyType_Check(callable) && call_class_with_init(ts, args, nargs, kwnames, &r)) {
         return r;
     }
     return PyObject_Vectorcall(callable, argv, (size_t)(total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);

@@ -228,20 +228,20 @@ helpers! {
     /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).
     LoadSuperAttr = "coir_rt_load_super_attr"(Obj, Obj, Obj, Obj, Int, ObjOut) -> Obj, Null;
     /// CALL: array = [callable, self_or_null, args...], int = number of args.
-    Call = "coir_rt_call"(ObjArray, Int) -> Obj, Null;
+    Call = "coir_rt_call"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL with the feedback of a call of a Python function or bound method
     /// (CALL_PY_EXACT_ARGS, CALL_PY_GENERAL, CALL_BOUND_METHOD_*): that call first, as `Call`.
-    CallPy = "coir_rt_call_py"(ObjArray, Int) -> Obj, Null;
+    CallPy = "coir_rt_call_py"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL with CALL_LIST_APPEND feedback, as `Call`.
-    CallListAppend = "coir_rt_call_list_append"(ObjArray, Int) -> Obj, Null;
+    CallListAppend = "coir_rt_call_list_append"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL with the feedback of a call of a C function or method descriptor (CALL_BUILTIN_O,
     /// _FAST, CALL_METHOD_DESCRIPTOR_*, CALL_LEN, CALL_ISINSTANCE), as `Call`.
-    CallBuiltin = "coir_rt_call_builtin"(ObjArray, Int) -> Obj, Null;
+    CallBuiltin = "coir_rt_call_builtin"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL with CALL_ALLOC_AND_ENTER_INIT feedback (a class whose `__init__` is a Python
     /// function), as `Call`.
-    CallClass = "coir_rt_call_class"(ObjArray, Int) -> Obj, Null;
+    CallClass = "coir_rt_call_class"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL_KW: array = [callable, self_or_null, args...], int = number of args incl. keywords.
-    CallKw = "coir_rt_call_kw"(ObjArray, Int, Obj) -> Obj, Null;
+    CallKw = "coir_rt_call_kw"(TState, ObjArray, Int, Obj) -> Obj, Null;
     /// CALL_FUNCTION_EX (func, callargs tuple, kwargs dict or NULL).
     CallFunctionEx = "coir_rt_call_function_ex"(Obj, Obj, Obj) -> Obj, Null;
     /// CALL_INTRINSIC_1.

@@ -41,13 +41,13 @@ impl Lowerer<'_> {
                     O::CallAllocAndEnterInit => Helper::CallClass,
                     _ => Helper::Call,
                 };
-                self.call_push(h, vec![Operand::Array(base, arg + 2), Operand::Imm(arg as i64)], n + 2)
+                self.call_push(h, vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64)], n + 2)
             }
             Opcode::CallKw => {
                 let n = arg as usize;
                 let base = Self::slot(self.depth() - n - 3);
                 let kwnames = v(self, 0);
-                self.call_push(Helper::CallKw, vec![Operand::Array(base, arg + 2), Operand::Imm(arg as i64), kwnames], n + 3)
+                self.call_push(Helper::CallKw, vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64), kwnames], n + 3)
             }
             Opcode::CallFunctionEx => self.call_push(Helper::CallFunctionEx, vec![v(self, 3), v(self, 1), v(self, 0)], 4),
             Opcode::CallIntrinsic1 => {
