@@ -31,7 +31,7 @@ def main():
     ins = list(dis.get_instructions(nbody.step))
     first = next(i.offset for i in ins if i.opname == "FOR_ITER")
     back = next(i.offset for i in ins if i.opname == "JUMP_BACKWARD" and i.offset > first)
-    calls = allocs = checks = 0
+    calls = allocs = checks = reuses = 0
     cur = None
     for line in text.splitlines():
         m = re.match(r"b\d+(\(.*\))?: # (\w+)", line)
@@ -49,9 +49,14 @@ def main():
             allocs += bool(ALLOCATING.search(line))
         if re.search(r"\bguard|\bitem |store_item|tuple_item|list_item", line):
             checks += 1
+        # Boxes that write into the float they replace when nothing else holds it
+        # (reuse_float_locals), allocating only otherwise.
+        if re.search(r"= box_float_(into|over)", line):
+            reuses += 1
     spec = os.environ.get("COIR_SPECULATE", "1")
     print(f"speculation {'off' if spec == '0' else 'on'}: pair loop (bytes {first}..{back}): "
-          f"{calls} helper calls, {allocs} allocating, {checks} guards and inline checks per iteration")
+          f"{calls} helper calls, {allocs} allocating, {reuses} boxes reusing the float they replace, "
+          f"{checks} guards and inline checks per iteration")
 
 
 if __name__ == "__main__":
