@@ -210,3 +210,28 @@ assert coir.stats()["samples"] == 0
 print("ok")
 """, {"COIR_SAMPLE_US": "100000000"})
     assert out == "ok\n"
+
+
+def test_globals_added_after_the_compile_recompile_the_function():
+    """Names added to the module change its keys version: the compiled reads miss, and after
+    enough misses the function is compiled again from refreshed feedback (as the interpreter
+    specialises LOAD_GLOBAL again), instead of taking the slow lookup for good."""
+    out = run(PRELUDE + """
+K = 3
+def f(n):
+    s = 0
+    for i in range(n):
+        s += K + len("ab")
+    return s
+def work():
+    f(200)
+coir.enable()
+spin(work, lambda: coir.is_compiled(f))
+before = coir.stats()["recompiled_hot"]
+for k in range(50):
+    globals()["G%d" % k] = k
+spin(work, lambda: coir.stats()["recompiled_hot"] > before)
+assert f(10) == 50
+print("ok")
+""")
+    assert out == "ok\n"

@@ -480,6 +480,16 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
             return Py_NewRef(v);
         }
     }
+    /* The module or the builtins changed names since the compile: the interpreter would
+     * specialise the instruction again, so after enough misses the function is compiled again
+     * (its next calls run interpreted, refreshing the inline caches, until the new code is in). */
+    CoirCodeState *st = coir_code_state(_PyFrame_GetCode(f), 0);
+    if (st != NULL && ++st->global_misses >= COIR_GLOBAL_MISSES_RECOMPILE &&
+        st->global_recompiles < COIR_GLOBAL_RECOMPILES_MAX && st->recompile == 0) {
+        st->global_misses = 0;
+        st->global_recompiles++;
+        st->recompile = 1;
+    }
     return coir_rt_load_global(f, name);
 }
 

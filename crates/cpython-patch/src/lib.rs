@@ -620,6 +620,8 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
                 (*((*st).compiled as *mut Versions)).push(c);
                 (*st).entry = Some(std::mem::transmute::<gcc_backend::EntryFn, ffi::CoirEntryFn>(entry));
                 (*st).cold = (tier == Tier::Cold) as i32;
+                // Misses are counted against the code just installed.
+                (*st).global_misses = 0;
             }
             if tier_up {
                 global().recompiled += 1;

@@ -281,6 +281,12 @@ crate::c_record! {
         recompile: c_int,
         /// How many entries of `no_speculate` are used.
         n_no_speculate: c_int,
+        /// Global reads since the last compile whose keys versions were not the compiled ones
+        /// (the module or builtins gained or lost names): at `GLOBAL_MISSES_RECOMPILE`, the
+        /// function is compiled again with the interpreter's fresh feedback.
+        global_misses: c_long,
+        /// Recompiles asked for by `global_misses` (at most `GLOBAL_RECOMPILES_MAX`).
+        global_recompiles: c_int,
         /// Code units (instructions) where compiled code no longer speculates.
         no_speculate: [c_int; NO_SPECULATE_MAX],
     }
@@ -365,6 +371,13 @@ impl DeoptReason {
 
 /// Failures of one guard after which its instruction is compiled again without speculation.
 pub const DESPECIALISE_AFTER: usize = 64;
+
+/// Global reads of one function, since it was compiled, that missed the compiled keys versions
+/// after which it is compiled again (with the interpreter's feedback, refreshed meanwhile by
+/// the calls that run interpreted while the compile is under way); and how many times.
+pub const GLOBAL_MISSES_RECOMPILE: usize = 512;
+/// See [`GLOBAL_MISSES_RECOMPILE`].
+pub const GLOBAL_RECOMPILES_MAX: usize = 4;
 
 /// Instructions per function that can lose their speculation (later ones keep deoptimising).
 pub const NO_SPECULATE_MAX: usize = 16;

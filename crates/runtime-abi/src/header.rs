@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
+use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, GLOBAL_MISSES_RECOMPILE, GLOBAL_RECOMPILES_MAX, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -40,6 +40,8 @@ pub fn c_header() -> String {
     }
     let _ = writeln!(h, "#define COIR_DEOPTED ((PyObject *){DEOPTED})");
     let _ = writeln!(h, "#define COIR_DESPECIALISE_AFTER {DESPECIALISE_AFTER}");
+    let _ = writeln!(h, "#define COIR_GLOBAL_MISSES_RECOMPILE {GLOBAL_MISSES_RECOMPILE}");
+    let _ = writeln!(h, "#define COIR_GLOBAL_RECOMPILES_MAX {GLOBAL_RECOMPILES_MAX}");
     let _ = writeln!(h, "#define COIR_NO_SPECULATE_MAX {NO_SPECULATE_MAX}");
     let _ = writeln!(h, "#define COIR_SITE_CACHE_ENTRIES {SITE_CACHE_ENTRIES}\n");
 
