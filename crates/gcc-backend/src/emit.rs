@@ -1864,7 +1864,7 @@ impl<'c> Emitter<'c, '_> {
                     let a = *d.args.first().ok_or_else(|| bad(d))?;
                     cur.add_eval(None, c.new_call(None, self.release(self.rc.store_local), &[addr, self.val(a).to_rvalue()]));
                 }
-                Opcode::BoxFloatInto | Opcode::BoxFloatOver => {
+                Opcode::BoxFloatInto | Opcode::BoxFloatOver | Opcode::BoxIntInto => {
                     // Reuse the float being replaced when its count says no one else holds it
                     // (see the pass, reuse_float_locals); otherwise box_float.
                     let err = d.err.ok_or_else(|| bad(d))?;
@@ -1880,7 +1880,7 @@ impl<'c> Emitter<'c, '_> {
                     let (p, count) = match (d.op, &d.imm, &d.args[..]) {
                         // The slot's float, when the slot owns it (untagged, not NULL); one
                         // reference, the slot's.
-                        (Opcode::BoxFloatInto, Imm::Slot(index), _) => {
+                        (Opcode::BoxFloatInto | Opcode::BoxIntInto, Imm::Slot(index), _) => {
                             let u64c = |v: i64| c.new_rvalue_from_long(self.t.u64, v);
                             let bits = self.slot_lvalue(*index).to_rvalue();
                             let tag = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, u64c(self.abi.stackref_tag_bits as i64));
@@ -1901,21 +1901,61 @@ impl<'c> Emitter<'c, '_> {
                         }
                         _ => return Err(bad(d)),
                     };
+                    let int = d.op == Opcode::BoxIntInto;
+                    let and = |a, b| c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, a, b);
                     let ob_type = at(c, &self.t, p, self.abi.ob_type, self.t.ptr).to_rvalue();
                     let refs = c.new_cast(None, p, self.t.u32.make_pointer()).dereference(None).to_rvalue();
-                    let alone = c.new_binary_op(
-                        None,
-                        BinaryOp::LogicalAnd,
-                        self.t.bool,
-                        c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))),
+                    let ty = if int { BuiltinType::Long } else { BuiltinType::Float };
+                    let mut alone = and(
+                        c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(ty))),
                         c.new_comparison(None, ComparisonOp::Equals, refs, c.new_rvalue_from_long(self.t.u32, count)),
                     );
+                    if int {
+                        // A compact int's value (one digit) that is not a small int's.
+                        let w = |v: i64| c.new_rvalue_from_long(self.t.word, v);
+                        let base = 1i64 << self.abi.long_shift;
+                        let medium = and(c.new_comparison(None, ComparisonOp::LessThan, x, w(base)), c.new_comparison(None, ComparisonOp::GreaterThan, x, w(-base)));
+                        let small = and(
+                            c.new_comparison(None, ComparisonOp::GreaterThanEquals, x, w(self.abi.small_int_min)),
+                            c.new_comparison(None, ComparisonOp::LessThanEquals, x, w(self.abi.small_int_max)),
+                        );
+                        alone = and(alone, and(medium, c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, small)));
+                    }
                     candidate.end_with_conditional(None, alone, reuse, fresh);
-                    reuse.add_assignment(None, at(c, &self.t, p, self.abi.float_value, self.t.f64), x);
+                    if int {
+                        // The tag and digit of a one-digit int, as box_int writes them.
+                        let negative = c.new_comparison(None, ComparisonOp::LessThan, x, c.new_rvalue_zero(self.t.word));
+                        let sign = c.new_binary_op(
+                            None,
+                            BinaryOp::Mult,
+                            self.t.u64,
+                            c.new_cast(None, negative, self.t.u64),
+                            c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_negative as i64),
+                        );
+                        let one_digit = c.new_rvalue_from_long(self.t.u64, (self.abi.long_compact_below / 2) as i64);
+                        reuse.add_assignment(None, at(c, &self.t, p, self.abi.long_tag, self.t.u64), c.new_binary_op(None, BinaryOp::BitwiseOr, self.t.u64, one_digit, sign));
+                        let magnitude = c.new_binary_op(
+                            None,
+                            BinaryOp::Mult,
+                            self.t.word,
+                            x,
+                            c.new_binary_op(
+                                None,
+                                BinaryOp::Minus,
+                                self.t.word,
+                                c.new_rvalue_one(self.t.word),
+                                c.new_binary_op(None, BinaryOp::Mult, self.t.word, c.new_cast(None, negative, self.t.word), c.new_rvalue_from_long(self.t.word, 2)),
+                            ),
+                        );
+                        reuse.add_assignment(None, at(c, &self.t, p, self.abi.long_digits, self.t.u32), c.new_cast(None, magnitude, self.t.u32));
+                    } else {
+                        reuse.add_assignment(None, at(c, &self.t, p, self.abi.float_value, self.t.f64), x);
+                    }
                     reuse.add_eval(None, c.new_call(None, self.rc.incref, &[p]));
                     reuse.add_assignment(None, r, p);
                     reuse.end_with_jump(None, next);
-                    fresh.add_assignment(None, r, c.new_call(None, self.rc.box_float, &[x]));
+                    let boxer = if int { self.rc.box_int } else { self.rc.box_float };
+                    fresh.add_assignment(None, r, c.new_call(None, boxer, &[x]));
                     fresh.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, r.to_rvalue(), c.new_null(self.t.ptr)), self.block(err), next);
                     cur = next;
                 }

@@ -566,3 +566,44 @@ fn a_float_stored_over_the_item_it_replaces_reuses_it() {
     assert_eq!(changes, 1, "{}", f.to_text());
     assert_eq!(f.to_text().matches("box_float_over").count(), 1, "{}", f.to_text());
 }
+
+/// An int stored into a local reuses the local's int too (`box_int_into`), also when the store
+/// is in the block the box's block jumps to and nothing else reaches (a loop body's first
+/// block); not when the box's block ends in a branch (the store may not follow).
+#[test]
+fn an_int_stored_into_a_local_across_a_jump_reuses_the_old_one() {
+    use ir_cfg::ssa::passes::ReuseFloatLocals;
+    let mut b = SsaBuilder::new("reuse_int_locals", 2);
+    let (tstate, _) = b.entry_params();
+    let (next, join, other, e0, e1) = (b.new_block("next"), b.new_block("join"), b.new_block("other"), b.new_block("err0"), b.new_block("err1"));
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    b.ins(Opcode::Guard, Imm::Guard(GuardKind::CompactInt, FrameState { unit: 2, stack: vec![] }), vec![a], None).unwrap();
+    let x = b.ins1(Opcode::UnboxInt, Imm::None, vec![a], None).unwrap();
+    let s = b.ins1(Opcode::IAdd, Imm::None, vec![x, x], None).unwrap();
+    let v1 = b.ins1(Opcode::Call, call(Helper::BoxInt), vec![s], Some(e0)).unwrap();
+    b.terminate(Terminator::Jump(SsaBuilder::call(next))).unwrap();
+    b.seal_block(next);
+    b.switch_to(next);
+    b.ins(Opcode::StoreLocal, Imm::Slot(0), vec![v1], None).unwrap();
+    let v2 = b.ins1(Opcode::Call, call(Helper::BoxInt), vec![s], Some(e1)).unwrap();
+    b.terminate(Terminator::BranchEq { a: v2, b: v2, then: SsaBuilder::call(join), otherwise: SsaBuilder::call(other) }).unwrap();
+    b.seal_block(other);
+    b.switch_to(other);
+    b.terminate(Terminator::Jump(SsaBuilder::call(join))).unwrap();
+    b.seal_block(join);
+    b.switch_to(join);
+    b.ins(Opcode::StoreLocal, Imm::Slot(1), vec![v2], None).unwrap();
+    let none = b.ins1(Opcode::Singleton, Imm::Singleton(Singleton::None), vec![], None).unwrap();
+    b.ins(Opcode::Incref, Imm::None, vec![none], None).unwrap();
+    b.terminate(Terminator::Return(none)).unwrap();
+    for e in [e0, e1] {
+        b.seal_block(e);
+        b.switch_to(e);
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    let _ = tstate;
+    let f = b.finish().unwrap();
+    let (f, changes) = check("reuse_int_locals", f, Box::new(ReuseFloatLocals));
+    assert_eq!(changes, 1, "{}", f.to_text());
+    assert_eq!(f.to_text().matches("box_int_into[0]").count(), 1, "{}", f.to_text());
+}

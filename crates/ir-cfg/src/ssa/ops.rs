@@ -616,6 +616,11 @@ ops! {
     /// that float with `x` written into it and one more reference (the store then releases the
     /// slot's); otherwise a new float, as `box_float`. MemoryError when allocating fails.
     BoxFloatInto "box_float_into" Slot (F64) -> (Obj) [Borrow => New] | READS_FRAME | WRITES_MEMORY | RAISES;
+    /// An int of value `v` about to be stored into local slot `i`, as `box_float_into`: when
+    /// the slot owns an exact int nothing else references and `v` is a compact int's value but
+    /// not a small int's (those are the interpreter's immortal objects), that int with `v`
+    /// written into it and one more reference; otherwise `box_int`.
+    BoxIntInto "box_int_into" Slot (I64) -> (Obj) [Borrow => New] | READS_FRAME | WRITES_MEMORY | RAISES;
     /// A float of value `x` about to replace `w` in the list item `w` was read from (see
     /// `passes::reuse_float_locals`): when `w` (an exact float) has just the references of the
     /// list and of the function (the immediate: 2), `w` with `x` written into it and one more

@@ -94,7 +94,7 @@ impl Quiet {
             (Opcode::Call, Imm::Call(c)) if matches!(c.helper, Helper::BoxFloat | Helper::BoxInt) => {
                 self.plain.insert(d.results[0]);
             }
-            (Opcode::BoxFloatInto | Opcode::BoxFloatOver, _) => {
+            (Opcode::BoxFloatInto | Opcode::BoxFloatOver | Opcode::BoxIntInto, _) => {
                 self.plain.insert(d.results[0]);
             }
             (Opcode::Item, Imm::Guard(GuardKind::ListIndex, _)) => {
