@@ -21,14 +21,20 @@ pub const MAX_INTRINSIC_1: u32 = 11;
 /// `MAX_INTRINSIC_2` (`internal/pycore_intrinsics.h`): last index of
 /// `_PyIntrinsics_BinaryFunctions`.
 pub const MAX_INTRINSIC_2: u32 = 5;
-/// `BINARY_OP`'s opargs for `//`, `%` and `/` (`opcode.h`'s `NB_*`), which coir computes
-/// inline on numbers whose types it knows; each in-place form is `NB_INPLACE_OFFSET` more.
-/// (`tests/test_oparg_limits.py` checks them against the interpreter.)
+/// `BINARY_OP`'s opargs for the arithmetic coir computes inline on numbers whose types it
+/// knows (`opcode.h`'s `NB_*`); each in-place form is `NB_INPLACE_OFFSET` more.
+/// (`tests/test_oparg_limits.py` checks them against the interpreter.) `+`.
+pub const NB_ADD: u32 = 0;
+/// `//`.
 pub const NB_FLOOR_DIVIDE: u32 = 2;
+/// `*`.
+pub const NB_MULTIPLY: u32 = 5;
 /// `%`.
 pub const NB_REMAINDER: u32 = 6;
 /// `**`.
 pub const NB_POWER: u32 = 8;
+/// `-`.
+pub const NB_SUBTRACT: u32 = 10;
 /// `/`.
 pub const NB_TRUE_DIVIDE: u32 = 11;
 /// `NB_INPLACE_ADD - NB_ADD`.

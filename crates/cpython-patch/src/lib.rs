@@ -247,6 +247,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         no_speculate: p.no_speculate.clone(),
         // COIR_SPECULATE=0: no guards (for comparisons and for finding a guard's fault).
         no_speculation: std::env::var("COIR_SPECULATE").is_ok_and(|v| v == "0"),
+        const_kinds: p.const_kinds.clone(),
     };
     let f = ir_cfg::lower(cfg, &info).map_err(|e| {
         let key = match &e {

@@ -515,3 +515,59 @@ mod ownership {
         assert!(tried >= 8, "{tried}");
     }
 }
+
+/// A run of arithmetic (`1.0 / (s * (s + 1) // 2 + i)`, with int feedback, `//` unspecialised
+/// and BINARY_OP_EXTEND for the `/`) is lowered as a whole: the two locals tested once, the
+/// values computed unboxed with the divisors tested for zero, one box for the result; the
+/// generic path is the instructions lowered one by one. After the passes the inline path makes
+/// no other box.
+#[test]
+fn arithmetic_runs_box_only_their_result() {
+    use Opcode::*;
+    let ops = [
+        (Resume, 0),
+        (LoadConst, 0),
+        (LoadFastBorrow, 1),
+        (LoadFastBorrow, 1),
+        (LoadSmallInt, 1),
+        (BinaryOp, 0),
+        (BinaryOp, 5),
+        (LoadSmallInt, 2),
+        (BinaryOp, 2),
+        (LoadFastBorrow, 0),
+        (BinaryOp, 0),
+        (BinaryOp, 11),
+        (ReturnValue, 0),
+    ];
+    let plain = asm(&ops);
+    let mut adaptive = plain.clone();
+    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
+    adaptive[at(5)] = BinaryOpAddInt.as_u8();
+    adaptive[at(6)] = BinaryOpMultiplyInt.as_u8();
+    adaptive[at(10)] = BinaryOpAddInt.as_u8();
+    adaptive[at(11)] = BinaryOpExtend.as_u8();
+    let input = bytecode_cfg::CodeInput {
+        code: &plain,
+        adaptive: Some(&adaptive),
+        flags: 0x3,
+        nlocalsplus: 2,
+        stacksize: 4,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    };
+    let mut facts = info(2);
+    facts.const_kinds = vec![Some(ir_cfg::ssa::GuardKind::Float)];
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &facts).unwrap();
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    let run: String = after.split("run_slow").next().unwrap().to_string();
+    // The inline path: both locals tested, one box (the float result), no helper call.
+    assert_eq!(run.matches("is_compact_int").count(), 2, "{after}");
+    assert_eq!(run.matches("call box_").count(), 1, "{after}");
+    assert!(run.contains("call box_float") && !run.contains("call binary_op"), "{after}");
+    golden("arith_run", &format!("{text}=== after the passes\n{after}"));
+}

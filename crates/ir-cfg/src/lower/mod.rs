@@ -25,6 +25,7 @@ mod build;
 mod calls;
 mod control;
 mod exceptions;
+mod int_chain;
 mod locals;
 mod ops;
 
@@ -48,6 +49,9 @@ pub struct CodeInfo {
     pub no_speculate: Vec<u32>,
     /// Never speculate (no guards at all: every operation through its runtime helper).
     pub no_speculation: bool,
+    /// Per `co_consts` entry, what it is known to be (an exact float, a compact int); empty
+    /// if the compiler was not told.
+    pub const_kinds: Vec<Option<GuardKind>>,
 }
 
 /// Why a code object was not lowered. Offsets are byte offsets.
@@ -222,12 +226,29 @@ impl<'a> Lowerer<'a> {
         self.fb.switch_to(irb);
         self.cur_block = b;
         let bb = &cfg.graph[b];
-        for i in bb.first..bb.end {
+        let mut i = bb.first;
+        while i < bb.end {
             let ins = &cfg.instrs[i];
             self.ins = Some(ins);
             // The modelled stack must be the one the CFG computed, at every instruction.
             self.check_depth(ins.byte_offset(), ins.depth)?;
-            self.lower_instr(ins)?;
+            let run = if self.info.no_speculation {
+                None
+            } else {
+                int_chain::scan(&cfg.instrs[i..bb.end], self.stack.len(), &self.info.const_kinds)
+                    .filter(|c| self.chain_operands_are_objects(c))
+            };
+            match run {
+                Some(c) => {
+                    let n = c.len;
+                    self.lower_chain(&cfg.instrs[i..i + n], c)?;
+                    i += n;
+                }
+                None => {
+                    self.lower_instr(ins)?;
+                    i += 1;
+                }
+            }
             if !self.fb.is_open() {
                 break;
             }

@@ -1,0 +1,349 @@
+//! Runs of arithmetic lowered as a whole: the values computed in machine words, only the result
+//! boxed.
+//!
+//! Lowered one instruction at a time (`ops.rs`, `int_arith`), `s * (s + 1) // 2 + i + 1` tests
+//! its operands, computes inline and boxes its result at each of its five operations, and the
+//! next operation tests and unboxes that box again: the inline and the generic path meet after
+//! each operation, and what the inline path knew is lost there. Past the small ints each box is
+//! an allocation.
+//!
+//! Here a run of loads and arithmetic that leaves one value on the stack is lowered as a whole.
+//! The loaded values are tested once (compact ints; constants and small ints are known), the
+//! operations run on their values (i64, f64 once a float constant or `/` enters), and the
+//! result alone is boxed. Anything else (a value that is not a compact int, a zero divisor)
+//! takes the run lowered instruction by instruction from its start. That redoes what the inline
+//! path computed, which is sound because nothing it did is visible: it only reads, and writes no
+//! memory. The sequence of operations, results and exceptions is the generic path's, that is
+//! the interpreter's.
+//!
+//! A run: loads (`LOAD_FAST`, `LOAD_FAST_BORROW`, their pairs, `LOAD_SMALL_INT`, `LOAD_CONST` of
+//! a float or compact int) and BINARY_OPs `+ - * // % /` (and their in-place forms) with int
+//! feedback, `BINARY_OP_EXTEND` or none; at least two operations; values already on the stack
+//! may be operands; in one block of the CFG. It ends with one value on top of what the stack
+//! held below its operands.
+//!
+//! Exactness. Int values stay below 2**62 in magnitude, so the words never overflow: a compact
+//! int is below 2**30, a sum or difference one bit above the larger operand, a product the sum
+//! of the operands' bits, a floor quotient no larger than the dividend (smaller by a constant
+//! divisor's bits), a remainder below the divisor; a run is cut before an operation that could
+//! pass that. `/` of two ints only below 2**53, where CPython's `long_true_divide` divides the
+//! exact doubles; an int meeting a float becomes the nearest double, as `PyLong_AsDouble` makes
+//! it (exact in this range or rounded the same way). `//` and `%` of floats are not taken.
+use std::collections::HashMap;
+
+use bytecode_cfg::opargs::{
+    nb_operator, NB_ADD, NB_FLOOR_DIVIDE, NB_MULTIPLY, NB_OPARG_LAST, NB_REMAINDER, NB_SUBTRACT, NB_TRUE_DIVIDE,
+    PY_EQ, SMALL_INT_LIMIT,
+};
+use bytecode_cfg::{Instr, Opcode};
+
+use super::{Kind, LowerError, Lowerer, Result, StackMismatch, OWNED};
+use crate::helpers::Helper;
+use crate::ir::{Inst, Operand, Term, Var};
+use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
+
+/// Largest magnitude (in bits) of an int value in a run.
+const MAX_BITS: u32 = 62;
+/// Largest magnitude of an int converted for an int-by-int `/`.
+const EXACT_DOUBLE_BITS: u32 = 53;
+
+/// What a value of the run is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Num {
+    /// An int below 2**bits in magnitude, and its value if a constant.
+    Int { bits: u32, value: Option<i64> },
+    /// A float.
+    Float,
+}
+
+/// Where a loaded value comes from.
+#[derive(Clone, Copy, Debug)]
+enum Leaf {
+    /// The stack slot at this depth (there before the run).
+    Stack(usize),
+    /// A local slot.
+    Local(u32),
+    /// `LOAD_SMALL_INT`.
+    Small(u32),
+    /// `co_consts[i]`.
+    Const(u32),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Leaf(Leaf),
+    /// `BINARY_OP` with this operator (`NB_*`, in-place forms mapped to their plain one) on
+    /// nodes `a` and `b`.
+    Op { op: u32, a: usize, b: usize },
+}
+
+/// A run found by [`scan`].
+#[derive(Clone, Debug)]
+pub(super) struct Chain {
+    /// Instructions it covers.
+    pub len: usize,
+    /// Values in evaluation order; the last is the result.
+    nodes: Vec<(Node, Num)>,
+    /// Stack values below the run's start it takes as operands.
+    pub externals: usize,
+}
+
+fn bits_of(v: i64) -> u32 {
+    64 - v.unsigned_abs().leading_zeros()
+}
+
+/// The result of `a op b`, if the run can compute it exactly.
+fn combine(op: u32, a: Num, b: Num) -> Option<Num> {
+    use Num::{Float, Int};
+    let int = |bits: u32| (bits <= MAX_BITS).then_some(Int { bits, value: None });
+    match (op, a, b) {
+        (NB_ADD | NB_SUBTRACT, Int { bits: x, .. }, Int { bits: y, .. }) => int(x.max(y) + 1),
+        (NB_MULTIPLY, Int { bits: x, .. }, Int { bits: y, .. }) => int(x + y),
+        (NB_FLOOR_DIVIDE, Int { bits: x, .. }, Int { value, .. }) => {
+            int(x - value.filter(|v| *v > 0).map_or(0, |v| bits_of(v) - 1).min(x))
+        }
+        (NB_REMAINDER, Int { .. }, Int { bits: y, .. }) => int(y),
+        (NB_TRUE_DIVIDE, Int { bits: x, .. }, Int { bits: y, .. }) => {
+            (x <= EXACT_DOUBLE_BITS && y <= EXACT_DOUBLE_BITS).then_some(Float)
+        }
+        (NB_ADD | NB_SUBTRACT | NB_MULTIPLY | NB_TRUE_DIVIDE, _, _) => Some(Float),
+        _ => None,
+    }
+}
+
+/// The longest run starting at `instrs[0]` (the rest of its CFG block) with `depth` values on
+/// the stack, if one has at least two operations.
+pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKind>]) -> Option<Chain> {
+    let compact = Num::Int { bits: 30, value: None };
+    let mut nodes: Vec<(Node, Num)> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut externals = 0;
+    let mut ops = 0;
+    let mut best = None;
+    let leaf = |nodes: &mut Vec<(Node, Num)>, stack: &mut Vec<usize>, l: Leaf, n: Num| {
+        nodes.push((Node::Leaf(l), n));
+        stack.push(nodes.len() - 1);
+    };
+    for (k, ins) in instrs.iter().enumerate() {
+        let arg = ins.oparg;
+        match ins.opcode {
+            Opcode::LoadFast | Opcode::LoadFastBorrow => leaf(&mut nodes, &mut stack, Leaf::Local(arg), compact),
+            Opcode::LoadFastLoadFast | Opcode::LoadFastBorrowLoadFastBorrow => {
+                leaf(&mut nodes, &mut stack, Leaf::Local(arg >> 4), compact);
+                leaf(&mut nodes, &mut stack, Leaf::Local(arg & 15), compact);
+            }
+            Opcode::LoadSmallInt if arg < SMALL_INT_LIMIT => {
+                let n = Num::Int { bits: bits_of(arg as i64), value: Some(arg as i64) };
+                leaf(&mut nodes, &mut stack, Leaf::Small(arg), n);
+            }
+            Opcode::LoadConst => match const_kinds.get(arg as usize).copied().flatten() {
+                Some(GuardKind::Float) => leaf(&mut nodes, &mut stack, Leaf::Const(arg), Num::Float),
+                Some(GuardKind::CompactInt) => leaf(&mut nodes, &mut stack, Leaf::Const(arg), compact),
+                _ => break,
+            },
+            Opcode::BinaryOp
+                if arg <= NB_OPARG_LAST
+                    && matches!(
+                        ins.stored,
+                        Opcode::BinaryOp
+                            | Opcode::BinaryOpAddInt
+                            | Opcode::BinaryOpSubtractInt
+                            | Opcode::BinaryOpMultiplyInt
+                            | Opcode::BinaryOpExtend
+                    ) =>
+            {
+                let mut operand = |nodes: &mut Vec<(Node, Num)>| match stack.pop() {
+                    Some(i) => Some(i),
+                    None if externals < depth => {
+                        externals += 1;
+                        nodes.push((Node::Leaf(Leaf::Stack(depth - externals)), compact));
+                        Some(nodes.len() - 1)
+                    }
+                    None => None,
+                };
+                let (Some(b), Some(a)) = (operand(&mut nodes), operand(&mut nodes)) else { break };
+                // BINARY_OP_EXTEND of this operator saw a float with a compact int: a run takes
+                // it only where one operand is known to be the float.
+                if ins.stored == Opcode::BinaryOpExtend && nodes[a].1 != Num::Float && nodes[b].1 != Num::Float {
+                    break;
+                }
+                let op = nb_operator(arg);
+                let Some(n) = combine(op, nodes[a].1, nodes[b].1) else { break };
+                nodes.push((Node::Op { op, a, b }, n));
+                stack.push(nodes.len() - 1);
+                ops += 1;
+                if stack.len() == 1 && ops >= 2 {
+                    best = Some(Chain { len: k + 1, nodes: nodes.clone(), externals });
+                }
+            }
+            _ => break,
+        }
+    }
+    best
+}
+
+impl<'a> Lowerer<'a> {
+    /// Lower the run `instrs` ([`scan`]'s `chain`): see the module documentation.
+    pub(super) fn lower_chain(&mut self, instrs: &'a [Instr], chain: Chain) -> Result<()> {
+        let last = &instrs[chain.len - 1];
+        let s0 = self.stack.clone();
+        let depth = s0.len();
+        let base = depth - chain.externals;
+        let off = last.byte_offset();
+        let slow = self.fb.new_block(format!("run_slow_{off}"));
+        let join = self.fb.new_block(format!("run_join_{off}"));
+
+        // The objects loaded, each tested unless its kind is known.
+        let mut locals: HashMap<u32, Var> = HashMap::new();
+        let mut objs: Vec<Option<Var>> = Vec::with_capacity(chain.nodes.len());
+        for (node, num) in &chain.nodes {
+            let Node::Leaf(leaf) = *node else {
+                objs.push(None);
+                continue;
+            };
+            let (v, test) = match leaf {
+                Leaf::Stack(d) => (Self::slot(d), true),
+                Leaf::Local(k) => {
+                    let k = self.check_index(k, self.info.nlocalsplus)?;
+                    if let Some(&v) = locals.get(&k) {
+                        (v, false)
+                    } else {
+                        let v = self.new_obj();
+                        self.fb.push(Inst::LoadLocal { dst: v, index: k });
+                        locals.insert(k, v);
+                        (v, true)
+                    }
+                }
+                Leaf::Small(n) => (self.constant(Operand::SmallInt(n)), false),
+                Leaf::Const(k) => (self.constant(Operand::Const(self.check_index(k, self.info.nconsts)?)), false),
+            };
+            if test {
+                debug_assert!(matches!(num, Num::Int { .. }));
+                let c = self.op1(SsaOp::IsCompactInt, Imm::None, vec![v]);
+                let next = self.fb.new_block(format!("run_test_{off}"));
+                self.fb.terminate(Term::Branch { cond: Operand::Var(c), then: next, otherwise: slow });
+                self.fb.switch_to(next);
+            }
+            objs.push(Some(v));
+        }
+
+        // The values, in order; an operation's error edge (a zero divisor, tested before) is
+        // the one of its instruction.
+        let ops: Vec<&'a Instr> = instrs[..chain.len].iter().filter(|i| i.opcode == Opcode::BinaryOp).collect();
+        let mut ops = ops.into_iter();
+        let mut vals: Vec<Var> = Vec::with_capacity(chain.nodes.len());
+        let mut zero: Option<Var> = None;
+        for (k, (node, num)) in chain.nodes.iter().enumerate() {
+            let v = match *node {
+                Node::Leaf(_) => {
+                    let o = objs[k].expect("a leaf has its object");
+                    let unbox = if *num == Num::Float { SsaOp::UnboxFloat } else { SsaOp::UnboxInt };
+                    self.op1(unbox, Imm::None, vec![o])
+                }
+                Node::Op { op, a, b } => {
+                    let ins = ops.next().expect("one instruction per operation");
+                    self.ins = Some(ins);
+                    let float = *num == Num::Float;
+                    let (x, y) = if float {
+                        (self.as_f64(vals[a], chain.nodes[a].1), self.as_f64(vals[b], chain.nodes[b].1))
+                    } else {
+                        (vals[a], vals[b])
+                    };
+                    let nonzero = matches!(chain.nodes[b].1, Num::Int { value: Some(v), .. } if v != 0);
+                    if matches!(op, NB_FLOOR_DIVIDE | NB_REMAINDER | NB_TRUE_DIVIDE) && !nonzero {
+                        // A zero divisor raises: the generic path raises it.
+                        let z = match zero {
+                            Some(z) => z,
+                            None => {
+                                let o = self.constant(Operand::SmallInt(0));
+                                let z = self.op1(SsaOp::UnboxInt, Imm::None, vec![o]);
+                                zero = Some(z);
+                                z
+                            }
+                        };
+                        let (cmp, z) = if float { (SsaOp::FCmp, self.op1(SsaOp::IToF, Imm::None, vec![z])) } else { (SsaOp::ICmp, z) };
+                        let is_zero = self.op1(cmp, Imm::Int(PY_EQ as i64), vec![y, z]);
+                        let next = self.fb.new_block(format!("run_nonzero_{}", ins.byte_offset()));
+                        self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
+                        self.fb.switch_to(next);
+                    }
+                    let sop = match (op, float) {
+                        (NB_ADD, false) => SsaOp::IAdd,
+                        (NB_SUBTRACT, false) => SsaOp::ISub,
+                        (NB_MULTIPLY, false) => SsaOp::IMul,
+                        (NB_FLOOR_DIVIDE, false) => SsaOp::IFloorDiv,
+                        (NB_REMAINDER, false) => SsaOp::IMod,
+                        (NB_ADD, true) => SsaOp::FAdd,
+                        (NB_SUBTRACT, true) => SsaOp::FSub,
+                        (NB_MULTIPLY, true) => SsaOp::FMul,
+                        (NB_TRUE_DIVIDE, true) => SsaOp::FDiv,
+                        _ => unreachable!("combine() takes no other operation"),
+                    };
+                    if sop.info().effects.contains(crate::ssa::Effects::RAISES) {
+                        let err = self.error_block(true)?;
+                        let ty = if float { crate::helpers::Ty::F64 } else { crate::helpers::Ty::I64 };
+                        let d = self.fb.new_var(ty);
+                        self.fb.push(Inst::Op { op: sop, imm: Imm::None, args: vec![x, y], dsts: vec![d], err: Some(err) });
+                        d
+                    } else {
+                        self.op1(sop, Imm::None, vec![x, y])
+                    }
+                }
+            };
+            vals.push(v);
+        }
+
+        // The result boxed (a MemoryError is the last operation's), the operands taken from
+        // the stack released, the result pushed.
+        self.ins = Some(last);
+        self.save_ip();
+        let res = self.new_obj();
+        let root = chain.nodes.last().expect("a run has operations").1;
+        let boxer = if root == Num::Float { Helper::BoxFloat } else { Helper::BoxInt };
+        self.call(boxer, vec![Operand::Var(*vals.last().expect("a run has values"))], Some(res))?;
+        for d in base..depth {
+            self.release(Self::slot(d), s0[d]);
+        }
+        self.fb.push(Inst::Move { dst: Self::slot(base), src: Operand::Var(res) });
+        self.fb.terminate(Term::Jump(join));
+
+        // The generic path: the run's instructions one by one.
+        self.fb.switch_to(slow);
+        self.stack = s0;
+        for ins in &instrs[..chain.len] {
+            self.ins = Some(ins);
+            self.check_depth(ins.byte_offset(), ins.depth)?;
+            self.lower_instr(ins)?;
+        }
+        let inconsistent = |what| LowerError::InconsistentStack { offset: off, what };
+        if !self.fb.is_open() || self.stack.len() != base + 1 {
+            return Err(inconsistent(StackMismatch::Depth { lowered: self.stack.len() as u32, cfg: base as u32 + 1 }));
+        }
+        if self.stack[base] != OWNED {
+            return Err(inconsistent(StackMismatch::SlotKind { slot: base as u32 }));
+        }
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        Ok(())
+    }
+
+    /// A constant object in a new variable (borrowed: immortal, or kept by the code object).
+    fn constant(&mut self, src: Operand) -> Var {
+        let v = self.new_obj();
+        self.fb.push(Inst::Move { dst: v, src });
+        v
+    }
+
+    /// `v` (of kind `n`) as a double.
+    fn as_f64(&mut self, v: Var, n: Num) -> Var {
+        match n {
+            Num::Float => v,
+            Num::Int { .. } => self.op1(SsaOp::IToF, Imm::None, vec![v]),
+        }
+    }
+
+    /// Whether the stack slots a run would take as operands all hold objects.
+    pub(super) fn chain_operands_are_objects(&self, chain: &Chain) -> bool {
+        self.stack[self.stack.len() - chain.externals..].iter().all(|k| *k != Kind::TagInt)
+    }
+}
