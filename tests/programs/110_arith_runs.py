@@ -33,6 +33,19 @@ def big(a):
     return a * a * a + a * 7 - 1
 
 
+def store_runs(items):
+    out = []
+    acc = 0
+    k = 0
+    for a, b in items:
+        k += 1
+        acc = acc + a * b
+        t = a - b
+        t //= 3
+        out.append((k, acc, t))
+    return out
+
+
 class Num:
     def __init__(self, v):
         self.v = v
@@ -106,6 +119,12 @@ def main():
         for b in (-5, -1, 1, 5, 2**20):
             show("mods", mods, a, b)
     show("mods0", mods, 5, 0)
+    show("store", store_runs, [(1, 2), (2**29, 2**29), (-5, 7), (True, 3), (2.5, 2), (MyInt(4), 1), (2**40, 2**30)])
+    show("store", store_runs, [(3, 4), ("ab", 3)])
+    show("store", store_runs, [(Num(2), 3), (4, 5)])
+    kept = [n for n in range(300, 320)]
+    shared = kept[5]
+    print(store_runs([(shared, 1)] * 3), shared, kept[5])
     try:
         elem(-1, 0)
     except ZeroDivisionError:

@@ -18,9 +18,10 @@
 //!
 //! A run: loads (`LOAD_FAST`, `LOAD_FAST_BORROW`, their pairs, `LOAD_SMALL_INT`, `LOAD_CONST` of
 //! a float or compact int) and BINARY_OPs `+ - * // % /` (and their in-place forms) with int
-//! feedback, `BINARY_OP_EXTEND` or none; at least two operations; values already on the stack
-//! may be operands; in one block of the CFG. It ends with one value on top of what the stack
-//! held below its operands.
+//! feedback, `BINARY_OP_EXTEND` or none; values already on the stack may be operands; in one
+//! block of the CFG. It ends with one value on top of what the stack held below its operands
+//! (at least two operations), or with that value stored by `STORE_FAST` (at least one:
+//! `j += 1`), the store then in the block of the box.
 //!
 //! Exactness. Int values stay below 2**62 in magnitude, so the words never overflow: a compact
 //! int is below 2**30, a sum or difference one bit above the larger operand, a product the sum
@@ -86,6 +87,8 @@ pub(super) struct Chain {
     nodes: Vec<(Node, Num)>,
     /// Stack values below the run's start it takes as operands.
     pub externals: usize,
+    /// The local a final `STORE_FAST` stores the result into (else it stays on the stack).
+    store: Option<u32>,
 }
 
 fn bits_of(v: i64) -> u32 {
@@ -172,8 +175,15 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                 nodes.push((Node::Op { op, a, b }, n));
                 stack.push(nodes.len() - 1);
                 ops += 1;
-                if stack.len() == 1 && ops >= 2 {
-                    best = Some(Chain { len: k + 1, nodes: nodes.clone(), externals });
+                if stack.len() == 1 {
+                    if ops >= 2 {
+                        best = Some(Chain { len: k + 1, nodes: nodes.clone(), externals, store: None });
+                    }
+                    // Stored into a local, one operation is a run: the box, made in the block
+                    // of the store, can then reuse the int the local held (`box_int_into`).
+                    if let Some(next) = instrs.get(k + 1).filter(|i| i.opcode == Opcode::StoreFast) {
+                        best = Some(Chain { len: k + 2, nodes: nodes.clone(), externals, store: Some(next.oparg) });
+                    }
                 }
             }
             _ => break,
@@ -304,23 +314,33 @@ impl<'a> Lowerer<'a> {
         for d in base..depth {
             self.release(Self::slot(d), s0[d]);
         }
-        self.fb.push(Inst::Move { dst: Self::slot(base), src: Operand::Var(res) });
+        self.stack.truncate(base);
+        let dst = self.push(OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
+        if let Some(k) = chain.store {
+            self.ins = Some(&instrs[chain.len - 1]);
+            self.save_ip();
+            let k = self.check_index(k, self.info.nlocalsplus)?;
+            self.store_fast(k)?;
+        }
+        let fast_stack = std::mem::replace(&mut self.stack, s0);
         self.fb.terminate(Term::Jump(join));
 
         // The generic path: the run's instructions one by one.
         self.fb.switch_to(slow);
-        self.stack = s0;
         for ins in &instrs[..chain.len] {
             self.ins = Some(ins);
             self.check_depth(ins.byte_offset(), ins.depth)?;
             self.lower_instr(ins)?;
         }
+        // Both paths must leave the stack as the instructions do.
         let inconsistent = |what| LowerError::InconsistentStack { offset: off, what };
-        if !self.fb.is_open() || self.stack.len() != base + 1 {
-            return Err(inconsistent(StackMismatch::Depth { lowered: self.stack.len() as u32, cfg: base as u32 + 1 }));
+        if !self.fb.is_open() || self.stack.len() != fast_stack.len() {
+            let what = StackMismatch::Depth { lowered: fast_stack.len() as u32, cfg: self.stack.len() as u32 };
+            return Err(inconsistent(what));
         }
-        if self.stack[base] != OWNED {
-            return Err(inconsistent(StackMismatch::SlotKind { slot: base as u32 }));
+        if let Some(d) = (0..self.stack.len()).find(|&d| self.stack[d] != fast_stack[d]) {
+            return Err(inconsistent(StackMismatch::SlotKind { slot: d as u32 }));
         }
         self.fb.terminate(Term::Jump(join));
         self.fb.switch_to(join);

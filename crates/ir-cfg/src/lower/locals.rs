@@ -184,7 +184,7 @@ impl Lowerer<'_> {
         Ok(())
     }
 
-    fn store_fast(&mut self, index: u32) -> Result<()> {
+    pub(super) fn store_fast(&mut self, index: u32) -> Result<()> {
         let d = self.depth() - 1;
         self.check_objects(d, 1)?;
         self.own_borrows_before_local_write();
