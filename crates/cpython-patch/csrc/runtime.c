@@ -61,8 +61,6 @@ PyObject *coir_rt_compare_op(PyObject *l, PyObject *r, int oparg) {
 
 PyObject *coir_rt_unary_negative(PyObject *v) { return PyNumber_Negative(v); }
 PyObject *coir_rt_unary_invert(PyObject *v) { return PyNumber_Invert(v); }
-PyObject *coir_rt_unary_not(PyObject *v) { return v == Py_False ? Py_True : Py_False; }
-
 PyObject *coir_rt_to_bool(PyObject *v) {
     int b = PyObject_IsTrue(v);
     if (b < 0) {

@@ -571,3 +571,47 @@ fn arithmetic_runs_box_only_their_result() {
     assert!(run.contains("call box_float") && !run.contains("call binary_op"), "{after}");
     golden("arith_run", &format!("{text}=== after the passes\n{after}"));
 }
+
+/// `if not x:` with TO_BOOL_BOOL feedback: `not` is `x is False` inline (the interpreter's
+/// UNARY_NOT), the guard that its result is a bool goes (a `bool` result is one), and the
+/// branch tests the identity directly.
+#[test]
+fn not_is_an_identity_test() {
+    use Opcode::*;
+    let ops = [
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (ToBool, 0),
+        (UnaryNot, 0),
+        (ToBool, 0),
+        (PopJumpIfFalse, 3),
+        (NotTaken, 0),
+        (LoadSmallInt, 1),
+        (ReturnValue, 0),
+        (LoadSmallInt, 2),
+        (ReturnValue, 0),
+    ];
+    let plain = asm(&ops);
+    let mut adaptive = plain.clone();
+    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
+    adaptive[at(2)] = ToBoolBool.as_u8();
+    adaptive[at(4)] = ToBoolBool.as_u8();
+    let input = bytecode_cfg::CodeInput {
+        code: &plain,
+        adaptive: Some(&adaptive),
+        flags: 0x3,
+        nlocalsplus: 1,
+        stacksize: 1,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    };
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &info(1)).unwrap();
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    assert_eq!(after.matches("guard bool").count(), 1, "{after}");
+    assert!(after.matches("call ").count() == 1 && after.contains("call traceback_here") && after.contains("is 0"), "{after}");
+    golden("not", &after);
+}

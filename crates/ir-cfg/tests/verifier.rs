@@ -31,10 +31,10 @@ fn new_ref(b: &mut FunctionBuilder) -> Var {
     v
 }
 
-/// A call that reads `v` (a never-failing one: `not v`).
+/// A call that reads `v` (a never-failing one: MATCH_CLASS's type-flag test).
 fn read(b: &mut FunctionBuilder, v: Var) {
     let r = b.new_var(Ty::Obj);
-    b.push(Inst::Call { helper: Helper::UnaryNot, args: vec![Operand::Var(v)], dst: Some(r), err: None });
+    b.push(Inst::Call { helper: Helper::MatchTypeFlag, args: vec![Operand::Var(v), Operand::Imm(0)], dst: Some(r), err: None });
 }
 
 #[test]

@@ -146,8 +146,6 @@ helpers! {
     UnaryNegative = "coir_rt_unary_negative"(Obj) -> Obj, Null;
     /// `~v`.
     UnaryInvert = "coir_rt_unary_invert"(Obj) -> Obj, Null;
-    /// `not v` for a bool.
-    UnaryNot = "coir_rt_unary_not"(Obj) -> Obj, Never, borrowed;
     /// `bool(v)` as `True`/`False`.
     ToBool = "coir_rt_to_bool"(Obj) -> Obj, Null, borrowed;
     /// `a is b` (`is not` when the int is 1).

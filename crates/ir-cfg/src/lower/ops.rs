@@ -135,7 +135,20 @@ impl Lowerer<'_> {
             }
             Opcode::UnaryNegative => self.call_push(Helper::UnaryNegative, vec![v(self, 0)], 1),
             Opcode::UnaryInvert => self.call_push(Helper::UnaryInvert, vec![v(self, 0)], 1),
-            Opcode::UnaryNot => self.call_push(Helper::UnaryNot, vec![v(self, 0)], 1),
+            Opcode::UnaryNot => {
+                // `value is False`, as the interpreter computes it (its operand is TO_BOOL's
+                // bool); a following POP_JUMP_IF branches on the test (the unbox pass drops
+                // the bool).
+                self.check_objects(self.depth() - 1, 1)?;
+                let f = self.new_obj();
+                self.fb.push(Inst::Move { dst: f, src: Operand::Singleton(crate::ir::Singleton::False) });
+                let c = self.op1(SsaOp::Is, Imm::Int(0), vec![self.peek(0), f]);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![c]);
+                self.pop_release();
+                let dst = self.push(super::Kind::Borrowed);
+                self.fb.push(Inst::Move { dst, src: Operand::Var(r) });
+                Ok(())
+            }
             Opcode::ToBool => {
                 if ins.stored == Opcode::ToBoolInt {
                     return self.int_truth();

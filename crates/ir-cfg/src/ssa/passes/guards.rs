@@ -30,6 +30,8 @@ pub(super) fn proven(f: &Function, v: Value) -> Option<GuardKind> {
         (Opcode::Const, Imm::Const(k)) => f.const_kinds.get(*k as usize).copied().flatten(),
         // Small ints (0..=255) are compact.
         (Opcode::SmallInt, _) => Some(GuardKind::CompactInt),
+        // `True` or `False` (a comparison's or `not`'s result).
+        (Opcode::Bool, _) => Some(GuardKind::Bool),
         _ => None,
     }
 }
