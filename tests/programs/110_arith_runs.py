@@ -46,6 +46,28 @@ def store_runs(items):
     return out
 
 
+def collatz(n):
+    steps = 0
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        steps += 1
+    return steps
+
+
+def compares(a, b, x):
+    out = []
+    if a * 2 < b + 1:
+        out.append("lt")
+    if a % 3 == b % 3:
+        out.append("eq")
+    if a * 1.5 >= x:
+        out.append("ge")
+    if a + b != x:
+        out.append("ne")
+    out.append(a - b > 0)
+    return out
+
+
 class Num:
     def __init__(self, v):
         self.v = v
@@ -119,6 +141,11 @@ def main():
         for b in (-5, -1, 1, 5, 2**20):
             show("mods", mods, a, b)
     show("mods0", mods, 5, 0)
+    print(sum(collatz(n) for n in range(1, 3000)), collatz(2**40 + 1), collatz(27))
+    for args in [(1, 5, 1.5), (4, 2, 6), (2**52, 2**52, 2.0**53), (2**53 + 1, 0, 2.0**53 + 1),
+                 (2**53 + 1, -1, 9007199254740992.0), (2**61, 3, 1e30), (True, 1, 2), (2.5, 1, 3.75),
+                 ("ab", 1, 2), (Num(2), 1, 3), (MyInt(7), 2, 9.0), (-(2**40), 2**40, 0.0), (5, 0, float("nan"))]:
+        show("cmp", compares, *args)
     show("store", store_runs, [(1, 2), (2**29, 2**29), (-5, 7), (True, 3), (2.5, 2), (MyInt(4), 1), (2**40, 2**30)])
     show("store", store_runs, [(3, 4), ("ab", 3)])
     show("store", store_runs, [(Num(2), 3), (4, 5)])

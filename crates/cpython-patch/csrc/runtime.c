@@ -922,22 +922,23 @@ PyObject *coir_rt_call(PyThreadState *ts, PyObject **args, int nargs) {
  * to stay cheap to enter, and any other call made by coir_rt_call. */
 PyObject *coir_rt_call_py(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *callable = args[0];
+    PyObject **argv = args + 2;
+    int total = nargs;
     if (args[1] != NULL) {
-        if (is_plain_py_function(callable)) {
-            return call_py_function(ts, callable, args + 1, nargs + 1, NULL);
-        }
+        argv = args + 1;
+        total = nargs + 1;
     }
-    else if (Py_TYPE(callable) == &PyMethod_Type) {
-        PyObject *fn = PyMethod_GET_FUNCTION(callable);
-        if (is_plain_py_function(fn)) {
-            args[1] = PyMethod_GET_SELF(callable);
-            return call_py_function(ts, fn, args + 1, nargs + 1, NULL);
-        }
+    else if (Py_TYPE(callable) == &PyMethod_Type && is_plain_py_function(PyMethod_GET_FUNCTION(callable))) {
+        args[1] = PyMethod_GET_SELF(callable);
+        callable = PyMethod_GET_FUNCTION(callable);
+        argv = args + 1;
+        total = nargs + 1;
     }
-    else if (is_plain_py_function(callable)) {
-        return call_py_function(ts, callable, args + 2, nargs, NULL);
+    /* One call site for the frame push and the native entry, both inlined. */
+    if (!is_plain_py_function(callable)) {
+        return coir_rt_call(ts, args, nargs);
     }
-    return coir_rt_call(ts, args, nargs);
+    return call_py_function(ts, callable, argv, total, NULL);
 }
 
 PyObject *coir_rt_call_list_append(PyThreadState *ts, PyObject **args, int nargs) {
@@ -1615,10 +1616,17 @@ static void set_hook(int on) {
 
 /* Python-level recursion check, as the interpreter's _Py_EnterRecursivePy (ceval_macros.h)
  * with _Py_CheckRecursiveCallPy (ceval.c), which is not exported. */
-static int enter_recursive_py(PyThreadState *ts) {
+static __attribute__((noinline, cold)) int python_recursion_exhausted(PyThreadState *ts);
+
+/* The check is inline at every native entry; what happens at the limit is not. */
+static inline __attribute__((always_inline)) int enter_recursive_py(PyThreadState *ts) {
     if (ts->py_recursion_remaining-- > 0) {
         return 0;
     }
+    return python_recursion_exhausted(ts);
+}
+
+static int python_recursion_exhausted(PyThreadState *ts) {
     if (ts->recursion_headroom) {
         if (ts->py_recursion_remaining < -50) {
             Py_FatalError("Cannot recover from Python stack overflow.");

@@ -20,8 +20,9 @@
 //! a float or compact int) and BINARY_OPs `+ - * // % /` (and their in-place forms) with int
 //! feedback, `BINARY_OP_EXTEND` or none; values already on the stack may be operands; in one
 //! block of the CFG. It ends with one value on top of what the stack held below its operands
-//! (at least two operations), or with that value stored by `STORE_FAST` (at least one:
-//! `j += 1`), the store then in the block of the box.
+//! (at least two operations), with that value stored by `STORE_FAST` (at least one: `j += 1`),
+//! the store then in the block of the box, or with a `COMPARE_OP` of two values it computed or
+//! loaded (at least one operation: `n % 2 == 0`), whose bool is the result.
 //!
 //! Exactness. Int values stay below 2**62 in magnitude, so the words never overflow: a compact
 //! int is below 2**30, a sum or difference one bit above the larger operand, a product the sum
@@ -34,7 +35,7 @@ use std::collections::HashMap;
 
 use bytecode_cfg::opargs::{
     nb_operator, NB_ADD, NB_FLOOR_DIVIDE, NB_MULTIPLY, NB_OPARG_LAST, NB_REMAINDER, NB_SUBTRACT, NB_TRUE_DIVIDE,
-    PY_EQ, SMALL_INT_LIMIT,
+    NUM_COMPARISONS, PY_EQ, SMALL_INT_LIMIT,
 };
 use bytecode_cfg::{Instr, Opcode};
 
@@ -55,6 +56,8 @@ enum Num {
     Int { bits: u32, value: Option<i64> },
     /// A float.
     Float,
+    /// `True` or `False` (a comparison's result, the run's last).
+    Bool,
 }
 
 /// Where a loaded value comes from.
@@ -76,6 +79,8 @@ enum Node {
     /// `BINARY_OP` with this operator (`NB_*`, in-place forms mapped to their plain one) on
     /// nodes `a` and `b`.
     Op { op: u32, a: usize, b: usize },
+    /// `COMPARE_OP` with this comparison (`oparg >> 5`) of nodes `a` and `b`.
+    Cmp { cmp: u32, a: usize, b: usize },
 }
 
 /// A run found by [`scan`].
@@ -99,6 +104,9 @@ fn bits_of(v: i64) -> u32 {
 fn combine(op: u32, a: Num, b: Num) -> Option<Num> {
     use Num::{Float, Int};
     let int = |bits: u32| (bits <= MAX_BITS).then_some(Int { bits, value: None });
+    if a == Num::Bool || b == Num::Bool {
+        return None;
+    }
     match (op, a, b) {
         (NB_ADD | NB_SUBTRACT, Int { bits: x, .. }, Int { bits: y, .. }) => int(x.max(y) + 1),
         (NB_MULTIPLY, Int { bits: x, .. }, Int { bits: y, .. }) => int(x + y),
@@ -144,6 +152,29 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                 Some(GuardKind::CompactInt) => leaf(&mut nodes, &mut stack, Leaf::Const(arg), compact),
                 _ => break,
             },
+            // A comparison of what the run computed ends it (`n % 2 == 0`): the comparison
+            // is exact on ints, and on an int and a float where the int converts exactly.
+            Opcode::CompareOp
+                if ops >= 1
+                    && stack.len() == 2
+                    && arg >> 5 < NUM_COMPARISONS
+                    && matches!(ins.stored, Opcode::CompareOp | Opcode::CompareOpInt | Opcode::CompareOpFloat) =>
+            {
+                let (b, a) = (stack[1], stack[0]);
+                let exact = |n: Num| match n {
+                    Num::Int { bits, .. } => bits <= EXACT_DOUBLE_BITS,
+                    Num::Float => true,
+                    Num::Bool => false,
+                };
+                let (na, nb) = (nodes[a].1, nodes[b].1);
+                let ints = matches!((na, nb), (Num::Int { .. }, Num::Int { .. }));
+                if !ints && !(exact(na) && exact(nb)) {
+                    break;
+                }
+                nodes.push((Node::Cmp { cmp: arg >> 5, a, b }, Num::Bool));
+                best = Some(Chain { len: k + 1, nodes: nodes.clone(), externals, store: None });
+                break;
+            }
             Opcode::BinaryOp
                 if arg <= NB_OPARG_LAST
                     && matches!(
@@ -248,7 +279,18 @@ impl<'a> Lowerer<'a> {
                 Node::Leaf(_) => {
                     let o = objs[k].expect("a leaf has its object");
                     let unbox = if *num == Num::Float { SsaOp::UnboxFloat } else { SsaOp::UnboxInt };
+                    debug_assert!(*num != Num::Bool, "a leaf is a number");
                     self.op1(unbox, Imm::None, vec![o])
+                }
+                Node::Cmp { cmp, a, b } => {
+                    let (na, nb) = (chain.nodes[a].1, chain.nodes[b].1);
+                    let c = if matches!((na, nb), (Num::Int { .. }, Num::Int { .. })) {
+                        self.op1(SsaOp::ICmp, Imm::Int(cmp as i64), vec![vals[a], vals[b]])
+                    } else {
+                        let (x, y) = (self.as_f64(vals[a], na), self.as_f64(vals[b], nb));
+                        self.op1(SsaOp::FCmp, Imm::Int(cmp as i64), vec![x, y])
+                    };
+                    self.op1(SsaOp::Bool, Imm::None, vec![c])
                 }
                 Node::Op { op, a, b } => {
                     let ins = ops.next().expect("one instruction per operation");
@@ -307,10 +349,17 @@ impl<'a> Lowerer<'a> {
         // the stack released, the result pushed.
         self.ins = Some(last);
         self.save_ip();
+        let value = *vals.last().expect("a run has values");
         let res = self.new_obj();
-        let root = chain.nodes.last().expect("a run has operations").1;
-        let boxer = if root == Num::Float { Helper::BoxFloat } else { Helper::BoxInt };
-        self.call(boxer, vec![Operand::Var(*vals.last().expect("a run has values"))], Some(res))?;
+        match chain.nodes.last().expect("a run has operations").1 {
+            // The stack holds an owned reference on both paths (see below); a bool's is free.
+            Num::Bool => {
+                self.fb.push(Inst::Move { dst: res, src: Operand::Var(value) });
+                self.fb.push(Inst::Incref(res));
+            }
+            Num::Float => self.call(Helper::BoxFloat, vec![Operand::Var(value)], Some(res))?,
+            Num::Int { .. } => self.call(Helper::BoxInt, vec![Operand::Var(value)], Some(res))?,
+        }
         for d in base..depth {
             self.release(Self::slot(d), s0[d]);
         }
@@ -332,6 +381,10 @@ impl<'a> Lowerer<'a> {
             self.ins = Some(ins);
             self.check_depth(ins.byte_offset(), ins.depth)?;
             self.lower_instr(ins)?;
+        }
+        // A comparison's bool may be left borrowed by its lowering: owned, as on the inline path.
+        if self.fb.is_open() && self.stack.len() == base + 1 {
+            self.make_owned(base);
         }
         // Both paths must leave the stack as the instructions do.
         let inconsistent = |what| LowerError::InconsistentStack { offset: off, what };
@@ -357,8 +410,8 @@ impl<'a> Lowerer<'a> {
     /// `v` (of kind `n`) as a double.
     fn as_f64(&mut self, v: Var, n: Num) -> Var {
         match n {
-            Num::Float => v,
             Num::Int { .. } => self.op1(SsaOp::IToF, Imm::None, vec![v]),
+            Num::Float | Num::Bool => v,
         }
     }
 
