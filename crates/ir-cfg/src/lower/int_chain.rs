@@ -122,6 +122,11 @@ fn combine(op: u32, a: Num, b: Num) -> Option<Num> {
     }
 }
 
+/// A value the run tests before taking it for an int (a local or a stack value).
+fn assumed(n: &Node) -> bool {
+    matches!(n, Node::Leaf(Leaf::Local(_) | Leaf::Stack(_)))
+}
+
 /// The longest run starting at `instrs[0]` (the rest of its CFG block) with `depth` values on
 /// the stack, if one has at least two operations.
 pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKind>]) -> Option<Chain> {
@@ -161,6 +166,9 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                     && matches!(ins.stored, Opcode::CompareOp | Opcode::CompareOpInt | Opcode::CompareOpFloat) =>
             {
                 let (b, a) = (stack[1], stack[0]);
+                if ins.stored != Opcode::CompareOpInt && (assumed(&nodes[a].0) || assumed(&nodes[b].0)) {
+                    break;
+                }
                 let exact = |n: Num| match n {
                     Num::Int { bits, .. } => bits <= EXACT_DOUBLE_BITS,
                     Num::Float => true,
@@ -196,6 +204,15 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                     None => None,
                 };
                 let (Some(b), Some(a)) = (operand(&mut nodes), operand(&mut nodes)) else { break };
+                // A loaded value is taken for an int only where the interpreter saw ints (int
+                // feedback; BINARY_OP_EXTEND's int side) or for `//` and `%` without feedback;
+                // elsewhere (a float's `/`, a str's `+`) the test would always send the run to
+                // its generic path, and hide from the passes what they know of the value.
+                let int_evidence = ins.stored != Opcode::BinaryOp
+                    || matches!(nb_operator(arg), NB_FLOOR_DIVIDE | NB_REMAINDER);
+                if !int_evidence && (assumed(&nodes[a].0) || assumed(&nodes[b].0)) {
+                    break;
+                }
                 // BINARY_OP_EXTEND of this operator saw a float with a compact int: a run takes
                 // it only where one operand is known to be the float.
                 if ins.stored == Opcode::BinaryOpExtend && nodes[a].1 != Num::Float && nodes[b].1 != Num::Float {
@@ -418,5 +435,78 @@ impl<'a> Lowerer<'a> {
     /// Whether the stack slots a run would take as operands all hold objects.
     pub(super) fn chain_operands_are_objects(&self, chain: &Chain) -> bool {
         self.stack[self.stack.len() - chain.externals..].iter().all(|k| *k != Kind::TagInt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(opcode: Opcode, stored: Opcode, oparg: u32) -> Instr {
+        Instr { offset: 0, start: 0, opcode, stored, oparg, caches: 0, line: None, depth: 0 }
+    }
+    fn plain(opcode: Opcode, oparg: u32) -> Instr {
+        ins(opcode, opcode, oparg)
+    }
+
+    #[test]
+    fn a_run_ends_at_its_last_operation_with_one_value() {
+        // s * (s + 1) // 2, then a load that is not part of it.
+        let code = [
+            plain(Opcode::LoadFastBorrow, 0),
+            plain(Opcode::LoadFastBorrow, 0),
+            plain(Opcode::LoadSmallInt, 1),
+            ins(Opcode::BinaryOp, Opcode::BinaryOpAddInt, NB_ADD),
+            ins(Opcode::BinaryOp, Opcode::BinaryOpMultiplyInt, NB_MULTIPLY),
+            plain(Opcode::LoadSmallInt, 2),
+            plain(Opcode::BinaryOp, NB_FLOOR_DIVIDE),
+            plain(Opcode::LoadFastBorrow, 1),
+            plain(Opcode::ReturnValue, 0),
+        ];
+        let c = scan(&code, 0, &[]).expect("a run");
+        assert_eq!((c.len, c.externals, c.store), (7, 0, None));
+        assert_eq!(c.nodes.last().unwrap().1, Num::Int { bits: 60, value: None });
+    }
+
+    #[test]
+    fn loaded_values_are_taken_for_ints_only_with_evidence() {
+        // `a / b` and `a + b` without feedback on loaded values: no run (they may well be
+        // floats or strs); `a % 2 == 0` is one.
+        for op in [NB_TRUE_DIVIDE, NB_ADD] {
+            let code = [
+                plain(Opcode::LoadFastBorrow, 0),
+                plain(Opcode::LoadFastBorrow, 1),
+                plain(Opcode::BinaryOp, op),
+                plain(Opcode::StoreFast, 2),
+            ];
+            assert!(scan(&code, 0, &[]).is_none(), "{op}");
+        }
+        let code = [
+            plain(Opcode::LoadFastBorrow, 0),
+            plain(Opcode::LoadSmallInt, 2),
+            plain(Opcode::BinaryOp, NB_REMAINDER),
+            plain(Opcode::LoadSmallInt, 0),
+            ins(Opcode::CompareOp, Opcode::CompareOpInt, PY_EQ << 5 | 16),
+        ];
+        let c = scan(&code, 0, &[]).expect("a run");
+        assert_eq!((c.len, c.nodes.last().unwrap().1), (5, Num::Bool));
+    }
+
+    #[test]
+    fn values_that_could_overflow_a_word_end_the_run() {
+        // (x * x + x) * x of compact ints: the product would need 91 bits, so the run is
+        // `x * x + x` (61 bits), and the last product is lowered on its own.
+        let x = || plain(Opcode::LoadFastBorrow, 0);
+        let code = [
+            x(),
+            x(),
+            ins(Opcode::BinaryOp, Opcode::BinaryOpMultiplyInt, NB_MULTIPLY),
+            x(),
+            ins(Opcode::BinaryOp, Opcode::BinaryOpAddInt, NB_ADD),
+            x(),
+            ins(Opcode::BinaryOp, Opcode::BinaryOpMultiplyInt, NB_MULTIPLY),
+        ];
+        let c = scan(&code, 0, &[]).expect("a run");
+        assert_eq!((c.len, c.nodes.last().unwrap().1), (5, Num::Int { bits: 61, value: None }));
     }
 }
