@@ -1639,6 +1639,34 @@ static int python_recursion_exhausted(PyThreadState *ts) {
     return -1;
 }
 
+/* _PyEval_FrameClearAndPop (Python/ceval.c, clear_thread_frame) for a thread's frame that
+ * has been unlinked, inline in the common case: no frame object was made for it and it is not
+ * the first frame of a data-stack chunk. Then clearing is _PyFrame_ClearLocals (the stack
+ * references from the top down, then f_locals), f_funcobj, f_executable, and popping moves the
+ * data stack's top back to the frame (Python/frame.c, Python/pystate.c). Otherwise the
+ * interpreter's own function does it (on a frame already cleared here, clearing again finds
+ * only NULLs). Releasing the locals may run code: it runs with this frame still on the data
+ * stack, as in the interpreter. */
+static inline __attribute__((always_inline)) void clear_and_pop_frame(PyThreadState *ts, _PyInterpreterFrame *f) {
+    if (f->frame_obj == NULL) {
+        _PyStackRef *sp = f->stackpointer;
+        _PyStackRef *locals = f->localsplus;
+        f->stackpointer = locals;
+        while (sp > locals) {
+            sp--;
+            PyStackRef_XCLOSE(*sp);
+        }
+        Py_CLEAR(f->f_locals);
+        PyStackRef_CLEAR(f->f_funcobj);
+        PyStackRef_CLEAR(f->f_executable);
+        if ((PyObject **)f != &ts->datastack_chunk->data[0]) {
+            ts->datastack_top = (PyObject **)f;
+            return;
+        }
+    }
+    _PyEval_FrameClearAndPop(ts, f);
+}
+
 /* Run a frame natively with the contract of _PyEval_EvalFrameDefault for one frame: the frame
  * is consumed (cleared and popped) on every path. */
 static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry,
@@ -1671,7 +1699,7 @@ static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState 
     /* Unlink before clearing (GH-99729), but keep f->previous: if a frame object outlives the
      * frame, take_ownership() links its f_back through it. */
     ts->current_frame = f->previous;
-    _PyEval_FrameClearAndPop(ts, f);
+    clear_and_pop_frame(ts, f);
     _Py_LeaveRecursiveCallTstate(ts);
     return res;
 }
