@@ -46,8 +46,9 @@ SID_PACKAGES=(
 # has, so `_native`, linked against the host's GCC 12, loads it unchanged), libgcc-14-dev has
 # the support files its driver is pointed at (crtbeginS.o, libgcc; coir passes
 # -B<root>/usr/lib/gcc/<triplet>/14/, found from where libgccjit was loaded), libgccjit-14-dev
-# the header; then the libraries it needs, newer than the host's. No version is pinned; if
-# they cannot be had, the root is built without them and coir uses the host's GCC 12.
+# the header; then the libraries it needs, newer than the host's. No version is pinned (trixie
+# keeps 14.2 should unstable drop GCC 14); if they cannot be had, the root is built without
+# them and coir uses the host's GCC 12.
 GCCJIT_MAJOR=14
 GCCJIT_PACKAGES=(
   libgccjit0 "libgccjit-$GCCJIT_MAJOR-dev" "libgcc-$GCCJIT_MAJOR-dev"
@@ -119,7 +120,9 @@ debian_mirror() {
   echo "${uri%/}"
 }
 
-# apt-get with a private sources list, state, lists and cache under $PYCACHE/apt.
+# apt-get with a private sources list, state, lists and cache under $PYCACHE/apt. The list
+# has unstable and trixie: apt takes the newer version of each package, unstable's, and trixie's
+# stays there for a package unstable drops (GCC 14's libgccjit once unstable moves past GCC 14).
 sid_apt() {
   local a="$PYCACHE/apt"
   apt-get -q \
@@ -138,13 +141,14 @@ sid_update() {
   mkdir -p "$a/lists/partial" "$a/state" "$a/cache/archives/partial"
   : > "$a/state/status"
   if [ -r "$keyring" ]; then
-    echo "deb [signed-by=$keyring] $mirror sid main" > "$a/sources.list"
+    printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" sid "$keyring" "$mirror" trixie \
+      > "$a/sources.list"
     if sid_apt update -qq >"$a/update.log" 2>&1 && ! grep -q '^[WE]:' "$a/update.log"; then
       return 0
     fi
     log "sid index not verifiable with $keyring (this machine's keyring predates its key); using [trusted=yes]"
   fi
-  echo "deb [trusted=yes] $mirror sid main" > "$a/sources.list"
+  printf 'deb [trusted=yes] %s %s main\n' "$mirror" sid "$mirror" trixie > "$a/sources.list"
   rm -rf "$a/lists"; mkdir -p "$a/lists/partial"
   sid_apt update -qq >"$a/update.log" 2>&1 || { cat "$a/update.log" >&2; die "apt-get update (sid) failed"; }
 }
@@ -175,7 +179,7 @@ build_root() {
       || { cat "$PYCACHE/apt/download.log" >&2; die "apt-get download (sid) failed"; }
   fi
   if [ ${#jit_missing[@]} -gt 0 ]; then
-    log "downloading GCC $GCCJIT_MAJOR's libgccjit from Debian unstable (${#jit_missing[@]} packages) into $debs"
+    log "downloading GCC $GCCJIT_MAJOR's libgccjit from Debian (${#jit_missing[@]} packages) into $debs"
     if ! (cd "$debs" && sid_apt download "${jit_missing[@]}" >"$PYCACHE/apt/download-gccjit.log" 2>&1); then
       # One download each: the packages that still exist are kept, for the check below.
       for p in "${jit_missing[@]}"; do
@@ -187,7 +191,7 @@ build_root() {
   jit_pkgs=("${GCCJIT_PACKAGES[@]}")
   for p in "${GCCJIT_PACKAGES[@]}"; do
     if ! compgen -G "$debs/${p}_*.deb" >/dev/null; then
-      log "warning: Debian unstable has no $p now; coir will use the host's GCC 12 libgccjit" \
+      log "warning: Debian unstable and trixie have no $p now; coir will use the host's GCC 12 libgccjit" \
           "(see $PYCACHE/apt/download-gccjit.log)"
       jit_pkgs=(); break
     fi
@@ -215,11 +219,13 @@ build_root() {
     v="$("$(root_python)" -c 'import ctypes
 j = ctypes.CDLL("libgccjit.so.0")
 print(j.gcc_jit_version_major(), j.gcc_jit_version_minor(), j.gcc_jit_version_patchlevel())' 2>&1)" \
-      || die "the root's libgccjit does not load: $v"
-    [ "${v%% *}" = "$GCCJIT_MAJOR" ] || die "the root's libgccjit.so.0 is GCC $v, not $GCCJIT_MAJOR"
-    [ -f "$ROOT/usr/lib/gcc/$ARCH_TRIPLET/$GCCJIT_MAJOR/crtbeginS.o" ] \
-      || die "no crtbeginS.o in $ROOT/usr/lib/gcc/$ARCH_TRIPLET/$GCCJIT_MAJOR"
-    log "libgccjit: GCC ${v// /.} in the root"
+      || v="that does not load ($v)"
+    if [ "${v%% *}" = "$GCCJIT_MAJOR" ] && [ -f "$ROOT/usr/lib/gcc/$ARCH_TRIPLET/$GCCJIT_MAJOR/crtbeginS.o" ]; then
+      log "libgccjit: GCC ${v// /.} in the root"
+    else
+      log "warning: the root's libgccjit.so.0 is GCC $v, not $GCCJIT_MAJOR with its support files; removed: coir will use the host's GCC 12"
+      rm -f "$lib"/libgccjit.so.0*
+    fi
   fi
   echo "$ROOT_RECIPE $ROOT" > "$ROOT/.coir-root-ok"
   log "CPython ready: $("$(root_python)" -c 'import sys; print(sys.version.split()[0])') at $(root_python)"

@@ -195,6 +195,11 @@ fn new_context<'c>(opts: &Options) -> Context<'c> {
     // (cachegrind) 1.5% fewer than -O2 gave before these changes. `max-inline-insns-auto=40`:
     // the inliner otherwise leaves `coir_store_local` (with its decref inlined) out of line
     // in some functions (+4.5% instructions in `float`).
+    // Measured again with GCC 14.4's libgccjit (the private root's; `./setup.sh bench`, code
+    // cache warm, 7 interleaved repetitions, median speed-up over the interpreter, geomean of
+    // the 11 programs): this level 1.54x, -O2 1.42x, -O3 1.42x (GCC 12 at this level: 1.44x);
+    // -O3 wins only on nbody (3.26x against 3.00x), and -O2 and -O3 take 1.6-1.7x the compile
+    // time. So level 2 stays -O1 with the inliner.
     // Level 3 is -O3, where the loaded libgccjit does not crash on it (GCC 14 and later).
     let o3 = opts.opt_level >= 3 && crate::libgccjit::supports_o3();
     ctx.set_optimization_level(match opts.opt_level {
