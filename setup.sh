@@ -10,10 +10,13 @@
 #   ./setup.sh env                    set up quietly, print the COIR_* exports
 #
 # What it sets up:
-#   * Debian packages libgccjit-12-dev and patchelf (apt-get);
+#   * Debian packages libgccjit-12-dev, binutils, libc6-dev and patchelf (apt-get);
 #   * CPython 3.14: $PYTHON if given (must be a 3.14, GIL build), otherwise a private root
 #     assembled from Debian unstable binary packages in
 #     ${COIR_CACHE:-$HOME/.cache/coir}/cpython-3.14/root (see shared DESIGN.md §2);
+#   * in that root, GCC $GCCJIT_MAJOR's libgccjit (soname libgccjit.so.0, as GCC 12's) with its
+#     support files: the interpreter's RPATH makes coir load it instead of the host's GCC 12
+#     (which crashes at -O3 on coir's code). With a user's $PYTHON coir uses the host's GCC 12;
 #   * .venv (that interpreter, pip, pytest, maturin) and the project itself, installed into it
 #     with `pip install --no-build-isolation .` whenever pyproject.toml exists;
 #   * .venv/coir-env: shell exports COIR_PYTHON, COIR_PY_ROOT, COIR_PY_INCLUDE, PYO3_PYTHON.
@@ -39,8 +42,20 @@ SID_PACKAGES=(
   libsqlite3-0 libncursesw6 libtinfo6 libreadline8t64 libuuid1 libmpdec4 libdb5.3t64
   libstdc++6
 )
+# GCC's libgccjit for the root (Debian unstable): libgccjit0 is GCC 14's (the soname GCC 12
+# has, so `_native`, linked against the host's GCC 12, loads it unchanged), libgcc-14-dev has
+# the support files its driver is pointed at (crtbeginS.o, libgcc; coir passes
+# -B<root>/usr/lib/gcc/<triplet>/14/, found from where libgccjit was loaded), libgccjit-14-dev
+# the header; then the libraries it needs, newer than the host's. No version is pinned (trixie
+# keeps 14.2 should unstable drop GCC 14); if they cannot be had, the root is built without
+# them and coir uses the host's GCC 12.
+GCCJIT_MAJOR=14
+GCCJIT_PACKAGES=(
+  libgccjit0 "libgccjit-$GCCJIT_MAJOR-dev" "libgcc-$GCCJIT_MAJOR-dev"
+  libgmp10 libmpfr6 libmpc3 libisl23
+)
 # Bump when the recipe for the root changes, so cached roots are rebuilt.
-ROOT_RECIPE=1
+ROOT_RECIPE=2
 
 log() { echo "setup: $*" >&2; }
 say() { [ "$QUIET" = 1 ] || log "$@"; }
@@ -105,7 +120,9 @@ debian_mirror() {
   echo "${uri%/}"
 }
 
-# apt-get with a private sources list, state, lists and cache under $PYCACHE/apt.
+# apt-get with a private sources list, state, lists and cache under $PYCACHE/apt. The list
+# has unstable and trixie: apt takes the newer version of each package, unstable's, and trixie's
+# stays there for a package unstable drops (GCC 14's libgccjit once unstable moves past GCC 14).
 sid_apt() {
   local a="$PYCACHE/apt"
   apt-get -q \
@@ -124,13 +141,14 @@ sid_update() {
   mkdir -p "$a/lists/partial" "$a/state" "$a/cache/archives/partial"
   : > "$a/state/status"
   if [ -r "$keyring" ]; then
-    echo "deb [signed-by=$keyring] $mirror sid main" > "$a/sources.list"
+    printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" sid "$keyring" "$mirror" trixie \
+      > "$a/sources.list"
     if sid_apt update -qq >"$a/update.log" 2>&1 && ! grep -q '^[WE]:' "$a/update.log"; then
       return 0
     fi
     log "sid index not verifiable with $keyring (this machine's keyring predates its key); using [trusted=yes]"
   fi
-  echo "deb [trusted=yes] $mirror sid main" > "$a/sources.list"
+  printf 'deb [trusted=yes] %s %s main\n' "$mirror" sid "$mirror" trixie > "$a/sources.list"
   rm -rf "$a/lists"; mkdir -p "$a/lists/partial"
   sid_apt update -qq >"$a/update.log" 2>&1 || { cat "$a/update.log" >&2; die "apt-get update (sid) failed"; }
 }
@@ -144,21 +162,44 @@ root_ok() {
 
 build_root() {
   ensure_debs patchelf
-  local debs="$PYCACHE/debs" partial="$PYCACHE/root.partial" p missing=()
+  local debs="$PYCACHE/debs" partial="$PYCACHE/root.partial" p missing=() jit_missing=() jit_pkgs=()
   mkdir -p "$debs"
   for p in "${SID_PACKAGES[@]}"; do
     compgen -G "$debs/${p}_*.deb" >/dev/null || missing+=("$p")
   done
+  for p in "${GCCJIT_PACKAGES[@]}"; do
+    compgen -G "$debs/${p}_*.deb" >/dev/null || jit_missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ] || [ ${#jit_missing[@]} -gt 0 ]; then
+    sid_update
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "downloading CPython $PYVER from Debian unstable (${#missing[@]} packages) into $debs"
-    sid_update
     (cd "$debs" && sid_apt download "${missing[@]}" >"$PYCACHE/apt/download.log" 2>&1) \
       || { cat "$PYCACHE/apt/download.log" >&2; die "apt-get download (sid) failed"; }
   fi
+  if [ ${#jit_missing[@]} -gt 0 ]; then
+    log "downloading GCC $GCCJIT_MAJOR's libgccjit from Debian (${#jit_missing[@]} packages) into $debs"
+    if ! (cd "$debs" && sid_apt download "${jit_missing[@]}" >"$PYCACHE/apt/download-gccjit.log" 2>&1); then
+      # One download each: the packages that still exist are kept, for the check below.
+      for p in "${jit_missing[@]}"; do
+        (cd "$debs" && sid_apt download "$p" >>"$PYCACHE/apt/download-gccjit.log" 2>&1) || true
+      done
+    fi
+  fi
+  # libgccjit goes in whole or not at all.
+  jit_pkgs=("${GCCJIT_PACKAGES[@]}")
+  for p in "${GCCJIT_PACKAGES[@]}"; do
+    if ! compgen -G "$debs/${p}_*.deb" >/dev/null; then
+      log "warning: Debian unstable and trixie have no $p now; coir will use the host's GCC 12 libgccjit" \
+          "(see $PYCACHE/apt/download-gccjit.log)"
+      jit_pkgs=(); break
+    fi
+  done
   log "assembling the CPython $PYVER root in $ROOT"
   rm -rf "$partial" "$ROOT"
   mkdir -p "$partial"
-  for p in "${SID_PACKAGES[@]}"; do
+  for p in "${SID_PACKAGES[@]}" "${jit_pkgs[@]}"; do
     local f
     # If several versions were cached, take the newest.
     f="$(ls -1 "$debs/${p}_"*.deb | sort -V | tail -n 1)"
@@ -173,6 +214,19 @@ build_root() {
     || die "the assembled CPython root does not work"
   [ -f "$ROOT/usr/include/python$PYVER/internal/pycore_frame.h" ] \
     || die "internal headers missing in $ROOT/usr/include/python$PYVER/internal"
+  if [ ${#jit_pkgs[@]} -gt 0 ]; then
+    local v
+    v="$("$(root_python)" -c 'import ctypes
+j = ctypes.CDLL("libgccjit.so.0")
+print(j.gcc_jit_version_major(), j.gcc_jit_version_minor(), j.gcc_jit_version_patchlevel())' 2>&1)" \
+      || v="that does not load ($v)"
+    if [ "${v%% *}" = "$GCCJIT_MAJOR" ] && [ -f "$ROOT/usr/lib/gcc/$ARCH_TRIPLET/$GCCJIT_MAJOR/crtbeginS.o" ]; then
+      log "libgccjit: GCC ${v// /.} in the root"
+    else
+      log "warning: the root's libgccjit.so.0 is GCC $v, not $GCCJIT_MAJOR with its support files; removed: coir will use the host's GCC 12"
+      rm -f "$lib"/libgccjit.so.0*
+    fi
+  fi
   echo "$ROOT_RECIPE $ROOT" > "$ROOT/.coir-root-ok"
   log "CPython ready: $("$(root_python)" -c 'import sys; print(sys.version.split()[0])') at $(root_python)"
 }
@@ -284,7 +338,8 @@ install_project() {
 }
 
 setup_all() {
-  ensure_debs libgccjit-12-dev patchelf
+  # binutils: libgccjit runs `as` and `ld` from PATH (GCC 12's and the root's GCC 14's alike).
+  ensure_debs libgccjit-12-dev binutils libc6-dev patchelf
   resolve_python
   ensure_venv
   write_env

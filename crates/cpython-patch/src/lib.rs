@@ -1230,13 +1230,24 @@ fn wait_compiled(py: Python<'_>) {
     }
 }
 
-/// A GCC optimisation level coir accepts: 0..=2. Level 3 is refused: GCC 12's libgccjit
-/// crashes (internal compiler error, a segfault in-process) on some of our code at -O3.
+/// A GCC optimisation level coir accepts: 0..=2, and 3 (-O3) with a libgccjit of GCC 14 or
+/// later (the private root's). With GCC 12's, 3 is refused: it crashes (internal compiler
+/// error, a segfault in-process) on some of our code at -O3.
 fn opt_level(level: u8) -> PyResult<u8> {
-    if level > 2 {
-        return Err(PyValueError::new_err("level must be 0..=2 (GCC 12's libgccjit crashes at -O3 on coir's code)"));
+    let max = if gcc_backend::libgccjit::supports_o3() { 3 } else { 2 };
+    if level > max {
+        let (major, minor, patch) = gcc_backend::libgccjit::version();
+        return Err(PyValueError::new_err(format!(
+            "level must be 0..={max} (this is GCC {major}.{minor}.{patch}'s libgccjit; GCC 12's crashes at -O3 on coir's code)"
+        )));
     }
     Ok(level)
+}
+
+/// The GCC version of the libgccjit coir compiles with: (major, minor, patchlevel).
+#[pyfunction]
+fn libgccjit_version() -> (u32, u32, u32) {
+    gcc_backend::libgccjit::version()
 }
 
 /// GCC optimisation level for later optimised compilations.
@@ -1296,6 +1307,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_perf_map, m)?)?;
     m.add_function(wrap_pyfunction!(set_cache_dir, m)?)?;
     m.add_function(wrap_pyfunction!(set_opt_level, m)?)?;
+    m.add_function(wrap_pyfunction!(libgccjit_version, m)?)?;
     m.add_function(wrap_pyfunction!(set_background, m)?)?;
     m.add_function(wrap_pyfunction!(set_cold_opt_level, m)?)?;
     m.add_function(wrap_pyfunction!(set_hot_calls, m)?)?;

@@ -195,11 +195,19 @@ fn new_context<'c>(opts: &Options) -> Context<'c> {
     // (cachegrind) 1.5% fewer than -O2 gave before these changes. `max-inline-insns-auto=40`:
     // the inliner otherwise leaves `coir_store_local` (with its decref inlined) out of line
     // in some functions (+4.5% instructions in `float`).
+    // Measured again with GCC 14.4's libgccjit (the private root's; `./setup.sh bench`, code
+    // cache warm, 7 interleaved repetitions, median speed-up over the interpreter, geomean of
+    // the 11 programs): this level 1.54x, -O2 1.42x, -O3 1.42x (GCC 12 at this level: 1.44x);
+    // -O3 wins only on nbody (3.26x against 3.00x), and -O2 and -O3 take 1.6-1.7x the compile
+    // time. So level 2 stays -O1 with the inliner.
+    // Level 3 is -O3, where the loaded libgccjit does not crash on it (GCC 14 and later).
+    let o3 = opts.opt_level >= 3 && crate::libgccjit::supports_o3();
     ctx.set_optimization_level(match opts.opt_level {
         0 => OptimizationLevel::None,
+        _ if o3 => OptimizationLevel::Aggressive,
         _ => OptimizationLevel::Limited,
     });
-    if opts.opt_level >= 2 {
+    if opts.opt_level >= 2 && !o3 {
         ctx.add_command_line_option("-finline-small-functions");
         ctx.add_command_line_option("-finline-functions");
     }
@@ -227,6 +235,9 @@ fn new_context<'c>(opts: &Options) -> Context<'c> {
     // linker then reads one object instead of a dozen files and libraries: measured, ~10 ms
     // less per compile (of ~40 ms for a small function at -O2).
     ctx.add_driver_option("-nostdlib");
+    if let Some(b) = crate::libgccjit::driver_prefix_option() {
+        ctx.add_driver_option(b);
+    }
     if let Ok(extra) = std::env::var("COIR_GCC_DRIVER_OPTIONS") {
         for o in extra.split_whitespace() {
             ctx.add_driver_option(o);
@@ -275,8 +286,9 @@ pub(crate) fn identity(f: &Function, abi: &Abi, opts: &Options) -> (String, Stri
         format!("{f:?}"),
         format!("{:?}", abi.layout_facts()),
         format!(
-            "O{} {} driver {} stress={}",
+            "O{} GCC {:?} {} driver {} stress={}",
             opts.opt_level,
+            crate::libgccjit::version(),
             std::env::var("COIR_GCC_OPTIONS").unwrap_or_default(),
             std::env::var("COIR_GCC_DRIVER_OPTIONS").unwrap_or_default(),
             opts.deopt_stress

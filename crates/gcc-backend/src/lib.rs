@@ -1,7 +1,7 @@
 //! # gcc-backend
 //!
-//! Compiles an [`ir_cfg::ssa::Function`] through libgccjit (GCC 12, the `gccjit` crate without
-//! `master`) into a native function `PyObject *f(PyThreadState *, _PyInterpreterFrame *)`.
+//! Compiles an [`ir_cfg::ssa::Function`] through libgccjit (GCC 12's API, the `gccjit` crate
+//! without `master`; at run time GCC 14's where `setup.sh` put it, see [`libgccjit`]) into a native function `PyObject *f(PyThreadState *, _PyInterpreterFrame *)`.
 //!
 //! The backend knows nothing of CPython's headers: struct offsets, refcount constants and the
 //! addresses of runtime helpers arrive as an [`Abi`] made by `cpython-patch` from the real
@@ -19,6 +19,7 @@
 mod cache;
 mod emit;
 pub mod isolate;
+pub mod libgccjit;
 pub mod shield;
 
 use std::collections::HashMap;
@@ -126,8 +127,9 @@ impl Artefact {
 /// Compilation options.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// GCC optimisation level 0..=2 (higher values are treated as 2: GCC 12's libgccjit has
-    /// been seen to crash at -O3 on this backend's output).
+    /// GCC optimisation level 0..=3: 3 is -O3 where the loaded libgccjit supports it
+    /// ([`libgccjit::supports_o3`]); otherwise it is treated as 2 (GCC 12's libgccjit has been
+    /// seen to crash at -O3 on this backend's output).
     pub opt_level: u8,
     /// Where to write dumps (`<dir>/<name>.<suffix>`), if anywhere.
     pub dump_dir: Option<PathBuf>,
