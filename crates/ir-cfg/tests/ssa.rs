@@ -219,6 +219,28 @@ fn lowering_speculates_on_feedback() {
     assert!(!text.contains("fadd") && text.contains("binary_op_numeric") && text.contains("range_next"), "{text}");
 }
 
+/// Lower `ops` as adaptive code in which instruction `k` is stored as the specialised form
+/// `op` (the interpreter's feedback) for each `(k, op)` of `feedback`.
+fn lower_with_feedback(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode)], stacksize: u32, facts: &ir_cfg::CodeInfo) -> ir_cfg::Function {
+    let plain = asm(ops);
+    let mut adaptive = plain.clone();
+    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
+    for &(k, op) in feedback {
+        adaptive[at(k)] = op.as_u8();
+    }
+    let input = bytecode_cfg::CodeInput {
+        code: &plain,
+        adaptive: Some(&adaptive),
+        flags: 0x3,
+        nlocalsplus: facts.nlocalsplus,
+        stacksize,
+        nconsts: 1,
+        nnames: 2,
+        ..Default::default()
+    };
+    lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), facts).unwrap()
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,
@@ -227,7 +249,7 @@ fn lowering_speculates_on_feedback() {
 #[test]
 fn int_feedback_tests_operands_instead_of_guarding() {
     use Opcode::*;
-    let plain = asm(&[
+    let ops = [
         (Resume, 0),
         (LoadFastBorrow, 0),
         (LoadSmallInt, 1),
@@ -236,26 +258,8 @@ fn int_feedback_tests_operands_instead_of_guarding() {
         (CompareOp, 16 | 2 << 5),
         (ToBool, 0),
         (ReturnValue, 0),
-    ]);
-    let mut adaptive = plain.clone();
-    let at = |k: usize| {
-        let ops = [Resume, LoadFastBorrow, LoadSmallInt, BinaryOp, LoadSmallInt, CompareOp, ToBool];
-        ops[..k].iter().map(|o| 2 + 2 * o.cache_entries()).sum::<usize>()
-    };
-    adaptive[at(3)] = BinaryOpAddInt.as_u8();
-    adaptive[at(5)] = CompareOpInt.as_u8();
-    adaptive[at(6)] = ToBoolInt.as_u8();
-    let input = bytecode_cfg::CodeInput {
-        code: &plain,
-        adaptive: Some(&adaptive),
-        flags: 0x3,
-        nlocalsplus: 1,
-        stacksize: 2,
-        nconsts: 1,
-        nnames: 2,
-        ..Default::default()
-    };
-    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &info(1)).unwrap();
+    ];
+    let f = lower_with_feedback(&ops, &[(3, BinaryOpAddInt), (5, CompareOpInt), (6, ToBoolInt)], 2, &info(1));
     let mut s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     let text = s.to_text();
@@ -541,26 +545,10 @@ fn arithmetic_runs_box_only_their_result() {
         (BinaryOp, 11),
         (ReturnValue, 0),
     ];
-    let plain = asm(&ops);
-    let mut adaptive = plain.clone();
-    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
-    adaptive[at(5)] = BinaryOpAddInt.as_u8();
-    adaptive[at(6)] = BinaryOpMultiplyInt.as_u8();
-    adaptive[at(10)] = BinaryOpAddInt.as_u8();
-    adaptive[at(11)] = BinaryOpExtend.as_u8();
-    let input = bytecode_cfg::CodeInput {
-        code: &plain,
-        adaptive: Some(&adaptive),
-        flags: 0x3,
-        nlocalsplus: 2,
-        stacksize: 4,
-        nconsts: 1,
-        nnames: 2,
-        ..Default::default()
-    };
     let mut facts = info(2);
     facts.const_kinds = vec![Some(ir_cfg::ssa::GuardKind::Float)];
-    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &facts).unwrap();
+    let feedback = [(5, BinaryOpAddInt), (6, BinaryOpMultiplyInt), (10, BinaryOpAddInt), (11, BinaryOpExtend)];
+    let f = lower_with_feedback(&ops, &feedback, 4, &facts);
     let mut s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     let text = s.to_text();
@@ -593,22 +581,7 @@ fn not_is_an_identity_test() {
         (LoadSmallInt, 2),
         (ReturnValue, 0),
     ];
-    let plain = asm(&ops);
-    let mut adaptive = plain.clone();
-    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
-    adaptive[at(2)] = ToBoolBool.as_u8();
-    adaptive[at(4)] = ToBoolBool.as_u8();
-    let input = bytecode_cfg::CodeInput {
-        code: &plain,
-        adaptive: Some(&adaptive),
-        flags: 0x3,
-        nlocalsplus: 1,
-        stacksize: 1,
-        nconsts: 1,
-        nnames: 2,
-        ..Default::default()
-    };
-    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &info(1)).unwrap();
+    let f = lower_with_feedback(&ops, &[(2, ToBoolBool), (4, ToBoolBool)], 1, &info(1));
     let mut s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
