@@ -176,7 +176,7 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                 };
                 let (na, nb) = (nodes[a].1, nodes[b].1);
                 let ints = matches!((na, nb), (Num::Int { .. }, Num::Int { .. }));
-                if !ints && !(exact(na) && exact(nb)) {
+                if !(ints || (exact(na) && exact(nb))) {
                     break;
                 }
                 nodes.push((Node::Cmp { cmp: arg >> 5, a, b }, Num::Bool));
@@ -377,10 +377,8 @@ impl<'a> Lowerer<'a> {
             Num::Float => self.call(Helper::BoxFloat, vec![Operand::Var(value)], Some(res))?,
             Num::Int { .. } => self.call(Helper::BoxInt, vec![Operand::Var(value)], Some(res))?,
         }
-        for d in base..depth {
-            self.release(Self::slot(d), s0[d]);
-        }
-        self.stack.truncate(base);
+        // The stack is still the run's start (`s0`): its operands are the top `externals`.
+        self.pop_release_n(chain.externals);
         let dst = self.push(OWNED);
         self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
         if let Some(k) = chain.store {
