@@ -117,6 +117,34 @@ def _run(code, *args):
     return subprocess.run([sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
 
 
+def test_opt_level_3_only_with_a_libgccjit_that_survives_it():
+    """-O3 is accepted with GCC 14's libgccjit or later (the private root's) and compiles; GCC
+    12's (a user's own interpreter on bookworm) crashes on some of coir's code at -O3: refused."""
+    major, minor, patch = _native.libgccjit_version()
+    assert major >= 12
+    r = _run("""
+        import coir
+        from coir import _native
+        try:
+            _native.set_opt_level(3)
+        except ValueError as e:
+            print("refused", e)
+        else:
+            @coir.jit
+            def f(xs):
+                t = 0.0
+                for i, x in enumerate(xs):
+                    t += x * i if i % 3 else -x
+                return t
+            print("ok", f([1.5, 2.0, 3.25, 4.0] * 10), coir.is_compiled(f))
+    """)
+    assert r.returncode == 0, r.stderr
+    if major >= 14:
+        assert r.stdout.split() == ["ok", "1356.75", "True"], r.stdout
+    else:
+        assert r.stdout.startswith("refused"), r.stdout
+
+
 def test_jit_decorator_runs_natively():
     r = _run("""
         import coir
