@@ -265,6 +265,9 @@ crate::c_record! {
         entry: Option<CoirEntryFn>,
         /// `entry`'s relocation table.
         relocs: *const c_void,
+        /// The code object whose co_extra holds this state; NULL once freed (states are
+        /// reused, never given back, so a call site's cache of one stays readable).
+        code: *mut c_void,
         /// Rust-owned compiled code.
         compiled: *mut c_void,
         /// Refused: always interpreted.

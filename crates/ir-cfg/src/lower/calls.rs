@@ -41,7 +41,12 @@ impl Lowerer<'_> {
                     O::CallAllocAndEnterInit => Helper::CallClass,
                     _ => Helper::Call,
                 };
-                self.call_push(h, vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64)], n + 2)
+                let mut args = vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64)];
+                if matches!(h, Helper::Call | Helper::CallPy) {
+                    // The site's own cache of its callee's code state (runtime.c, site_code_state).
+                    args.push(Operand::SiteCache(ins.offset));
+                }
+                self.call_push(h, args, n + 2)
             }
             Opcode::CallKw => {
                 let n = arg as usize;
