@@ -2016,6 +2016,12 @@ impl<'c> Emitter<'c, '_> {
                     let yes = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, no);
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
+                Opcode::CellGet => {
+                    let cell = self.val(d.args[0]).to_rvalue();
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, at(c, &self.t, cell, self.abi.cell_ref, self.t.ptr));
+                    cur.add_eval(None, c.new_call(None, self.rc.xincref, &[r.to_rvalue()]));
+                }
                 Opcode::TupleItem | Opcode::ListItem => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let seq = self.val(d.args[0]).to_rvalue();

@@ -590,3 +590,22 @@ fn not_is_an_identity_test() {
     assert!(after.matches("call ").count() == 1 && after.contains("call traceback_here") && after.contains("is 0"), "{after}");
     golden("not", &after);
 }
+
+/// LOAD_DEREF reads the cell's value inline (`cell_get`); only an empty cell calls the helper,
+/// which raises the interpreter's NameError. `lambda x: x + n`, with `n` a free variable.
+#[test]
+fn load_deref_reads_the_cell_inline() {
+    use Opcode::*;
+    let ops = [(CopyFreeVars, 1), (Resume, 0), (LoadFastBorrow, 0), (LoadDeref, 1), (BinaryOp, 0), (ReturnValue, 0)];
+    let mut facts = info(2);
+    facts.nfree = 1;
+    let f = lower_with_feedback(&ops, &[], 2, &facts);
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    let (full, empty) = after.split_once("deref_empty").expect("an empty-cell path");
+    assert!(full.contains("cell_get") && !full.contains("call load_deref"), "{after}");
+    assert_eq!(empty.matches("call load_deref").count(), 1, "{after}");
+    golden("load_deref", &after);
+}

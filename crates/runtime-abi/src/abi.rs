@@ -127,6 +127,8 @@ layout_facts! {
     var_size: usize = "offsetof(PyVarObject, ob_size)";
     /// `offsetof(PyListObject, ob_item)` (the items array's address).
     list_items: usize = "offsetof(PyListObject, ob_item)";
+    /// `offsetof(PyCellObject, ob_ref)` (the cell's value, or NULL when empty).
+    cell_ref: usize = "offsetof(PyCellObject, ob_ref)";
     /// `offsetof(PyTupleObject, ob_item)` (the items, inline).
     tuple_items: usize = "offsetof(PyTupleObject, ob_item)";
     /// `offsetof(_PyListIterObject, it_index)` (a Py_ssize_t; `it_seq`, the list or NULL once

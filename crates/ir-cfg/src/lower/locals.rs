@@ -5,6 +5,7 @@ use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::Helper;
 use runtime_abi::caches;
 use crate::ir::{CacheWidth, Inst, Operand, Term};
+use crate::ssa::{Imm, Opcode as SsaOp};
 
 impl Lowerer<'_> {
     pub(super) fn lower_locals(&mut self, ins: &Instr) -> Result<()> {
@@ -59,8 +60,28 @@ impl Lowerer<'_> {
                 Ok(())
             }
             Opcode::LoadDeref => {
+                // The cell's value read inline; an empty cell takes the helper, which raises the
+                // interpreter's NameError or UnboundLocalError.
                 let i = self.check_index(arg, n)?;
-                self.call_push(Helper::LoadDeref, vec![Operand::Frame, Operand::Imm(i as i64)], 0)
+                let off = self.offset();
+                let (slow, join) = (self.fb.new_block(format!("deref_empty_{off}")), self.fb.new_block(format!("deref_join_{off}")));
+                let cell = self.new_obj();
+                self.fb.push(Inst::LoadLocal { dst: cell, index: i });
+                let v = self.op1(SsaOp::CellGet, Imm::None, vec![cell]);
+                let full = self.fb.new_block(format!("deref_full_{off}"));
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: slow, otherwise: full });
+                self.fb.switch_to(full);
+                let dst = self.push(OWNED);
+                self.fb.push(Inst::Move { dst, src: Operand::Var(v) });
+                self.fb.terminate(Term::Jump(join));
+                self.fb.switch_to(slow);
+                self.stack.pop();
+                // NULL here: releasing it is nothing, and tells the verifier so.
+                self.fb.push(Inst::XDecref(v));
+                self.call_push(Helper::LoadDeref, vec![Operand::Frame, Operand::Imm(i as i64)], 0)?;
+                self.fb.terminate(Term::Jump(join));
+                self.fb.switch_to(join);
+                Ok(())
             }
             Opcode::StoreDeref => {
                 let i = self.check_index(arg, n)?;

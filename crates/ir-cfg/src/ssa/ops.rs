@@ -686,6 +686,9 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// The value of a cell (LOAD_DEREF's `PyCell_GetRef`, the frame's slot holds the cell) as a
+    /// new reference, or NULL when the cell is empty.
+    CellGet "cell_get" None (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
     /// Item `i` (the immediate) of a tuple whose type and length were guarded, as a new
     /// reference.
     TupleItem "tuple_item" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
