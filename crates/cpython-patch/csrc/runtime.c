@@ -81,7 +81,55 @@ PyObject *coir_rt_contains_op(PyObject *l, PyObject *r, int invert) {
     return (res ^ invert) ? Py_True : Py_False;
 }
 
+/* A bound of `container[start:stop]` as the slice machinery makes it (PySlice_Unpack, then
+ * PySlice_AdjustIndices with step 1: a negative index counts from the end, the result is
+ * clamped to [0, len]) when it is None (`dflt`) or a compact int: 1 and *out; 0 for anything
+ * else, which takes the generic path (__index__, bools, big ints, its errors). */
+static inline int slice_bound(PyObject *v, Py_ssize_t dflt, Py_ssize_t len, Py_ssize_t *out) {
+    Py_ssize_t i = dflt;
+    if (v != Py_None) {
+        if (!PyLong_CheckExact(v) || !_PyLong_IsCompact((PyLongObject *)v)) {
+            return 0;
+        }
+        i = _PyLong_CompactValue((PyLongObject *)v);
+        if (i < 0) {
+            i += len;
+            if (i < 0) {
+                i = 0;
+            }
+        }
+    }
+    *out = i > len ? len : i;
+    return 1;
+}
+
+/* Both bounds (slice_bound), the stop no lower than the start (an empty slice there, and where
+ * a slice assignment inserts: list's adjust_slice_indexes). */
+static inline int slice_bounds(PyObject *start, PyObject *stop, Py_ssize_t len, Py_ssize_t *lo, Py_ssize_t *hi) {
+    if (!slice_bound(start, 0, len, lo) || !slice_bound(stop, len, len, hi)) {
+        return 0;
+    }
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+    return 1;
+}
+
+/* BINARY_SLICE. On an exact list, tuple or str with bounds that are None or compact ints, the
+ * slice is taken directly: what list_subscript, tuple_subscript and unicode_subscript do for
+ * a slice of step 1 (the same results: a new list; the tuple or str itself when the slice is
+ * all of it; the empty singletons), without making and unpacking the slice object. */
 PyObject *coir_rt_binary_slice(PyObject *container, PyObject *start, PyObject *stop) {
+    Py_ssize_t lo, hi;
+    if (PyList_CheckExact(container) && slice_bounds(start, stop, PyList_GET_SIZE(container), &lo, &hi)) {
+        return PyList_GetSlice(container, lo, hi);
+    }
+    if (PyTuple_CheckExact(container) && slice_bounds(start, stop, PyTuple_GET_SIZE(container), &lo, &hi)) {
+        return PyTuple_GetSlice(container, lo, hi);
+    }
+    if (PyUnicode_CheckExact(container) && slice_bounds(start, stop, PyUnicode_GET_LENGTH(container), &lo, &hi)) {
+        return PyUnicode_Substring(container, lo, hi);
+    }
     PyObject *slice = PySlice_New(start, stop, NULL);
     if (slice == NULL) {
         return NULL;
@@ -91,7 +139,16 @@ PyObject *coir_rt_binary_slice(PyObject *container, PyObject *start, PyObject *s
     return res;
 }
 
+/* STORE_SLICE. `list[a:b] = v` on an exact list, with v an exact list or tuple and bounds as in
+ * coir_rt_binary_slice, is list_ass_subscript's step-1 assignment (list_ass_slice on the
+ * adjusted bounds; it copies v when v is the list itself) without the slice object. Other
+ * values take the generic path, whose PySequence_Fast error message is the interpreter's. */
 int coir_rt_store_slice(PyObject *v, PyObject *container, PyObject *start, PyObject *stop) {
+    Py_ssize_t lo, hi;
+    if (PyList_CheckExact(container) && (PyList_CheckExact(v) || PyTuple_CheckExact(v)) &&
+        slice_bounds(start, stop, PyList_GET_SIZE(container), &lo, &hi)) {
+        return PyList_SetSlice(container, lo, hi, v);
+    }
     PyObject *slice = PySlice_New(start, stop, NULL);
     if (slice == NULL) {
         return -1;
