@@ -286,7 +286,8 @@ fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(i
     if keep_text {
         texts.push(("built".to_string(), s.to_text()));
     }
-    let records = passes::run(&mut s, &passes::default_pipeline(), keep_text)
+    let each = keep_text || std::env::var("COIR_STRICT").is_ok_and(|v| v == "1");
+    let records = passes::run_with(&mut s, &passes::default_pipeline(), keep_text, each)
         .map_err(|e| Refusal::new("internal error: SSA pass", format!("{}: {e}", p.name)))?;
     for r in records {
         let head = format!("{} ({} changes, {:.3} ms)", r.name, r.changes, r.seconds * 1e3);
@@ -541,29 +542,79 @@ fn compile_code(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Made, Refusal> {
     finish(prepare(code, tier)?)
 }
 
-/// Decode, lower and verify (needs the GIL).
-fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
+/// What a compile needs from the code object, copied out of it with the GIL held. Lowering it
+/// ([`lower_extracted`]: decode, lower, SSA, passes, verification) needs no GIL, so a
+/// background compile does that on the worker thread too and the program's thread only copies.
+struct Extracted {
+    p: CodeParts,
+    stem: String,
+    dump_dir: Option<PathBuf>,
+    opts: Options,
+    tier: Tier,
+    abi: Abi,
+    perf_name: Option<String>,
+    /// Seconds spent copying.
+    seconds: f64,
+}
+
+// SAFETY: as for `Prepared`: the addresses in `p` are never dereferenced by the compiler, and
+// the job carrying this value keeps the code object alive.
+unsafe impl Send for Extracted {}
+
+/// Copy out what compiling `code` needs (needs the GIL).
+fn extract(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Extracted, Refusal> {
     let start = Instant::now();
     let p = code_parts(code)?;
-    let cfg = build_cfg(&p)?;
-    let lowered = lower(&p, &cfg)?;
-    let f = ssa(&p, &lowered)?;
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
     let (dump_dir, n) = {
         let mut g = global();
         g.dumps += 1;
         (g.dump_dir.clone(), g.dumps)
     };
     let stem = format!("{}_{n}", sanitize(&p.name));
+    let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir.clone(), tier);
+    let abi = abi();
+    let perf_name = global().perf_map.then(|| format!("py::{}:{}", p.name, p.filename));
+    Ok(Extracted { p, stem, dump_dir, opts, tier, abi, perf_name, seconds: start.elapsed().as_secs_f64() })
+}
+
+/// Decode, lower and verify what [`extract`] copied (no GIL needed).
+fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
+    let start = Instant::now();
+    let Extracted { p, stem, dump_dir, opts, tier, abi, perf_name, seconds } = e;
+    let cfg = build_cfg(&p)?;
+    let lowered = lower(&p, &cfg)?;
+    let f = ssa(&p, &lowered)?;
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
     if let Some(d) = &dump_dir {
         let _ = std::fs::create_dir_all(d);
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
-    let opts = options(&stem, Artefact::ALL.to_vec(), dump_dir, tier);
-    let abi = abi();
-    let perf_name = global().perf_map.then(|| format!("py::{}:{}", p.name, p.filename));
-    Ok(Prepared { name: p.name, perf_name, func: f, consts, opts, tier, abi, prepare_seconds: start.elapsed().as_secs_f64() })
+    Ok(Prepared { name: p.name, perf_name, func: f, consts, opts, tier, abi, prepare_seconds: seconds + start.elapsed().as_secs_f64() })
+}
+
+/// Copy, decode, lower and verify (needs the GIL).
+fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
+    lower_extracted(extract(code, tier)?)
+}
+
+/// Lower background jobs and compile those that lowered with one run of GCC; one result per
+/// job, in order.
+fn lower_and_finish_all(es: Vec<Extracted>) -> Vec<Result<Made, Refusal>> {
+    let lowered: Vec<Result<Prepared, Refusal>> = es.into_iter().map(lower_extracted).collect();
+    let mut outcomes: Vec<Option<Result<Made, Refusal>>> = Vec::with_capacity(lowered.len());
+    let mut ready = Vec::new();
+    for r in lowered {
+        match r {
+            Ok(p) => {
+                ready.push(p);
+                outcomes.push(None);
+            }
+            Err(refusal) => outcomes.push(Some(Err(refusal))),
+        }
+    }
+    let mut made = if ready.is_empty() { Vec::new() } else { finish_all(ready) }.into_iter();
+    outcomes.into_iter().map(|o| o.unwrap_or_else(|| made.next().expect("one result per lowered job"))).collect()
 }
 
 fn record_refusal(r: &Refusal) {
@@ -678,7 +729,7 @@ fn last_panic() -> String {
 struct Job {
     code: usize,
     st: usize,
-    prepared: Prepared,
+    extracted: Extracted,
 }
 
 /// A finished background compilation, waiting for the GIL to be installed.
@@ -735,12 +786,12 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
                 let mut prepared = Vec::with_capacity(n);
                 for j in jobs {
                     keys.push((j.code, j.st));
-                    prepared.push(j.prepared);
+                    prepared.push(j.extracted);
                 }
                 let outcomes = if SHUTDOWN.load(Ordering::Acquire) {
                     (0..n).map(|_| Err(Refusal::new(SHUTTING_DOWN, "not compiled: the interpreter is shutting down"))).collect()
                 } else {
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish_all(prepared))) {
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower_and_finish_all(prepared))) {
                         Ok(o) => o,
                         Err(_) => (0..n).map(|_| Err(Refusal::new("internal error: panic", last_panic()))).collect(),
                     }
@@ -774,7 +825,7 @@ fn next_batch(queue: &mut Vec<Job>) -> Vec<Job> {
     };
     let first = queue.remove(next_job(queue));
     let mut total = units(&first);
-    let tier = |j: &Job| (j.prepared.opts.opt_level, j.prepared.opts.deopt_stress);
+    let tier = |j: &Job| (j.extracted.opts.opt_level, j.extracted.opts.deopt_stress);
     let mut batch = vec![first];
     let mut rest: Vec<Job> = Vec::new();
     while batch.len() < limit && !queue.is_empty() {
@@ -880,8 +931,8 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                 let _ = compile_into_state(&code, st, tier);
                 return;
             }
-            match prepare(&code, tier) {
-                Ok(prepared) => {
+            match extract(&code, tier) {
+                Ok(extracted) => {
                     let raw = code.clone().into_ptr() as usize;
                     // SAFETY: st is live while the code object is, and we hold the GIL.
                     unsafe {
@@ -889,7 +940,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                         ffi::coir_inflight += 1;
                     }
                     let sent = match worker() {
-                        Some(tx) => tx.send(Job { code: raw, st: st as usize, prepared }).is_ok(),
+                        Some(tx) => tx.send(Job { code: raw, st: st as usize, extracted }).is_ok(),
                         None => false,
                     };
                     if !sent {

@@ -104,6 +104,17 @@ fn a_broken_pass_is_named() {
     let e = passes::run(&mut f, &[Box::new(Breaks)], false).unwrap_err();
     assert_eq!(e.pass, "breaks");
     assert!(e.to_string().contains("never defined"), "{e}");
+    // Verified only after the last pass (what compiles outside the tests do), the broken
+    // function is still refused, without the pass's name.
+    let mut f = refcounts();
+    let e = passes::run_with(&mut f, &[Box::new(Simplify), Box::new(Breaks), Box::new(DeadCode)], false, false).unwrap_err();
+    assert_eq!(e.pass, "(the pipeline)");
+    assert!(e.to_string().contains("never defined"), "{e}");
+    // And a sound pipeline gives the same function either way.
+    let (mut a, mut b) = (refcounts(), refcounts());
+    passes::run_with(&mut a, &passes::default_pipeline(), false, false).unwrap();
+    passes::run(&mut b, &passes::default_pipeline(), false).unwrap();
+    assert_eq!(a.to_text(), b.to_text());
 }
 
 #[test]
