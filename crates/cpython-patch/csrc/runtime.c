@@ -1359,16 +1359,6 @@ int coir_rt_make_cell(_PyInterpreterFrame *f, int i) {
     return 0;
 }
 
-void coir_rt_copy_free_vars(_PyInterpreterFrame *f, int n) {
-    PyCodeObject *co = _PyFrame_GetCode(f);
-    PyFunctionObject *func = (PyFunctionObject *)PyStackRef_AsPyObjectBorrow(f->f_funcobj);
-    PyObject *closure = func->func_closure;
-    int offset = co->co_nlocalsplus - n;
-    for (int i = 0; i < n; i++) {
-        f->localsplus[offset + i] = PyStackRef_FromPyObjectNew(PyTuple_GET_ITEM(closure, i));
-    }
-}
-
 void coir_rt_zero_division(PyThreadState *ts) {
     _PyErr_SetString(ts, PyExc_ZeroDivisionError, "division by zero");
 }

@@ -2016,6 +2016,17 @@ impl<'c> Emitter<'c, '_> {
                     let yes = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, no);
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
+                Opcode::FreeVar => {
+                    let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
+                    let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
+                    let bits = at(c, &self.t, self.frame, self.abi.frame_funcobj, self.t.u64).to_rvalue();
+                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, mask);
+                    self.temps += 1;
+                    let func = self.t.to_ptr(self.func, cur, bits, &format!("fn{}", self.temps));
+                    let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
+                    let item = at(c, &self.t, closure, self.abi.tuple_items + 8 * *i as usize, self.t.ptr);
+                    cur.add_assignment(None, self.val(res(0)?), item.to_rvalue());
+                }
                 Opcode::CellGet => {
                     let cell = self.val(d.args[0]).to_rvalue();
                     let r = self.val(res(0)?);

@@ -509,7 +509,9 @@ impl Checker<'_> {
                 ResultRef::New => St::Owned,
                 ResultRef::Immortal => St::Borrowed(Owner::Immortal),
                 ResultRef::Scalar => St::Scalar,
-                ResultRef::Code | ResultRef::Null | ResultRef::Slot | ResultRef::TakeSlot => {
+                // Alive while the frame runs (co_consts, the running function's closure).
+                ResultRef::Code => St::Borrowed(Owner::Code),
+                ResultRef::Null | ResultRef::Slot | ResultRef::TakeSlot => {
                     self.err(format!("{op}: result reference {r:?} is not modelled on variables"));
                     St::Scalar
                 }
@@ -530,16 +532,6 @@ impl Checker<'_> {
             SlotWrite::Slot(p) => match args.get(p) {
                 Some(Operand::Imm(i)) => self.kill_local(st, *i as u32),
                 _ => self.err(format!("{helper}: the slot must be an immediate")),
-            },
-            // COPY_FREE_VARS fills the last n slots.
-            SlotWrite::Last(p) => match args.get(p) {
-                Some(Operand::Imm(n)) => {
-                    let n = (*n as u32).min(self.f.nlocalsplus);
-                    for i in self.f.nlocalsplus - n..self.f.nlocalsplus {
-                        self.kill_local(st, i);
-                    }
-                }
-                _ => self.err(format!("{helper}: the count must be an immediate")),
             },
         }
     }

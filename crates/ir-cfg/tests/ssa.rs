@@ -592,7 +592,8 @@ fn not_is_an_identity_test() {
 }
 
 /// LOAD_DEREF reads the cell's value inline (`cell_get`); only an empty cell calls the helper,
-/// which raises the interpreter's NameError. `lambda x: x + n`, with `n` a free variable.
+/// which raises the interpreter's NameError. `lambda x: x + n`, with `n` a free variable, whose
+/// cell COPY_FREE_VARS copies from the closure inline (`free_var`).
 #[test]
 fn load_deref_reads_the_cell_inline() {
     use Opcode::*;
@@ -600,12 +601,15 @@ fn load_deref_reads_the_cell_inline() {
     let mut facts = info(2);
     facts.nfree = 1;
     let f = lower_with_feedback(&ops, &[], 2, &facts);
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
     let mut s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
     let after = s.to_text();
     let (full, empty) = after.split_once("deref_empty").expect("an empty-cell path");
     assert!(full.contains("cell_get") && !full.contains("call load_deref"), "{after}");
+    // COPY_FREE_VARS: the closure's cell read and stored into the free variable's slot inline.
+    assert!(after.contains("free_var 0") && after.contains("store_local[1]") && !after.contains("copy_free_vars"), "{after}");
     assert_eq!(empty.matches("call load_deref").count(), 1, "{after}");
     golden("load_deref", &after);
 }

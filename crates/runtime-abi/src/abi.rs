@@ -127,6 +127,10 @@ layout_facts! {
     var_size: usize = "offsetof(PyVarObject, ob_size)";
     /// `offsetof(PyListObject, ob_item)` (the items array's address).
     list_items: usize = "offsetof(PyListObject, ob_item)";
+    /// `offsetof(_PyInterpreterFrame, f_funcobj)` (a `_PyStackRef`: the function).
+    frame_funcobj: usize = "offsetof(_PyInterpreterFrame, f_funcobj)";
+    /// `offsetof(PyFunctionObject, func_closure)` (a tuple of cells, or NULL).
+    func_closure: usize = "offsetof(PyFunctionObject, func_closure)";
     /// `offsetof(PyCellObject, ob_ref)` (the cell's value, or NULL when empty).
     cell_ref: usize = "offsetof(PyCellObject, ob_ref)";
     /// `offsetof(PyTupleObject, ob_item)` (the items, inline).

@@ -45,8 +45,6 @@ pub enum SlotWrite {
     None,
     /// The slot given by that parameter (MAKE_CELL: the slot then holds a new cell).
     Slot(usize),
-    /// The last `n` slots, `n` given by that parameter (COPY_FREE_VARS).
-    Last(usize),
 }
 
 impl Ty {
@@ -311,8 +309,6 @@ helpers! {
     DeleteDeref = "coir_rt_delete_deref"(Frame, Int) -> Int, Negative;
     /// MAKE_CELL.
     MakeCell = "coir_rt_make_cell"(Frame, Int) -> Int, Negative | writes Slot(1);
-    /// COPY_FREE_VARS.
-    CopyFreeVars = "coir_rt_copy_free_vars"(Frame, Int) -> Void, Never | writes Last(1);
     /// Raises ZeroDivisionError("division by zero"), the interpreter's error for `/`, `//` and
     /// `%` of ints and floats by zero (the inline arithmetic's slow path).
     ZeroDivision = "coir_rt_zero_division"(TState) -> Void, Always;
@@ -374,7 +370,7 @@ mod tests {
             // A borrowed result only makes sense for object results.
             assert!(!h.borrowed_result() || h.ret() == Ty::Obj, "{h}");
             // A slot write names an int parameter.
-            if let SlotWrite::Slot(p) | SlotWrite::Last(p) = h.slot_write() {
+            if let SlotWrite::Slot(p) = h.slot_write() {
                 assert_eq!(h.params().get(p), Some(&Ty::Int), "{h}");
             }
             // Error conventions match the result type.

@@ -104,7 +104,15 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 self.own_borrows_before_local_write();
-                self.call(Helper::CopyFreeVars, vec![Operand::Frame, Operand::Imm(arg as i64)], None)
+                // The closure's cells into the last `arg` slots, each a new reference, inline
+                // (the interpreter's COPY_FREE_VARS). The slots are empty: the frame is new.
+                let offset = n - arg;
+                for i in 0..arg {
+                    let cell = self.op1(SsaOp::FreeVar, Imm::Int(i as i64), vec![]);
+                    self.fb.push(Inst::Incref(cell));
+                    self.fb.push(Inst::StoreLocal { index: offset + i, src: cell });
+                }
+                Ok(())
             }
             Opcode::LoadConst => {
                 let i = self.check_index(arg, self.info.nconsts)?;

@@ -406,7 +406,7 @@ impl HelperCall {
     /// be a constant), from the helper table.
     pub fn slot_write(&self) -> Option<(SlotWrite, usize)> {
         let sw = self.helper.slot_write();
-        let (SlotWrite::Slot(p) | SlotWrite::Last(p)) = sw else { return None };
+        let SlotWrite::Slot(p) = sw else { return None };
         // Operand index of parameter `p`: scalars and `In` arrays before it are operands.
         let mut arrays = self.arrays.iter();
         let mut k = 0;
@@ -454,7 +454,8 @@ pub enum ResultRef {
     Scalar,
     /// A new reference (or NULL) the function must release or hand on.
     New,
-    /// Borrowed from the code object (`co_consts`, `co_names`): alive while the frame runs.
+    /// Borrowed from the code object (`co_consts`, `co_names`) or the running function (its
+    /// closure's cells): alive while the frame runs.
     Code,
     /// An immortal object, or a tagged int: needs no reference.
     Immortal,
@@ -686,6 +687,9 @@ ops! {
     /// `seq[i]` of a list or tuple (the kind says which, the sequence's type is guarded),
     /// as a new reference; deoptimises when `i` is out of bounds (the interpreter raises).
     Item "item" Guard (Obj, I64) -> (Obj) [Borrow, Borrow => New] | DEOPTS;
+    /// Cell `i` of the running function's closure (`f_funcobj->func_closure[i]`), borrowed:
+    /// the frame holds the function, the function its closure (COPY_FREE_VARS).
+    FreeVar "free_var" Int () -> (Obj) [=> Code];
     /// The value of a cell (LOAD_DEREF's `PyCell_GetRef`, the frame's slot holds the cell) as a
     /// new reference, or NULL when the cell is empty.
     CellGet "cell_get" None (Obj) -> (Obj) [Borrow => New] | REFCOUNT;

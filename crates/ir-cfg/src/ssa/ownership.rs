@@ -635,7 +635,6 @@ pub(super) fn check(f: &Function, errs: &mut Vec<VerifyError>) {
             });
             match (sw, n) {
                 (SlotWrite::Slot(_), Some(s)) => writes.push(s),
-                (SlotWrite::Last(_), Some(n)) => writes.extend(f.nlocalsplus.saturating_sub(n)..f.nlocalsplus),
                 (SlotWrite::None, _) => {}
                 (_, None) => setup_errs.push((i, format!("{}: the slot operand must be a constant", d.op))),
             }
