@@ -49,6 +49,9 @@ import time
 #               sys.settrace) gets no further 'line' events, so the debugger never stops in it;
 #               it stops only in frames called afterwards (live-frame deoptimisation: the
 #               issue after the optimising tier). Not in CI until fixed.
+#   test_dis:   test_loop_quicken calls loop_test until the interpreter quickens it and compares
+#               dis(adaptive=True) with the specialised instructions; at threshold 0 the function
+#               runs natively from its first call and is never quickened.
 DEFAULT = """
     test_grammar test_exceptions test_generators test_coroutines test_patma test_fstring
     test_descr test_class test_scope test_list test_dict test_set test_tuple test_itertools
