@@ -69,10 +69,6 @@ PyObject *coir_rt_to_bool(PyObject *v) {
     return b ? Py_True : Py_False;
 }
 
-PyObject *coir_rt_is_op(PyObject *l, PyObject *r, int invert) {
-    return ((l == r) ^ invert) ? Py_True : Py_False;
-}
-
 PyObject *coir_rt_contains_op(PyObject *l, PyObject *r, int invert) {
     int res = PySequence_Contains(r, l);
     if (res < 0) {

@@ -146,8 +146,6 @@ helpers! {
     UnaryInvert = "coir_rt_unary_invert"(Obj) -> Obj, Null;
     /// `bool(v)` as `True`/`False`.
     ToBool = "coir_rt_to_bool"(Obj) -> Obj, Null, borrowed;
-    /// `a is b` (`is not` when the int is 1).
-    IsOp = "coir_rt_is_op"(Obj, Obj, Int) -> Obj, Never, borrowed;
     /// `a in b` (`not in` when the int is 1).
     ContainsOp = "coir_rt_contains_op"(Obj, Obj, Int) -> Obj, Null, borrowed;
     /// `container[start:stop]`.
