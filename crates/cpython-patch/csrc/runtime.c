@@ -1566,6 +1566,7 @@ int coir_done_ready = 0;
  * that is gone. */
 static CoirCodeState *free_states = NULL;
 
+/* co_extra's free function; also takes back a state that could not be attached. */
 static void free_state(void *p) {
     CoirCodeState *st = (CoirCodeState *)p;
     if (st == NULL) {
@@ -1590,12 +1591,6 @@ static CoirCodeState *new_state(PyCodeObject *co) {
     }
     st->code = co;
     return st;
-}
-
-static void release_state(CoirCodeState *st) {
-    st->relocs = free_states;
-    st->code = NULL;
-    free_states = st;
 }
 
 /* co_extra's layout (Objects/codeobject.c's _PyCodeObjectExtra, private): read here without
@@ -1629,9 +1624,7 @@ CoirCodeState *coir_code_state(void *code, int create) {
         p = new_state(co);
         if (p == NULL || PyUnstable_Code_SetExtra((PyObject *)co, extra_index, p) < 0) {
             PyErr_Clear();
-            if (p != NULL) {
-                release_state(p);
-            }
+            free_state(p);
             return NULL;
         }
     }

@@ -286,7 +286,7 @@ fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(i
     if keep_text {
         texts.push(("built".to_string(), s.to_text()));
     }
-    let each = keep_text || std::env::var("COIR_STRICT").is_ok_and(|v| v == "1");
+    let each = keep_text || strict();
     let records = passes::run_with(&mut s, &passes::default_pipeline(), keep_text, each)
         .map_err(|e| Refusal::new("internal error: SSA pass", format!("{}: {e}", p.name)))?;
     for r in records {
@@ -617,11 +617,18 @@ fn lower_and_finish_all(es: Vec<Extracted>) -> Vec<Result<Made, Refusal>> {
     outcomes.into_iter().map(|o| o.unwrap_or_else(|| made.next().expect("one result per lowered job"))).collect()
 }
 
+/// `COIR_STRICT=1` (the tests): coir's own errors are reported, and the pass pipeline verifies
+/// after every pass.
+fn strict() -> bool {
+    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *STRICT.get_or_init(|| std::env::var("COIR_STRICT").is_ok_and(|v| v == "1"))
+}
+
 fn record_refusal(r: &Refusal) {
     // Under COIR_STRICT=1 (tests) a refusal that is coir's own bug says what went wrong, on
     // stderr, where the test that found it shows it.
     if (r.key.starts_with("internal error") || r.key.starts_with("backend error"))
-        && std::env::var("COIR_STRICT").is_ok_and(|v| v == "1")
+        && strict()
     {
         eprintln!("coir: {}: {}", r.key, r.message);
     }

@@ -1575,6 +1575,16 @@ impl<'c> Emitter<'c, '_> {
         Ok(())
     }
 
+    /// The object a `_PyStackRef`'s bits (a u64) refer to: the tag bits masked off
+    /// (`PyStackRef_AsPyObjectBorrow`).
+    fn stackref_object(&mut self, cur: Block<'c>, bits: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
+        let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, mask);
+        self.temps += 1;
+        self.t.to_ptr(self.func, cur, bits, &format!("cv{}", self.temps))
+    }
+
     fn slot_lvalue(&self, index: u32) -> LValue<'c> {
         at(self.ctx, &self.t, self.frame, self.abi.frame_localsplus + 8 * index as usize, self.t.u64)
     }
@@ -1863,11 +1873,7 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::LoadLocal => {
                     let Imm::Slot(index) = &d.imm else { return Err(bad(d)) };
-                    let slot = self.slot_lvalue(*index);
-                    let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
-                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, slot, mask);
-                    self.temps += 1;
-                    let p = self.t.to_ptr(self.func, cur, bits, &format!("cv{}", self.temps));
+                    let p = self.stackref_object(cur, self.slot_lvalue(*index).to_rvalue());
                     cur.add_assignment(None, self.val(res(0)?), p);
                 }
                 Opcode::StoreLocal => {
@@ -2018,13 +2024,9 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::FreeVar => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
-                    let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.stackref_tag_bits as i64));
-                    let bits = at(c, &self.t, self.frame, self.abi.frame_funcobj, self.t.u64).to_rvalue();
-                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, mask);
-                    self.temps += 1;
-                    let func = self.t.to_ptr(self.func, cur, bits, &format!("fn{}", self.temps));
+                    let func = self.stackref_object(cur, at(c, &self.t, self.frame, self.abi.frame_funcobj, self.t.u64).to_rvalue());
                     let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
-                    let item = at(c, &self.t, closure, self.abi.tuple_items + 8 * *i as usize, self.t.ptr);
+                    let item = c.new_array_access(None, self.seq_items(closure, false), c.new_rvalue_from_long(self.t.word, *i));
                     cur.add_assignment(None, self.val(res(0)?), item.to_rvalue());
                 }
                 Opcode::CellGet => {
