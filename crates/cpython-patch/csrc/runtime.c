@@ -77,34 +77,29 @@ PyObject *coir_rt_contains_op(PyObject *l, PyObject *r, int invert) {
     return (res ^ invert) ? Py_True : Py_False;
 }
 
-/* A bound of `container[start:stop]` as the slice machinery makes it (PySlice_Unpack, then
- * PySlice_AdjustIndices with step 1: a negative index counts from the end, the result is
- * clamped to [0, len]) when it is None (`dflt`) or a compact int: 1 and *out; 0 for anything
- * else, which takes the generic path (__index__, bools, big ints, its errors). */
-static inline int slice_bound(PyObject *v, Py_ssize_t dflt, Py_ssize_t len, Py_ssize_t *out) {
-    Py_ssize_t i = dflt;
-    if (v != Py_None) {
-        if (!PyLong_CheckExact(v) || !_PyLong_IsCompact((PyLongObject *)v)) {
-            return 0;
-        }
-        i = _PyLong_CompactValue((PyLongObject *)v);
-        if (i < 0) {
-            i += len;
-            if (i < 0) {
-                i = 0;
-            }
-        }
+/* A bound of `container[start:stop]` as PySlice_Unpack reads it, when it is None (`dflt`) or a
+ * compact int: 1 and *out; 0 for anything else, which takes the generic path (__index__,
+ * bools, big ints, its errors). */
+static inline int slice_bound(PyObject *v, Py_ssize_t dflt, Py_ssize_t *out) {
+    if (v == Py_None) {
+        *out = dflt;
+        return 1;
     }
-    *out = i > len ? len : i;
+    if (!PyLong_CheckExact(v) || !_PyLong_IsCompact((PyLongObject *)v)) {
+        return 0;
+    }
+    *out = _PyLong_CompactValue((PyLongObject *)v);
     return 1;
 }
 
-/* Both bounds (slice_bound), the stop no lower than the start (an empty slice there, and where
- * a slice assignment inserts: list's adjust_slice_indexes). */
+/* Both bounds (slice_bound) adjusted to a sequence of `len` items by the slice machinery's own
+ * PySlice_AdjustIndices (step 1), then the stop no lower than the start (an empty slice there,
+ * and where a slice assignment inserts: list's adjust_slice_indexes). */
 static inline int slice_bounds(PyObject *start, PyObject *stop, Py_ssize_t len, Py_ssize_t *lo, Py_ssize_t *hi) {
-    if (!slice_bound(start, 0, len, lo) || !slice_bound(stop, len, len, hi)) {
+    if (!slice_bound(start, 0, lo) || !slice_bound(stop, PY_SSIZE_T_MAX, hi)) {
         return 0;
     }
+    PySlice_AdjustIndices(len, lo, hi, 1);
     if (*hi < *lo) {
         *hi = *lo;
     }
