@@ -969,13 +969,12 @@ static PyObject *call_any(PyThreadState *ts, PyObject **args, int nargs, uintptr
     return PyObject_Vectorcall(callable, argv, (size_t)total | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
+/* CALL: a Python function or a bound method of one first, in a function small enough to stay
+ * cheap to enter, and any other call through call_any. One helper whatever the interpreter's
+ * feedback (CALL_PY_* or not): which form a polymorphic site had when it was sampled varies
+ * from run to run, and a helper chosen by it made the function's code, and so its code-cache
+ * key, vary with it. */
 PyObject *coir_rt_call(PyThreadState *ts, PyObject **args, int nargs, intptr_t site) {
-    return call_any(ts, args, nargs, (uintptr_t *)site);
-}
-
-/* CALL with the interpreter's feedback: the call it saw tried first, in a function small enough
- * to stay cheap to enter, and any other call made by coir_rt_call. */
-PyObject *coir_rt_call_py(PyThreadState *ts, PyObject **args, int nargs, intptr_t site) {
     PyObject *callable = args[0];
     PyObject **argv = args + 2;
     int total = nargs;
@@ -1629,7 +1628,7 @@ CoirCodeState *coir_code_state(void *code, int create) {
 /* The state of `co` (or NULL), through a call site's cache when there is one: one word of the
  * native code's relocation table (a SiteCache), naming the state the site's last callee had.
  * A hit spares the walk through co_extra, two loads that miss the cache in call-heavy code
- * (perf on richards: a fifth of coir_rt_call_py's time). */
+ * (perf on richards: a fifth of the Python-call helper's time). */
 static inline __attribute__((always_inline)) CoirCodeState *site_code_state(PyCodeObject *co, uintptr_t *site) {
     if (site != NULL) {
         CoirCodeState *st = (CoirCodeState *)*site;

@@ -222,11 +222,9 @@ helpers! {
     /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).
     LoadSuperAttr = "coir_rt_load_super_attr"(Obj, Obj, Obj, Obj, Int, ObjOut) -> Obj, Null;
     /// CALL: array = [callable, self_or_null, args...], int = number of args, the site's cache
-    /// (its first word: the code state of the Python function it called last).
+    /// (its first word: the code state of the Python function it called last). Python
+    /// functions and bound methods are tried first, whatever the feedback.
     Call = "coir_rt_call"(TState, ObjArray, Int, Word) -> Obj, Null;
-    /// CALL with the feedback of a call of a Python function or bound method
-    /// (CALL_PY_EXACT_ARGS, CALL_PY_GENERAL, CALL_BOUND_METHOD_*): that call first, as `Call`.
-    CallPy = "coir_rt_call_py"(TState, ObjArray, Int, Word) -> Obj, Null;
     /// CALL with CALL_LIST_APPEND feedback, as `Call`.
     CallListAppend = "coir_rt_call_list_append"(TState, ObjArray, Int) -> Obj, Null;
     /// CALL with the feedback of a call of a C function or method descriptor (CALL_BUILTIN_O,

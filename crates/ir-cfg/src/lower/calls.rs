@@ -26,10 +26,11 @@ impl Lowerer<'_> {
                 let n = arg as usize;
                 let base = Self::slot(self.depth() - n - 2);
                 // The interpreter's feedback picks the helper that tries that kind of call
-                // first; each makes any call.
+                // first; each makes any call. Python functions and bound methods are tried
+                // first by the generic helper itself, whatever the feedback (runtime.c,
+                // coir_rt_call).
                 use Opcode as O;
                 let h = match ins.stored {
-                    O::CallPyExactArgs | O::CallPyGeneral | O::CallBoundMethodExactArgs | O::CallBoundMethodGeneral => Helper::CallPy,
                     O::CallListAppend => Helper::CallListAppend,
                     O::CallBuiltinO
                     | O::CallBuiltinFast
@@ -42,7 +43,7 @@ impl Lowerer<'_> {
                     _ => Helper::Call,
                 };
                 let mut args = vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64)];
-                if matches!(h, Helper::Call | Helper::CallPy) {
+                if h == Helper::Call {
                     // The site's own cache of its callee's code state (runtime.c, site_code_state).
                     args.push(Operand::SiteCache(ins.offset));
                 }
