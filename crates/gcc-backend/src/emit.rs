@@ -14,6 +14,7 @@ use ir_cfg::ssa::{ArrayArg, BlockCall, EntityRef, Function, GuardKind, Imm, Opco
 use ir_cfg::{CacheWidth, ErrConv, Singleton, Ty};
 
 use crate::cache;
+use crate::half_power;
 use crate::isolate;
 use ir_cfg::opargs::{nb_operator, NB_POWER, NB_TRUE_DIVIDE};
 use crate::{Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
@@ -85,6 +86,13 @@ impl<'c> Types<'c> {
         let l = f.new_local(None, self.dconv, name);
         b.add_assignment(None, l.access_field(None, self.dconv_d), v);
         l.access_field(None, self.dconv_u).to_rvalue()
+    }
+
+    /// Reinterpret bits as a double, through a union local of `f`.
+    fn bits_f64(&self, f: gccjit::Function<'c>, b: Block<'c>, v: RValue<'c>, name: &str) -> RValue<'c> {
+        let l = f.new_local(None, self.dconv, name);
+        b.add_assignment(None, l.access_field(None, self.dconv_u), v);
+        l.access_field(None, self.dconv_d).to_rvalue()
     }
 
     /// Reinterpret a pointer as its bits, through a union local of `f`.
@@ -286,12 +294,13 @@ pub(crate) fn identity(f: &Function, abi: &Abi, opts: &Options) -> (String, Stri
         format!("{f:?}"),
         format!("{:?}", abi.layout_facts()),
         format!(
-            "O{} GCC {:?} {} driver {} stress={}",
+            "O{} GCC {:?} {} driver {} stress={} half_power={}",
             opts.opt_level,
             crate::libgccjit::version(),
             std::env::var("COIR_GCC_OPTIONS").unwrap_or_default(),
             std::env::var("COIR_GCC_DRIVER_OPTIONS").unwrap_or_default(),
-            opts.deopt_stress
+            opts.deopt_stress,
+            half_power::sqrt_gives_pow()
         ),
     ]);
     let symbol = format!("{}_{}", entry_symbol(&f.name), &key[..12]);
@@ -1394,17 +1403,59 @@ impl<'c> Emitter<'c, '_> {
         let base_ok = self.func.new_block(format!("{name}_base_positive"));
         float.end_with_conditional(None, positive, base_ok, slow);
         let cur = self.number_as_double(base_ok, self.val(r).to_rvalue(), y, slow, &format!("{name}_exp"));
-        let pow = c.get_builtin_function("__builtin_pow");
         let p = self.func.new_local(None, self.t.f64, format!("{name}_p"));
-        cur.add_assignment(None, p, c.new_call(None, pow, &[x.to_rvalue(), y.to_rvalue()]));
+        let check = self.func.new_block(format!("{name}_pow_check"));
+        let general = if half_power::sqrt_gives_pow() { self.half_power(cur, name, x.to_rvalue(), y.to_rvalue(), p, check) } else { cur };
+        let pow = c.get_builtin_function("__builtin_pow");
+        general.add_assignment(None, p, c.new_call(None, pow, &[x.to_rvalue(), y.to_rvalue()]));
+        general.end_with_jump(None, check);
         // Finite, positive: a NaN or an infinity fails the test.
         let ok = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThanEquals, p.to_rvalue(), zero), finite(p.to_rvalue()));
         let done = self.func.new_block(format!("{name}_pow_box"));
-        cur.end_with_conditional(None, ok, done, slow);
+        check.end_with_conditional(None, ok, done, slow);
         let boxed = c.new_call(None, self.rc.box_float, &[p.to_rvalue()]);
         done.add_assignment(None, result, boxed);
         done.end_with_jump(None, join);
         Ok((slow, join))
+    }
+
+    /// `x ** 0.5` as `sqrt(x)` where that is `pow`'s answer ([`half_power`]: the same test,
+    /// with its argument). `cur` ends in the test; `p` is set and `check` reached when it
+    /// holds; the block returned must compute `pow` when it does not.
+    fn half_power(&mut self, cur: Block<'c>, name: &str, x: RValue<'c>, y: RValue<'c>, p: LValue<'c>, check: Block<'c>) -> Block<'c> {
+        let c = self.ctx;
+        let f64 = self.t.f64;
+        let d = |v: f64| c.new_rvalue_from_double(f64, v);
+        let local = |n: &str| self.func.new_local(None, f64, format!("{name}_{n}"));
+        let (half, general) = (self.func.new_block(format!("{name}_half")), self.func.new_block(format!("{name}_pow_call")));
+        let and = |a, b| c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, a, b);
+        let in_range = and(
+            c.new_comparison(None, ComparisonOp::Equals, y, d(0.5)),
+            and(c.new_comparison(None, ComparisonOp::GreaterThanEquals, x, d(half_power::MIN_X)), c.new_comparison(None, ComparisonOp::LessThanEquals, x, d(half_power::MAX_X))),
+        );
+        cur.end_with_conditional(None, in_range, half, general);
+        let (s, hi, lo, sq, r) = (local("s"), local("hi"), local("lo"), local("sq"), local("r"));
+        let op = |o, a, b| c.new_binary_op(None, o, f64, a, b);
+        let (add, sub, mul) = (BinaryOp::Plus, BinaryOp::Minus, BinaryOp::Mult);
+        half.add_assignment(None, s, c.new_call(None, c.get_builtin_function("__builtin_sqrt"), &[x]));
+        let bits = self.t.f64_bits(self.func, half, s.to_rvalue(), &format!("{name}_sbits"));
+        let next = c.new_binary_op(None, BinaryOp::Plus, self.t.u64, bits, c.new_rvalue_one(self.t.u64));
+        let ulp = op(sub, self.t.bits_f64(self.func, half, next, &format!("{name}_next")), s.to_rvalue());
+        // Dekker's exact square of s: sq + e, then the residual r = s*s - x.
+        let split = op(mul, d(half_power::SPLIT), s.to_rvalue());
+        half.add_assignment(None, hi, op(sub, split, op(sub, split, s.to_rvalue())));
+        half.add_assignment(None, lo, op(sub, s.to_rvalue(), hi.to_rvalue()));
+        half.add_assignment(None, sq, op(mul, s.to_rvalue(), s.to_rvalue()));
+        let (h, l) = (hi.to_rvalue(), lo.to_rvalue());
+        let e = op(add, op(add, op(sub, op(mul, h, h), sq.to_rvalue()), op(mul, op(mul, d(2.0), h), l)), op(mul, l, l));
+        half.add_assignment(None, r, op(add, op(sub, sq.to_rvalue(), x), e));
+        let fabs = c.new_call(None, c.get_builtin_function("__builtin_fabs"), &[r.to_rvalue()]);
+        let mask = c.new_rvalue_from_long(self.t.u64, half_power::FRACTION_MASK as i64);
+        let not_power_of_two = c.new_comparison(None, ComparisonOp::NotEquals, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, bits, mask), c.new_rvalue_zero(self.t.u64));
+        let close = c.new_comparison(None, ComparisonOp::LessThan, fabs, op(mul, op(mul, d(half_power::MARGIN), s.to_rvalue()), ulp));
+        half.add_assignment(None, p, s.to_rvalue());
+        half.end_with_conditional(None, and(not_power_of_two, close), check, general);
+        general
     }
 
     /// The inline fast path of a global read with the interpreter's feedback (see

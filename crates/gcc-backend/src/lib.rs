@@ -18,6 +18,7 @@
 
 mod cache;
 mod emit;
+pub mod half_power;
 pub mod isolate;
 pub mod libgccjit;
 pub mod shield;

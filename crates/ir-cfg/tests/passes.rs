@@ -78,7 +78,7 @@ fn dce_removes_unused_pure_results_only() {
 fn the_default_pipeline_verifies_after_each_pass() {
     let mut f = refcounts();
     let r = passes::run(&mut f, &passes::default_pipeline(), false).unwrap();
-    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "arith", "unbox", "refcount_pairs", "dce", "reuse_float_locals"]);
+    assert_eq!(r.iter().map(|r| r.name).collect::<Vec<_>>(), ["simplify", "local_loads", "guard_removal", "arith", "unbox", "refcount_pairs", "dce", "reuse_float_locals", "instr_ptr"]);
     // After simplify, the NULL and the unused constant are dead.
     assert!(!f.to_text().contains("null"), "{}", f.to_text());
 }
@@ -617,4 +617,53 @@ fn an_int_stored_into_a_local_across_a_jump_reuses_the_old_one() {
     let (f, changes) = check("reuse_int_locals", f, Box::new(ReuseFloatLocals));
     assert_eq!(changes, 1, "{}", f.to_text());
     assert_eq!(f.to_text().matches("box_int_into[0]").count(), 1, "{}", f.to_text());
+}
+
+/// `instr_ptr` writes (printed in bytes: unit 2 is `instr_ptr 4`): one overwritten before
+/// anything reads it goes (across a guard, which writes its own, unboxed arithmetic and the
+/// release of a float); one before an instruction that may only raise goes to that
+/// instruction's error block; one before a call and the last of the block stay.
+#[test]
+fn instr_ptr_writes_stay_where_the_frame_is_read() {
+    use ir_cfg::ssa::passes::InstrPtr;
+    let mut b = SsaBuilder::new("instr_ptr", 1);
+    let (tstate, frame) = b.entry_params();
+    let (err_box, err_call, next) = (b.new_block("err_box"), b.new_block("err_call"), b.new_block("next"));
+    let ip = |b: &mut SsaBuilder, u: u32| {
+        b.ins(Opcode::SetInstrPtr, Imm::Unit(u), vec![], None).unwrap();
+    };
+    ip(&mut b, 2);
+    let a = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    guard(&mut b, a, 2, &[(a, StackSlot::Borrowed)]);
+    ip(&mut b, 4);
+    let x = b.ins1(Opcode::UnboxFloat, Imm::None, vec![a], None).unwrap();
+    let y = b.ins1(Opcode::FAdd, Imm::None, vec![x, x], None).unwrap();
+    ip(&mut b, 6);
+    let boxed = b.ins1(Opcode::Call, call(Helper::BoxFloat), vec![y], Some(err_box)).unwrap();
+    ip(&mut b, 8);
+    b.ins(Opcode::Decref, Imm::None, vec![boxed], None).unwrap();
+    ip(&mut b, 10);
+    let cls = b.ins1(Opcode::Call, call(Helper::LoadBuildClass), vec![tstate, frame], Some(err_call)).unwrap();
+    ip(&mut b, 12);
+    b.terminate(Terminator::Jump(SsaBuilder::call(next))).unwrap();
+    for e in [err_box, err_call] {
+        b.seal_block(e);
+        b.switch_to(e);
+        if e == err_call {
+            b.ins(Opcode::Call, call(Helper::TracebackHere), vec![frame], None).unwrap();
+        }
+        b.terminate(Terminator::Raise).unwrap();
+    }
+    b.seal_block(next);
+    b.switch_to(next);
+    b.terminate(Terminator::Return(cls)).unwrap();
+    let f = b.finish().unwrap();
+    let (f, changes) = check("instr_ptr", f, Box::new(InstrPtr));
+    let text = f.to_text();
+    assert_eq!(changes, 4, "{text}");
+    // Unit 6 is written where the box's MemoryError is handled; units 10 and 12 stay.
+    let err_box_text = text.split("# err_box").nth(1).unwrap();
+    assert!(err_box_text.trim_start().starts_with("instr_ptr 12\n"), "{text}");
+    assert_eq!(text.matches("    instr_ptr ").count(), 3, "{text}");
+    assert!(text.contains("instr_ptr 20\n") && text.contains("instr_ptr 24\n"), "{text}");
 }

@@ -12,6 +12,7 @@ use super::{Inst, Value};
 mod arith;
 mod dce;
 mod guards;
+mod instr_ptr;
 mod local_loads;
 mod quiet;
 mod refcount_pairs;
@@ -22,6 +23,7 @@ mod unbox;
 pub use arith::Arith;
 pub use dce::DeadCode;
 pub use guards::GuardRemoval;
+pub use instr_ptr::InstrPtr;
 pub use local_loads::LocalLoads;
 pub use unbox::Unbox;
 pub use refcount_pairs::RefcountPairs;
@@ -38,7 +40,7 @@ pub trait Pass {
 
 /// The passes in order.
 pub fn default_pipeline() -> Vec<Box<dyn Pass>> {
-    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Arith), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode), Box::new(ReuseFloatLocals)]
+    vec![Box::new(Simplify), Box::new(LocalLoads), Box::new(GuardRemoval), Box::new(Arith), Box::new(Unbox), Box::new(RefcountPairs), Box::new(DeadCode), Box::new(ReuseFloatLocals), Box::new(InstrPtr)]
 }
 
 /// What one pass did.
