@@ -47,6 +47,8 @@ pub fn nb_operator(oparg: u32) -> u32 {
 }
 /// `NB_OPARG_LAST` (`opcode.h`): last index of `_PyEval_BinaryOps` (`BINARY_OP`).
 pub const NB_OPARG_LAST: u32 = 26;
+/// `NB_SUBSCR` (`opcode.h`): `BINARY_OP`'s subscript, `container[sub]`.
+pub const NB_SUBSCR: u32 = 26;
 /// Rich comparisons `Py_LT..=Py_GE` (`object.h`): `COMPARE_OP` passes `oparg >> 5`.
 pub const NUM_COMPARISONS: u32 = 6;
 /// `Py_EQ` (`object.h`): one of the two comparisons COMPARE_OP_STR specialises.

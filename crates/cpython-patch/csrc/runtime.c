@@ -130,6 +130,45 @@ PyObject *coir_rt_binary_slice(PyObject *container, PyObject *start, PyObject *s
     return res;
 }
 
+/* BUILD_SLICE 3 followed by BINARY_OP [] (`x[a:b:c]`), lowered as one. On an exact list whose
+ * bounds and step are None or compact ints (the step not 0), the items are taken directly, as
+ * list_slice_subscript does once PySlice_Unpack (None bounds: the ends the step's sign
+ * names) and PySlice_AdjustIndices have run: an empty list, the step-1 slice, or a new list
+ * of every step-th item. fannkuch's `p[k::-1]`: making and unpacking the slice object was
+ * about 8% of its time. Anything else makes the slice and subscripts with it. */
+PyObject *coir_rt_subscr_slice3(PyObject *container, PyObject *start, PyObject *stop, PyObject *step) {
+    Py_ssize_t by, lo, hi;
+    if (PyList_CheckExact(container) && slice_bound(step, 1, &by) && by != 0 &&
+        slice_bound(start, by < 0 ? PY_SSIZE_T_MAX : 0, &lo) &&
+        slice_bound(stop, by < 0 ? PY_SSIZE_T_MIN : PY_SSIZE_T_MAX, &hi)) {
+        Py_ssize_t n = PySlice_AdjustIndices(PyList_GET_SIZE(container), &lo, &hi, by);
+        if (n <= 0) {
+            return PyList_New(0);
+        }
+        if (by == 1) {
+            return PyList_GetSlice(container, lo, hi);
+        }
+        PyObject *res = PyList_New(n);
+        if (res == NULL) {
+            return NULL;
+        }
+        /* Read after the allocation, as list_slice_step_lock_held does. */
+        PyObject **src = ((PyListObject *)container)->ob_item;
+        size_t cur = (size_t)lo;
+        for (Py_ssize_t i = 0; i < n; i++, cur += (size_t)by) {
+            PyList_SET_ITEM(res, i, Py_NewRef(src[cur]));
+        }
+        return res;
+    }
+    PyObject *slice = PySlice_New(start, stop, step);
+    if (slice == NULL) {
+        return NULL;
+    }
+    PyObject *res = PyObject_GetItem(container, slice);
+    Py_DECREF(slice);
+    return res;
+}
+
 /* STORE_SLICE. `list[a:b] = v` on an exact list, with v an exact list or tuple and bounds as in
  * coir_rt_binary_slice, is list_ass_subscript's step-1 assignment (list_ass_slice on the
  * adjusted bounds; it copies v when v is the list itself) without the slice object. Other

@@ -150,6 +150,8 @@ helpers! {
     ContainsOp = "coir_rt_contains_op"(Obj, Obj, Int) -> Obj, Null, borrowed;
     /// `container[start:stop]`.
     BinarySlice = "coir_rt_binary_slice"(Obj, Obj, Obj) -> Obj, Null;
+    /// BUILD_SLICE 3 then BINARY_OP `[]`, as one: `container[start:stop:step]`.
+    SubscrSlice3 = "coir_rt_subscr_slice3"(Obj, Obj, Obj, Obj) -> Obj, Null;
     /// `container[start:stop] = v` (v, container, start, stop).
     StoreSlice = "coir_rt_store_slice"(Obj, Obj, Obj, Obj) -> Int, Negative;
     /// `container[sub] = v` (v, container, sub).

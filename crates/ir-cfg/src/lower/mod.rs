@@ -238,13 +238,29 @@ impl<'a> Lowerer<'a> {
                 int_chain::scan(&cfg.instrs[i..bb.end], self.stack.len(), &self.info.const_kinds)
                     .filter(|c| self.chain_operands_are_objects(c))
             };
-            match run {
-                Some(c) => {
+            let slice_subscr = cfg.instrs[i..bb.end].get(1).filter(|next| {
+                ins.opcode == Opcode::BuildSlice
+                    && ins.oparg == 3
+                    && next.opcode == Opcode::BinaryOp
+                    && next.oparg == bytecode_cfg::opargs::NB_SUBSCR
+            });
+            match (run, slice_subscr) {
+                (Some(c), _) => {
                     let n = c.len;
                     self.lower_chain(&cfg.instrs[i..i + n], c)?;
                     i += n;
                 }
-                None => {
+                (None, Some(subscr)) => {
+                    // `x[a:b:c]` as one call, without the slice object (runtime.c,
+                    // coir_rt_subscr_slice3); it raises as the subscript does.
+                    self.ins = Some(subscr);
+                    self.save_ip();
+                    let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
+                    let args = vec![v(self, 3), v(self, 2), v(self, 1), v(self, 0)];
+                    self.call_push(Helper::SubscrSlice3, args, 4)?;
+                    i += 2;
+                }
+                (None, None) => {
                     self.lower_instr(ins)?;
                     i += 1;
                 }
