@@ -106,6 +106,18 @@ static inline int slice_bounds(PyObject *start, PyObject *stop, Py_ssize_t len, 
     return 1;
 }
 
+/* `container[slice(start, stop, step)]`, the slice object made: the generic path of the slice
+ * helpers below. */
+static PyObject *subscr_slice_object(PyObject *container, PyObject *start, PyObject *stop, PyObject *step) {
+    PyObject *slice = PySlice_New(start, stop, step);
+    if (slice == NULL) {
+        return NULL;
+    }
+    PyObject *res = PyObject_GetItem(container, slice);
+    Py_DECREF(slice);
+    return res;
+}
+
 /* BINARY_SLICE. On an exact list, tuple or str with bounds that are None or compact ints, the
  * slice is taken directly: what list_subscript, tuple_subscript and unicode_subscript do for
  * a slice of step 1 (the same results: a new list; the tuple or str itself when the slice is
@@ -121,13 +133,7 @@ PyObject *coir_rt_binary_slice(PyObject *container, PyObject *start, PyObject *s
     if (PyUnicode_CheckExact(container) && slice_bounds(start, stop, PyUnicode_GET_LENGTH(container), &lo, &hi)) {
         return PyUnicode_Substring(container, lo, hi);
     }
-    PyObject *slice = PySlice_New(start, stop, NULL);
-    if (slice == NULL) {
-        return NULL;
-    }
-    PyObject *res = PyObject_GetItem(container, slice);
-    Py_DECREF(slice);
-    return res;
+    return subscr_slice_object(container, start, stop, NULL);
 }
 
 /* BUILD_SLICE 3 followed by BINARY_OP [] (`x[a:b:c]`), lowered as one. On an exact list whose
@@ -160,13 +166,7 @@ PyObject *coir_rt_subscr_slice3(PyObject *container, PyObject *start, PyObject *
         }
         return res;
     }
-    PyObject *slice = PySlice_New(start, stop, step);
-    if (slice == NULL) {
-        return NULL;
-    }
-    PyObject *res = PyObject_GetItem(container, slice);
-    Py_DECREF(slice);
-    return res;
+    return subscr_slice_object(container, start, stop, step);
 }
 
 /* STORE_SLICE. `list[a:b] = v` on an exact list, with v an exact list or tuple and bounds as in
