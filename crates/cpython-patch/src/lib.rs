@@ -1251,6 +1251,9 @@ fn abi_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pyfunction]
 #[pyo3(signature = (path=None))]
 fn set_cache_dir(path: Option<PathBuf>) {
+    if let Some(dir) = &path {
+        gcc_backend::cache::trim_in_background(dir.clone());
+    }
     global().cache_dir = path;
 }
 

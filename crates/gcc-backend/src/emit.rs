@@ -524,6 +524,9 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
             publish(&tmp, &so, false)?;
         }
         let loaded = load(&so, &symbol, &relocs, abi, consts, start, cached);
+        if cached && loaded.is_ok() {
+            cache::touch(&so);
+        }
         if opts.cache_dir.is_none() {
             // The mapping stays; the file is not needed once loaded.
             let _ = std::fs::remove_file(&so);

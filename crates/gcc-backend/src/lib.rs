@@ -16,7 +16,7 @@
 //! dump, the initial GIMPLE, the assembly and a C reproducer ([`Artefact`]).
 #![deny(missing_docs)]
 
-mod cache;
+pub mod cache;
 mod emit;
 pub mod half_power;
 pub mod isolate;
