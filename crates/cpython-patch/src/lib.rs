@@ -790,15 +790,15 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
                 let jobs = next_batch(&mut queue);
                 let n = jobs.len();
                 let mut keys = Vec::with_capacity(n);
-                let mut prepared = Vec::with_capacity(n);
+                let mut extracted = Vec::with_capacity(n);
                 for j in jobs {
                     keys.push((j.code, j.st));
-                    prepared.push(j.extracted);
+                    extracted.push(j.extracted);
                 }
                 let outcomes = if SHUTDOWN.load(Ordering::Acquire) {
                     (0..n).map(|_| Err(Refusal::new(SHUTTING_DOWN, "not compiled: the interpreter is shutting down"))).collect()
                 } else {
-                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower_and_finish_all(prepared))) {
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower_and_finish_all(extracted))) {
                         Ok(o) => o,
                         Err(_) => (0..n).map(|_| Err(Refusal::new("internal error: panic", last_panic()))).collect(),
                     }
@@ -1252,7 +1252,7 @@ fn abi_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pyo3(signature = (path=None))]
 fn set_cache_dir(path: Option<PathBuf>) {
     if let Some(dir) = &path {
-        gcc_backend::cache::trim_in_background(dir.clone());
+        gcc_backend::trim_code_cache_in_background(dir.clone());
     }
     global().cache_dir = path;
 }

@@ -1097,8 +1097,6 @@ impl<'c> Emitter<'c, '_> {
         Ok((slow, join))
     }
 
-    /// `tp_version_tag` of `owner`'s type == `version`: `cur` ends in that test; returns the
-    /// block where it holds and the type.
     /// `cond`, told to GCC as almost always `likely` (`__builtin_expect`). GCC otherwise guesses
     /// an equality test false, and lays out a cache hit (a type version that matches) as the
     /// jump and its miss as the fall-through; with the hint the hit runs straight on, and the
@@ -1110,6 +1108,8 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::NotEquals, hint, c.new_rvalue_zero(long))
     }
 
+    /// `tp_version_tag` of `owner`'s type == `version`: `cur` ends in that test; returns the
+    /// block where it holds and the type.
     fn type_version_test(&self, cur: Block<'c>, owner: RValue<'c>, version: Known, slow: Block<'c>, name: &str) -> (Block<'c>, RValue<'c>) {
         let c = self.ctx;
         let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();

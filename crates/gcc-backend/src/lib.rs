@@ -16,12 +16,14 @@
 //! dump, the initial GIMPLE, the assembly and a C reproducer ([`Artefact`]).
 #![deny(missing_docs)]
 
-pub mod cache;
+mod cache;
 mod emit;
 pub mod half_power;
 pub mod isolate;
 pub mod libgccjit;
 pub mod shield;
+
+pub use cache::{trim as trim_code_cache, trim_in_background as trim_code_cache_in_background};
 
 use std::collections::HashMap;
 use std::path::PathBuf;

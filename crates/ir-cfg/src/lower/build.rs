@@ -6,7 +6,7 @@ use crate::helpers::{Helper, Ty};
 use crate::ir::{Inst, Operand, Var};
 use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(super) fn lower_build(&mut self, ins: &Instr) -> Result<()> {
         let arg = ins.oparg;
         let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
@@ -151,6 +151,16 @@ impl Lowerer<'_> {
             self.fb.push(Inst::Move { dst, src: Operand::Var(Var(first.0 + i as u32)) });
         }
         Ok(())
+    }
+
+    /// BUILD_SLICE 3 followed by `subscr`, a BINARY_OP `[]`: `x[a:b:c]` as one call, without
+    /// the slice object (runtime.c, coir_rt_subscr_slice3). It raises as the subscript does, so
+    /// it is lowered as that instruction.
+    pub(super) fn lower_slice_subscript(&mut self, subscr: &'a Instr) -> Result<()> {
+        self.ins = Some(subscr);
+        self.save_ip();
+        let args = (0..4).rev().map(|n| Operand::Var(self.peek(n))).collect();
+        self.call_push(Helper::SubscrSlice3, args, 4)
     }
 }
 

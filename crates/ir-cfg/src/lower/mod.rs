@@ -251,13 +251,7 @@ impl<'a> Lowerer<'a> {
                     i += n;
                 }
                 (None, Some(subscr)) => {
-                    // `x[a:b:c]` as one call, without the slice object (runtime.c,
-                    // coir_rt_subscr_slice3); it raises as the subscript does.
-                    self.ins = Some(subscr);
-                    self.save_ip();
-                    let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
-                    let args = vec![v(self, 3), v(self, 2), v(self, 1), v(self, 0)];
-                    self.call_push(Helper::SubscrSlice3, args, 4)?;
+                    self.lower_slice_subscript(subscr)?;
                     i += 2;
                 }
                 (None, None) => {
