@@ -386,6 +386,25 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
     return v;
 }
 
+PyObject *coir_rt_attr_read_quiet(PyObject *owner, PyObject *name, intptr_t site) {
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (!plain_getattr_type(tp) || !(tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
+        !_PyObject_InlineValues(owner)->valid) {
+        return NULL;
+    }
+    /* No class attribute intercepts it (a lookup in the type's cache or its MRO's dicts). */
+    if (_PyType_Lookup(tp, name) != NULL) {
+        return NULL;
+    }
+    Py_ssize_t ix = shared_key_index(((PyHeapTypeObject *)tp)->ht_cached_keys, name);
+    PyObject *v = ix < 0 ? NULL : _PyObject_InlineValues(owner)->values[ix];
+    if (v == NULL) {
+        return NULL;
+    }
+    site_cache_put((uint64_t *)site, tp->tp_version_tag | ((uint64_t)ix << 32), 0);
+    return Py_NewRef(v);
+}
+
 PyObject *coir_rt_load_method_poly(PyObject *owner, PyObject *name, PyObject **self_out, intptr_t site) {
     uint64_t *cache = (uint64_t *)site;
     PyTypeObject *tp = Py_TYPE(owner);
@@ -2278,6 +2297,42 @@ int coir_rearm(void) {
 }
 
 void coir_code_facts(void *code, size_t *out) { coir_fill_code_facts((PyCodeObject *)code, out); }
+
+/* As _PyFunction_LookupByVersion (not exported): the interpreter's table names, per slot of
+ * versions, the last function and code object given such a version, and clears an entry when
+ * its object is freed. Versions of functions are those of their code objects, so either
+ * names the code. */
+void *coir_code_by_func_version(uint32_t version) {
+    if (version == 0) {
+        return NULL;
+    }
+    PyInterpreterState *interp = _PyInterpreterState_GET();
+    struct _func_version_cache_item *item = &interp->func_state.func_version_cache[version % FUNC_VERSION_CACHE_SIZE];
+    PyFunctionObject *func = item->func;
+    if (func != NULL && func->func_version == version) {
+        return func->func_code;
+    }
+    PyObject *code = item->code;
+    if (code != NULL && ((PyCodeObject *)code)->co_version == version) {
+        return code;
+    }
+    return NULL;
+}
+
+/* The descriptor a LOAD_ATTR_METHOD_* cache holds is borrowed: alive while a type has the
+ * cached version (a change to the type or a base gives it a new one). The interpreter's table
+ * of types by version (as _PyType_LookupByVersion, not exported) says whether one does. */
+void *coir_method_code(uint32_t type_version, void *descr) {
+    if (type_version == 0 || descr == NULL) {
+        return NULL;
+    }
+    PyInterpreterState *interp = _PyInterpreterState_GET();
+    PyTypeObject *tp = interp->types.type_version_cache[type_version % TYPE_VERSION_CACHE_SIZE];
+    if (tp == NULL || tp->tp_version_tag != type_version || !PyFunction_Check((PyObject *)descr)) {
+        return NULL;
+    }
+    return ((PyFunctionObject *)descr)->func_code;
+}
 
 void coir_set_background(int on) { background = on; }
 void coir_set_hot_calls(long n) { hot_calls = n; }

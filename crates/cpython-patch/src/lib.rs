@@ -123,9 +123,52 @@ struct CodeParts {
     code_base: usize,
     nfree: u32,
     stacksize: u32,
+    /// `co_version`.
+    version: u32,
+    /// Functions the calls may run inline: (the code unit whose feedback named them, their
+    /// parts).
+    callees: Vec<(u32, CodeParts)>,
 }
 
 impl CodeParts {
+    /// The feedback native code reads through its relocation table (`Reloc::Cache`): the
+    /// adaptive code, then each callee's (its inline caches, `ir_cfg::Callee::base`) and its
+    /// `co_version`. Versions are numbered as types and code are first met, which differs
+    /// between runs: relocated, they leave the IR, and so the code cache's key, alone.
+    fn snapshot(&self) -> Vec<u8> {
+        let mut s = self.adaptive.clone().unwrap_or_else(|| self.code.clone());
+        for (_, c) in &self.callees {
+            s.extend_from_slice(c.adaptive.as_deref().unwrap_or(&c.code));
+            s.extend_from_slice(&c.version.to_le_bytes());
+        }
+        s
+    }
+
+    /// The names native code reads through its relocation table (`Reloc::Name`): the code's,
+    /// then each callee's.
+    fn all_names(&self) -> Vec<usize> {
+        let mut names = self.names.clone();
+        for (_, c) in &self.callees {
+            names.extend_from_slice(&c.names);
+        }
+        names
+    }
+
+    /// Where each callee's parts start: its code in [`CodeParts::snapshot`] (code units), its
+    /// names in [`CodeParts::all_names`].
+    fn callee_bases(&self) -> Vec<(u32, u32)> {
+        let (mut base, mut names) = ((self.code.len() / 2) as u32, self.names.len() as u32);
+        self.callees
+            .iter()
+            .map(|(_, c)| {
+                let b = (base, names);
+                base += (c.code.len() / 2) as u32 + 2;
+                names += c.names.len() as u32;
+                b
+            })
+            .collect()
+    }
+
     /// Slots holding arguments on entry: positional, keyword-only, `*args`, `**kwargs`.
     fn arg_slots(&self) -> u32 {
         use bytecode_cfg::co_flags::{VARARGS, VARKEYWORDS};
@@ -133,7 +176,69 @@ impl CodeParts {
     }
 }
 
+/// The parts of `code` and of the functions its calls may run inline.
 fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
+    let mut p = raw_code_parts(code)?;
+    // COIR_INLINE=0: no call runs inline (for comparisons and for finding an inlining fault).
+    static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0")) {
+        p.callees = callees_of(code.py(), &p);
+    }
+    Ok(p)
+}
+
+/// The most callees copied for one code object.
+const MAX_CALLEES: usize = 32;
+
+/// The code the feedback of a call names, if the interpreter still knows it and it is small
+/// enough to run inline (`ir_cfg::MAX_INLINE_INSTRS`; lowering decides the rest), keyed by
+/// the code unit of the instruction whose cache named it: a CALL whose feedback is
+/// CALL_PY_EXACT_ARGS (its function version), or a method load (LOAD_ATTR_METHOD_*: its
+/// descriptor; profile mode clears the versions of the functions it routes through native
+/// code, so calls of those stay unspecialised).
+fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
+    use bytecode_cfg::Opcode;
+    use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
+    let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
+    let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(&p.code, 2 * (ins.offset + unit) as usize);
+    let mut out = Vec::new();
+    for ins in &instrs {
+        let code = match (ins.opcode, ins.stored) {
+            (Opcode::Call, Opcode::CallPyExactArgs) => match read(ins, CALL_FUNC_VERSION.unit, ir_cfg::CacheWidth::U32) {
+                // SAFETY: GIL held; the table's entries are live or NULL.
+                Some(version) => unsafe { ffi::coir_code_by_func_version(version as u32) },
+                None => continue,
+            },
+            (Opcode::LoadAttr, Opcode::LoadAttrMethodWithValues | Opcode::LoadAttrMethodNoDict | Opcode::LoadAttrMethodLazyDict) => {
+                match (read(ins, ATTR_TYPE_VERSION.unit, ir_cfg::CacheWidth::U32), read(ins, METHOD_DESCR.unit, ir_cfg::CacheWidth::Word)) {
+                    // SAFETY: GIL held; the descriptor is only read if the version vouches for it.
+                    (Some(tv), Some(descr)) => unsafe { ffi::coir_method_code(tv as u32, descr as usize as *mut c_void) },
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        if code.is_null() {
+            continue;
+        }
+        // SAFETY: a live code object (the interpreter's table clears freed ones).
+        let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
+        // Each instruction is a code unit or more: a longer code is too long.
+        let units = unsafe { (*(code.as_ptr() as *const pyo3::ffi::PyVarObject)).ob_size.max(0) as usize };
+        if units > 4 * ir_cfg::MAX_INLINE_INSTRS {
+            continue;
+        }
+        if let Ok(cp) = raw_code_parts(&code) {
+            out.push((ins.offset, cp));
+        }
+        if out.len() == MAX_CALLEES {
+            break;
+        }
+    }
+    out
+}
+
+fn raw_code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
     // SAFETY: a type check on a live object; imports are avoided here because compilation
     // runs inside the frame hook, where running Python code would recurse into it.
     if unsafe { pyo3::ffi::PyCode_Check(code.as_ptr()) } == 0 {
@@ -179,6 +284,8 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         code_base: facts[1],
         nfree: facts[2] as u32,
         stacksize: facts[3] as u32,
+        version: facts[runtime_abi::abi::CodeFact::Version as usize] as u32,
+        callees: Vec::new(),
     })
 }
 
@@ -248,6 +355,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         // COIR_SPECULATE=0: no guards (for comparisons and for finding a guard's fault).
         no_speculation: std::env::var("COIR_SPECULATE").is_ok_and(|v| v == "0"),
         const_kinds: p.const_kinds.clone(),
+        callees: p.callees.iter().zip(p.callee_bases()).filter_map(|((unit, cp), bases)| callee(*unit, bases, cp)).collect(),
     };
     let f = ir_cfg::lower(cfg, &info).map_err(|e| {
         let key = match &e {
@@ -263,6 +371,32 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         Refusal::new("internal error: IR verifier", format!("{}: IR verification failed:\n{}", p.name, msgs.join("\n")))
     })?;
     Ok(f)
+}
+
+/// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
+fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts) -> Option<ir_cfg::Callee> {
+    use ir_cfg::ir::{Operand, Singleton};
+    let abi = abi();
+    let singletons = [Singleton::None, Singleton::True, Singleton::False];
+    let consts = p
+        .consts
+        .iter()
+        .map(|&c| {
+            let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(singletons[i]));
+            s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)))
+        })
+        .collect();
+    Some(ir_cfg::Callee {
+        call_unit,
+        base,
+        names_base,
+        name: p.name.clone(),
+        cfg: build_cfg(p).ok()?,
+        flags: p.flags,
+        argcount: p.argcount,
+        kwonlyargcount: p.kwonlyargcount,
+        consts,
+    })
 }
 
 /// The lowered function in SSA form, verified: what the backend compiles.
@@ -584,7 +718,7 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
     let cfg = build_cfg(&p)?;
     let lowered = lower(&p, &cfg)?;
     let f = ssa(&p, &lowered)?;
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.all_names(), code_base: p.code_base, adaptive: p.snapshot() };
     if let Some(d) = &dump_dir {
         let _ = std::fs::create_dir_all(d);
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
@@ -1186,7 +1320,7 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     }
     let f = ssa(&p, &lowered).map_err(err)?;
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.names.clone(), code_base: p.code_base, adaptive: p.adaptive.clone().unwrap_or_default() };
+    let consts = CodeConsts { consts: p.consts.clone(), names: p.all_names(), code_base: p.code_base, adaptive: p.snapshot() };
     let opts = options("f", vec![art], Some(dir.clone()), Tier::Optimised);
     let abi = abi();
     // libgccjit is not reentrant across contexts' compiles: take the same lock as compiles do.

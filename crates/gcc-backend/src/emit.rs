@@ -2278,6 +2278,77 @@ impl<'c> Emitter<'c, '_> {
                     let p = self.t.to_ptr(self.func, cur, bits, &format!("bb{n}"));
                     cur.add_assignment(None, self.val(res(0)?), p);
                 }
+                Opcode::InlineOk => {
+                    // The tests of lower/inline.rs's entry, in order: each a load that the
+                    // one before makes safe, all expected to pass.
+                    let [callable, version] = d.args[..] else { return Err(bad(d)) };
+                    let (callable, version) = (self.val(callable).to_rvalue(), self.val(version).to_rvalue());
+                    let r = self.val(res(0)?);
+                    split += 1;
+                    let name = format!("{bid}_inline{split}");
+                    let next = self.func.new_block(format!("{name}_done"));
+                    cur.add_assignment(None, r, c.new_rvalue_zero(self.t.int));
+                    let code = at(c, &self.t, callable, self.abi.func_code, self.t.ptr).to_rvalue();
+                    let eval_breaker = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile()).to_rvalue();
+                    let tests = [
+                        // A function...
+                        c.new_comparison(None, ComparisonOp::Equals, at(c, &self.t, callable, self.abi.ob_type, self.t.ptr).to_rvalue(), self.reloc(Reloc::Type(BuiltinType::Function))),
+                        // ...of the code inlined (its version names one code object)...
+                        c.new_comparison(None, ComparisonOp::Equals, at(c, &self.t, code, self.abi.code_version, self.t.u32).to_rvalue(), c.new_cast(None, version, self.t.u32)),
+                        // ...the recursion limit not reached (_Py_EnterRecursivePy)...
+                        c.new_comparison(None, ComparisonOp::GreaterThan, at(c, &self.t, self.tstate, self.abi.tstate_py_recursion_remaining, self.t.int).to_rvalue(), c.new_rvalue_zero(self.t.int)),
+                        // ...RESUME_CHECK's test...
+                        c.new_comparison(None, ComparisonOp::Equals, eval_breaker, at(c, &self.t, code, self.abi.code_instrumentation_version, self.t.u64).to_rvalue()),
+                        // ...and code sys.monitoring never instrumented.
+                        c.new_comparison(None, ComparisonOp::Equals, at(c, &self.t, code, self.abi.code_monitoring, self.t.ptr).to_rvalue(), c.new_null(self.t.ptr)),
+                    ];
+                    let n = tests.len();
+                    for (k, test) in tests.into_iter().enumerate() {
+                        let pass = self.func.new_block(format!("{name}_{k}"));
+                        cur.end_with_conditional(None, self.expect(test, true), pass, next);
+                        cur = pass;
+                        if k + 1 == n {
+                            cur.add_assignment(None, r, c.new_rvalue_one(self.t.int));
+                        }
+                    }
+                    cur.end_with_jump(None, next);
+                    cur = next;
+                }
+                Opcode::AttrRead => {
+                    let (Imm::Int(inline_values), [owner_v, tv, index, attr, site]) = (&d.imm, &d.args[..]) else { return Err(bad(d)) };
+                    let tv = known(f, *tv).and_then(Known::u32).ok_or_else(|| bad(d))?;
+                    let index = known(f, *index).and_then(Known::u32).ok_or_else(|| bad(d))?;
+                    let owner = self.val(*owner_v).to_rvalue();
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, c.new_null(self.t.ptr));
+                    split += 1;
+                    let name = format!("{bid}_attr_read{split}");
+                    let done = self.func.new_block(format!("{name}_done"));
+                    // Another type: its entry in the site's cache, else the quiet lookup.
+                    let other = self.func.new_block(format!("{name}_other"));
+                    let miss = self.site_probe(other, &name, SiteProbe { owner: *owner_v, site: *site, results: SiteResults::Attr(r) }, done);
+                    let quiet = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::AttrReadQuiet)?, &[owner, self.val(*attr).to_rvalue(), self.val(*site).to_rvalue()]);
+                    miss.add_assignment(None, r, quiet);
+                    miss.end_with_jump(None, done);
+                    let (mut load, ob_type) = self.type_version_test(cur, owner, tv, other, &name);
+                    if *inline_values != 0 {
+                        load = self.inline_values_valid(load, owner, ob_type, done, &name);
+                    }
+                    load.add_assignment(None, r, self.at_known(owner, index, self.t.ptr));
+                    let set = self.func.new_block(format!("{name}_set"));
+                    load.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, r.to_rvalue(), c.new_null(self.t.ptr)), true), set, done);
+                    set.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
+                    set.end_with_jump(None, done);
+                    cur = done;
+                }
+                Opcode::QuickTruth => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let is = |s: Singleton| c.new_cast(None, c.new_comparison(None, ComparisonOp::Equals, v, self.reloc(Reloc::Singleton(s))), self.t.int);
+                    let (t, f0, n) = (is(Singleton::True), is(Singleton::False), is(Singleton::None));
+                    let or = |a, b| c.new_binary_op(None, BinaryOp::BitwiseOr, self.t.int, a, b);
+                    cur.add_assignment(None, self.val(res(0)?), or(or(t, f0), n));
+                    cur.add_assignment(None, self.val(res(1)?), t);
+                }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;
                     // Volatile: other threads and signal handlers set it; a loop with no call

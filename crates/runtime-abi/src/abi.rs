@@ -131,6 +131,20 @@ layout_facts! {
     frame_funcobj: usize = "offsetof(_PyInterpreterFrame, f_funcobj)";
     /// `offsetof(PyFunctionObject, func_closure)` (a tuple of cells, or NULL).
     func_closure: usize = "offsetof(PyFunctionObject, func_closure)";
+    /// `offsetof(PyCodeObject, co_version)` (a `uint32_t`, unique to the code object: a
+    /// function's version, which CALL_PY_EXACT_ARGS caches, is its code's when valid, and is
+    /// cleared for good when its vectorcall is set, as profile mode does).
+    code_version: usize = "offsetof(PyCodeObject, co_version)";
+    /// `offsetof(PyFunctionObject, func_code)`.
+    func_code: usize = "offsetof(PyFunctionObject, func_code)";
+    /// `offsetof(PyThreadState, py_recursion_remaining)` (a C int; `_Py_EnterRecursivePy`
+    /// fails when it is not positive).
+    tstate_py_recursion_remaining: usize = "offsetof(PyThreadState, py_recursion_remaining)";
+    /// `offsetof(PyCodeObject, _co_instrumentation_version)` (a `uintptr_t`: RESUME_CHECK runs
+    /// a function's body without further checks when it equals the thread's eval breaker).
+    code_instrumentation_version: usize = "offsetof(PyCodeObject, _co_instrumentation_version)";
+    /// `offsetof(PyCodeObject, _co_monitoring)` (NULL until sys.monitoring instruments the code).
+    code_monitoring: usize = "offsetof(PyCodeObject, _co_monitoring)";
     /// `offsetof(PyCellObject, ob_ref)` (the cell's value, or NULL when empty).
     cell_ref: usize = "offsetof(PyCellObject, ob_ref)";
     /// `offsetof(PyTupleObject, ob_item)` (the items, inline).
@@ -203,6 +217,8 @@ crate::c_enum! {
         TupleIter = "COIR_TYPE_TUPLE_ITER",
         /// `str`.
         Unicode = "COIR_TYPE_UNICODE",
+        /// A Python function.
+        Function = "COIR_TYPE_FUNCTION",
     }
 }
 
@@ -220,6 +236,7 @@ impl BuiltinType {
             BuiltinType::ListIter => "PyListIter_Type",
             BuiltinType::TupleIter => "PyTupleIter_Type",
             BuiltinType::Unicode => "PyUnicode_Type",
+            BuiltinType::Function => "PyFunction_Type",
         }
     }
 }
@@ -440,6 +457,8 @@ pub enum CodeFact {
     /// Whether monitoring ever instrumented it (then its stored bytes may hold
     /// `INSTRUMENTED_LINE`/`INSTRUMENTED_INSTRUCTION`).
     Instrumented,
+    /// `co_version`: unique to the code object (a valid function version is its code's).
+    Version,
 }
 
 impl CodeFact {
@@ -452,6 +471,7 @@ impl CodeFact {
         (CodeFact::StackSize, "(size_t)co->co_stacksize"),
         (CodeFact::CodeUnits, "(size_t)Py_SIZE(co)"),
         (CodeFact::Instrumented, "co->_co_monitoring != NULL"),
+        (CodeFact::Version, "(size_t)co->co_version"),
     ];
     /// How many there are.
     pub const COUNT: usize = CodeFact::C_EXPRESSIONS.len();

@@ -59,6 +59,13 @@ c_api! {
         fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
         /// Writes `CodeFact::COUNT` words (`crate::abi::CodeFact`).
         fn coir_code_facts(code: *mut c_void, out: *mut usize);
+        /// The code object of the functions of version `version` (what CALL_PY_EXACT_ARGS
+        /// caches), borrowed, or NULL if the interpreter no longer knows it (GIL held).
+        fn coir_code_by_func_version(version: u32) -> *mut c_void;
+        /// The code of the method a LOAD_ATTR_METHOD_* cache names (its type version and
+        /// descriptor), borrowed, or NULL unless a type of that version still exists (so the
+        /// descriptor is alive) and the descriptor is a Python function (GIL held).
+        fn coir_method_code(type_version: u32, descr: *mut c_void) -> *mut c_void;
         /// Module initialisation; -1 with an exception set on failure.
         fn coir_init() -> c_int;
         /// Installs the hook.

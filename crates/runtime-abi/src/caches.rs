@@ -49,6 +49,9 @@ cache_fields! {
     GLOBAL_BUILTIN_KEYS_VERSION = _PyLoadGlobalCache.builtin_keys_version @ 3, 1;
     /// `LOAD_GLOBAL_{MODULE,BUILTIN}`: the entry's index in the dict's keys (16 bits).
     GLOBAL_INDEX = _PyLoadGlobalCache.index @ 4, 1;
+    /// `CALL_PY_EXACT_ARGS`, `CALL_BOUND_METHOD_EXACT_ARGS`: the callee's function version
+    /// (32 bits).
+    CALL_FUNC_VERSION = _PyCallCache.func_version @ 2, 2;
 }
 
 // Lowering reads one type version for every LOAD_ATTR form.

@@ -185,7 +185,7 @@ mod tests {
         assert!(h.contains(&format!("COIR_FB_COUNT = {}", Fallback::COUNT)));
         assert!(h.contains(&format!("COIR_DEOPT_COUNT = {}", DeoptReason::COUNT)));
         assert!(h.contains("#define COIR_DEOPTED ((PyObject *)1)"));
-        assert!(h.contains("#define COIR_CODE_FACTS 6"));
+        assert!(h.contains("#define COIR_CODE_FACTS 7"));
         assert!(h.contains("_Static_assert(offsetof(_PyLoadMethodCache, descr) == 10 && sizeof(((_PyLoadMethodCache *)0)->descr) == 8"));
     }
 }

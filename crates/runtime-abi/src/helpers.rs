@@ -174,6 +174,11 @@ helpers! {
     /// LOAD_ATTR (owner, name, the site's cache): instance values of the types the site has
     /// seen from its cache, the generic lookup otherwise (which fills the cache).
     LoadAttrPoly = "coir_rt_load_attr_poly"(Obj, Obj, Word) -> Obj, Null;
+    /// An inlined body's attribute read (owner, name, the site's cache) when the callee's
+    /// type version does not match: an instance value (no class attribute of that name) as a
+    /// new reference, its place kept in the site's cache as `load_attr_poly` keeps it; NULL,
+    /// with no exception, for anything else. Runs no code (ir-cfg's `lower/inline.rs`).
+    AttrReadQuiet = "coir_rt_attr_read_quiet"(Obj, Obj, Word) -> Obj, Never, quiet;
     /// LOAD_ATTR of a method (owner, name, self_out, the site's cache), as `load_attr_poly`.
     LoadMethodPoly = "coir_rt_load_method_poly"(Obj, Obj, ObjOut, Word) -> Obj, Null;
     /// LOAD_ATTR_SLOT feedback: (owner, name, type_version, byte offset).

@@ -46,6 +46,7 @@ impl Lowerer<'_> {
                 if h == Helper::Call {
                     // The site's own cache of its callee's code state (runtime.c, site_code_state).
                     args.push(Operand::SiteCache(ins.offset));
+                    return self.lower_call_maybe_inline(h, args, n + 2);
                 }
                 self.call_push(h, args, n + 2)
             }
@@ -87,6 +88,10 @@ impl Lowerer<'_> {
                     }
                     return self.call_push(Helper::LoadAttrPoly, vec![owner, Operand::Name(name), site], 1);
                 }
+                // The callable's depth once the owner is replaced (see `lower_call_maybe_inline`).
+                let depth = self.depth() - 1;
+                self.method_loads.retain(|&(d, _)| d < depth);
+                self.method_loads.push((depth, ins.offset));
                 if let AttrFeedback::Method { type_version, keys_version, descr } = fb {
                     return self.pair_result(
                         Helper::LoadMethodCached,

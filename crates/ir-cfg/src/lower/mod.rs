@@ -20,11 +20,13 @@ use crate::builder::FunctionBuilder;
 use crate::helpers::{ErrConv, Helper, Ty};
 use crate::ir::{BlockId, Function, Inst, Operand, Term, Var};
 use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp, StackSlot};
+pub use inline::{Callee, MAX_INLINE_INSTRS};
 
 mod build;
 mod calls;
 mod control;
 mod exceptions;
+mod inline;
 mod int_chain;
 mod locals;
 mod ops;
@@ -52,6 +54,8 @@ pub struct CodeInfo {
     /// Per `co_consts` entry, what it is known to be (an exact float, a compact int); empty
     /// if the compiler was not told.
     pub const_kinds: Vec<Option<GuardKind>>,
+    /// Functions the calls may run inline (see `inline.rs`), by the CALL's code unit.
+    pub callees: Vec<Callee>,
 }
 
 /// Why a code object was not lowered. Offsets are byte offsets.
@@ -166,6 +170,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         raise_block: BlockId(0),
         ins: None,
         cur_block: BlockIdx::new(0),
+        method_loads: Vec::new(),
     };
     let entry = l.fb.new_block("entry");
     l.raise_block = l.fb.new_block("raise");
@@ -216,6 +221,9 @@ pub(crate) struct Lowerer<'a> {
     raise_block: BlockId,
     ins: Option<&'a Instr>,
     cur_block: BlockIdx,
+    /// The method loads (LOAD_ATTR with the method bit) whose callable is still on the stack in
+    /// this block: (its depth, the load's code unit); a CALL looks up its callee by them.
+    method_loads: Vec<(usize, u32)>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -225,6 +233,7 @@ impl<'a> Lowerer<'a> {
         let irb = self.block_for(b);
         self.fb.switch_to(irb);
         self.cur_block = b;
+        self.method_loads.clear();
         let bb = &cfg.graph[b];
         let mut i = bb.first;
         while i < bb.end {

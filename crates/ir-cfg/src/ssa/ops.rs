@@ -702,6 +702,22 @@ ops! {
     /// Advance a range iterator (guarded): 1 and the next value, or 0 (and 0) when it is
     /// exhausted.
     RangeNext "range_next" None (Obj) -> (CInt, I64) [Borrow => Scalar, Scalar] | WRITES_MEMORY;
+    /// The test before an inlined call's body (`lower/inline.rs`): `callable` is a function
+    /// whose code's version is `version` (the code inlined), the thread's Python recursion
+    /// limit is not reached, and the code's RESUME_CHECK would pass (no eval-breaker event
+    /// pending, instrumentation current) with sys.monitoring never having instrumented the
+    /// code. 1 or 0; on 0 the call is made as any other. Reads memory other threads and signal
+    /// handlers write: never moved or merged.
+    InlineOk "inline_ok" None (Obj, Word) -> (CInt) [Borrow, Borrow => Scalar] | WRITES_MEMORY;
+    /// An attribute read that runs no code, as LOAD_ATTR_INSTANCE_VALUE (the immediate 1) or
+    /// LOAD_ATTR_SLOT (0) with the type version and the value's index (the slot's byte offset),
+    /// then (another type) the instance value of the name through the site's cache
+    /// (`attr_read_quiet`): operands owner, version, index, name, site. The value as a new
+    /// reference, or NULL (no exception set) for anything else.
+    AttrRead "attr_read" Int (Obj, Word, Word, Obj, Word) -> (Obj) [Borrow, Borrow, Borrow, Borrow, Borrow => New] | REFCOUNT;
+    /// The truth of `True`, `False` and `None`, with no call: (1, truth); (0, 0) for any other
+    /// object.
+    QuickTruth "quick_truth" None (Obj) -> (CInt, CInt) [Borrow => Scalar, Scalar];
     /// `list[i] = v`, moving `v`'s reference into the list and releasing the item it
     /// replaces (which may run `__del__`); deoptimises when `i` is out of bounds.
     StoreItem "store_item" Guard (Obj, I64, Obj) -> () [Borrow, Borrow, Release =>] | DEOPTS | REFCOUNT | ARBITRARY;

@@ -1,0 +1,437 @@
+//! Small pure functions run inline at their call sites.
+//!
+//! A CALL whose feedback names one Python function (see [`Callee`]) whose body only reads
+//! (its arguments, attributes through their type version, immortal constants, truth tests,
+//! `is`, `not`, forward branches) gets that body as a fast path before the call:
+//!
+//! ```text
+//!     ok = inline_ok callable, version      # the function, no recursion limit, RESUME_CHECK
+//!     branch ok ? body : slow
+//! body:                                     # the callee's instructions, on its own values
+//!     ...  any test failing: release them, jump slow
+//!     jump join(result)
+//! slow:
+//!     result = call call(...)               # the call as without inlining
+//! join(result):
+//! ```
+//!
+//! The body has no effect but reference counts that it undoes before leaving, and cannot raise
+//! or run Python code, so nothing can observe that the callee's frame was never pushed, and
+//! leaving it halfway for the ordinary call is always correct (the call starts from scratch).
+//! What the interpreter checks on entering a function stays checked: the recursion limit and
+//! the eval breaker (a pending signal takes the ordinary call, whose RESUME handles it). Code
+//! that sys.monitoring has ever instrumented is never run inline, so no event is skipped.
+//!
+//! Every value of the body is an owned reference in a variable per stack depth (the caller's
+//! argument slots are copied and increfed), so paths joining in the callee agree and a
+//! failing test releases the depth's variables. `xincref`/`xdecref` throughout: an attribute
+//! read leaves NULL in its variable when it fails, and the caller's `self_or_null` slot may
+//! be NULL as far as lowering knows.
+use std::collections::HashMap;
+
+use bytecode_cfg::{BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
+
+use super::{Lowerer, Result, OWNED};
+use crate::helpers::{Helper, Ty};
+use crate::ir::{BlockId, CacheWidth, Inst, Operand, Term, Var};
+use crate::ssa::{Imm, Opcode as SsaOp};
+use runtime_abi::caches;
+
+/// A function a CALL may run inline: its code, found from feedback when the caller was
+/// compiled: the function version in the CALL's cache (CALL_PY_EXACT_ARGS; a valid function
+/// version is its code's `co_version`, unique to one code object), or the method a
+/// LOAD_ATTR_METHOD_* cache names (the load that pushed the callable).
+#[derive(Clone, Debug)]
+pub struct Callee {
+    /// Code unit of the instruction whose feedback named it: the CALL, or the method load.
+    pub call_unit: u32,
+    /// Where its code's feedback is in the caller's relocated snapshot (`Operand::Cache`
+    /// units): its inline caches at `base + unit`, and its `co_version` (tested against the
+    /// callable's at run time) in the two units after its code.
+    pub base: u32,
+    /// Where its `co_names` are in the caller's relocated names (`Operand::Name`).
+    pub names_base: u32,
+    /// Qualified name, for dumps.
+    pub name: String,
+    /// Its code, with its own feedback.
+    pub cfg: BytecodeCfg,
+    /// `co_flags`.
+    pub flags: u32,
+    /// `co_argcount`.
+    pub argcount: u32,
+    /// `co_kwonlyargcount`.
+    pub kwonlyargcount: u32,
+    /// Per `co_consts` entry: the immortal object it is (`None`, `True`, `False`, a small
+    /// int), if it is one; only those are loaded inline.
+    pub consts: Vec<Option<Operand>>,
+}
+
+/// The most instructions a body inlined may have: beyond a few reads, the call's own cost
+/// matters less and the caller's code grows at every site.
+pub const MAX_INLINE_INSTRS: usize = 24;
+
+/// Whether `callee` can run inline at a call with `nargs` arguments after `callable` and
+/// `self_or_null`; `Some(true)` when `self_or_null` must be set (a method: it is the first
+/// argument), `Some(false)` when it must be NULL.
+fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
+    use bytecode_cfg::co_flags::*;
+    let f = callee.flags;
+    if f & OPTIMIZED == 0 || f & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE | VARARGS | VARKEYWORDS) != 0 {
+        return None;
+    }
+    if callee.kwonlyargcount != 0 || !callee.cfg.exception_table.is_empty() {
+        return None;
+    }
+    let with_self = if callee.argcount == nargs + 1 {
+        true
+    } else if callee.argcount == nargs {
+        false
+    } else {
+        return None;
+    };
+    let cfg = &callee.cfg;
+    let reachable: Vec<&Instr> = cfg.graph.node_indices().flat_map(|b| {
+        let bb = &cfg.graph[b];
+        let n = if bb.depth_in.is_some() { bb.end - bb.first } else { 0 };
+        cfg.instrs[bb.first..bb.first + n].iter()
+    }).collect();
+    if reachable.len() > MAX_INLINE_INSTRS {
+        return None;
+    }
+    reachable.iter().all(|ins| supported(callee, ins)).then_some(with_self)
+}
+
+/// Whether the body's lowering handles `ins` (with its feedback).
+fn supported(callee: &Callee, ins: &Instr) -> bool {
+    use Opcode as O;
+    let local = |i: u32| i < callee.argcount;
+    match ins.opcode {
+        O::Resume | O::Nop | O::NotTaken | O::PopTop | O::JumpForward | O::ReturnValue | O::IsOp | O::UnaryNot => true,
+        O::PopJumpIfTrue | O::PopJumpIfFalse | O::PopJumpIfNone | O::PopJumpIfNotNone => true,
+        O::Copy | O::Swap => ins.oparg >= 1,
+        O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck => local(ins.oparg),
+        O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow => local(ins.oparg >> 4) && local(ins.oparg & 15),
+        O::LoadSmallInt => true,
+        O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
+        O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
+        // What TO_BOOL saw: `quick_truth` knows bools and None.
+        O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone),
+        _ => false,
+    }
+}
+
+/// Whether a LOAD_ATTR is LOAD_ATTR_INSTANCE_VALUE (true) or LOAD_ATTR_SLOT (false) with a
+/// type version; None for any other form.
+fn attr_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
+    let inline_values = match ins.stored {
+        Opcode::LoadAttrInstanceValue => true,
+        Opcode::LoadAttrSlot => false,
+        _ => return None,
+    };
+    cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit).filter(|&v| v != 0)?;
+    cfg.cache_u16(ins, caches::ATTR_INDEX.unit)?;
+    Some(inline_values)
+}
+
+/// Lowering of one inlined body: the callee's stack as one variable per depth.
+struct Body<'c> {
+    callee: &'c Callee,
+    /// The variable of each stack depth.
+    vars: Vec<Var>,
+    /// Whether each depth up to the current one holds an owned reference (else a borrowed or
+    /// immortal one).
+    owned: Vec<bool>,
+    /// The caller's variables holding the callee's arguments, in order.
+    args: Vec<Var>,
+    /// The IR block of each reachable callee block.
+    blocks: HashMap<BlockIdx, BlockId>,
+    /// What each callee block's depths hold on entry, once an edge into it is lowered.
+    entry: HashMap<BlockIdx, Vec<bool>>,
+    /// Where a failing test goes once the body's values are released.
+    slow: BlockId,
+    /// Where the result goes.
+    join: BlockId,
+    /// The caller's variable receiving the result.
+    result: Var,
+}
+
+impl Lowerer<'_> {
+    /// The CALL being lowered, inline if its feedback names a callee [`plan`] accepts;
+    /// otherwise (and on the inline path's failure) the call of `helper` with `args`.
+    pub(super) fn lower_call_maybe_inline(&mut self, helper: Helper, args: Vec<Operand>, pops: usize) -> Result<()> {
+        let (ins, info) = (self.ins(), self.info);
+        let nargs = ins.oparg;
+        let base = self.depth() - nargs as usize - 2;
+        // The CALL's own feedback first, then the method load that pushed the callable.
+        let method = self.method_loads.iter().find(|&&(d, _)| d == base).map(|&(_, unit)| unit);
+        self.method_loads.retain(|&(d, _)| d < base);
+        let by_call = info.callees.iter().find(|c| c.call_unit == ins.offset).map(|c| (c, true));
+        let by_method = || method.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
+        let Some((callee, with_self, relocated)) =
+            by_call.or_else(by_method).and_then(|(c, relocated)| plan(c, nargs).map(|w| (c, w, relocated)))
+        else {
+            return self.call_push(helper, args, pops);
+        };
+        let (callable, self_or_null) = (Self::slot(base), Self::slot(base + 1));
+        let first_arg = if with_self { base + 1 } else { base + 2 };
+        let off = ins.byte_offset();
+        let result = self.new_obj();
+        let slow = self.fb.new_block(format!("inline_slow_{off}"));
+        let join = self.fb.new_block(format!("inline_join_{off}"));
+
+        // The entry test, then self_or_null as the callee's arity needs it.
+        let version = self.fb.new_var(Ty::Word);
+        let src = match relocated {
+            true => Self::cache_operand(ins, caches::CALL_FUNC_VERSION, CacheWidth::U32),
+            false => Operand::Cache(callee.base + callee.cfg.units, CacheWidth::U32),
+        };
+        self.fb.push(Inst::Move { dst: version, src });
+        let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![callable, version]);
+        let arity = self.fb.new_block(format!("inline_arity_{off}"));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
+
+        let cfg = &callee.cfg;
+        let mut b = Body {
+            callee,
+            vars: (0..cfg.max_depth).map(|_| self.new_obj()).collect(),
+            owned: Vec::new(),
+            args: (0..callee.argcount as usize).map(|i| Self::slot(first_arg + i)).collect(),
+            blocks: HashMap::new(),
+            entry: HashMap::new(),
+            slow,
+            join,
+            result,
+        };
+        let order = cfg.reverse_postorder();
+        for &cb in &order {
+            if cfg.graph[cb].depth_in.is_some() {
+                let name = format!("inline_{off}_{}", cfg.instrs[cfg.graph[cb].first].byte_offset());
+                b.blocks.insert(cb, self.fb.new_block(name));
+            }
+        }
+        self.fb.switch_to(arity);
+        let first = BlockIdx::new(0);
+        let body = self.inline_edge(&mut b, first);
+        let (if_null, if_set) = if with_self { (slow, body) } else { (body, slow) };
+        self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: if_null, otherwise: if_set });
+        for cb in order {
+            if let Some(kinds) = b.entry.get(&cb).cloned() {
+                self.inline_block(&mut b, cb, kinds);
+            }
+        }
+
+        // The ordinary call, for every way the body was left.
+        self.fb.switch_to(slow);
+        self.call(helper, args, Some(result))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        self.pop_release_n(pops);
+        let dst = self.push(OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(result) });
+        Ok(())
+    }
+
+    fn inline_block(&mut self, b: &mut Body<'_>, cb: BlockIdx, kinds: Vec<bool>) {
+        let cfg = &b.callee.cfg;
+        let bb = &cfg.graph[cb];
+        self.fb.switch_to(b.blocks[&cb]);
+        b.owned = kinds;
+        for ins in &cfg.instrs[bb.first..bb.end] {
+            self.inline_instr(b, cb, ins);
+            if !self.fb.is_open() {
+                return;
+            }
+        }
+        let next = cfg.successor(cb, EdgeKind::Fallthrough).expect("the CFG checked fall-through");
+        let t = self.inline_edge(b, next);
+        self.fb.terminate(Term::Jump(t));
+    }
+
+    /// The block to jump to for the edge to callee block `to` from the current state. A block
+    /// with one way in starts in that state; one with several starts with every value owned,
+    /// and the edge takes the references a borrowed value lacks (an edge block).
+    fn inline_edge(&mut self, b: &mut Body<'_>, to: BlockIdx) -> BlockId {
+        let target = b.blocks[&to];
+        if b.callee.cfg.predecessor_count(to) <= 1 {
+            b.entry.insert(to, b.owned.clone());
+            return target;
+        }
+        b.entry.insert(to, vec![true; b.owned.len()]);
+        if b.owned.iter().all(|&o| o) {
+            return target;
+        }
+        let edge = self.fb.new_block(format!("inline_edge_{}", self.ins().byte_offset()));
+        for (d, _) in b.owned.iter().enumerate().filter(|(_, o)| !**o) {
+            self.fb.push_at(edge, Inst::XIncref(b.vars[d]));
+        }
+        self.fb.terminate_at(edge, Term::Jump(target));
+        edge
+    }
+
+    /// Push `src`: borrowed or immortal, or (`owned`) a new reference.
+    fn inline_push(&mut self, b: &mut Body<'_>, src: Operand, owned: bool) {
+        let v = b.vars[b.owned.len()];
+        match src {
+            // An owned value's reference moves into the depth's variable.
+            Operand::Var(s) if !owned => self.fb.push(Inst::Copy { dst: v, src: s }),
+            other => self.fb.push(Inst::Move { dst: v, src: other }),
+        }
+        b.owned.push(owned);
+    }
+
+    /// Pop the top value, releasing it.
+    fn inline_pop(&mut self, b: &mut Body<'_>) -> Var {
+        let owned = b.owned.pop().expect("the CFG checked depths");
+        let v = b.vars[b.owned.len()];
+        if owned {
+            self.fb.push(Inst::XDecref(v));
+        }
+        v
+    }
+
+    /// A block that releases the body's values and makes the ordinary call.
+    fn inline_bail(&mut self, b: &Body<'_>) -> BlockId {
+        let blk = self.fb.new_block(format!("inline_bail_{}", self.ins().byte_offset()));
+        for (d, _) in b.owned.iter().enumerate().filter(|(_, o)| **o) {
+            self.fb.push_at(blk, Inst::XDecref(b.vars[d]));
+        }
+        self.fb.terminate_at(blk, Term::Jump(b.slow));
+        blk
+    }
+
+    /// A new block of the body.
+    fn inline_continue(&mut self, name: &str) -> BlockId {
+        self.fb.new_block(format!("inline_{name}_{}", self.ins().byte_offset()))
+    }
+
+    fn inline_instr(&mut self, b: &mut Body<'_>, cb: BlockIdx, ins: &Instr) {
+        use crate::ir::Singleton;
+        use Opcode as O;
+        let cfg = &b.callee.cfg;
+        let succ = |kind| cfg.successor(cb, kind).expect("the CFG checked the edge");
+        let top = |b: &Body<'_>| b.vars[b.owned.len() - 1];
+        match ins.opcode {
+            O::Resume | O::Nop | O::NotTaken => {}
+            O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck => self.inline_push(b, Operand::Var(b.args[ins.oparg as usize]), false),
+            O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow => {
+                self.inline_push(b, Operand::Var(b.args[(ins.oparg >> 4) as usize]), false);
+                self.inline_push(b, Operand::Var(b.args[(ins.oparg & 15) as usize]), false);
+            }
+            O::LoadSmallInt => self.inline_push(b, Operand::SmallInt(ins.oparg), false),
+            O::LoadConst => {
+                let c = b.callee.consts[ins.oparg as usize].expect("plan checked the constant");
+                self.inline_push(b, c, false);
+            }
+            // A borrowed alias: nothing the body does can free what it copies.
+            O::Copy => self.inline_push(b, Operand::Var(b.vars[b.owned.len() - ins.oparg as usize]), false),
+            O::Swap => {
+                let (i, j) = (b.owned.len() - 1, b.owned.len() - ins.oparg as usize);
+                let t = self.new_obj();
+                self.fb.push(Inst::Move { dst: t, src: Operand::Var(b.vars[i]) });
+                self.fb.push(Inst::Move { dst: b.vars[i], src: Operand::Var(b.vars[j]) });
+                self.fb.push(Inst::Move { dst: b.vars[j], src: Operand::Var(t) });
+                b.owned.swap(i, j);
+            }
+            O::PopTop => {
+                self.inline_pop(b);
+            }
+            O::LoadAttr => {
+                let inline_values = attr_feedback(cfg, ins).expect("plan checked the feedback");
+                // The version and index as relocated words of the callee's feedback.
+                let field = |f: caches::CacheField, w| Operand::Cache(b.callee.base + ins.offset + f.unit, w);
+                let tvv = self.fb.new_var(Ty::Word);
+                self.fb.push(Inst::Move { dst: tvv, src: field(caches::ATTR_TYPE_VERSION, CacheWidth::U32) });
+                let idx = self.fb.new_var(Ty::Word);
+                self.fb.push(Inst::Move { dst: idx, src: field(caches::ATTR_INDEX, CacheWidth::U16) });
+                let name = self.fb.new_var(Ty::Obj);
+                self.fb.push(Inst::Move { dst: name, src: Operand::Name(b.callee.names_base + (ins.oparg >> 1)) });
+                // The site's own cache of the types it meets, in the callee's part of the units.
+                let site = self.fb.new_var(Ty::Word);
+                self.fb.push(Inst::Move { dst: site, src: Operand::SiteCache(b.callee.base + ins.offset) });
+                let owner = top(b);
+                let value = self.op1(SsaOp::AttrRead, Imm::Int(inline_values as i64), vec![owner, tvv, idx, name, site]);
+                self.inline_pop(b);
+                self.inline_push(b, Operand::Var(value), true);
+                let bail = self.inline_bail(b);
+                let next = self.inline_continue("attr");
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
+                self.fb.switch_to(next);
+            }
+            O::ToBool => {
+                let v = top(b);
+                let known = self.fb.new_var(Ty::Int);
+                let truth = self.fb.new_var(Ty::Int);
+                self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
+                let bail = self.inline_bail(b);
+                let next = self.inline_continue("truth");
+                self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: next, otherwise: bail });
+                self.fb.switch_to(next);
+                self.inline_pop(b);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![truth]);
+                self.inline_push(b, Operand::Var(r), false);
+            }
+            O::UnaryNot => {
+                // Its operand is a bool (TO_BOOL's; the interpreter assumes it): anything else
+                // takes the call. No join: a borrowed value must not become a block parameter
+                // (those are owned).
+                let v = top(b);
+                let known = self.fb.new_var(Ty::Int);
+                let truth = self.fb.new_var(Ty::Int);
+                self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
+                let bail = self.inline_bail(b);
+                let (known_block, bool_block) = (self.inline_continue("known"), self.inline_continue("bool"));
+                self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: known_block, otherwise: bail });
+                self.fb.switch_to(known_block);
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Singleton(Singleton::None), then: bail, otherwise: bool_block });
+                self.fb.switch_to(bool_block);
+                let f = self.fb.new_var(Ty::Obj);
+                self.fb.push(Inst::Move { dst: f, src: Operand::Singleton(Singleton::False) });
+                let is_false = self.op1(SsaOp::Is, Imm::Int(0), vec![v, f]);
+                self.inline_pop(b);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![is_false]);
+                self.inline_push(b, Operand::Var(r), false);
+            }
+            O::IsOp => {
+                let (x, y) = (b.vars[b.owned.len() - 2], top(b));
+                let c = self.op1(SsaOp::Is, Imm::Int((ins.oparg & 1) as i64), vec![x, y]);
+                self.inline_pop(b);
+                self.inline_pop(b);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![c]);
+                self.inline_push(b, Operand::Var(r), false);
+            }
+            O::PopJumpIfTrue | O::PopJumpIfFalse | O::PopJumpIfNone | O::PopJumpIfNotNone => {
+                let against = match ins.opcode {
+                    O::PopJumpIfTrue | O::PopJumpIfFalse => Singleton::True,
+                    _ => Singleton::None,
+                };
+                let s = self.fb.new_var(Ty::Obj);
+                self.fb.push(Inst::Move { dst: s, src: Operand::Singleton(against) });
+                let c = self.op1(SsaOp::Is, Imm::Int(0), vec![top(b), s]);
+                self.inline_pop(b);
+                let taken = self.inline_edge(b, succ(EdgeKind::Jump));
+                let fall = self.inline_edge(b, succ(EdgeKind::Fallthrough));
+                let (then, otherwise) = match ins.opcode {
+                    O::PopJumpIfTrue | O::PopJumpIfNone => (taken, fall),
+                    _ => (fall, taken),
+                };
+                self.fb.terminate(Term::Branch { cond: Operand::Var(c), then, otherwise });
+            }
+            O::JumpForward => {
+                let t = self.inline_edge(b, succ(EdgeKind::Jump));
+                self.fb.terminate(Term::Jump(t));
+            }
+            O::ReturnValue => {
+                let v = top(b);
+                if !b.owned.pop().expect("the CFG checked depths") {
+                    self.fb.push(Inst::XIncref(v));
+                }
+                self.fb.push(Inst::Move { dst: b.result, src: Operand::Var(v) });
+                while !b.owned.is_empty() {
+                    self.inline_pop(b);
+                }
+                self.fb.terminate(Term::Jump(b.join));
+            }
+            _ => unreachable!("plan accepted only the opcodes lowered here"),
+        }
+    }
+}
