@@ -1,5 +1,6 @@
 """The Python API and the native module's facts, checked against the live interpreter."""
 import dis
+import os
 import subprocess
 import sys
 import textwrap
@@ -113,8 +114,10 @@ def test_malformed_code_is_refused_not_crashed():
         _native.decode(bad_table)
 
 
-def _run(code, *args):
-    return subprocess.run([sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300)
+def _run(code, *args, env=None):
+    full_env = None if env is None else {**os.environ, **env}
+    return subprocess.run([sys.executable, *args, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300,
+                          env=full_env)
 
 
 def test_opt_level_3_only_with_a_libgccjit_that_survives_it():
@@ -420,3 +423,47 @@ def test_floats_and_ints_made_and_freed_inline_are_seen_by_a_reference_tracer():
     assert lines.count("DESTROY float") >= 200, lines.count("DESTROY float")
     assert lines.count("CREATE int") >= 200, lines.count("CREATE int")
     assert lines.count("DESTROY int") >= 200, lines.count("DESTROY int")
+
+
+_INLINE_PROGRAM = """
+    import coir
+    class A:
+        def __init__(self, v):
+            self.v = v
+            self.flag = v > 1
+        def get(self):
+            return self.v
+        def empty(self):
+            return self.v is None or not self.flag
+    class B(A):
+        pass
+    def loop(xs, n):
+        t = 0
+        for _ in range(n):
+            for x in xs:
+                t += x.get()
+                if x.empty():
+                    t += 1
+        return t
+    xs = [A(1), B(2), A(0), B(3)]
+    for _ in range(20):
+        loop(xs, 5)
+    coir.enable()
+    for f in (loop, A.get, A.empty):
+        coir.compile(f)
+    text = coir.dump(loop, "ssa")
+    before = coir.stats()["native_calls"]
+    r = loop(xs, 1000)
+    print(r, text.count("inline_ok"), coir.stats()["native_calls"] - before)
+"""
+
+
+def test_small_methods_run_inline():
+    """Both calls in the loop run inline, for both receiver types: the only native call is
+    `loop`'s own (the callees are never entered); with COIR_INLINE=0 every call is made."""
+    r = _run(_INLINE_PROGRAM, env={"COIR_SAMPLE_US": "100000000"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["8000", "2", "1"]
+    r = _run(_INLINE_PROGRAM, env={"COIR_SAMPLE_US": "100000000", "COIR_INLINE": "0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["8000", "0", "8001"]

@@ -241,6 +241,80 @@ fn lower_with_feedback(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode)], stack
     lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), facts).unwrap()
 }
 
+/// `ops` assembled, with the adaptive code storing instruction `k` as `op` and writing
+/// `words` (32 bits) at unit `u` of its inline cache, for each `(k, op, [(u, word)])`; the CFG.
+fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)])], stacksize: u32, nlocals: u32) -> bytecode_cfg::BytecodeCfg {
+    let plain = asm(ops);
+    let mut adaptive = plain.clone();
+    let at = |k: usize| ops[..k].iter().map(|(o, _)| 2 + 2 * o.cache_entries()).sum::<usize>();
+    for &(k, op, words) in feedback {
+        adaptive[at(k)] = op.as_u8();
+        for &(u, w) in words {
+            adaptive[at(k) + 2 * u..at(k) + 2 * u + 4].copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    let input = bytecode_cfg::CodeInput { code: &plain, adaptive: Some(&adaptive), flags: 0x3, nlocalsplus: nlocals, stacksize, nconsts: 1, nnames: 2, ..Default::default() };
+    bytecode_cfg::BytecodeCfg::build(&input).unwrap()
+}
+
+/// A method call whose method load names a small pure callee (`return self.v or not self.w`,
+/// instance values) runs it inline: the entry test, the callee's reads and truth tests with
+/// a way out to the ordinary call from each, and one join. A callee with any other
+/// instruction (here UNARY_INVERT) is called as before.
+#[test]
+fn small_pure_callee_runs_inline() {
+    use Opcode::*;
+    use runtime_abi::caches::ATTR_TYPE_VERSION;
+    let caller = [(Resume, 0), (LoadFastBorrow, 0), (LoadAttr, 1), (Call, 0), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[(2, LoadAttrMethodWithValues, &[])], 3, 1);
+    let tv: &[(usize, u32)] = &[(ATTR_TYPE_VERSION.unit as usize, 7)];
+    let callee_ops = [
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (LoadAttr, 0),
+        (Copy, 1),
+        (ToBool, 0),
+        (PopJumpIfTrue, 18),
+        (NotTaken, 0),
+        (PopTop, 0),
+        (LoadFastBorrow, 0),
+        (LoadAttr, 2),
+        (ToBool, 0),
+        (UnaryNot, 0),
+        (ReturnValue, 0),
+    ];
+    let feedback = [(2, LoadAttrInstanceValue, tv), (4, ToBoolBool, &[][..]), (9, LoadAttrInstanceValue, tv), (10, ToBoolBool, &[][..])];
+    let callee = |ops: &[(Opcode, u8)]| ir_cfg::Callee {
+        call_unit: 2,
+        base: 100,
+        names_base: 2,
+        name: "get".into(),
+        cfg: feedback_cfg(ops, &feedback, 2, 1),
+        flags: 0x3,
+        argcount: 1,
+        kwonlyargcount: 0,
+        consts: vec![None],
+    };
+    let mut facts = info(1);
+    facts.callees = vec![callee(&callee_ops)];
+    let f = lower(&caller_cfg, &facts).unwrap();
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    assert_eq!(text.matches("attr_read").count(), 2, "{text}");
+    assert_eq!(text.matches("call call(").count(), 1, "{text}");
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    golden("inlined_call", &format!("{text}=== after the passes\n{}", s.to_text()));
+
+    // UNARY_INVERT in place of UNARY_NOT: not inlined.
+    let mut other = callee_ops;
+    other[11] = (UnaryInvert, 0);
+    facts.callees = vec![callee(&other)];
+    let text = ssa::from_vars(&lower(&caller_cfg, &facts).unwrap()).unwrap().to_text();
+    assert!(!text.contains("inline_ok") && text.contains("call call("), "{text}");
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,

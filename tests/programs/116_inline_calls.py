@@ -1,0 +1,262 @@
+"""Calls of small pure methods and functions, which coir runs inline at the call site (ir-cfg's
+lower/inline.rs) and leaves for the ordinary call whenever a test of the inlined body fails.
+Everything a call shows must stay the interpreter's: results through polymorphic receivers
+and __slots__, a method or its __code__ replaced, an attribute deleted (the AttributeError's
+traceback names the callee's line), a property shadowing an instance attribute, values that
+are not bools where the feedback saw bools, the recursion limit reached at the inlined call,
+a pending signal handled in the callee's frame, and sys.settrace / sys.setprofile seeing
+every call once switched on. Reference counts of the values read must not move."""
+import os
+import signal
+import sys
+
+
+class Task:
+    def __init__(self, holding, pending, waiting):
+        self.holding = holding
+        self.pending = pending
+        self.waiting = waiting
+        self.link = None
+
+    def blocked(self):
+        return self.holding or (not self.pending and self.waiting)
+
+    def get_link(self):
+        return self.link
+
+    def is_last(self):
+        return self.link is None
+
+    def has_link(self):
+        return self.link is not None
+
+
+class IdleTask(Task):
+    pass
+
+
+class WorkTask(Task):
+    def __init__(self, holding, pending, waiting):
+        super().__init__(holding, pending, waiting)
+        self.extra = 1
+
+
+class DeviceTask(Task):
+    def __init__(self, holding, pending, waiting):
+        self.first = 0
+        super().__init__(holding, pending, waiting)
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def first(self):
+        return self.a
+
+    def either(self):
+        return self.a or self.b
+
+
+def identity(x):
+    return x
+
+
+def pick(flag, a, b):
+    return a if flag else b
+
+
+def count_blocked(tasks, rounds):
+    n = 0
+    for _ in range(rounds):
+        for t in tasks:
+            if t.blocked():
+                n += 1
+    return n
+
+
+def walk(t):
+    steps = 0
+    while not t.is_last():
+        t = t.get_link()
+        steps += 1
+    return steps
+
+
+def links(tasks):
+    return sum(1 for t in tasks if t.has_link())
+
+
+def slotted_sum(items, rounds):
+    total = 0
+    for _ in range(rounds):
+        for s in items:
+            total += s.first()
+            if s.either():
+                total += 1
+    return total
+
+
+def plain_calls(n):
+    total = 0
+    for i in range(n):
+        total += identity(i) + pick(i & 1, 1, 2)
+    return total
+
+
+def make_tasks():
+    kinds = [Task, IdleTask, WorkTask, DeviceTask]
+    tasks = []
+    for i in range(16):
+        t = kinds[i % 4](i % 3 == 0, i % 2 == 0, i % 5 != 0)
+        tasks.append(t)
+    for a, b in zip(tasks, tasks[1:]):
+        a.link = b
+    return tasks
+
+
+def section(title):
+    print("--", title)
+
+
+tasks = make_tasks()
+section("polymorphic receivers")
+for _ in range(30):
+    r = count_blocked(tasks, 20)
+print(r, walk(tasks[0]), links(tasks))
+
+section("slots and plain functions")
+items = [Slotted(i, i % 3 == 0) for i in range(10)] + [Slotted(0, None), Slotted("", [])]
+for _ in range(30):
+    r = slotted_sum(items[:10], 20)
+print(r, plain_calls(2000))
+try:
+    slotted_sum(items, 1)
+except TypeError as e:
+    print("TypeError", e)
+
+section("values that are not bools")
+odd = make_tasks()
+odd[1].holding = 0
+odd[2].holding = []
+odd[3].pending = "x"
+odd[4].waiting = None
+odd[5].holding = 2.5
+print(count_blocked(odd, 3), [t.blocked() for t in odd[:7]])
+
+section("method replaced")
+original = Task.blocked
+for _ in range(5):
+    print(count_blocked(tasks, 10), end=" ")
+Task.blocked = lambda self: "replaced"
+print(count_blocked(tasks, 10), tasks[0].blocked())
+Task.blocked = original
+print(count_blocked(tasks, 10))
+
+section("__code__ replaced")
+def other_blocked(self):
+    return True
+saved = Task.blocked.__code__
+Task.blocked.__code__ = other_blocked.__code__
+print(count_blocked(tasks, 10))
+Task.blocked.__code__ = saved
+print(count_blocked(tasks, 10))
+
+section("attribute deleted")
+victim = make_tasks()
+for _ in range(20):
+    count_blocked(victim, 5)
+del victim[6].holding
+try:
+    count_blocked(victim, 5)
+except AttributeError as e:
+    tb = e.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+        tb = tb.tb_next
+    print("AttributeError", e, frames)
+
+section("property shadowing an instance attribute")
+shadow = make_tasks()
+for _ in range(20):
+    count_blocked(shadow, 5)
+IdleTask.holding = property(lambda self: "from property")
+print(count_blocked(shadow, 5), shadow[1].blocked())
+del IdleTask.holding
+print(count_blocked(shadow, 5))
+
+section("recursion limit at the inlined call")
+# Depths relative to a leaf that is never inlined (it calls len), since `python -m coir` runs
+# the program a few frames deeper.
+def not_inlined(t):
+    return len(()) == 0
+def deep_inlined(t, n):
+    if n == 0:
+        return t.blocked()
+    return deep_inlined(t, n - 1)
+def deep_called(t, n):
+    if n == 0:
+        return not_inlined(t)
+    return deep_called(t, n - 1)
+for _ in range(50):
+    deep_inlined(tasks[0], 3)
+    deep_called(tasks[0], 3)
+def first_failure(deep):
+    for n in range(100, 260):
+        try:
+            deep(tasks[0], n)
+        except RecursionError:
+            return n
+limit = sys.getrecursionlimit()
+sys.setrecursionlimit(200)
+depths = [first_failure(deep_inlined), first_failure(deep_called)]
+sys.setrecursionlimit(limit)
+print("RecursionError depths differ by", depths[0] - depths[1])
+
+section("a pending signal")
+seen = []
+def handler(signum, frame):
+    seen.append(frame.f_code.co_name)
+old = signal.signal(signal.SIGUSR1, handler)
+def signal_then_call(t):
+    os.kill(os.getpid(), signal.SIGUSR1)
+    return t.blocked()
+for _ in range(30):
+    signal_then_call(tasks[0])
+signal.signal(signal.SIGUSR1, old)
+print(len(seen), sorted(set(seen)))
+
+section("tracing switched on")
+calls = {}
+def tracer(frame, event, arg):
+    if event == "call":
+        calls[frame.f_code.co_name] = calls.get(frame.f_code.co_name, 0) + 1
+    return None
+for _ in range(20):
+    count_blocked(tasks, 5)
+sys.settrace(tracer)
+count_blocked(tasks, 2)
+sys.settrace(None)
+print(sorted(calls.items()))
+profiled = {}
+def profiler(frame, event, arg):
+    if event == "call":
+        profiled[frame.f_code.co_name] = profiled.get(frame.f_code.co_name, 0) + 1
+sys.setprofile(profiler)
+count_blocked(tasks, 2)
+sys.setprofile(None)
+print(sorted(profiled.items()))
+
+section("reference counts")
+marker = object()
+holder = Task(marker, False, False)
+before = sys.getrefcount(marker)
+for _ in range(50):
+    for _ in range(20):
+        holder.blocked()
+        holder.get_link()
+print(sys.getrefcount(marker) - before, count_blocked([holder] * 4, 10))
