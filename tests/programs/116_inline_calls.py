@@ -251,6 +251,61 @@ count_blocked(tasks, 2)
 sys.setprofile(None)
 print(sorted(profiled.items()))
 
+section("locals, subscripts and raise paths")
+class Registry:
+    def __init__(self, items):
+        self.items = items
+        self.pair = (items[0], items[-1])
+
+    def lookup(self, ident):
+        t = self.items[ident]
+        if t is None:
+            raise ValueError("no item %d" % ident)
+        return t
+
+    def end(self, last):
+        return self.pair[1] if last else self.pair[0]
+
+    def maybe(self, flag):
+        if flag:
+            found = self.items[0]
+        return found
+
+
+def use_registry(reg, idents, rounds):
+    n = 0
+    for _ in range(rounds):
+        for i in idents:
+            if reg.lookup(i) is not None:
+                n += 1
+            if reg.end(i & 1 == 0) is reg.pair[1]:
+                n += 1
+            if reg.maybe(True) is not None:
+                n += 1
+    return n
+
+
+reg = Registry(["a", "b", None, "d", "e"])
+for _ in range(30):
+    r = use_registry(reg, [0, 1, 3, 4], 10)
+print(r)
+for bad in ([2], [-1], [7], ["x"]):
+    try:
+        print(use_registry(reg, bad, 1))
+    except Exception as e:
+        tb = e.__traceback__
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        print(type(e).__name__, e, tb.tb_frame.f_code.co_name, tb.tb_lineno)
+reg.items = tuple(reg.items)
+print(use_registry(reg, [0, 1, 3], 2))
+reg.items = {0: "a", 1: "b", 3: "d", 4: "e"}
+print(use_registry(reg, [0, 1, 3], 2))
+try:
+    reg.maybe(False)
+except UnboundLocalError as e:
+    print("UnboundLocalError", e)
+
 section("reference counts")
 marker = object()
 holder = Task(marker, False, False)

@@ -395,6 +395,7 @@ fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts) -> Opti
         flags: p.flags,
         argcount: p.argcount,
         kwonlyargcount: p.kwonlyargcount,
+        nlocalsplus: p.nlocalsplus,
         consts,
     })
 }

@@ -2341,6 +2341,29 @@ impl<'c> Emitter<'c, '_> {
                     set.end_with_jump(None, done);
                     cur = done;
                 }
+                Opcode::ItemRead => {
+                    let (Imm::Int(tuple), [seq, index]) = (&d.imm, &d.args[..]) else { return Err(bad(d)) };
+                    let (seq, index) = (self.val(*seq).to_rvalue(), self.val(*index).to_rvalue());
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, c.new_null(self.t.ptr));
+                    split += 1;
+                    let name = format!("{bid}_item_read{split}");
+                    let done = self.func.new_block(format!("{name}_done"));
+                    let kind = if *tuple != 0 { BuiltinType::Tuple } else { BuiltinType::List };
+                    let ob_type = at(c, &self.t, seq, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let is_seq = self.func.new_block(format!("{name}_seq"));
+                    cur.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(kind))), true), is_seq, done);
+                    let is_int = self.func.new_block(format!("{name}_int"));
+                    is_seq.end_with_conditional(None, self.expect(self.not_compact_int(index), false), done, is_int);
+                    let i = self.func.new_local(None, self.t.word, format!("{name}_i"));
+                    is_int.add_assignment(None, i, self.compact_value(index));
+                    let inside = self.func.new_block(format!("{name}_inside"));
+                    is_int.end_with_conditional(None, self.expect(self.out_of_bounds(seq, i.to_rvalue()), false), done, inside);
+                    inside.add_assignment(None, r, c.new_array_access(None, self.seq_items(seq, *tuple == 0), i.to_rvalue()));
+                    inside.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
+                    inside.end_with_jump(None, done);
+                    cur = done;
+                }
                 Opcode::QuickTruth => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let is = |s: Singleton| c.new_cast(None, c.new_comparison(None, ComparisonOp::Equals, v, self.reloc(Reloc::Singleton(s))), self.t.int);

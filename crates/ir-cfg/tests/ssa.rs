@@ -293,6 +293,7 @@ fn small_pure_callee_runs_inline() {
         flags: 0x3,
         argcount: 1,
         kwonlyargcount: 0,
+        nlocalsplus: 1,
         consts: vec![None],
     };
     let mut facts = info(1);
@@ -313,6 +314,57 @@ fn small_pure_callee_runs_inline() {
     facts.callees = vec![callee(&other)];
     let text = ssa::from_vars(&lower(&caller_cfg, &facts).unwrap()).unwrap().to_text();
     assert!(!text.contains("inline_ok") && text.contains("call call("), "{text}");
+}
+
+/// A callee with a local (unbound until stored, read with LOAD_FAST_CHECK), a list subscript
+/// and a raise path (`t = self.items[i]; if t is None: raise 1; return t`): inline, the raise
+/// block left to the ordinary call; verified through the passes.
+#[test]
+fn callee_locals_subscripts_and_raise_paths_run_inline() {
+    use Opcode::*;
+    use runtime_abi::caches::ATTR_TYPE_VERSION;
+    let caller = [(Resume, 0), (LoadFastBorrow, 0), (LoadAttr, 1), (LoadFastBorrow, 1), (Call, 1), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[(2, LoadAttrMethodWithValues, &[])], 4, 2);
+    let tv: &[(usize, u32)] = &[(ATTR_TYPE_VERSION.unit as usize, 7)];
+    let callee_ops = [
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (LoadAttr, 0),
+        (LoadFastBorrow, 1),
+        (BinaryOp, 26),
+        (StoreFast, 2),
+        (LoadFastCheck, 2),
+        (PopJumpIfNotNone, 3),
+        (NotTaken, 0),
+        (LoadSmallInt, 1),
+        (RaiseVarargs, 1),
+        (LoadFast, 2),
+        (ReturnValue, 0),
+    ];
+    let feedback = [(2, LoadAttrInstanceValue, tv), (4, BinaryOpSubscrListInt, &[][..])];
+    let mut facts = info(2);
+    facts.callees = vec![ir_cfg::Callee {
+        call_unit: 2,
+        base: 100,
+        names_base: 2,
+        name: "lookup".into(),
+        cfg: feedback_cfg(&callee_ops, &feedback, 2, 3),
+        flags: 0x3,
+        argcount: 2,
+        kwonlyargcount: 0,
+        nlocalsplus: 3,
+        consts: vec![None],
+    }];
+    let f = lower(&caller_cfg, &facts).unwrap();
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    for op in ["inline_ok", "attr_read", "item_read"] {
+        assert_eq!(text.matches(op).count(), 1, "{op}: {text}");
+    }
+    assert_eq!(text.matches("call call(").count(), 1, "{text}");
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the

@@ -61,6 +61,9 @@ pub struct Callee {
     pub argcount: u32,
     /// `co_kwonlyargcount`.
     pub kwonlyargcount: u32,
+    /// `co_nlocalsplus` (cells and free variables make a body that is never inlined: their
+    /// instructions are not among those handled).
+    pub nlocalsplus: u32,
     /// Per `co_consts` entry: the immortal object it is (`None`, `True`, `False`, a small
     /// int), if it is one; only those are loaded inline.
     pub consts: Vec<Option<Operand>>,
@@ -90,32 +93,56 @@ fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
         return None;
     };
     let cfg = &callee.cfg;
-    let reachable: Vec<&Instr> = cfg.graph.node_indices().flat_map(|b| {
+    let mut count = 0;
+    for b in cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some()) {
+        // A block that raises is left for the ordinary call, whatever it holds.
+        if raises(cfg, b) {
+            continue;
+        }
         let bb = &cfg.graph[b];
-        let n = if bb.depth_in.is_some() { bb.end - bb.first } else { 0 };
-        cfg.instrs[bb.first..bb.first + n].iter()
-    }).collect();
-    if reachable.len() > MAX_INLINE_INSTRS {
-        return None;
+        count += bb.end - bb.first;
+        if !cfg.instrs[bb.first..bb.end].iter().all(|ins| supported(callee, ins)) {
+            return None;
+        }
     }
-    reachable.iter().all(|ins| supported(callee, ins)).then_some(with_self)
+    (count <= MAX_INLINE_INSTRS).then_some(with_self)
+}
+
+/// Whether any instruction of `cfg` stores to local `i`.
+fn stored_to(cfg: &BytecodeCfg, i: u32) -> bool {
+    cfg.instrs.iter().any(|ins| match ins.opcode {
+        Opcode::StoreFast => ins.oparg == i,
+        Opcode::StoreFastLoadFast => ins.oparg >> 4 == i,
+        Opcode::StoreFastStoreFast => ins.oparg >> 4 == i || ins.oparg & 15 == i,
+        _ => false,
+    })
+}
+
+/// Whether callee block `b` ends in a raise (`raise` in the source): the body leaves for the
+/// ordinary call on entering it, which raises with the callee's frame in the traceback.
+fn raises(cfg: &BytecodeCfg, b: BlockIdx) -> bool {
+    let bb = &cfg.graph[b];
+    bb.end > bb.first && matches!(cfg.instrs[bb.end - 1].opcode, Opcode::RaiseVarargs | Opcode::Reraise)
 }
 
 /// Whether the body's lowering handles `ins` (with its feedback).
 fn supported(callee: &Callee, ins: &Instr) -> bool {
     use Opcode as O;
-    let local = |i: u32| i < callee.argcount;
+    let local = |i: u32| i < callee.nlocalsplus;
     match ins.opcode {
         O::Resume | O::Nop | O::NotTaken | O::PopTop | O::JumpForward | O::ReturnValue | O::IsOp | O::UnaryNot => true,
         O::PopJumpIfTrue | O::PopJumpIfFalse | O::PopJumpIfNone | O::PopJumpIfNotNone => true,
         O::Copy | O::Swap => ins.oparg >= 1,
-        O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck => local(ins.oparg),
-        O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow => local(ins.oparg >> 4) && local(ins.oparg & 15),
+        O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck | O::StoreFast => local(ins.oparg),
+        O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow | O::StoreFastLoadFast | O::StoreFastStoreFast => {
+            local(ins.oparg >> 4) && local(ins.oparg & 15)
+        }
         O::LoadSmallInt => true,
         O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools and None.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone),
+        O::BinaryOp => matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt),
         _ => false,
     }
 }
@@ -133,16 +160,17 @@ fn attr_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
     Some(inline_values)
 }
 
-/// Lowering of one inlined body: the callee's stack as one variable per depth.
+/// Lowering of one inlined body: the callee's locals, then its stack, as one variable each.
 struct Body<'c> {
     callee: &'c Callee,
-    /// The variable of each stack depth.
+    /// The variable of each local, then of each stack depth.
     vars: Vec<Var>,
-    /// Whether each depth up to the current one holds an owned reference (else a borrowed or
-    /// immortal one).
+    /// Whether each local, then each stack depth up to the current one, holds an owned
+    /// reference (else a borrowed or immortal one, or NULL).
     owned: Vec<bool>,
-    /// The caller's variables holding the callee's arguments, in order.
-    args: Vec<Var>,
+    /// What each local holds where paths join: owned, but for arguments never stored to
+    /// (borrowed from the caller throughout).
+    joined_locals: Vec<bool>,
     /// The IR block of each reachable callee block.
     blocks: HashMap<BlockIdx, BlockId>,
     /// What each callee block's depths hold on entry, once an edge into it is lowered.
@@ -191,11 +219,12 @@ impl Lowerer<'_> {
         self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
 
         let cfg = &callee.cfg;
+        let nlocals = callee.nlocalsplus as usize;
         let mut b = Body {
             callee,
-            vars: (0..cfg.max_depth).map(|_| self.new_obj()).collect(),
+            vars: (0..nlocals + cfg.max_depth as usize).map(|_| self.new_obj()).collect(),
             owned: Vec::new(),
-            args: (0..callee.argcount as usize).map(|i| Self::slot(first_arg + i)).collect(),
+            joined_locals: (0..nlocals).map(|i| i >= callee.argcount as usize || stored_to(cfg, i as u32)).collect(),
             blocks: HashMap::new(),
             entry: HashMap::new(),
             slow,
@@ -209,11 +238,24 @@ impl Lowerer<'_> {
                 b.blocks.insert(cb, self.fb.new_block(name));
             }
         }
+        // The callee's locals: its arguments borrowed from the caller's slots, the others
+        // unbound (NULL, owned so that every path releases locals alike).
+        let body = self.fb.new_block(format!("inline_{off}"));
         self.fb.switch_to(arity);
-        let first = BlockIdx::new(0);
-        let body = self.inline_edge(&mut b, first);
         let (if_null, if_set) = if with_self { (slow, body) } else { (body, slow) };
         self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: if_null, otherwise: if_set });
+        self.fb.switch_to(body);
+        for i in 0..nlocals {
+            let bound = i < callee.argcount as usize;
+            match bound {
+                true => self.fb.push(Inst::Copy { dst: b.vars[i], src: Self::slot(first_arg + i) }),
+                // (NULL counts as owned: releasing it is a no-op.)
+                false => self.fb.push(Inst::Move { dst: b.vars[i], src: Operand::Null }),
+            }
+            b.owned.push(!bound);
+        }
+        let first = self.inline_edge(&mut b, BlockIdx::new(0));
+        self.fb.terminate(Term::Jump(first));
         for cb in order {
             if let Some(kinds) = b.entry.get(&cb).cloned() {
                 self.inline_block(&mut b, cb, kinds);
@@ -236,6 +278,11 @@ impl Lowerer<'_> {
         let bb = &cfg.graph[cb];
         self.fb.switch_to(b.blocks[&cb]);
         b.owned = kinds;
+        if raises(cfg, cb) {
+            let bail = self.inline_bail(b);
+            self.fb.terminate(Term::Jump(bail));
+            return;
+        }
         for ins in &cfg.instrs[bb.first..bb.end] {
             self.inline_instr(b, cb, ins);
             if !self.fb.is_open() {
@@ -248,21 +295,25 @@ impl Lowerer<'_> {
     }
 
     /// The block to jump to for the edge to callee block `to` from the current state. A block
-    /// with one way in starts in that state; one with several starts with every value owned,
-    /// and the edge takes the references a borrowed value lacks (an edge block).
+    /// with one way in starts in that state; one with several starts with every value owned
+    /// but the arguments never stored to, and the edge takes the references a borrowed value
+    /// lacks (an edge block).
     fn inline_edge(&mut self, b: &mut Body<'_>, to: BlockIdx) -> BlockId {
         let target = b.blocks[&to];
         if b.callee.cfg.predecessor_count(to) <= 1 {
             b.entry.insert(to, b.owned.clone());
             return target;
         }
-        b.entry.insert(to, vec![true; b.owned.len()]);
-        if b.owned.iter().all(|&o| o) {
+        let mut joined = b.joined_locals.clone();
+        joined.resize(b.owned.len(), true);
+        let lacking: Vec<Var> = (0..joined.len()).filter(|&d| joined[d] && !b.owned[d]).map(|d| b.vars[d]).collect();
+        b.entry.insert(to, joined);
+        if lacking.is_empty() {
             return target;
         }
         let edge = self.fb.new_block(format!("inline_edge_{}", self.ins().byte_offset()));
-        for (d, _) in b.owned.iter().enumerate().filter(|(_, o)| !**o) {
-            self.fb.push_at(edge, Inst::XIncref(b.vars[d]));
+        for v in lacking {
+            self.fb.push_at(edge, Inst::XIncref(v));
         }
         self.fb.terminate_at(edge, Term::Jump(target));
         edge
@@ -281,12 +332,42 @@ impl Lowerer<'_> {
 
     /// Pop the top value, releasing it.
     fn inline_pop(&mut self, b: &mut Body<'_>) -> Var {
-        let owned = b.owned.pop().expect("the CFG checked depths");
-        let v = b.vars[b.owned.len()];
+        let (v, owned) = self.inline_take(b);
         if owned {
             self.fb.push(Inst::XDecref(v));
         }
         v
+    }
+
+    /// Pop the top value, keeping its reference: (its variable, whether it is owned).
+    fn inline_take(&mut self, b: &mut Body<'_>) -> (Var, bool) {
+        let owned = b.owned.pop().expect("the CFG checked depths");
+        (b.vars[b.owned.len()], owned)
+    }
+
+    /// STORE_FAST: the top value, owned, into local `i`, releasing the local's.
+    fn inline_store(&mut self, b: &mut Body<'_>, i: usize) {
+        let (v, owned) = self.inline_take(b);
+        if !owned {
+            self.fb.push(Inst::XIncref(v));
+        }
+        if b.owned[i] {
+            self.fb.push(Inst::XDecref(b.vars[i]));
+        }
+        self.fb.push(Inst::Move { dst: b.vars[i], src: Operand::Var(v) });
+        b.owned[i] = true;
+    }
+
+    /// LOAD_FAST: local `i`, borrowed; a local that may be unbound (LOAD_FAST_CHECK of one
+    /// that is not an argument) takes the call when it is (UnboundLocalError).
+    fn inline_load(&mut self, b: &mut Body<'_>, i: usize, check: bool) {
+        if check && i >= b.callee.argcount as usize {
+            let bail = self.inline_bail(b);
+            let next = self.inline_continue("bound");
+            self.fb.terminate(Term::BranchEq { a: Operand::Var(b.vars[i]), b: Operand::Null, then: bail, otherwise: next });
+            self.fb.switch_to(next);
+        }
+        self.inline_push(b, Operand::Var(b.vars[i]), false);
     }
 
     /// A block that releases the body's values and makes the ordinary call.
@@ -312,10 +393,31 @@ impl Lowerer<'_> {
         let top = |b: &Body<'_>| b.vars[b.owned.len() - 1];
         match ins.opcode {
             O::Resume | O::Nop | O::NotTaken => {}
-            O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck => self.inline_push(b, Operand::Var(b.args[ins.oparg as usize]), false),
+            O::LoadFast | O::LoadFastBorrow | O::LoadFastCheck => self.inline_load(b, ins.oparg as usize, ins.opcode == O::LoadFastCheck),
             O::LoadFastLoadFast | O::LoadFastBorrowLoadFastBorrow => {
-                self.inline_push(b, Operand::Var(b.args[(ins.oparg >> 4) as usize]), false);
-                self.inline_push(b, Operand::Var(b.args[(ins.oparg & 15) as usize]), false);
+                self.inline_load(b, (ins.oparg >> 4) as usize, false);
+                self.inline_load(b, (ins.oparg & 15) as usize, false);
+            }
+            O::StoreFast => self.inline_store(b, ins.oparg as usize),
+            O::StoreFastLoadFast => {
+                self.inline_store(b, (ins.oparg >> 4) as usize);
+                self.inline_load(b, (ins.oparg & 15) as usize, false);
+            }
+            O::StoreFastStoreFast => {
+                self.inline_store(b, (ins.oparg >> 4) as usize);
+                self.inline_store(b, (ins.oparg & 15) as usize);
+            }
+            O::BinaryOp => {
+                let tuple = ins.stored == O::BinaryOpSubscrTupleInt;
+                let (seq, index) = (b.vars[b.owned.len() - 2], top(b));
+                let item = self.op1(SsaOp::ItemRead, Imm::Int(tuple as i64), vec![seq, index]);
+                self.inline_pop(b);
+                self.inline_pop(b);
+                self.inline_push(b, Operand::Var(item), true);
+                let bail = self.inline_bail(b);
+                let next = self.inline_continue("item");
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
+                self.fb.switch_to(next);
             }
             O::LoadSmallInt => self.inline_push(b, Operand::SmallInt(ins.oparg), false),
             O::LoadConst => {

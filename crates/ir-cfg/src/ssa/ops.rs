@@ -715,6 +715,10 @@ ops! {
     /// (`attr_read_quiet`): operands owner, version, index, name, site. The value as a new
     /// reference, or NULL (no exception set) for anything else.
     AttrRead "attr_read" Int (Obj, Word, Word, Obj, Word) -> (Obj) [Borrow, Borrow, Borrow, Borrow, Borrow => New] | REFCOUNT;
+    /// `seq[i]` of an exact list (the immediate 0) or tuple (1) and a compact int `i` in its
+    /// bounds, as BINARY_OP_SUBSCR_LIST_INT / _TUPLE_INT do it: the item as a new reference;
+    /// NULL (no exception set) for anything else.
+    ItemRead "item_read" Int (Obj, Obj) -> (Obj) [Borrow, Borrow => New] | REFCOUNT;
     /// The truth of `True`, `False` and `None`, with no call: (1, truth); (0, 0) for any other
     /// object.
     QuickTruth "quick_truth" None (Obj) -> (CInt, CInt) [Borrow => Scalar, Scalar];
