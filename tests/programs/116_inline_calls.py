@@ -306,6 +306,76 @@ try:
 except UnboundLocalError as e:
     print("UnboundLocalError", e)
 
+section("closures, arithmetic and comparisons")
+def make_adder(n):
+    return lambda x: x + n
+
+
+def make_scaler(k, m):
+    def scale(x):
+        return x * k - m
+    return scale
+
+
+def clamp(lo, hi, x):
+    if x < lo:
+        return lo
+    if x > hi:
+        return hi
+    return x
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def dot(self, other):
+        return self.x * other.x + self.y * other.y
+
+    def left_of(self, other):
+        return self.x < other.x
+
+
+def numeric(f, g, n, points):
+    t = 0
+    u = 0.0
+    for i in range(n):
+        t += f(i) + g(i) + clamp(10, 20, i)
+        p = points[i % len(points)]
+        u += p.dot(points[0])
+        if p.left_of(points[-1]):
+            t += 1
+    return t, u
+
+
+pts = [Point(1.5, 2.0), Point(0.5, -1.0), Point(-3.25, 4.5)]
+add, scale = make_adder(5), make_scaler(3, 2)
+for _ in range(30):
+    r = numeric(add, scale, 50, pts)
+print(r)
+# ints that outgrow a digit, floats meeting ints, other types, a rebound closure cell
+print(numeric(make_adder(2**40), make_scaler(2**20, 1), 5, pts))
+print(numeric(add, scale, 6, [Point(1, 2), Point(3, 4.5), Point(True, -1)]))
+print(numeric(make_adder(0.5), make_scaler(1.5, 0), 4, pts))
+try:
+    numeric(make_adder("x"), scale, 3, pts)
+except TypeError as e:
+    print("TypeError", e)
+try:
+    numeric(add, scale, 3, [Point(1.0, 2.0), Point("a", 1.0)])
+except TypeError as e:
+    print("TypeError", e)
+def empty_cell():
+    f = lambda x: x + n
+    try:
+        f(1)
+    except NameError as e:
+        print("NameError", e)
+    n = 1
+    return f
+print(numeric(empty_cell(), scale, 3, pts))
+
 section("reference counts")
 marker = object()
 holder = Task(marker, False, False)

@@ -386,6 +386,8 @@ PyObject *coir_rt_load_attr_poly(PyObject *owner, PyObject *name, intptr_t site)
     return v;
 }
 
+void coir_rt_clear_error(PyThreadState *ts) { _PyErr_Clear(ts); }
+
 PyObject *coir_rt_attr_read_quiet(PyObject *owner, PyObject *name, intptr_t site) {
     PyTypeObject *tp = Py_TYPE(owner);
     if (!plain_getattr_type(tp) || !(tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) ||

@@ -2088,6 +2088,20 @@ impl<'c> Emitter<'c, '_> {
                     let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Unicode)));
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
+                Opcode::IsFloat => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float)));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
+                }
+                Opcode::ClosureCell => {
+                    let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
+                    let func = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
+                    let r = self.val(res(0)?);
+                    cur.add_assignment(None, r, c.new_array_access(None, self.seq_items(closure, false), c.new_rvalue_from_long(self.t.word, *i)));
+                    cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
+                }
                 Opcode::IsCompactInt | Opcode::FitsCompact => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
                     let no = if d.op == Opcode::IsCompactInt { self.not_compact_int(v) } else { self.beyond_compact(v) };

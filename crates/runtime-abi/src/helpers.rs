@@ -208,6 +208,9 @@ helpers! {
     BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null, quiet;
     /// A new (or small, immortal) int object.
     BoxInt = "coir_rt_box_int"(I64) -> Obj, Null, quiet;
+    /// Forget the current exception: an inlined body that failed to box its result leaves
+    /// for the ordinary call, which computes (and fails) again (ir-cfg's `lower/inline.rs`).
+    ClearError = "coir_rt_clear_error"(TState) -> Void, Never, quiet;
     /// A guard failed (called by the guard's exit, never from the IR): write the value stack
     /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
     /// and the address of a string with one letter per word, from `abi::deopt_slot`: an owned

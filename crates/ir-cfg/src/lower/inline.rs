@@ -108,6 +108,25 @@ fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
     (count <= MAX_INLINE_INSTRS).then_some(with_self)
 }
 
+/// The operand type and operation of BINARY_OP feedback for `+ - *` on compact ints or floats.
+fn arith(ins: &Instr) -> Option<(bool, SsaOp)> {
+    use Opcode as O;
+    Some(match ins.stored {
+        O::BinaryOpAddInt => (false, SsaOp::IAdd),
+        O::BinaryOpSubtractInt => (false, SsaOp::ISub),
+        O::BinaryOpMultiplyInt => (false, SsaOp::IMul),
+        O::BinaryOpAddFloat => (true, SsaOp::FAdd),
+        O::BinaryOpSubtractFloat => (true, SsaOp::FSub),
+        O::BinaryOpMultiplyFloat => (true, SsaOp::FMul),
+        _ => return None,
+    })
+}
+
+/// The number of free variables COPY_FREE_VARS copies (0 without it).
+fn free_vars(cfg: &BytecodeCfg) -> u32 {
+    cfg.instrs.iter().find(|i| i.opcode == Opcode::CopyFreeVars).map_or(0, |i| i.oparg)
+}
+
 /// Whether any instruction of `cfg` stores to local `i`.
 fn stored_to(cfg: &BytecodeCfg, i: u32) -> bool {
     cfg.instrs.iter().any(|ins| match ins.opcode {
@@ -142,7 +161,11 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools and None.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone),
-        O::BinaryOp => matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt),
+        O::BinaryOp => matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || arith(ins).is_some(),
+        O::CompareOp => matches!(ins.stored, O::CompareOpInt | O::CompareOpFloat) && ins.oparg >> 5 <= 5,
+        // The free variables (the last locals); LOAD_DEREF of one of them.
+        O::CopyFreeVars => ins.oparg <= callee.nlocalsplus,
+        O::LoadDeref => local(ins.oparg) && ins.oparg >= callee.nlocalsplus.saturating_sub(free_vars(&callee.cfg)),
         _ => false,
     }
 }
@@ -171,6 +194,8 @@ struct Body<'c> {
     /// What each local holds where paths join: owned, but for arguments never stored to
     /// (borrowed from the caller throughout).
     joined_locals: Vec<bool>,
+    /// The caller's variable holding the function called (its closure gives free variables).
+    callable: Var,
     /// The IR block of each reachable callee block.
     blocks: HashMap<BlockIdx, BlockId>,
     /// What each callee block's depths hold on entry, once an edge into it is lowered.
@@ -225,6 +250,7 @@ impl Lowerer<'_> {
             vars: (0..nlocals + cfg.max_depth as usize).map(|_| self.new_obj()).collect(),
             owned: Vec::new(),
             joined_locals: (0..nlocals).map(|i| i >= callee.argcount as usize || stored_to(cfg, i as u32)).collect(),
+            callable,
             blocks: HashMap::new(),
             entry: HashMap::new(),
             slow,
@@ -380,6 +406,30 @@ impl Lowerer<'_> {
         blk
     }
 
+    /// [`Self::inline_bail`] for an error edge: the exception is forgotten first.
+    fn inline_bail_clearing(&mut self, b: &Body<'_>) -> BlockId {
+        let bail = self.inline_bail(b);
+        let blk = self.fb.new_block(format!("inline_forget_{}", self.ins().byte_offset()));
+        self.fb.push_at(blk, Inst::Call { helper: Helper::ClearError, args: vec![Operand::TState], dst: None, err: None });
+        self.fb.terminate_at(blk, Term::Jump(bail));
+        blk
+    }
+
+    /// The two top values unboxed, once both are exact floats (`float`) or compact ints;
+    /// anything else takes the call.
+    fn inline_numbers(&mut self, b: &mut Body<'_>, float: bool) -> (Var, Var) {
+        let (x, y) = (b.vars[b.owned.len() - 2], b.vars[b.owned.len() - 1]);
+        let (test, unbox) = if float { (SsaOp::IsFloat, SsaOp::UnboxFloat) } else { (SsaOp::IsCompactInt, SsaOp::UnboxInt) };
+        for v in [x, y] {
+            let ok = self.op1(test, Imm::None, vec![v]);
+            let bail = self.inline_bail(b);
+            let next = self.inline_continue("number");
+            self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: next, otherwise: bail });
+            self.fb.switch_to(next);
+        }
+        (self.op1(unbox, Imm::None, vec![x]), self.op1(unbox, Imm::None, vec![y]))
+    }
+
     /// A new block of the body.
     fn inline_continue(&mut self, name: &str) -> BlockId {
         self.fb.new_block(format!("inline_{name}_{}", self.ins().byte_offset()))
@@ -406,6 +456,49 @@ impl Lowerer<'_> {
             O::StoreFastStoreFast => {
                 self.inline_store(b, (ins.oparg >> 4) as usize);
                 self.inline_store(b, (ins.oparg & 15) as usize);
+            }
+            O::BinaryOp if arith(ins).is_some() => {
+                let (float, op) = arith(ins).expect("checked by the guard");
+                let (x, y) = self.inline_numbers(b, float);
+                let z = self.op1(op, Imm::None, vec![x, y]);
+                // Boxing fails only with MemoryError: forgotten, and the call computes again.
+                let r = self.new_obj();
+                let helper = if float { Helper::BoxFloat } else { Helper::BoxInt };
+                let err = self.inline_bail_clearing(b);
+                self.fb.push(Inst::Call { helper, args: vec![Operand::Var(z)], dst: Some(r), err: Some(err) });
+                self.inline_pop(b);
+                self.inline_pop(b);
+                self.inline_push(b, Operand::Var(r), true);
+            }
+            O::CompareOp => {
+                let (x, y) = self.inline_numbers(b, ins.stored == O::CompareOpFloat);
+                let op = if ins.stored == O::CompareOpFloat { SsaOp::FCmp } else { SsaOp::ICmp };
+                let c = self.op1(op, Imm::Int((ins.oparg >> 5) as i64), vec![x, y]);
+                self.inline_pop(b);
+                self.inline_pop(b);
+                let r = self.op1(SsaOp::Bool, Imm::None, vec![c]);
+                self.inline_push(b, Operand::Var(r), false);
+            }
+            O::CopyFreeVars => {
+                let n = ins.oparg as usize;
+                let nlocals = b.callee.nlocalsplus as usize;
+                for j in 0..n {
+                    let cell = self.op1(SsaOp::ClosureCell, Imm::Int(j as i64), vec![b.callable]);
+                    let slot = nlocals - n + j;
+                    if b.owned[slot] {
+                        self.fb.push(Inst::XDecref(b.vars[slot]));
+                    }
+                    self.fb.push(Inst::Move { dst: b.vars[slot], src: Operand::Var(cell) });
+                    b.owned[slot] = true;
+                }
+            }
+            O::LoadDeref => {
+                let content = self.op1(SsaOp::CellGet, Imm::None, vec![b.vars[ins.oparg as usize]]);
+                self.inline_push(b, Operand::Var(content), true);
+                let bail = self.inline_bail(b);
+                let next = self.inline_continue("deref");
+                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
+                self.fb.switch_to(next);
             }
             O::BinaryOp => {
                 let tuple = ins.stored == O::BinaryOpSubscrTupleInt;

@@ -715,6 +715,11 @@ ops! {
     /// (`attr_read_quiet`): operands owner, version, index, name, site. The value as a new
     /// reference, or NULL (no exception set) for anything else.
     AttrRead "attr_read" Int (Obj, Word, Word, Obj, Word) -> (Obj) [Borrow, Borrow, Borrow, Borrow, Borrow => New] | REFCOUNT;
+    /// Cell `i` (the immediate) of a function's closure as a new reference (an inlined body's
+    /// COPY_FREE_VARS: the function is the callable its entry test accepted).
+    ClosureCell "closure_cell" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
+    /// Whether an object is exactly a `float`: 1 or 0.
+    IsFloat "is_float" None (Obj) -> (CInt) [Borrow => Scalar];
     /// `seq[i]` of an exact list (the immediate 0) or tuple (1) and a compact int `i` in its
     /// bounds, as BINARY_OP_SUBSCR_LIST_INT / _TUPLE_INT do it: the item as a new reference;
     /// NULL (no exception set) for anything else.
