@@ -2379,12 +2379,38 @@ impl<'c> Emitter<'c, '_> {
                     cur = done;
                 }
                 Opcode::QuickTruth => {
+                    // True, False and None by address, then an exact int (any size: its sign
+                    // bits, as _PyLong_IsZero) or list (its size), as TO_BOOL_INT / _LIST.
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let (known, truth) = (self.val(res(0)?), self.val(res(1)?));
                     let is = |s: Singleton| c.new_cast(None, c.new_comparison(None, ComparisonOp::Equals, v, self.reloc(Reloc::Singleton(s))), self.t.int);
                     let (t, f0, n) = (is(Singleton::True), is(Singleton::False), is(Singleton::None));
                     let or = |a, b| c.new_binary_op(None, BinaryOp::BitwiseOr, self.t.int, a, b);
-                    cur.add_assignment(None, self.val(res(0)?), or(or(t, f0), n));
-                    cur.add_assignment(None, self.val(res(1)?), t);
+                    cur.add_assignment(None, known, or(or(t, f0), n));
+                    cur.add_assignment(None, truth, t);
+                    split += 1;
+                    let name = format!("{bid}_truth{split}");
+                    let (other, int, not_int, list, done) = (
+                        self.func.new_block(format!("{name}_other")),
+                        self.func.new_block(format!("{name}_int")),
+                        self.func.new_block(format!("{name}_not_int")),
+                        self.func.new_block(format!("{name}_list")),
+                        self.func.new_block(format!("{name}_done")),
+                    );
+                    cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, known.to_rvalue(), c.new_rvalue_zero(self.t.int)), done, other);
+                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    other.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long))), int, not_int);
+                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+                    let sign = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64));
+                    int.add_assignment(None, known, c.new_rvalue_one(self.t.int));
+                    int.add_assignment(None, truth, c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, sign, c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_zero as i64)), self.t.int));
+                    int.end_with_jump(None, done);
+                    not_int.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::List))), list, done);
+                    let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
+                    list.add_assignment(None, known, c.new_rvalue_one(self.t.int));
+                    list.add_assignment(None, truth, c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, len, c.new_rvalue_zero(self.t.word)), self.t.int));
+                    list.end_with_jump(None, done);
+                    cur = done;
                 }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;

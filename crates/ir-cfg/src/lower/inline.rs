@@ -1,7 +1,8 @@
 //! Small pure functions run inline at their call sites.
 //!
 //! A CALL whose feedback names one Python function (see [`Callee`]) whose body only reads
-//! (its arguments, attributes through their type version, immortal constants, truth tests,
+//! (its arguments and locals, attributes through their type version, immortal constants,
+//! list and tuple items, `+ - *` and comparisons of ints and floats, truth tests,
 //! `is`, `not`, forward branches) gets that body as a fast path before the call:
 //!
 //! ```text
@@ -159,8 +160,8 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         O::LoadSmallInt => true,
         O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
-        // What TO_BOOL saw: `quick_truth` knows bools and None.
-        O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone),
+        // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
+        O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone | O::ToBoolInt | O::ToBoolList),
         O::BinaryOp => matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || arith(ins).is_some(),
         O::CompareOp => matches!(ins.stored, O::CompareOpInt | O::CompareOpFloat) && ins.oparg >> 5 <= 5,
         // The free variables (the last locals); LOAD_DEREF of one of them.

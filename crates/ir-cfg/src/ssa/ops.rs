@@ -724,8 +724,8 @@ ops! {
     /// bounds, as BINARY_OP_SUBSCR_LIST_INT / _TUPLE_INT do it: the item as a new reference;
     /// NULL (no exception set) for anything else.
     ItemRead "item_read" Int (Obj, Obj) -> (Obj) [Borrow, Borrow => New] | REFCOUNT;
-    /// The truth of `True`, `False` and `None`, with no call: (1, truth); (0, 0) for any other
-    /// object.
+    /// The truth of `True`, `False`, `None`, an exact int or an exact list, with no call: (1,
+    /// truth); (0, 0) for any other object.
     QuickTruth "quick_truth" None (Obj) -> (CInt, CInt) [Borrow => Scalar, Scalar];
     /// `list[i] = v`, moving `v`'s reference into the list and releasing the item it
     /// replaces (which may run `__del__`); deoptimises when `i` is out of bounds.
