@@ -310,7 +310,16 @@ impl Lowerer<'_> {
             self.fb.terminate(Term::Jump(bail));
             return;
         }
-        for ins in &cfg.instrs[bb.first..bb.end] {
+        let instrs = &cfg.instrs[bb.first..bb.end];
+        for (k, ins) in instrs.iter().enumerate() {
+            // TO_BOOL then a jump on the bool (the last instruction): the jump tests the truth
+            // itself, and the bool is never made.
+            if let (Opcode::ToBool, Some(jump)) = (ins.opcode, instrs.get(k + 1))
+                && matches!(jump.opcode, Opcode::PopJumpIfTrue | Opcode::PopJumpIfFalse)
+            {
+                self.inline_truth_jump(b, cb, jump.opcode == Opcode::PopJumpIfTrue);
+                return;
+            }
             self.inline_instr(b, cb, ins);
             if !self.fb.is_open() {
                 return;
@@ -405,6 +414,25 @@ impl Lowerer<'_> {
         }
         self.fb.terminate_at(blk, Term::Jump(b.slow));
         blk
+    }
+
+    /// TO_BOOL; POP_JUMP_IF_TRUE (`if_true`) or POP_JUMP_IF_FALSE, ending callee block `cb`.
+    fn inline_truth_jump(&mut self, b: &mut Body<'_>, cb: BlockIdx, if_true: bool) {
+        let v = b.vars[b.owned.len() - 1];
+        let known = self.fb.new_var(Ty::Int);
+        let truth = self.fb.new_var(Ty::Int);
+        self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
+        let bail = self.inline_bail(b);
+        let next = self.inline_continue("truth");
+        self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: next, otherwise: bail });
+        self.fb.switch_to(next);
+        self.inline_pop(b);
+        let cfg = &b.callee.cfg;
+        let edge = |kind| cfg.successor(cb, kind).expect("the CFG checked the edge");
+        let taken = self.inline_edge(b, edge(EdgeKind::Jump));
+        let fall = self.inline_edge(b, edge(EdgeKind::Fallthrough));
+        let (then, otherwise) = if if_true { (taken, fall) } else { (fall, taken) };
+        self.fb.terminate(Term::Branch { cond: Operand::Var(truth), then, otherwise });
     }
 
     /// [`Self::inline_bail`] for an error edge: the exception is forgotten first.
