@@ -398,10 +398,7 @@ impl Lowerer<'_> {
     /// that is not an argument) takes the call when it is (UnboundLocalError).
     fn inline_load(&mut self, b: &mut Body<'_>, i: usize, check: bool) {
         if check && i >= b.callee.argcount as usize {
-            let bail = self.inline_bail(b);
-            let next = self.inline_continue("bound");
-            self.fb.terminate(Term::BranchEq { a: Operand::Var(b.vars[i]), b: Operand::Null, then: bail, otherwise: next });
-            self.fb.switch_to(next);
+            self.inline_bail_if_null(b, b.vars[i], "bound");
         }
         self.inline_push(b, Operand::Var(b.vars[i]), false);
     }
@@ -418,21 +415,41 @@ impl Lowerer<'_> {
 
     /// TO_BOOL; POP_JUMP_IF_TRUE (`if_true`) or POP_JUMP_IF_FALSE, ending callee block `cb`.
     fn inline_truth_jump(&mut self, b: &mut Body<'_>, cb: BlockIdx, if_true: bool) {
-        let v = b.vars[b.owned.len() - 1];
-        let known = self.fb.new_var(Ty::Int);
-        let truth = self.fb.new_var(Ty::Int);
-        self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
-        let bail = self.inline_bail(b);
-        let next = self.inline_continue("truth");
-        self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: next, otherwise: bail });
-        self.fb.switch_to(next);
-        self.inline_pop(b);
+        let truth = self.inline_truth(b);
         let cfg = &b.callee.cfg;
         let edge = |kind| cfg.successor(cb, kind).expect("the CFG checked the edge");
         let taken = self.inline_edge(b, edge(EdgeKind::Jump));
         let fall = self.inline_edge(b, edge(EdgeKind::Fallthrough));
         let (then, otherwise) = if if_true { (taken, fall) } else { (fall, taken) };
         self.fb.terminate(Term::Branch { cond: Operand::Var(truth), then, otherwise });
+    }
+
+    /// The truth of the top value, popped (`quick_truth`: bools, None, ints, lists; anything
+    /// else takes the call).
+    fn inline_truth(&mut self, b: &mut Body<'_>) -> Var {
+        let v = b.vars[b.owned.len() - 1];
+        let known = self.fb.new_var(Ty::Int);
+        let truth = self.fb.new_var(Ty::Int);
+        self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
+        self.inline_bail_unless(b, known, "truth");
+        self.inline_pop(b);
+        truth
+    }
+
+    /// Continue where the int `cond` is non-zero; elsewhere the call is made.
+    fn inline_bail_unless(&mut self, b: &Body<'_>, cond: Var, name: &str) {
+        let bail = self.inline_bail(b);
+        let next = self.inline_continue(name);
+        self.fb.terminate(Term::Branch { cond: Operand::Var(cond), then: next, otherwise: bail });
+        self.fb.switch_to(next);
+    }
+
+    /// Continue where `v` is not NULL; elsewhere the call is made.
+    fn inline_bail_if_null(&mut self, b: &Body<'_>, v: Var, name: &str) {
+        let bail = self.inline_bail(b);
+        let next = self.inline_continue(name);
+        self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: bail, otherwise: next });
+        self.fb.switch_to(next);
     }
 
     /// [`Self::inline_bail`] for an error edge: the exception is forgotten first.
@@ -451,10 +468,7 @@ impl Lowerer<'_> {
         let (test, unbox) = if float { (SsaOp::IsFloat, SsaOp::UnboxFloat) } else { (SsaOp::IsCompactInt, SsaOp::UnboxInt) };
         for v in [x, y] {
             let ok = self.op1(test, Imm::None, vec![v]);
-            let bail = self.inline_bail(b);
-            let next = self.inline_continue("number");
-            self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: next, otherwise: bail });
-            self.fb.switch_to(next);
+            self.inline_bail_unless(b, ok, "number");
         }
         (self.op1(unbox, Imm::None, vec![x]), self.op1(unbox, Imm::None, vec![y]))
     }
@@ -524,10 +538,7 @@ impl Lowerer<'_> {
             O::LoadDeref => {
                 let content = self.op1(SsaOp::CellGet, Imm::None, vec![b.vars[ins.oparg as usize]]);
                 self.inline_push(b, Operand::Var(content), true);
-                let bail = self.inline_bail(b);
-                let next = self.inline_continue("deref");
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
-                self.fb.switch_to(next);
+                self.inline_bail_if_null(b, top(b), "deref");
             }
             O::BinaryOp => {
                 let tuple = ins.stored == O::BinaryOpSubscrTupleInt;
@@ -536,10 +547,7 @@ impl Lowerer<'_> {
                 self.inline_pop(b);
                 self.inline_pop(b);
                 self.inline_push(b, Operand::Var(item), true);
-                let bail = self.inline_bail(b);
-                let next = self.inline_continue("item");
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
-                self.fb.switch_to(next);
+                self.inline_bail_if_null(b, top(b), "item");
             }
             O::LoadSmallInt => self.inline_push(b, Operand::SmallInt(ins.oparg), false),
             O::LoadConst => {
@@ -576,21 +584,10 @@ impl Lowerer<'_> {
                 let value = self.op1(SsaOp::AttrRead, Imm::Int(inline_values as i64), vec![owner, tvv, idx, name, site]);
                 self.inline_pop(b);
                 self.inline_push(b, Operand::Var(value), true);
-                let bail = self.inline_bail(b);
-                let next = self.inline_continue("attr");
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(top(b)), b: Operand::Null, then: bail, otherwise: next });
-                self.fb.switch_to(next);
+                self.inline_bail_if_null(b, top(b), "attr");
             }
             O::ToBool => {
-                let v = top(b);
-                let known = self.fb.new_var(Ty::Int);
-                let truth = self.fb.new_var(Ty::Int);
-                self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
-                let bail = self.inline_bail(b);
-                let next = self.inline_continue("truth");
-                self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: next, otherwise: bail });
-                self.fb.switch_to(next);
-                self.inline_pop(b);
+                let truth = self.inline_truth(b);
                 let r = self.op1(SsaOp::Bool, Imm::None, vec![truth]);
                 self.inline_push(b, Operand::Var(r), false);
             }
@@ -602,10 +599,9 @@ impl Lowerer<'_> {
                 let known = self.fb.new_var(Ty::Int);
                 let truth = self.fb.new_var(Ty::Int);
                 self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
+                self.inline_bail_unless(b, known, "known");
                 let bail = self.inline_bail(b);
-                let (known_block, bool_block) = (self.inline_continue("known"), self.inline_continue("bool"));
-                self.fb.terminate(Term::Branch { cond: Operand::Var(known), then: known_block, otherwise: bail });
-                self.fb.switch_to(known_block);
+                let bool_block = self.inline_continue("bool");
                 self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Singleton(Singleton::None), then: bail, otherwise: bool_block });
                 self.fb.switch_to(bool_block);
                 let f = self.fb.new_var(Ty::Obj);
