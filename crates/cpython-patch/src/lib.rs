@@ -228,7 +228,10 @@ fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
         if units > 4 * ir_cfg::MAX_INLINE_INSTRS {
             continue;
         }
-        if let Ok(cp) = raw_code_parts(&code) {
+        // The run-time test compares code versions: one that names no single code object (0
+        // once the interpreter's counter is exhausted, 1 the cleared function version) is no
+        // test.
+        if let Some(cp) = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2) {
             out.push((ins.offset, cp));
         }
         if out.len() == MAX_CALLEES {
