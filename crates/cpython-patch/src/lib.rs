@@ -144,6 +144,11 @@ impl CodeParts {
         s
     }
 
+    /// What the relocation table is resolved from.
+    fn consts(&self) -> CodeConsts {
+        CodeConsts { consts: self.consts.clone(), names: self.all_names(), code_base: self.code_base, adaptive: self.snapshot() }
+    }
+
     /// The names native code reads through its relocation table (`Reloc::Name`): the code's,
     /// then each callee's.
     fn all_names(&self) -> Vec<usize> {
@@ -187,6 +192,16 @@ fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
     Ok(p)
 }
 
+/// The code units of a code object (`Py_SIZE`); immutable, so also read without the GIL (the
+/// compile thread's queue).
+///
+/// # Safety
+/// `code` is a live code object.
+unsafe fn code_units(code: *const pyo3::ffi::PyObject) -> usize {
+    // SAFETY: the caller's.
+    unsafe { (*(code as *const pyo3::ffi::PyVarObject)).ob_size.max(0) as usize }
+}
+
 /// The most callees copied for one code object.
 const MAX_CALLEES: usize = 32;
 
@@ -200,7 +215,8 @@ fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
     use bytecode_cfg::Opcode;
     use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
     let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
-    let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(&p.code, 2 * (ins.offset + unit) as usize);
+    let adaptive = p.adaptive.as_deref().unwrap_or(&p.code);
+    let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(adaptive, 2 * (ins.offset + unit) as usize);
     let mut out = Vec::new();
     for ins in &instrs {
         let code = match (ins.opcode, ins.stored) {
@@ -224,8 +240,8 @@ fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
         // SAFETY: a live code object (the interpreter's table clears freed ones).
         let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
         // Each instruction is a code unit or more: a longer code is too long.
-        let units = unsafe { (*(code.as_ptr() as *const pyo3::ffi::PyVarObject)).ob_size.max(0) as usize };
-        if units > 4 * ir_cfg::MAX_INLINE_INSTRS {
+        // SAFETY: as above.
+        if unsafe { code_units(code.as_ptr()) } > 4 * ir_cfg::MAX_INLINE_INSTRS {
             continue;
         }
         // The run-time test compares code versions: one that names no single code object (0
@@ -358,7 +374,13 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         // COIR_SPECULATE=0: no guards (for comparisons and for finding a guard's fault).
         no_speculation: std::env::var("COIR_SPECULATE").is_ok_and(|v| v == "0"),
         const_kinds: p.const_kinds.clone(),
-        callees: p.callees.iter().zip(p.callee_bases()).filter_map(|((unit, cp), bases)| callee(*unit, bases, cp)).collect(),
+        callees: match p.callees.is_empty() {
+            true => Vec::new(),
+            false => {
+                let abi = abi();
+                p.callees.iter().zip(p.callee_bases()).filter_map(|((unit, cp), bases)| callee(*unit, bases, cp, &abi)).collect()
+            }
+        },
     };
     let f = ir_cfg::lower(cfg, &info).map_err(|e| {
         let key = match &e {
@@ -377,9 +399,8 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 }
 
 /// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
-fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts) -> Option<ir_cfg::Callee> {
+fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
     use ir_cfg::ir::{Operand, Singleton};
-    let abi = abi();
     let singletons = [Singleton::None, Singleton::True, Singleton::False];
     let consts = p
         .consts
@@ -393,7 +414,6 @@ fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts) -> Opti
         call_unit,
         base,
         names_base,
-        name: p.name.clone(),
         cfg: build_cfg(p).ok()?,
         flags: p.flags,
         argcount: p.argcount,
@@ -722,7 +742,7 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
     let cfg = build_cfg(&p)?;
     let lowered = lower(&p, &cfg)?;
     let f = ssa(&p, &lowered)?;
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.all_names(), code_base: p.code_base, adaptive: p.snapshot() };
+    let consts = p.consts();
     if let Some(d) = &dump_dir {
         let _ = std::fs::create_dir_all(d);
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
@@ -964,10 +984,8 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
 fn next_batch(queue: &mut Vec<Job>) -> Vec<Job> {
     static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let limit = *LIMIT.get_or_init(|| std::env::var("COIR_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(6).max(1));
-    let units = |j: &Job| {
-        // SAFETY: a live code object (the job's reference); its size (code units) is immutable.
-        unsafe { (*(j.code as *const pyo3::ffi::PyVarObject)).ob_size.max(0) as usize }
-    };
+    // SAFETY: a live code object (the job's reference).
+    let units = |j: &Job| unsafe { code_units(j.code as *const pyo3::ffi::PyObject) };
     let first = queue.remove(next_job(queue));
     let mut total = units(&first);
     let tier = |j: &Job| (j.extracted.opts.opt_level, j.extracted.opts.deopt_stress);
@@ -1008,9 +1026,9 @@ fn next_job(queue: &[Job]) -> usize {
         if unsafe { std::ptr::read_volatile(std::ptr::addr_of!((*(j.st as *const ffi::CoirCodeState)).recompile)) } == 2 {
             return f64::INFINITY;
         }
-        // SAFETY: a live code object (the job's reference); its size (code units) is immutable.
-        let units = unsafe { (*(j.code as *const pyo3::ffi::PyVarObject)).ob_size };
-        samples as f64 / (units.max(0) as f64 + 64.0)
+        // SAFETY: a live code object (the job's reference).
+        let units = unsafe { code_units(j.code as *const pyo3::ffi::PyObject) };
+        samples as f64 / (units as f64 + 64.0)
     };
     let mut best = 0;
     for (i, j) in queue.iter().enumerate().skip(1) {
@@ -1324,7 +1342,7 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     }
     let f = ssa(&p, &lowered).map_err(err)?;
     let dir = std::env::temp_dir().join(format!("coir-dump-{}-{}", std::process::id(), global().dumps));
-    let consts = CodeConsts { consts: p.consts.clone(), names: p.all_names(), code_base: p.code_base, adaptive: p.snapshot() };
+    let consts = p.consts();
     let opts = options("f", vec![art], Some(dir.clone()), Tier::Optimised);
     let abi = abi();
     // libgccjit is not reentrant across contexts' compiles: take the same lock as compiles do.

@@ -1097,6 +1097,31 @@ impl<'c> Emitter<'c, '_> {
         Ok((slow, join))
     }
 
+    /// Cell `i` of function `func`'s closure (borrowed from the closure tuple).
+    fn closure_cell(&self, func: RValue<'c>, i: i64) -> RValue<'c> {
+        let c = self.ctx;
+        let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
+        c.new_array_access(None, self.seq_items(closure, false), c.new_rvalue_from_long(self.t.word, i)).to_rvalue()
+    }
+
+    /// Whether int `v` (exact, any size) is non-zero, as a C int: its sign bits say
+    /// (_PyLong_IsZero).
+    fn int_truth(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
+        let sign = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask);
+        let zero = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_zero as i64);
+        c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, sign, zero), self.t.int)
+    }
+
+    /// Whether list or tuple `v` is non-empty, as a C int.
+    fn size_truth(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
+        c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, len, c.new_rvalue_zero(self.t.word)), self.t.int)
+    }
+
     /// `cond`, told to GCC as almost always `likely` (`__builtin_expect`). GCC otherwise guesses
     /// an equality test false, and lays out a cache hit (a type version that matches) as the
     /// jump and its miss as the fall-through; with the hint the hit runs straight on, and the
@@ -2082,24 +2107,18 @@ impl<'c> Emitter<'c, '_> {
                     split += 1;
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args[1..])?;
                 }
-                Opcode::IsStr => {
+                Opcode::IsStr | Opcode::IsFloat => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let ty = if d.op == Opcode::IsStr { BuiltinType::Unicode } else { BuiltinType::Float };
                     let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
-                    let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Unicode)));
-                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
-                }
-                Opcode::IsFloat => {
-                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
-                    let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float)));
+                    let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(ty)));
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
                 Opcode::ClosureCell => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let func = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
                     let r = self.val(res(0)?);
-                    cur.add_assignment(None, r, c.new_array_access(None, self.seq_items(closure, false), c.new_rvalue_from_long(self.t.word, *i)));
+                    cur.add_assignment(None, r, self.closure_cell(func, *i));
                     cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
                 }
                 Opcode::IsCompactInt | Opcode::FitsCompact => {
@@ -2111,9 +2130,7 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::FreeVar => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let func = self.stackref_object(cur, at(c, &self.t, self.frame, self.abi.frame_funcobj, self.t.u64).to_rvalue());
-                    let closure = at(c, &self.t, func, self.abi.func_closure, self.t.ptr).to_rvalue();
-                    let item = c.new_array_access(None, self.seq_items(closure, false), c.new_rvalue_from_long(self.t.word, *i));
-                    cur.add_assignment(None, self.val(res(0)?), item.to_rvalue());
+                    cur.add_assignment(None, self.val(res(0)?), self.closure_cell(func, *i));
                 }
                 Opcode::CellGet => {
                     let cell = self.val(d.args[0]).to_rvalue();
@@ -2259,20 +2276,8 @@ impl<'c> Emitter<'c, '_> {
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, op, a, b), self.t.int));
                 }
-                Opcode::IntTruth => {
-                    // Compact: zero when the sign bits say so (_PyLong_IsZero).
-                    let v = self.val(d.args[0]).to_rvalue();
-                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
-                    let sign = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask);
-                    let zero = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_zero as i64);
-                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, sign, zero), self.t.int));
-                }
-                Opcode::SizeTruth => {
-                    let v = self.val(d.args[0]).to_rvalue();
-                    let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
-                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, len, c.new_rvalue_zero(self.t.word)), self.t.int));
-                }
+                Opcode::IntTruth => cur.add_assignment(None, self.val(res(0)?), self.int_truth(self.val(d.args[0]).to_rvalue())),
+                Opcode::SizeTruth => cur.add_assignment(None, self.val(res(0)?), self.size_truth(self.val(d.args[0]).to_rvalue())),
                 Opcode::Is => {
                     let Imm::Int(invert) = &d.imm else { return Err(bad(d)) };
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());
@@ -2334,25 +2339,16 @@ impl<'c> Emitter<'c, '_> {
                     let index = known(f, *index).and_then(Known::u32).ok_or_else(|| bad(d))?;
                     let owner = self.val(*owner_v).to_rvalue();
                     let r = self.val(res(0)?);
-                    cur.add_assignment(None, r, c.new_null(self.t.ptr));
                     split += 1;
                     let name = format!("{bid}_attr_read{split}");
-                    let done = self.func.new_block(format!("{name}_done"));
-                    // Another type: its entry in the site's cache, else the quiet lookup.
-                    let other = self.func.new_block(format!("{name}_other"));
-                    let miss = self.site_probe(other, &name, SiteProbe { owner: *owner_v, site: *site, results: SiteResults::Attr(r) }, done);
+                    // As load_attr_{instance_value,slot}'s inline path; where it fails, the
+                    // site's cache, then the quiet lookup instead of the helper.
+                    let fast = AttrFast { owner: *owner_v, type_version: tv, offset: index, inline_values: *inline_values != 0 };
+                    let (slow, done) = self.attr_fast_path(cur, &name, fast, r)?;
+                    let miss = self.site_probe(slow, &name, SiteProbe { owner: *owner_v, site: *site, results: SiteResults::Attr(r) }, done);
                     let quiet = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::AttrReadQuiet)?, &[owner, self.val(*attr).to_rvalue(), self.val(*site).to_rvalue()]);
                     miss.add_assignment(None, r, quiet);
                     miss.end_with_jump(None, done);
-                    let (mut load, ob_type) = self.type_version_test(cur, owner, tv, other, &name);
-                    if *inline_values != 0 {
-                        load = self.inline_values_valid(load, owner, ob_type, done, &name);
-                    }
-                    load.add_assignment(None, r, self.at_known(owner, index, self.t.ptr));
-                    let set = self.func.new_block(format!("{name}_set"));
-                    load.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, r.to_rvalue(), c.new_null(self.t.ptr)), true), set, done);
-                    set.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
-                    set.end_with_jump(None, done);
                     cur = done;
                 }
                 Opcode::ItemRead => {
@@ -2400,15 +2396,12 @@ impl<'c> Emitter<'c, '_> {
                     cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, known.to_rvalue(), c.new_rvalue_zero(self.t.int)), done, other);
                     let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
                     other.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long))), int, not_int);
-                    let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-                    let sign = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64));
                     int.add_assignment(None, known, c.new_rvalue_one(self.t.int));
-                    int.add_assignment(None, truth, c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, sign, c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_zero as i64)), self.t.int));
+                    int.add_assignment(None, truth, self.int_truth(v));
                     int.end_with_jump(None, done);
                     not_int.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::List))), list, done);
-                    let len = at(c, &self.t, v, self.abi.var_size, self.t.word).to_rvalue();
                     list.add_assignment(None, known, c.new_rvalue_one(self.t.int));
-                    list.add_assignment(None, truth, c.new_cast(None, c.new_comparison(None, ComparisonOp::NotEquals, len, c.new_rvalue_zero(self.t.word)), self.t.int));
+                    list.add_assignment(None, truth, self.size_truth(v));
                     list.end_with_jump(None, done);
                     cur = done;
                 }

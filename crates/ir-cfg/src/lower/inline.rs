@@ -23,19 +23,22 @@
 //! the eval breaker (a pending signal takes the ordinary call, whose RESUME handles it). Code
 //! that sys.monitoring has ever instrumented is never run inline, so no event is skipped.
 //!
-//! Every value of the body is an owned reference in a variable per stack depth (the caller's
-//! argument slots are copied and increfed), so paths joining in the callee agree and a
-//! failing test releases the depth's variables. `xincref`/`xdecref` throughout: an attribute
-//! read leaves NULL in its variable when it fails, and the caller's `self_or_null` slot may
-//! be NULL as far as lowering knows.
+//! The callee's locals and stack depths are one variable each, and lowering knows which hold
+//! an owned reference: the arguments are borrowed from the caller's slots, what the body reads
+//! is owned, constants and bools are immortal. Where paths join in the callee every value is
+//! owned (the edge takes the missing references) but the arguments never stored to, so the
+//! paths agree; a failing test releases what is owned. `xincref`/`xdecref` throughout: a
+//! failed read leaves NULL in its variable, an unbound local is NULL, and the caller's
+//! `self_or_null` slot may be NULL as far as lowering knows.
 use std::collections::HashMap;
 
-use bytecode_cfg::{BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
+use bytecode_cfg::{opargs, BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
 
+use super::ops::{numeric_binary_op, numeric_compare};
 use super::{Lowerer, Result, OWNED};
 use crate::helpers::{Helper, Ty};
 use crate::ir::{BlockId, CacheWidth, Inst, Operand, Term, Var};
-use crate::ssa::{Imm, Opcode as SsaOp};
+use crate::ssa::{GuardKind, Imm, Opcode as SsaOp};
 use runtime_abi::caches;
 
 /// A function a CALL may run inline: its code, found from feedback when the caller was
@@ -52,8 +55,6 @@ pub struct Callee {
     pub base: u32,
     /// Where its `co_names` are in the caller's relocated names (`Operand::Name`).
     pub names_base: u32,
-    /// Qualified name, for dumps.
-    pub name: String,
     /// Its code, with its own feedback.
     pub cfg: BytecodeCfg,
     /// `co_flags`.
@@ -62,8 +63,8 @@ pub struct Callee {
     pub argcount: u32,
     /// `co_kwonlyargcount`.
     pub kwonlyargcount: u32,
-    /// `co_nlocalsplus` (cells and free variables make a body that is never inlined: their
-    /// instructions are not among those handled).
+    /// `co_nlocalsplus` (free variables are its last slots; cells make a body that is never
+    /// inlined: MAKE_CELL is not among the instructions handled).
     pub nlocalsplus: u32,
     /// Per `co_consts` entry: the immortal object it is (`None`, `True`, `False`, a small
     /// int), if it is one; only those are loaded inline.
@@ -109,20 +110,6 @@ fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
     (count <= MAX_INLINE_INSTRS).then_some(with_self)
 }
 
-/// The operand type and operation of BINARY_OP feedback for `+ - *` on compact ints or floats.
-fn arith(ins: &Instr) -> Option<(bool, SsaOp)> {
-    use Opcode as O;
-    Some(match ins.stored {
-        O::BinaryOpAddInt => (false, SsaOp::IAdd),
-        O::BinaryOpSubtractInt => (false, SsaOp::ISub),
-        O::BinaryOpMultiplyInt => (false, SsaOp::IMul),
-        O::BinaryOpAddFloat => (true, SsaOp::FAdd),
-        O::BinaryOpSubtractFloat => (true, SsaOp::FSub),
-        O::BinaryOpMultiplyFloat => (true, SsaOp::FMul),
-        _ => return None,
-    })
-}
-
 /// The number of free variables COPY_FREE_VARS copies (0 without it).
 fn free_vars(cfg: &BytecodeCfg) -> u32 {
     cfg.instrs.iter().find(|i| i.opcode == Opcode::CopyFreeVars).map_or(0, |i| i.oparg)
@@ -162,8 +149,10 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone | O::ToBoolInt | O::ToBoolList),
-        O::BinaryOp => matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || arith(ins).is_some(),
-        O::CompareOp => matches!(ins.stored, O::CompareOpInt | O::CompareOpFloat) && ins.oparg >> 5 <= 5,
+        O::BinaryOp => {
+            matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || numeric_binary_op(ins.stored).is_some()
+        }
+        O::CompareOp => numeric_compare(ins.stored).is_some() && ins.oparg >> 5 < opargs::NUM_COMPARISONS,
         // The free variables (the last locals); LOAD_DEREF of one of them.
         O::CopyFreeVars => ins.oparg <= callee.nlocalsplus,
         O::LoadDeref => local(ins.oparg) && ins.oparg >= callee.nlocalsplus.saturating_sub(free_vars(&callee.cfg)),
@@ -461,11 +450,14 @@ impl Lowerer<'_> {
         blk
     }
 
-    /// The two top values unboxed, once both are exact floats (`float`) or compact ints;
+    /// The two top values unboxed, once both are exact floats (`kind` Float) or compact ints;
     /// anything else takes the call.
-    fn inline_numbers(&mut self, b: &mut Body<'_>, float: bool) -> (Var, Var) {
+    fn inline_numbers(&mut self, b: &mut Body<'_>, kind: GuardKind) -> (Var, Var) {
         let (x, y) = (b.vars[b.owned.len() - 2], b.vars[b.owned.len() - 1]);
-        let (test, unbox) = if float { (SsaOp::IsFloat, SsaOp::UnboxFloat) } else { (SsaOp::IsCompactInt, SsaOp::UnboxInt) };
+        let (test, unbox) = match kind {
+            GuardKind::Float => (SsaOp::IsFloat, SsaOp::UnboxFloat),
+            _ => (SsaOp::IsCompactInt, SsaOp::UnboxInt),
+        };
         for v in [x, y] {
             let ok = self.op1(test, Imm::None, vec![v]);
             self.inline_bail_unless(b, ok, "number");
@@ -500,13 +492,13 @@ impl Lowerer<'_> {
                 self.inline_store(b, (ins.oparg >> 4) as usize);
                 self.inline_store(b, (ins.oparg & 15) as usize);
             }
-            O::BinaryOp if arith(ins).is_some() => {
-                let (float, op) = arith(ins).expect("checked by the guard");
-                let (x, y) = self.inline_numbers(b, float);
+            O::BinaryOp if numeric_binary_op(ins.stored).is_some() => {
+                let (kind, op) = numeric_binary_op(ins.stored).expect("checked by the guard");
+                let (x, y) = self.inline_numbers(b, kind);
                 let z = self.op1(op, Imm::None, vec![x, y]);
                 // Boxing fails only with MemoryError: forgotten, and the call computes again.
                 let r = self.new_obj();
-                let helper = if float { Helper::BoxFloat } else { Helper::BoxInt };
+                let helper = if kind == GuardKind::Float { Helper::BoxFloat } else { Helper::BoxInt };
                 let err = self.inline_bail_clearing(b);
                 self.fb.push(Inst::Call { helper, args: vec![Operand::Var(z)], dst: Some(r), err: Some(err) });
                 self.inline_pop(b);
@@ -514,8 +506,8 @@ impl Lowerer<'_> {
                 self.inline_push(b, Operand::Var(r), true);
             }
             O::CompareOp => {
-                let (x, y) = self.inline_numbers(b, ins.stored == O::CompareOpFloat);
-                let op = if ins.stored == O::CompareOpFloat { SsaOp::FCmp } else { SsaOp::ICmp };
+                let (kind, op) = numeric_compare(ins.stored).expect("plan checked the feedback");
+                let (x, y) = self.inline_numbers(b, kind);
                 let c = self.op1(op, Imm::Int((ins.oparg >> 5) as i64), vec![x, y]);
                 self.inline_pop(b);
                 self.inline_pop(b);
@@ -592,18 +584,9 @@ impl Lowerer<'_> {
                 self.inline_push(b, Operand::Var(r), false);
             }
             O::UnaryNot => {
-                // Its operand is a bool (TO_BOOL's; the interpreter assumes it): anything else
-                // takes the call. No join: a borrowed value must not become a block parameter
-                // (those are owned).
+                // As the interpreter's: True exactly when the operand is False (TO_BOOL made it
+                // a bool).
                 let v = top(b);
-                let known = self.fb.new_var(Ty::Int);
-                let truth = self.fb.new_var(Ty::Int);
-                self.fb.push(Inst::Op { op: SsaOp::QuickTruth, imm: Imm::None, args: vec![v], dsts: vec![known, truth], err: None });
-                self.inline_bail_unless(b, known, "known");
-                let bail = self.inline_bail(b);
-                let bool_block = self.inline_continue("bool");
-                self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Singleton(Singleton::None), then: bail, otherwise: bool_block });
-                self.fb.switch_to(bool_block);
                 let f = self.fb.new_var(Ty::Obj);
                 self.fb.push(Inst::Move { dst: f, src: Operand::Singleton(Singleton::False) });
                 let is_false = self.op1(SsaOp::Is, Imm::Int(0), vec![v, f]);

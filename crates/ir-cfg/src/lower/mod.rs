@@ -54,7 +54,8 @@ pub struct CodeInfo {
     /// Per `co_consts` entry, what it is known to be (an exact float, a compact int); empty
     /// if the compiler was not told.
     pub const_kinds: Vec<Option<GuardKind>>,
-    /// Functions the calls may run inline (see `inline.rs`), by the CALL's code unit.
+    /// Functions the calls may run inline (see `inline.rs`), by the code unit of the
+    /// instruction whose feedback named them (the CALL, or the method load).
     pub callees: Vec<Callee>,
 }
 

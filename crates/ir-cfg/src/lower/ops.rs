@@ -8,6 +8,31 @@ use crate::helpers::Ty;
 use crate::ir::{BlockId, Inst, Operand, Term, Var};
 use crate::ssa::{GuardKind, Imm, Opcode as SsaOp, Type};
 
+/// BINARY_OP feedback for `+ - *` on compact ints or exact floats: the operands' type and the
+/// operation on their unboxed values.
+pub(super) fn numeric_binary_op(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
+    use Opcode as O;
+    Some(match stored {
+        O::BinaryOpAddFloat => (GuardKind::Float, SsaOp::FAdd),
+        O::BinaryOpSubtractFloat => (GuardKind::Float, SsaOp::FSub),
+        O::BinaryOpMultiplyFloat => (GuardKind::Float, SsaOp::FMul),
+        O::BinaryOpAddInt => (GuardKind::CompactInt, SsaOp::IAdd),
+        O::BinaryOpSubtractInt => (GuardKind::CompactInt, SsaOp::ISub),
+        O::BinaryOpMultiplyInt => (GuardKind::CompactInt, SsaOp::IMul),
+        _ => return None,
+    })
+}
+
+/// COMPARE_OP feedback on compact ints or exact floats: the operands' type and the comparison
+/// of their unboxed values.
+pub(super) fn numeric_compare(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
+    match stored {
+        Opcode::CompareOpInt => Some((GuardKind::CompactInt, SsaOp::ICmp)),
+        Opcode::CompareOpFloat => Some((GuardKind::Float, SsaOp::FCmp)),
+        _ => None,
+    }
+}
+
 impl Lowerer<'_> {
     pub(super) fn lower_stack(&mut self, ins: &Instr) -> Result<()> {
         match ins.opcode {
@@ -65,16 +90,7 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 use Opcode as O;
-                let fast = match ins.stored {
-                    O::BinaryOpAddFloat => Some((GuardKind::Float, SsaOp::FAdd)),
-                    O::BinaryOpSubtractFloat => Some((GuardKind::Float, SsaOp::FSub)),
-                    O::BinaryOpMultiplyFloat => Some((GuardKind::Float, SsaOp::FMul)),
-                    O::BinaryOpAddInt => Some((GuardKind::CompactInt, SsaOp::IAdd)),
-                    O::BinaryOpSubtractInt => Some((GuardKind::CompactInt, SsaOp::ISub)),
-                    O::BinaryOpMultiplyInt => Some((GuardKind::CompactInt, SsaOp::IMul)),
-                    _ => None,
-                };
-                if let Some((kind, op)) = fast {
+                if let Some((kind, op)) = numeric_binary_op(ins.stored) {
                     if kind == GuardKind::CompactInt {
                         return self.int_arith(op, arg);
                     }
@@ -115,11 +131,7 @@ impl Lowerer<'_> {
                 if ins.stored == Opcode::CompareOpStr && [opargs::PY_EQ, opargs::PY_NE].contains(&(arg >> 5)) {
                     return self.str_compare(arg);
                 }
-                let kind = match ins.stored {
-                    Opcode::CompareOpFloat => Some((GuardKind::Float, SsaOp::FCmp)),
-                    _ => None,
-                };
-                if let Some((kind, op)) = kind
+                if let Some((kind, op)) = numeric_compare(ins.stored)
                     && self.speculate_numeric(kind, |l, a, b| {
                         let c = l.op1(op, cmp.clone(), vec![a, b]);
                         l.op1(SsaOp::Bool, Imm::None, vec![c])
