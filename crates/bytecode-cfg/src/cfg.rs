@@ -298,6 +298,11 @@ impl BytecodeCfg {
         self.graph.edges(b).find(|e| *e.weight() == kind).map(|e| e.target())
     }
 
+    /// The edges into `b`: (the block it comes from, its kind).
+    pub fn predecessors(&self, b: BlockIdx) -> impl Iterator<Item = (BlockIdx, EdgeKind)> + '_ {
+        self.graph.edges_directed(b, petgraph::Direction::Incoming).map(|e| (e.source(), *e.weight()))
+    }
+
     /// Number of non-exception predecessors plus exception predecessors of `b`.
     pub fn predecessor_count(&self, b: BlockIdx) -> usize {
         self.graph.edges_directed(b, petgraph::Direction::Incoming).count()

@@ -1847,6 +1847,32 @@ static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState 
     return res;
 }
 
+/* An inlined body (ir-cfg's lower/inline.rs) cannot go on after it has had an effect (an
+ * attribute stored): the call it replaces is finished in the interpreter from where the body
+ * stopped. The callee's frame is pushed as for the call (push_call_frame, its arguments being
+ * the first locals), its locals and value stack set from `items` (all borrowed: the native
+ * code keeps its references until the call returns, as for a call's arguments), and the
+ * interpreter runs it from code unit `unit`. The body ran nothing the frame's absence could be
+ * seen by: no call, no code (its releases are of values whose deallocation runs none). */
+PyObject *coir_rt_resume_inline(PyThreadState *ts, PyObject *func, PyObject **items, int n, int unit) {
+    PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)func)->func_code;
+    int nlocals = co->co_nlocalsplus;
+    if (n < nlocals || n > nlocals + co->co_stacksize || unit < 0 || unit >= Py_SIZE(co)) {
+        PyErr_SetString(PyExc_SystemError, "coir: an inlined body left with a frame that does not fit its code");
+        return NULL;
+    }
+    _PyInterpreterFrame *f = push_call_frame(ts, func, items, co->co_argcount, NULL);
+    if (f == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        f->localsplus[i] = items[i] != NULL ? PyStackRef_FromPyObjectBorrow(items[i]) : PyStackRef_NULL;
+    }
+    f->stackpointer = f->localsplus + n;
+    f->instr_ptr = _PyCode_CODE(co) + unit;
+    return interp_eval(ts, f, 0);
+}
+
 /* Compile `co` (mode: CompileMode), marking the compile under way: code the compiler itself
  * runs (finalizers, ...) meanwhile stays interpreted and asks for no compile. */
 static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {

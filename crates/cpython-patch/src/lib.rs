@@ -239,9 +239,11 @@ fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
         }
         // SAFETY: a live code object (the interpreter's table clears freed ones).
         let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
-        // Each instruction is a code unit or more: a longer code is too long.
+        // A cheap bound before decoding: the instructions counted are at most a tenth of the
+        // units of a body of attribute loads (ten units each with their caches), and cold
+        // blocks are not counted; a code beyond this is far too long.
         // SAFETY: as above.
-        if unsafe { code_units(code.as_ptr()) } > 4 * ir_cfg::MAX_INLINE_INSTRS {
+        if unsafe { code_units(code.as_ptr()) } > 16 * ir_cfg::MAX_INLINE_INSTRS {
             continue;
         }
         // The run-time test compares code versions: one that names no single code object (0

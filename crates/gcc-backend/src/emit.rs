@@ -1333,13 +1333,40 @@ impl<'c> Emitter<'c, '_> {
         } else {
             cur.add_assignment(None, old, slot.to_rvalue());
         }
+        if fast.quiet {
+            cur = self.releases_quietly(cur, old.to_rvalue(), slow, name);
+        }
         cur.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
         cur.add_assignment(None, slot, v);
         let release = if fast.inline_values { self.release(self.rc.decref) } else { self.release(self.rc.xdecref) };
         cur.add_eval(None, c.new_call(None, release, &[old.to_rvalue()]));
-        cur.add_assignment(None, result, c.new_rvalue_zero(self.t.int));
+        // The helper's status (0: stored), or `attr_write`'s (1).
+        cur.add_assignment(None, result, c.new_rvalue_from_long(self.t.int, fast.quiet as i64));
         cur.end_with_jump(None, join);
         (slow, join)
+    }
+
+    /// `cur` ends in the test that releasing one reference to `old` (or NULL) runs no code:
+    /// NULL, not its last reference, or an exact float, int or str (whose deallocation only
+    /// frees memory); returns where it holds, `slow` elsewhere.
+    fn releases_quietly(&self, cur: Block<'c>, old: RValue<'c>, slow: Block<'c>, name: &str) -> Block<'c> {
+        let c = self.ctx;
+        let ok = self.func.new_block(format!("{name}_quiet"));
+        let set = self.func.new_block(format!("{name}_old_set"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, old, c.new_null(self.t.ptr)), ok, set);
+        // The low 32 bits of ob_refcnt (an immortal object's are far above 1).
+        let count = c.new_cast(None, old, self.t.u32.make_pointer()).dereference(None).to_rvalue();
+        let last = self.func.new_block(format!("{name}_old_last"));
+        set.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, count, c.new_rvalue_one(self.t.u32)), true), ok, last);
+        let ob_type = at(c, &self.t, old, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let mut test = last;
+        let plain = [BuiltinType::Float, BuiltinType::Long, BuiltinType::Unicode];
+        for (k, ty) in plain.into_iter().enumerate() {
+            let other = if k + 1 == plain.len() { slow } else { self.func.new_block(format!("{name}_old_not_{k}")) };
+            test.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(ty))), ok, other);
+            test = other;
+        }
+        ok
     }
 
     /// The inline fast path of `for_iter(it, &next)` on a list or tuple iterator (as
@@ -2351,6 +2378,19 @@ impl<'c> Emitter<'c, '_> {
                     miss.end_with_jump(None, done);
                     cur = done;
                 }
+                Opcode::AttrWrite => {
+                    let (Imm::Int(inline_values), [owner, tv, index, value]) = (&d.imm, &d.args[..]) else { return Err(bad(d)) };
+                    let tv = known(f, *tv).and_then(Known::u32).ok_or_else(|| bad(d))?;
+                    let index = known(f, *index).and_then(Known::u32).ok_or_else(|| bad(d))?;
+                    let r = self.val(res(0)?);
+                    split += 1;
+                    let name = format!("{bid}_attr_write{split}");
+                    let fast = StoreAttrFast { owner: *owner, value: *value, type_version: tv, offset: index, inline_values: *inline_values != 0, quiet: true };
+                    let (slow, done) = self.store_attr_fast_path(cur, &name, fast, r);
+                    slow.add_assignment(None, r, c.new_rvalue_zero(self.t.int));
+                    slow.end_with_jump(None, done);
+                    cur = done;
+                }
                 Opcode::ItemRead => {
                     let (Imm::Int(tuple), [seq, index]) = (&d.imm, &d.args[..]) else { return Err(bad(d)) };
                     let (seq, index) = (self.val(*seq).to_rvalue(), self.val(*index).to_rvalue());
@@ -2559,6 +2599,8 @@ struct StoreAttrFast {
     type_version: Known,
     offset: Known,
     inline_values: bool,
+    /// `attr_write`: nothing done when releasing the old value could run code.
+    quiet: bool,
 }
 
 fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<StoreAttrFast> {
@@ -2571,7 +2613,7 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
         [owner, _name, value, tv, off] | [owner, _name, value, tv, off, _] => (owner, value, tv, off),
         _ => return None,
     };
-    Some(StoreAttrFast { owner, value, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values })
+    Some(StoreAttrFast { owner, value, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values, quiet: false })
 }
 
 /// `load_global_cached(frame, name, globals_version, builtins_version, index)` with constant

@@ -250,7 +250,9 @@ fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)
     for &(k, op, words) in feedback {
         adaptive[at(k)] = op.as_u8();
         for &(u, w) in words {
-            adaptive[at(k) + 2 * u..at(k) + 2 * u + 4].copy_from_slice(&w.to_le_bytes());
+            // A 16-bit field when it is the instruction's last cache unit (a branch history).
+            let n = if u == op.cache_entries() { 2 } else { 4 };
+            adaptive[at(k) + 2 * u..at(k) + 2 * u + n].copy_from_slice(&w.to_le_bytes()[..n]);
         }
     }
     let input = bytecode_cfg::CodeInput { code: &plain, adaptive: Some(&adaptive), flags: 0x3, nlocalsplus: nlocals, stacksize, nconsts: 1, nnames: 2, ..Default::default() };
@@ -363,6 +365,65 @@ fn callee_locals_subscripts_and_raise_paths_run_inline() {
     }
     assert_eq!(text.matches("call call(").count(), 1, "{text}");
     ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A callee that stores an attribute (`if v > self.best: log(v)` then `self.count = v`,
+/// slots) runs inline once its branch history says the block with the call is not being run:
+/// that block leaves the body, and since the body has an effect, every way out of it finishes
+/// the call in the interpreter (`resume_inline`) rather than calling again. Without the
+/// history the block counts, and the callee (a call in it) is called as before.
+#[test]
+fn stores_run_inline_and_cold_blocks_are_left() {
+    use Opcode::*;
+    use runtime_abi::caches::{ATTR_TYPE_VERSION, BRANCH_HISTORY_UNIT};
+    let caller = [(Resume, 0), (LoadFastBorrow, 0), (LoadAttr, 1), (LoadFastBorrow, 1), (Call, 1), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[(2, LoadAttrMethodWithValues, &[])], 4, 2);
+    let cold_block = [(NotTaken, 0), (LoadGlobal, 1), (LoadFastBorrow, 1), (Call, 1), (PopTop, 0)];
+    let skip: usize = cold_block.iter().map(|(o, _)| 1 + o.cache_entries()).sum();
+    let mut callee_ops = vec![
+        (Resume, 0),
+        (LoadFastBorrow, 1),
+        (LoadFastBorrow, 0),
+        (LoadAttr, 0),
+        (CompareOp, 16 | 4 << 5),
+        (PopJumpIfFalse, skip as u8),
+    ];
+    callee_ops.extend(cold_block);
+    callee_ops.extend([(LoadFastBorrow, 1), (LoadFastBorrow, 0), (StoreAttr, 1), (LoadConst, 0), (ReturnValue, 0)]);
+    let tv: &[(usize, u32)] = &[(ATTR_TYPE_VERSION.unit as usize, 7)];
+    let lowered = |history: u32| {
+        let jumped: &[(usize, u32)] = &[(BRANCH_HISTORY_UNIT as usize, history)];
+        let feedback = [(3, LoadAttrSlot, tv), (4, CompareOpInt, &[][..]), (5, PopJumpIfFalse, jumped), (13, StoreAttrSlot, tv)];
+        let mut facts = info(2);
+        facts.callees = vec![ir_cfg::Callee {
+            call_unit: 2,
+            base: 100,
+            names_base: 2,
+            cfg: feedback_cfg(&callee_ops, &feedback, 4, 2),
+            flags: 0x3,
+            argcount: 2,
+            kwonlyargcount: 0,
+            nlocalsplus: 2,
+            consts: vec![Some(ir_cfg::ir::Operand::Singleton(Singleton::None))],
+        }];
+        let f = lower(&caller_cfg, &facts).unwrap();
+        ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+        let mut s = ssa::from_vars(&f).unwrap();
+        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+        let text = s.to_text();
+        ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+        text
+    };
+    // The last 16 outcomes all jumped over the block.
+    let text = lowered(0xffff);
+    for (op, n) in [("inline_ok", 1), ("attr_read", 1), ("attr_write", 1), ("call call(", 1), ("load_global", 0)] {
+        assert_eq!(text.matches(op).count(), n, "{op}: {text}");
+    }
+    // Left where the read, the comparison's operands, the store and the cold block fail.
+    assert!(text.matches("call resume_inline(").count() >= 4, "{text}");
+    // One fall-through among them.
+    let text = lowered(0xfffe);
+    assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the

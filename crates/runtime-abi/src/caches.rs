@@ -54,5 +54,10 @@ cache_fields! {
     CALL_FUNC_VERSION = _PyCallCache.func_version @ 2, 2;
 }
 
+/// `POP_JUMP_IF_*`: the branch history in the instruction's one cache unit, the last 16
+/// outcomes with the latest in bit 0 (1: jumped), shifted in by the interpreter's
+/// RECORD_BRANCH_TAKEN. A plain `uint16_t` unit, laid out by no C struct.
+pub const BRANCH_HISTORY_UNIT: u32 = 1;
+
 // Lowering reads one type version for every LOAD_ATTR form.
 const _: () = assert!(ATTR_TYPE_VERSION.unit == METHOD_TYPE_VERSION.unit && ATTR_TYPE_VERSION.units == METHOD_TYPE_VERSION.units);

@@ -1,35 +1,44 @@
-//! Small pure functions run inline at their call sites.
+//! Small functions run inline at their call sites.
 //!
-//! A CALL whose feedback names one Python function (see [`Callee`]) whose body only reads
-//! (its arguments and locals, attributes through their type version, immortal constants,
-//! list and tuple items, `+ - *` and comparisons of ints and floats, truth tests,
-//! `is`, `not`, forward branches) gets that body as a fast path before the call:
+//! A CALL whose feedback names one Python function (see [`Callee`]) whose body reads and
+//! stores attributes and computes (its arguments and locals, attributes through their type
+//! version, immortal constants, list and tuple items, `+ - *` and comparisons of ints and
+//! floats, truth tests, `is`, `not`, forward branches) gets that body as a fast path before the
+//! call:
 //!
 //! ```text
 //!     ok = inline_ok callable, version      # the function, no recursion limit, RESUME_CHECK
 //!     branch ok ? body : slow
 //! body:                                     # the callee's instructions, on its own values
-//!     ...  any test failing: release them, jump slow
+//!     ...  any test failing: leave (below)
 //!     jump join(result)
 //! slow:
 //!     result = call call(...)               # the call as without inlining
 //! join(result):
 //! ```
 //!
-//! The body has no effect but reference counts that it undoes before leaving, and cannot raise
-//! or run Python code, so nothing can observe that the callee's frame was never pushed, and
-//! leaving it halfway for the ordinary call is always correct (the call starts from scratch).
-//! What the interpreter checks on entering a function stays checked: the recursion limit and
-//! the eval breaker (a pending signal takes the ordinary call, whose RESUME handles it). Code
-//! that sys.monitoring has ever instrumented is never run inline, so no event is skipped.
+//! The body cannot raise or run Python code, so nothing can observe that the callee's frame
+//! was never pushed. What the interpreter checks on entering a function stays checked: the
+//! recursion limit and the eval breaker (a pending signal takes the ordinary call, whose RESUME
+//! handles it). Code that sys.monitoring has ever instrumented is never run inline, so no
+//! event is skipped.
 //!
-//! The callee's locals and stack depths are one variable each, and lowering knows which hold
-//! an owned reference: the arguments are borrowed from the caller's slots, what the body reads
-//! is owned, constants and bools are immortal. Where paths join in the callee every value is
-//! owned (the edge takes the missing references) but the arguments never stored to, so the
-//! paths agree; a failing test releases what is owned. `xincref`/`xdecref` throughout: a
-//! failed read leaves NULL in its variable, an unbound local is NULL, and the caller's
-//! `self_or_null` slot may be NULL as far as lowering knows.
+//! Leaving the body halfway: a body without effects (no store) has done nothing but reference
+//! counts, which it undoes, and the ordinary call starts from scratch. A body that stores
+//! (`attr_write`, done only when releasing the value replaced runs no code) cannot run twice:
+//! it is left by finishing the call in the interpreter from the callee instruction where it
+//! stopped, in a frame made from the body's locals and stack (`resume_inline`); so every test
+//! comes before its instruction's pops and pushes. Blocks that end in a raise, and cold blocks
+//! (the interpreter's branch history says no way into them is being taken) with an instruction
+//! the body cannot run, are left on entry.
+//!
+//! The callee's locals and stack depths are one variable each (consecutive: `resume_inline`
+//! gets them as one array), and lowering knows which hold an owned reference: the arguments
+//! are borrowed from the caller's slots, what the body reads is owned, constants and bools are
+//! immortal. Where paths join in the callee every value is owned (the edge takes the missing
+//! references) but the arguments never stored to, so the paths agree; leaving releases what is
+//! owned. `xincref`/`xdecref` throughout: a failed read leaves NULL in its variable, an unbound
+//! local is NULL, and the caller's `self_or_null` slot may be NULL as far as lowering knows.
 use std::collections::HashMap;
 
 use bytecode_cfg::{opargs, BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
@@ -73,7 +82,7 @@ pub struct Callee {
 
 /// The most instructions a body inlined may have: beyond a few reads, the call's own cost
 /// matters less and the caller's code grows at every site.
-pub const MAX_INLINE_INSTRS: usize = 24;
+pub const MAX_INLINE_INSTRS: usize = 40;
 
 /// Whether `callee` can run inline at a call with `nargs` arguments after `callable` and
 /// `self_or_null`; `Some(true)` when `self_or_null` must be set (a method: it is the first
@@ -97,8 +106,8 @@ fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
     let cfg = &callee.cfg;
     let mut count = 0;
     for b in cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some()) {
-        // A block that raises is left for the ordinary call, whatever it holds.
-        if raises(cfg, b) {
+        // A block that raises, or a cold one, is left, whatever it holds.
+        if leaves(callee, b) {
             continue;
         }
         let bb = &cfg.graph[b];
@@ -125,11 +134,35 @@ fn stored_to(cfg: &BytecodeCfg, i: u32) -> bool {
     })
 }
 
-/// Whether callee block `b` ends in a raise (`raise` in the source): the body leaves for the
-/// ordinary call on entering it, which raises with the callee's frame in the traceback.
-fn raises(cfg: &BytecodeCfg, b: BlockIdx) -> bool {
+/// Whether the body is left on entering callee block `b`, for the call (or the interpreter)
+/// to run it: a block that ends in a raise (`raise` in the source: the exception then has the
+/// callee's frame in its traceback), and a cold block with an instruction the body cannot run
+/// (typically one never specialised because it hardly ran).
+fn leaves(callee: &Callee, b: BlockIdx) -> bool {
+    let cfg = &callee.cfg;
     let bb = &cfg.graph[b];
-    bb.end > bb.first && matches!(cfg.instrs[bb.end - 1].opcode, Opcode::RaiseVarargs | Opcode::Reraise)
+    let raises = bb.end > bb.first && matches!(cfg.instrs[bb.end - 1].opcode, Opcode::RaiseVarargs | Opcode::Reraise);
+    // (Whether the unsupported instructions were ever run, from their adaptive counters, is a
+    // weaker sign: a callee compiled after a few calls has many such; its calls later took
+    // those paths and left the body, measured slower on richards.)
+    raises || (cold(cfg, b) && !cfg.instrs[bb.first..bb.end].iter().all(|ins| supported(callee, ins)))
+}
+
+/// Whether the interpreter's branch history says block `b` is not being run: every way into it
+/// is a conditional jump whose last 16 outcomes all went the other way.
+fn cold(cfg: &BytecodeCfg, b: BlockIdx) -> bool {
+    let mut ways = cfg.predecessors(b).peekable();
+    ways.peek().is_some()
+        && ways.all(|(from, kind)| {
+            let from = &cfg.graph[from];
+            let Some(jump) = from.end.checked_sub(1).map(|i| &cfg.instrs[i]) else { return false };
+            let conditional = matches!(jump.opcode, Opcode::PopJumpIfTrue | Opcode::PopJumpIfFalse | Opcode::PopJumpIfNone | Opcode::PopJumpIfNotNone);
+            match (conditional, cfg.cache_u16(jump, caches::BRANCH_HISTORY_UNIT), kind) {
+                (true, Some(history), EdgeKind::Jump) => history == 0,
+                (true, Some(history), EdgeKind::Fallthrough) => history == u16::MAX,
+                _ => false,
+            }
+        })
 }
 
 /// Whether the body's lowering handles `ins` (with its feedback).
@@ -147,6 +180,7 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         O::LoadSmallInt => true,
         O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
+        O::StoreAttr => store_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone | O::ToBoolInt | O::ToBoolList),
         O::BinaryOp => {
@@ -168,9 +202,36 @@ fn attr_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
         Opcode::LoadAttrSlot => false,
         _ => return None,
     };
+    attr_cache(cfg, ins, inline_values)
+}
+
+/// [`attr_feedback`] for a STORE_ATTR (STORE_ATTR_INSTANCE_VALUE, STORE_ATTR_SLOT).
+fn store_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
+    let inline_values = match ins.stored {
+        Opcode::StoreAttrInstanceValue => true,
+        Opcode::StoreAttrSlot => false,
+        _ => return None,
+    };
+    attr_cache(cfg, ins, inline_values)
+}
+
+/// `inline_values` if the attribute instruction's cache holds a type version and an index
+/// (the two forms share the layout).
+fn attr_cache(cfg: &BytecodeCfg, ins: &Instr, inline_values: bool) -> Option<bool> {
     cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit).filter(|&v| v != 0)?;
     cfg.cache_u16(ins, caches::ATTR_INDEX.unit)?;
     Some(inline_values)
+}
+
+/// Whether a body inlined from `cfg` has effects (stores an attribute) where it does not
+/// raise: it can then not be left for the call once under way, and every way out of it
+/// finishes the call in the interpreter instead, from where it stopped (`resume_inline`).
+fn has_effects(callee: &Callee) -> bool {
+    let cfg = &callee.cfg;
+    cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some() && !leaves(callee, b)).any(|b| {
+        let bb = &cfg.graph[b];
+        cfg.instrs[bb.first..bb.end].iter().any(|ins| ins.opcode == Opcode::StoreAttr)
+    })
 }
 
 /// Lowering of one inlined body: the callee's locals, then its stack, as one variable each.
@@ -196,6 +257,12 @@ struct Body<'c> {
     join: BlockId,
     /// The caller's variable receiving the result.
     result: Var,
+    /// Whether the body has effects (see [`has_effects`]): leaving it resumes the callee in the
+    /// interpreter, whose errors go to `error`, the caller's error block for the CALL.
+    resume: Option<BlockId>,
+    /// Code unit of the callee instruction being lowered (its first `EXTENDED_ARG`): where the
+    /// interpreter resumes if the body is left there.
+    unit: u32,
 }
 
 impl Lowerer<'_> {
@@ -214,6 +281,10 @@ impl Lowerer<'_> {
             by_call.or_else(by_method).and_then(|(c, relocated)| plan(c, nargs).map(|w| (c, w, relocated)))
         else {
             return self.call_push(helper, args, pops);
+        };
+        let resume = match has_effects(callee) {
+            true => Some(self.error_block(true)?),
+            false => None,
         };
         let (callable, self_or_null) = (Self::slot(base), Self::slot(base + 1));
         let first_arg = if with_self { base + 1 } else { base + 2 };
@@ -246,6 +317,8 @@ impl Lowerer<'_> {
             slow,
             join,
             result,
+            resume,
+            unit: 0,
         };
         let order = cfg.reverse_postorder();
         for &cb in &order {
@@ -294,13 +367,15 @@ impl Lowerer<'_> {
         let bb = &cfg.graph[cb];
         self.fb.switch_to(b.blocks[&cb]);
         b.owned = kinds;
-        if raises(cfg, cb) {
+        b.unit = cfg.instrs[bb.first].start;
+        if leaves(b.callee, cb) {
             let bail = self.inline_bail(b);
             self.fb.terminate(Term::Jump(bail));
             return;
         }
         let instrs = &cfg.instrs[bb.first..bb.end];
         for (k, ins) in instrs.iter().enumerate() {
+            b.unit = ins.start;
             // TO_BOOL then a jump on the bool (the last instruction): the jump tests the truth
             // itself, and the bool is never made.
             if let (Opcode::ToBool, Some(jump)) = (ins.opcode, instrs.get(k + 1))
@@ -387,18 +462,47 @@ impl Lowerer<'_> {
     /// that is not an argument) takes the call when it is (UnboundLocalError).
     fn inline_load(&mut self, b: &mut Body<'_>, i: usize, check: bool) {
         if check && i >= b.callee.argcount as usize {
-            self.inline_bail_if_null(b, b.vars[i], "bound");
+            self.inline_bail_if_null(b, b.vars[i], false, "bound");
         }
         self.inline_push(b, Operand::Var(b.vars[i]), false);
     }
 
-    /// A block that releases the body's values and makes the ordinary call.
+    /// A block that leaves the body where it is: releases the body's values and makes the
+    /// ordinary call, or, for a body with effects, finishes the call in the interpreter from
+    /// the current callee instruction with the body's values as its frame.
     fn inline_bail(&mut self, b: &Body<'_>) -> BlockId {
-        let blk = self.fb.new_block(format!("inline_bail_{}", self.ins().byte_offset()));
-        for (d, _) in b.owned.iter().enumerate().filter(|(_, o)| **o) {
-            self.fb.push_at(blk, Inst::XDecref(b.vars[d]));
+        self.inline_bail_releasing(b, None)
+    }
+
+    /// [`Self::inline_bail`], releasing `extra` too (a result the instruction made, NULL
+    /// there, not yet on the body's stack).
+    fn inline_bail_releasing(&mut self, b: &Body<'_>, extra: Option<Var>) -> BlockId {
+        let off = self.ins().byte_offset();
+        let blk = self.fb.new_block(format!("inline_bail_{off}"));
+        if let Some(v) = extra {
+            self.fb.push_at(blk, Inst::XDecref(v));
         }
-        self.fb.terminate_at(blk, Term::Jump(b.slow));
+        let release = |s: &mut Self, at: BlockId| {
+            for (d, _) in b.owned.iter().enumerate().filter(|(_, o)| **o) {
+                s.fb.push_at(at, Inst::XDecref(b.vars[d]));
+            }
+        };
+        let Some(error) = b.resume else {
+            release(self, blk);
+            self.fb.terminate_at(blk, Term::Jump(b.slow));
+            return blk;
+        };
+        // The locals, then the stack: consecutive variables (see `lower_call_maybe_inline`).
+        let n = b.owned.len() as u32;
+        let failed = self.fb.new_block(format!("inline_resume_failed_{off}"));
+        let r = self.new_obj();
+        let args = vec![Operand::TState, Operand::Var(b.callable), Operand::Array(b.vars[0], n), Operand::Imm(n as i64), Operand::Imm(b.unit as i64)];
+        self.fb.push_at(blk, Inst::Call { helper: Helper::ResumeInline, args, dst: Some(r), err: Some(failed) });
+        release(self, blk);
+        self.fb.push_at(blk, Inst::Move { dst: b.result, src: Operand::Var(r) });
+        self.fb.terminate_at(blk, Term::Jump(b.join));
+        release(self, failed);
+        self.fb.terminate_at(failed, Term::Jump(error));
         blk
     }
 
@@ -433,9 +537,10 @@ impl Lowerer<'_> {
         self.fb.switch_to(next);
     }
 
-    /// Continue where `v` is not NULL; elsewhere the call is made.
-    fn inline_bail_if_null(&mut self, b: &Body<'_>, v: Var, name: &str) {
-        let bail = self.inline_bail(b);
+    /// Continue where `v` is not NULL; elsewhere the body is left. `made`: `v` is the
+    /// instruction's new result, not yet on the body's stack.
+    fn inline_bail_if_null(&mut self, b: &Body<'_>, v: Var, made: bool, name: &str) {
+        let bail = self.inline_bail_releasing(b, made.then_some(v));
         let next = self.inline_continue(name);
         self.fb.terminate(Term::BranchEq { a: Operand::Var(v), b: Operand::Null, then: bail, otherwise: next });
         self.fb.switch_to(next);
@@ -463,6 +568,17 @@ impl Lowerer<'_> {
             self.inline_bail_unless(b, ok, "number");
         }
         (self.op1(unbox, Imm::None, vec![x]), self.op1(unbox, Imm::None, vec![y]))
+    }
+
+    /// The type version and index of a callee's attribute instruction, as relocated words of its
+    /// feedback.
+    fn inline_attr_cache(&mut self, b: &Body<'_>, ins: &Instr) -> (Var, Var) {
+        let field = |f: caches::CacheField, w| Operand::Cache(b.callee.base + ins.offset + f.unit, w);
+        let tvv = self.fb.new_var(Ty::Word);
+        self.fb.push(Inst::Move { dst: tvv, src: field(caches::ATTR_TYPE_VERSION, CacheWidth::U32) });
+        let idx = self.fb.new_var(Ty::Word);
+        self.fb.push(Inst::Move { dst: idx, src: field(caches::ATTR_INDEX, CacheWidth::U16) });
+        (tvv, idx)
     }
 
     /// A new block of the body.
@@ -528,18 +644,20 @@ impl Lowerer<'_> {
                 }
             }
             O::LoadDeref => {
+                // Each test before the instruction's pops and pushes: a body left there resumes
+                // at the instruction.
                 let content = self.op1(SsaOp::CellGet, Imm::None, vec![b.vars[ins.oparg as usize]]);
+                self.inline_bail_if_null(b, content, true, "deref");
                 self.inline_push(b, Operand::Var(content), true);
-                self.inline_bail_if_null(b, top(b), "deref");
             }
             O::BinaryOp => {
                 let tuple = ins.stored == O::BinaryOpSubscrTupleInt;
                 let (seq, index) = (b.vars[b.owned.len() - 2], top(b));
                 let item = self.op1(SsaOp::ItemRead, Imm::Int(tuple as i64), vec![seq, index]);
+                self.inline_bail_if_null(b, item, true, "item");
                 self.inline_pop(b);
                 self.inline_pop(b);
                 self.inline_push(b, Operand::Var(item), true);
-                self.inline_bail_if_null(b, top(b), "item");
             }
             O::LoadSmallInt => self.inline_push(b, Operand::SmallInt(ins.oparg), false),
             O::LoadConst => {
@@ -561,12 +679,7 @@ impl Lowerer<'_> {
             }
             O::LoadAttr => {
                 let inline_values = attr_feedback(cfg, ins).expect("plan checked the feedback");
-                // The version and index as relocated words of the callee's feedback.
-                let field = |f: caches::CacheField, w| Operand::Cache(b.callee.base + ins.offset + f.unit, w);
-                let tvv = self.fb.new_var(Ty::Word);
-                self.fb.push(Inst::Move { dst: tvv, src: field(caches::ATTR_TYPE_VERSION, CacheWidth::U32) });
-                let idx = self.fb.new_var(Ty::Word);
-                self.fb.push(Inst::Move { dst: idx, src: field(caches::ATTR_INDEX, CacheWidth::U16) });
+                let (tvv, idx) = self.inline_attr_cache(b, ins);
                 let name = self.fb.new_var(Ty::Obj);
                 self.fb.push(Inst::Move { dst: name, src: Operand::Name(b.callee.names_base + (ins.oparg >> 1)) });
                 // The site's own cache of the types it meets, in the callee's part of the units.
@@ -574,9 +687,19 @@ impl Lowerer<'_> {
                 self.fb.push(Inst::Move { dst: site, src: Operand::SiteCache(b.callee.base + ins.offset) });
                 let owner = top(b);
                 let value = self.op1(SsaOp::AttrRead, Imm::Int(inline_values as i64), vec![owner, tvv, idx, name, site]);
+                self.inline_bail_if_null(b, value, true, "attr");
                 self.inline_pop(b);
                 self.inline_push(b, Operand::Var(value), true);
-                self.inline_bail_if_null(b, top(b), "attr");
+            }
+            O::StoreAttr => {
+                // `owner.name = value`: the owner on top.
+                let inline_values = store_feedback(cfg, ins).expect("plan checked the feedback");
+                let (tvv, idx) = self.inline_attr_cache(b, ins);
+                let (owner, value) = (top(b), b.vars[b.owned.len() - 2]);
+                let done = self.op1(SsaOp::AttrWrite, Imm::Int(inline_values as i64), vec![owner, tvv, idx, value]);
+                self.inline_bail_unless(b, done, "store");
+                self.inline_pop(b);
+                self.inline_pop(b);
             }
             O::ToBool => {
                 let truth = self.inline_truth(b);

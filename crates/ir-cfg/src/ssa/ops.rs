@@ -715,6 +715,14 @@ ops! {
     /// (`attr_read_quiet`): operands owner, version, index, name, site. The value as a new
     /// reference, or NULL (no exception set) for anything else.
     AttrRead "attr_read" Int (Obj, Word, Word, Obj, Word) -> (Obj) [Borrow, Borrow, Borrow, Borrow, Borrow => New] | REFCOUNT;
+    /// An attribute store that runs no code, as STORE_ATTR_INSTANCE_VALUE (the immediate 1)
+    /// or STORE_ATTR_SLOT (0) with the type version and the value's index (the slot's byte
+    /// offset): operands owner, version, index, value. 1 when done (the owner holds a new
+    /// reference to the value); 0, with nothing done, when the tests fail, when an instance
+    /// value is not there yet (a new one joins the insertion order: the interpreter's to do),
+    /// or when releasing the value replaced could run code (its last reference, unless an exact
+    /// float, int or str).
+    AttrWrite "attr_write" Int (Obj, Word, Word, Obj) -> (CInt) [Borrow, Borrow, Borrow, Borrow => Scalar] | WRITES_MEMORY | REFCOUNT;
     /// Cell `i` (the immediate) of a function's closure as a new reference (an inlined body's
     /// COPY_FREE_VARS: the function is the callable its entry test accepted).
     ClosureCell "closure_cell" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
