@@ -458,6 +458,49 @@ _INLINE_PROGRAM = """
 """
 
 
+_LEAVING_PROGRAM = """
+    import coir
+    class C:
+        __slots__ = ("best", "count", "log")
+        def __init__(self):
+            self.best = 10 ** 6
+            self.count = 0
+            self.log = []
+        def note(self, v):
+            self.count = v
+            if v > self.best:
+                self.log.append(v)
+    def loop(c, vs):
+        for v in vs:
+            c.note(v)
+        return c.count
+    c = C()
+    for _ in range(30):
+        loop(c, range(50))
+    coir.enable()
+    coir.compile(loop)
+    inlined = coir.dump(loop, "ssa").count("inline_ok")
+    # The block the branch history called cold now runs at every call: each leaves the body
+    # after its store, and the interpreter finishes the call.
+    c.best = -1
+    r = loop(c, range(100))
+    n = len(c.log)
+    again = coir.dump(loop, "ssa").count("inline_ok")
+    r2 = loop(c, range(100, 110))
+    print(inlined, r, n, again, r2, len(c.log), c.log[-1])
+"""
+
+
+def test_a_body_left_too_often_is_no_longer_inlined():
+    """`note` stores, then calls in a block its warm-up never ran: inline, that block is left
+    by finishing the call in the interpreter. Once it runs at every call, the site is left
+    DESPECIALISE_AFTER times and `loop` is compiled again without inlining there; results are
+    the interpreter's throughout."""
+    r = _run(_LEAVING_PROGRAM, env={"COIR_SAMPLE_US": "100000000"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["1", "99", "100", "0", "109", "110", "109"]
+
+
 def test_small_methods_run_inline():
     """Both calls in the loop run inline, for both receiver types: the only native call is
     `loop`'s own (the callees are never entered); with COIR_INLINE=0 every call is made."""

@@ -655,6 +655,18 @@ int coir_rt_str_compare(PyObject *l, PyObject *r, int op) {
 PyObject *coir_rt_box_float(double v) { return PyFloat_FromDouble(v); }
 PyObject *coir_rt_box_int(int64_t v) { return PyLong_FromLongLong(v); }
 
+/* Compile `co` again without speculating at the instruction at code unit `unit` (the hook, or
+ * the next call in profile mode, asks for it). */
+static void despecialise(PyCodeObject *co, int unit) {
+    CoirCodeState *st = coir_code_state(co, 0);
+    if (st != NULL && st->n_no_speculate < COIR_NO_SPECULATE_MAX) {
+        st->no_speculate[st->n_no_speculate++] = unit;
+        if (st->recompile == 0) {
+            st->recompile = 1;
+        }
+    }
+}
+
 /* A guard failed: the frame becomes what the interpreter would have at `unit` (locals are in
  * the frame already; the value stack is written here), and run_native hands it to the
  * interpreter. Boxing an unboxed value can only fail for lack of memory, and there is no
@@ -687,16 +699,9 @@ void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, in
     if (reason >= 0 && reason < COIR_DEOPT_COUNT) {
         coir_counters.deopts[reason]++;
     }
-    /* A guard that keeps failing costs more than it saves: compile the function again
-     * without speculating at this instruction (the hook asks for it at the next call). */
+    /* A guard that keeps failing costs more than it saves. */
     if (failures == COIR_DESPECIALISE_AFTER) {
-        CoirCodeState *st = coir_code_state(co, 0);
-        if (st != NULL && st->n_no_speculate < COIR_NO_SPECULATE_MAX) {
-            st->no_speculate[st->n_no_speculate++] = unit;
-            if (st->recompile == 0) {
-                st->recompile = 1;
-            }
-        }
+        despecialise(co, unit);
     }
 }
 
@@ -1854,7 +1859,15 @@ static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState 
  * code keeps its references until the call returns, as for a call's arguments), and the
  * interpreter runs it from code unit `unit`. The body ran nothing the frame's absence could be
  * seen by: no call, no code (its releases are of values whose deallocation runs none). */
-PyObject *coir_rt_resume_inline(PyThreadState *ts, PyObject *func, PyObject **items, int n, int unit) {
+PyObject *coir_rt_resume_inline(PyThreadState *ts, _PyInterpreterFrame *caller, PyObject *func, PyObject **items, int n,
+                                int unit, int call_unit, intptr_t site) {
+    /* Word 1 of the CALL's site cache counts (word 0 is site_code_state's). A body left this
+     * often is slower than the call (its path goes on in the interpreter): the caller is
+     * compiled again without inlining there. */
+    uint64_t *left = (uint64_t *)site + 1;
+    if (++*left == COIR_DESPECIALISE_AFTER) {
+        despecialise(_PyFrame_GetCode(caller), call_unit);
+    }
     PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)func)->func_code;
     int nlocals = co->co_nlocalsplus;
     if (n < nlocals || n > nlocals + co->co_stacksize || unit < 0 || unit >= Py_SIZE(co)) {

@@ -211,11 +211,13 @@ helpers! {
     /// Forget the current exception: an inlined body that failed to box its result leaves
     /// for the ordinary call, which computes (and fails) again (ir-cfg's `lower/inline.rs`).
     ClearError = "coir_rt_clear_error"(TState) -> Void, Never, quiet;
-    /// An inlined body left after its first effect (ir-cfg's `lower/inline.rs`): the callee's
+    /// An inlined body with effects left halfway (ir-cfg's `lower/inline.rs`): the callee's
     /// frame made as the interpreter would have it at the code unit given (function, its
     /// `co_nlocalsplus` locals then its value stack, `n` words in all, borrowed, NULL for an
-    /// unbound local), and the interpreter finishes the call from there; its result.
-    ResumeInline = "coir_rt_resume_inline"(TState, Obj, ObjArray, Int, Int) -> Obj, Null;
+    /// unbound local), and the interpreter finishes the call from there; its result. Counted in
+    /// the call site's cache (the caller's frame, the CALL's code unit, the site's cache): a
+    /// site left `DESPECIALISE_AFTER` times is compiled again without inlining.
+    ResumeInline = "coir_rt_resume_inline"(TState, Frame, Obj, ObjArray, Int, Int, Int, Word) -> Obj, Null;
     /// A guard failed (called by the guard's exit, never from the IR): write the value stack
     /// into the frame (frame, `n` words, `n`, the code unit to resume at, the `DeoptReason`,
     /// and the address of a string with one letter per word, from `abi::deopt_slot`: an owned

@@ -277,8 +277,12 @@ impl Lowerer<'_> {
         self.method_loads.retain(|&(d, _)| d < base);
         let by_call = info.callees.iter().find(|c| c.call_unit == ins.offset).map(|c| (c, true));
         let by_method = || method.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
-        let Some((callee, with_self, relocated)) =
-            by_call.or_else(by_method).and_then(|(c, relocated)| plan(c, nargs).map(|w| (c, w, relocated)))
+        // Not where leaving the body kept costing the interpreter's time (`resume_inline`).
+        let despecialised = info.no_speculate.contains(&ins.start);
+        let Some((callee, with_self, relocated)) = by_call
+            .or_else(by_method)
+            .filter(|_| !despecialised)
+            .and_then(|(c, relocated)| plan(c, nargs).map(|w| (c, w, relocated)))
         else {
             return self.call_push(helper, args, pops);
         };
@@ -496,7 +500,17 @@ impl Lowerer<'_> {
         let n = b.owned.len() as u32;
         let failed = self.fb.new_block(format!("inline_resume_failed_{off}"));
         let r = self.new_obj();
-        let args = vec![Operand::TState, Operand::Var(b.callable), Operand::Array(b.vars[0], n), Operand::Imm(n as i64), Operand::Imm(b.unit as i64)];
+        let call = self.ins();
+        let args = vec![
+            Operand::TState,
+            Operand::Frame,
+            Operand::Var(b.callable),
+            Operand::Array(b.vars[0], n),
+            Operand::Imm(n as i64),
+            Operand::Imm(b.unit as i64),
+            Operand::Imm(call.start as i64),
+            Operand::SiteCache(call.offset),
+        ];
         self.fb.push_at(blk, Inst::Call { helper: Helper::ResumeInline, args, dst: Some(r), err: Some(failed) });
         release(self, blk);
         self.fb.push_at(blk, Inst::Move { dst: b.result, src: Operand::Var(r) });
