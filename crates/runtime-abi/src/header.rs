@@ -67,6 +67,12 @@ pub fn c_header() -> String {
         );
     }
 
+    let _ = writeln!(
+        h,
+        "_Static_assert(((ADAPTIVE_WARMUP_VALUE << 4) | ADAPTIVE_WARMUP_BACKOFF) == {}, \"caches::WARMUP_COUNTER is not the warm-up counter\");",
+        caches::WARMUP_COUNTER
+    );
+
     h.push_str("\n/* Runtime helpers (runtime-abi/src/helpers.rs): each must be defined in runtime.c with\n \
                 * exactly this signature. The static aliases make a missing definition a compile error. */\n");
     for &helper in Helper::ALL {

@@ -136,16 +136,26 @@ fn stored_to(cfg: &BytecodeCfg, i: u32) -> bool {
 
 /// Whether the body is left on entering callee block `b`, for the call (or the interpreter)
 /// to run it: a block that ends in a raise (`raise` in the source: the exception then has the
-/// callee's frame in its traceback), and a cold block with an instruction the body cannot run
-/// (typically one never specialised because it hardly ran).
+/// callee's frame in its traceback), and a cold block whose instructions the body cannot run
+/// hardly ran.
 fn leaves(callee: &Callee, b: BlockIdx) -> bool {
     let cfg = &callee.cfg;
     let bb = &cfg.graph[b];
     let raises = bb.end > bb.first && matches!(cfg.instrs[bb.end - 1].opcode, Opcode::RaiseVarargs | Opcode::Reraise);
-    // (Whether the unsupported instructions were ever run, from their adaptive counters, is a
-    // weaker sign: a callee compiled after a few calls has many such; its calls later took
-    // those paths and left the body, measured slower on richards.)
-    raises || (cold(cfg, b) && !cfg.instrs[bb.first..bb.end].iter().all(|ins| supported(callee, ins)))
+    // Both signs, as each alone misleads: a branch not taken in its last 16 outcomes can still
+    // be taken one time in twenty (richards' `enqueue_on` loop: every such call then finished
+    // in the interpreter), and a callee compiled after a few calls has many instructions that
+    // ran at most once.
+    let mut unsupported = cfg.instrs[bb.first..bb.end].iter().filter(|ins| !supported(callee, ins)).peekable();
+    raises || (unsupported.peek().is_some() && cold(cfg, b) && unsupported.all(|ins| hardly_ran(cfg, ins)))
+}
+
+/// Whether an adaptive instruction ran at most once: not specialised, and its counter still at
+/// the warm-up value or one below (`caches::WARMUP_COUNTER`). An instruction without a counter
+/// gives no such sign.
+fn hardly_ran(cfg: &BytecodeCfg, ins: &Instr) -> bool {
+    let warm_up = caches::WARMUP_COUNTER;
+    ins.stored == ins.opcode && cfg.cache_u16(ins, 1).is_some_and(|c| c == warm_up || c == warm_up - (1 << 4))
 }
 
 /// Whether the interpreter's branch history says block `b` is not being run: every way into it
@@ -257,9 +267,14 @@ struct Body<'c> {
     join: BlockId,
     /// The caller's variable receiving the result.
     result: Var,
-    /// Whether the body has effects (see [`has_effects`]): leaving it resumes the callee in the
-    /// interpreter, whose errors go to `error`, the caller's error block for the CALL.
+    /// Whether the body has effects (see [`has_effects`]): leaving it after one resumes the
+    /// callee in the interpreter, whose errors go to this, the caller's error block for the CALL.
     resume: Option<BlockId>,
+    /// Whether the path being lowered has had an effect (stored); before, the body is left for
+    /// the ordinary call, which is cheaper than the interpreter.
+    effected: bool,
+    /// Per callee block: whether some path into it has had an effect.
+    entry_effected: HashMap<BlockIdx, bool>,
     /// Code unit of the callee instruction being lowered (its first `EXTENDED_ARG`): where the
     /// interpreter resumes if the body is left there.
     unit: u32,
@@ -323,6 +338,8 @@ impl Lowerer<'_> {
             result,
             resume,
             unit: 0,
+            effected: false,
+            entry_effected: HashMap::new(),
         };
         let order = cfg.reverse_postorder();
         for &cb in &order {
@@ -371,6 +388,7 @@ impl Lowerer<'_> {
         let bb = &cfg.graph[cb];
         self.fb.switch_to(b.blocks[&cb]);
         b.owned = kinds;
+        b.effected = b.entry_effected.get(&cb).copied().unwrap_or(false);
         b.unit = cfg.instrs[bb.first].start;
         if leaves(b.callee, cb) {
             let bail = self.inline_bail(b);
@@ -404,6 +422,7 @@ impl Lowerer<'_> {
     /// lacks (an edge block).
     fn inline_edge(&mut self, b: &mut Body<'_>, to: BlockIdx) -> BlockId {
         let target = b.blocks[&to];
+        *b.entry_effected.entry(to).or_insert(false) |= b.effected;
         if b.callee.cfg.predecessor_count(to) <= 1 {
             b.entry.insert(to, b.owned.clone());
             return target;
@@ -491,7 +510,7 @@ impl Lowerer<'_> {
                 s.fb.push_at(at, Inst::XDecref(b.vars[d]));
             }
         };
-        let Some(error) = b.resume else {
+        let Some(error) = b.resume.filter(|_| b.effected) else {
             release(self, blk);
             self.fb.terminate_at(blk, Term::Jump(b.slow));
             return blk;
@@ -712,6 +731,7 @@ impl Lowerer<'_> {
                 let (owner, value) = (top(b), b.vars[b.owned.len() - 2]);
                 let done = self.op1(SsaOp::AttrWrite, Imm::Int(inline_values as i64), vec![owner, tvv, idx, value]);
                 self.inline_bail_unless(b, done, "store");
+                b.effected = true;
                 self.inline_pop(b);
                 self.inline_pop(b);
             }
