@@ -491,7 +491,7 @@ impl Lowerer<'_> {
     }
 
     /// A block that leaves the body where it is: releases the body's values and makes the
-    /// ordinary call, or, for a body with effects, finishes the call in the interpreter from
+    /// ordinary call, or, once the path has stored, finishes the call in the interpreter from
     /// the current callee instruction with the body's values as its frame.
     fn inline_bail(&mut self, b: &Body<'_>) -> BlockId {
         self.inline_bail_releasing(b, None)
