@@ -376,6 +376,38 @@ def empty_cell():
     return f
 print(numeric(empty_cell(), scale, 3, pts))
 
+section("division")
+def rem(x, m):
+    return x % m
+def floordiv(x, m):
+    return x // m
+def truediv(x, y):
+    return x / y
+def divisions(xs, ms):
+    t = 0
+    f = 0.0
+    for x in xs:
+        for m in ms:
+            t += rem(x, m) + floordiv(x, m)
+            f += truediv(float(x), float(m))
+    return t, f
+xs = list(range(-40, 41))
+for _ in range(20):
+    r = divisions(xs, [3, -4, 7])
+print(r)
+print(divisions([1 << 70, -(1 << 70), 7], [3, 2.5, True]))
+print(truediv(1.0, float("nan")), truediv(float("inf"), 2.0), truediv(-0.0, 3.0))
+for bad in ([1, 2], [0], [0.0]):
+    try:
+        divisions(xs[:3], bad + [0] if bad != [0.0] else bad)
+    except ZeroDivisionError as e:
+        tb = e.__traceback__
+        frames = []
+        while tb is not None:
+            frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+            tb = tb.tb_next
+        print("ZeroDivisionError", e, frames[1:])
+
 section("reference counts")
 marker = object()
 holder = Task(marker, False, False)

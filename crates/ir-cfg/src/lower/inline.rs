@@ -3,8 +3,8 @@
 //! A CALL whose feedback names one Python function (see [`Callee`]) whose body reads and
 //! stores attributes and computes (its arguments and locals, attributes through their type
 //! version, immortal constants, list and tuple items, `+ - *` and comparisons of ints and
-//! floats, truth tests, `is`, `not`, forward branches) gets that body as a fast path before the
-//! call:
+//! floats, `//` `%` of ints and `/` of floats by a non-zero divisor, truth tests, `is`, `not`,
+//! forward branches) gets that body as a fast path before the call:
 //!
 //! ```text
 //!     ok = inline_ok callable, version      # the function, no recursion limit, RESUME_CHECK
@@ -194,13 +194,32 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone | O::ToBoolInt | O::ToBoolList),
         O::BinaryOp => {
-            matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || numeric_binary_op(ins.stored).is_some()
+            matches!(ins.stored, O::BinaryOpSubscrListInt | O::BinaryOpSubscrTupleInt) || arithmetic(ins).is_some()
         }
         O::CompareOp => numeric_compare(ins.stored).is_some() && ins.oparg >> 5 < opargs::NUM_COMPARISONS,
         // The free variables (the last locals); LOAD_DEREF of one of them.
         O::CopyFreeVars => ins.oparg <= callee.nlocalsplus,
         O::LoadDeref => local(ins.oparg) && ins.oparg >= callee.nlocalsplus.saturating_sub(free_vars(&callee.cfg)),
         _ => false,
+    }
+}
+
+/// The arithmetic a body computes for a BINARY_OP: `+ - *` on the numbers its feedback names,
+/// and, where the interpreter specialises nothing (plain BINARY_OP), `//` and `%` on compact
+/// ints and `/` on floats, once the divisor is tested non-zero (`true`: the interpreter raises
+/// ZeroDivisionError, so the body is left there).
+fn arithmetic(ins: &Instr) -> Option<(GuardKind, SsaOp, bool)> {
+    if let Some((kind, op)) = numeric_binary_op(ins.stored) {
+        return Some((kind, op, false));
+    }
+    if ins.stored != Opcode::BinaryOp {
+        return None;
+    }
+    match opargs::nb_operator(ins.oparg) {
+        opargs::NB_FLOOR_DIVIDE => Some((GuardKind::CompactInt, SsaOp::IFloorDiv, true)),
+        opargs::NB_REMAINDER => Some((GuardKind::CompactInt, SsaOp::IMod, true)),
+        opargs::NB_TRUE_DIVIDE => Some((GuardKind::Float, SsaOp::FDiv, true)),
+        _ => None,
     }
 }
 
@@ -641,10 +660,32 @@ impl Lowerer<'_> {
                 self.inline_store(b, (ins.oparg >> 4) as usize);
                 self.inline_store(b, (ins.oparg & 15) as usize);
             }
-            O::BinaryOp if numeric_binary_op(ins.stored).is_some() => {
-                let (kind, op) = numeric_binary_op(ins.stored).expect("checked by the guard");
+            O::BinaryOp if arithmetic(ins).is_some() => {
+                let (kind, op, divides) = arithmetic(ins).expect("checked by the guard");
                 let (x, y) = self.inline_numbers(b, kind);
-                let z = self.op1(op, Imm::None, vec![x, y]);
+                let z = match divides {
+                    false => self.op1(op, Imm::None, vec![x, y]),
+                    true => {
+                        let zero = self.fb.new_var(Ty::Obj);
+                        self.fb.push(Inst::Move { dst: zero, src: Operand::SmallInt(0) });
+                        let mut zero = self.op1(SsaOp::UnboxInt, Imm::None, vec![zero]);
+                        let cmp = match kind {
+                            GuardKind::Float => {
+                                zero = self.op1(SsaOp::IToF, Imm::None, vec![zero]);
+                                SsaOp::FCmp
+                            }
+                            _ => SsaOp::ICmp,
+                        };
+                        let nonzero = self.op1(cmp, Imm::Int(opargs::PY_NE as i64), vec![y, zero]);
+                        self.inline_bail_unless(b, nonzero, "divisor");
+                        // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
+                        let err = self.inline_bail_clearing(b);
+                        let ty = if kind == GuardKind::Float { Ty::F64 } else { Ty::I64 };
+                        let z = self.fb.new_var(ty);
+                        self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
+                        z
+                    }
+                };
                 // Boxing fails only with MemoryError: forgotten, and the call computes again.
                 let r = self.new_obj();
                 let helper = if kind == GuardKind::Float { Helper::BoxFloat } else { Helper::BoxInt };
