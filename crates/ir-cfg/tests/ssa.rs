@@ -443,6 +443,44 @@ fn stores_run_inline_and_cold_blocks_are_left() {
     }
 }
 
+/// A callee dividing (`return x % m`, plain BINARY_OP: the interpreter specialises no `%`)
+/// runs inline on compact ints: both tested, the divisor tested non-zero (a zero divisor takes
+/// the call, which raises), then `imod`. `x + m` with the same plain feedback is not inlined.
+#[test]
+fn division_runs_inline_with_its_divisor_tested() {
+    use Opcode::*;
+    let caller = [(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (Call, 2), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[(4, CallPyExactArgs, &[])], 4, 2);
+    let lowered = |nb: u8| {
+        let callee_ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, nb), (ReturnValue, 0)];
+        let mut facts = info(2);
+        facts.callees = vec![ir_cfg::Callee {
+            call_unit: caller[..4].iter().map(|(o, _)| 1 + o.cache_entries() as u32).sum(),
+            base: 100,
+            names_base: 2,
+            cfg: feedback_cfg(&callee_ops, &[], 2, 2),
+            flags: 0x3,
+            argcount: 2,
+            kwonlyargcount: 0,
+            nlocalsplus: 2,
+            consts: vec![None],
+        }];
+        let f = lower(&caller_cfg, &facts).unwrap();
+        ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+        let mut s = ssa::from_vars(&f).unwrap();
+        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+        let text = s.to_text();
+        ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+        text
+    };
+    let text = lowered(bytecode_cfg::opargs::NB_REMAINDER as u8);
+    for (op, n) in [("inline_ok", 1), ("is_compact_int", 2), ("icmp", 1), ("imod", 1), ("call call(", 1)] {
+        assert_eq!(text.matches(op).count(), n, "{op}: {text}");
+    }
+    let text = lowered(bytecode_cfg::opargs::NB_ADD as u8);
+    assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,
