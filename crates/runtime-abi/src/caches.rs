@@ -59,11 +59,15 @@ cache_fields! {
 /// RECORD_BRANCH_TAKEN. A plain `uint16_t` unit, laid out by no C struct.
 pub const BRANCH_HISTORY_UNIT: u32 = 1;
 
-/// The counter (unit 1) of an adaptive instruction not yet specialised: the warm-up value 1
-/// and backoff 1 (`adaptive_counter_warmup`; a 12-bit value above a 4-bit backoff). One
-/// execution takes the value to 0, and the next tries to specialise, after which the counter
-/// is never this again: a counter at either means the instruction ran at most once.
-pub const WARMUP_COUNTER: u16 = (1 << 4) | 1;
+/// One in the value of an adaptive instruction's counter (unit 1): a 12-bit value above a
+/// `BACKOFF_BITS`-bit backoff (`pycore_backoff.h`).
+pub const COUNTER_VALUE_ONE: u16 = 1 << 4;
+
+/// The counter of an adaptive instruction not yet specialised: the warm-up value 1 and backoff 1
+/// (`adaptive_counter_warmup`). One execution takes the value to 0, and the next tries to
+/// specialise, after which the counter is never this again: a counter at either means the
+/// instruction ran at most once.
+pub const WARMUP_COUNTER: u16 = COUNTER_VALUE_ONE | 1;
 
 // Lowering reads one type version for every LOAD_ATTR form.
 const _: () = assert!(ATTR_TYPE_VERSION.unit == METHOD_TYPE_VERSION.unit && ATTR_TYPE_VERSION.units == METHOD_TYPE_VERSION.units);

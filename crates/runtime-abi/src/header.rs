@@ -69,7 +69,9 @@ pub fn c_header() -> String {
 
     let _ = writeln!(
         h,
-        "_Static_assert(((ADAPTIVE_WARMUP_VALUE << 4) | ADAPTIVE_WARMUP_BACKOFF) == {}, \"caches::WARMUP_COUNTER is not the warm-up counter\");",
+        "_Static_assert((1 << BACKOFF_BITS) == {} && ((ADAPTIVE_WARMUP_VALUE << BACKOFF_BITS) | ADAPTIVE_WARMUP_BACKOFF) == {}, \
+         \"caches::COUNTER_VALUE_ONE or WARMUP_COUNTER is not the interpreter's\");",
+        caches::COUNTER_VALUE_ONE,
         caches::WARMUP_COUNTER
     );
 

@@ -208,8 +208,9 @@ helpers! {
     BoxFloat = "coir_rt_box_float"(F64) -> Obj, Null, quiet;
     /// A new (or small, immortal) int object.
     BoxInt = "coir_rt_box_int"(I64) -> Obj, Null, quiet;
-    /// Forget the current exception: an inlined body that failed to box its result leaves
-    /// for the ordinary call, which computes (and fails) again (ir-cfg's `lower/inline.rs`).
+    /// Forget the current exception: an inlined body that failed to box its result is left
+    /// (for the ordinary call, or the interpreter), which computes (and fails) again (ir-cfg's
+    /// `lower/inline.rs`).
     ClearError = "coir_rt_clear_error"(TState) -> Void, Never, quiet;
     /// An inlined body with effects left halfway (ir-cfg's `lower/inline.rs`): the callee's
     /// frame made as the interpreter would have it at the code unit given (function, its

@@ -84,10 +84,20 @@ pub struct Callee {
 /// matters less and the caller's code grows at every site.
 pub const MAX_INLINE_INSTRS: usize = 40;
 
+/// How a callee runs inline (see [`plan`]).
+#[derive(Clone, Copy)]
+struct Plan {
+    /// `self_or_null` must be set (a method: it is the first argument); else it must be NULL.
+    with_self: bool,
+    /// The body stores an attribute where it is not left: once it has, it cannot be left for
+    /// the call, and finishes the call in the interpreter instead, from where it stopped
+    /// (`resume_inline`).
+    stores: bool,
+}
+
 /// Whether `callee` can run inline at a call with `nargs` arguments after `callable` and
-/// `self_or_null`; `Some(true)` when `self_or_null` must be set (a method: it is the first
-/// argument), `Some(false)` when it must be NULL.
-fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
+/// `self_or_null`, and how.
+fn plan(callee: &Callee, nargs: u32) -> Option<Plan> {
     use bytecode_cfg::co_flags::*;
     let f = callee.flags;
     if f & OPTIMIZED == 0 || f & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE | VARARGS | VARKEYWORDS) != 0 {
@@ -104,19 +114,20 @@ fn plan(callee: &Callee, nargs: u32) -> Option<bool> {
         return None;
     };
     let cfg = &callee.cfg;
-    let mut count = 0;
+    let (mut count, mut stores) = (0, false);
     for b in cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some()) {
         // A block that raises, or a cold one, is left, whatever it holds.
         if leaves(callee, b) {
             continue;
         }
-        let bb = &cfg.graph[b];
-        count += bb.end - bb.first;
-        if !cfg.instrs[bb.first..bb.end].iter().all(|ins| supported(callee, ins)) {
+        let instrs = &cfg.instrs[cfg.graph[b].first..cfg.graph[b].end];
+        count += instrs.len();
+        if !instrs.iter().all(|ins| supported(callee, ins)) {
             return None;
         }
+        stores |= instrs.iter().any(|ins| ins.opcode == Opcode::StoreAttr);
     }
-    (count <= MAX_INLINE_INSTRS).then_some(with_self)
+    (count <= MAX_INLINE_INSTRS).then_some(Plan { with_self, stores })
 }
 
 /// The number of free variables COPY_FREE_VARS copies (0 without it).
@@ -154,8 +165,8 @@ fn leaves(callee: &Callee, b: BlockIdx) -> bool {
 /// the warm-up value or one below (`caches::WARMUP_COUNTER`). An instruction without a counter
 /// gives no such sign.
 fn hardly_ran(cfg: &BytecodeCfg, ins: &Instr) -> bool {
-    let warm_up = caches::WARMUP_COUNTER;
-    ins.stored == ins.opcode && cfg.cache_u16(ins, 1).is_some_and(|c| c == warm_up || c == warm_up - (1 << 4))
+    use caches::{COUNTER_VALUE_ONE, WARMUP_COUNTER};
+    ins.stored == ins.opcode && cfg.cache_u16(ins, 1).is_some_and(|c| c == WARMUP_COUNTER || c == WARMUP_COUNTER - COUNTER_VALUE_ONE)
 }
 
 /// Whether the interpreter's branch history says block `b` is not being run: every way into it
@@ -190,7 +201,7 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         O::LoadSmallInt => true,
         O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
-        O::StoreAttr => store_feedback(&callee.cfg, ins).is_some(),
+        O::StoreAttr => attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
         O::ToBool => matches!(ins.stored, O::ToBoolBool | O::ToBoolNone | O::ToBoolInt | O::ToBoolList),
         O::BinaryOp => {
@@ -223,44 +234,19 @@ fn arithmetic(ins: &Instr) -> Option<(GuardKind, SsaOp, bool)> {
     }
 }
 
-/// Whether a LOAD_ATTR is LOAD_ATTR_INSTANCE_VALUE (true) or LOAD_ATTR_SLOT (false) with a
-/// type version; None for any other form.
+/// Whether an attribute load or store is the instance-value form (true: LOAD_ATTR_ or
+/// STORE_ATTR_INSTANCE_VALUE) or the slot form (false) with a type version and an index (the
+/// forms share the cache layout); None for any other form.
 fn attr_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
+    use Opcode as O;
     let inline_values = match ins.stored {
-        Opcode::LoadAttrInstanceValue => true,
-        Opcode::LoadAttrSlot => false,
+        O::LoadAttrInstanceValue | O::StoreAttrInstanceValue => true,
+        O::LoadAttrSlot | O::StoreAttrSlot => false,
         _ => return None,
     };
-    attr_cache(cfg, ins, inline_values)
-}
-
-/// [`attr_feedback`] for a STORE_ATTR (STORE_ATTR_INSTANCE_VALUE, STORE_ATTR_SLOT).
-fn store_feedback(cfg: &BytecodeCfg, ins: &Instr) -> Option<bool> {
-    let inline_values = match ins.stored {
-        Opcode::StoreAttrInstanceValue => true,
-        Opcode::StoreAttrSlot => false,
-        _ => return None,
-    };
-    attr_cache(cfg, ins, inline_values)
-}
-
-/// `inline_values` if the attribute instruction's cache holds a type version and an index
-/// (the two forms share the layout).
-fn attr_cache(cfg: &BytecodeCfg, ins: &Instr, inline_values: bool) -> Option<bool> {
     cfg.cache_u32(ins, caches::ATTR_TYPE_VERSION.unit).filter(|&v| v != 0)?;
     cfg.cache_u16(ins, caches::ATTR_INDEX.unit)?;
     Some(inline_values)
-}
-
-/// Whether a body inlined from `cfg` has effects (stores an attribute) where it does not
-/// raise: it can then not be left for the call once under way, and every way out of it
-/// finishes the call in the interpreter instead, from where it stopped (`resume_inline`).
-fn has_effects(callee: &Callee) -> bool {
-    let cfg = &callee.cfg;
-    cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some() && !leaves(callee, b)).any(|b| {
-        let bb = &cfg.graph[b];
-        cfg.instrs[bb.first..bb.end].iter().any(|ins| ins.opcode == Opcode::StoreAttr)
-    })
 }
 
 /// Lowering of one inlined body: the callee's locals, then its stack, as one variable each.
@@ -286,7 +272,7 @@ struct Body<'c> {
     join: BlockId,
     /// The caller's variable receiving the result.
     result: Var,
-    /// Whether the body has effects (see [`has_effects`]): leaving it after one resumes the
+    /// Whether the body stores (see [`Plan::stores`]): leaving it after a store resumes the
     /// callee in the interpreter, whose errors go to this, the caller's error block for the CALL.
     resume: Option<BlockId>,
     /// Whether the path being lowered has had an effect (stored); before, the body is left for
@@ -313,19 +299,19 @@ impl Lowerer<'_> {
         let by_method = || method.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
         // Not where leaving the body kept costing the interpreter's time (`resume_inline`).
         let despecialised = info.no_speculate.contains(&ins.start);
-        let Some((callee, with_self, relocated)) = by_call
+        let Some((callee, plan, relocated)) = by_call
             .or_else(by_method)
             .filter(|_| !despecialised)
-            .and_then(|(c, relocated)| plan(c, nargs).map(|w| (c, w, relocated)))
+            .and_then(|(c, relocated)| plan(c, nargs).map(|p| (c, p, relocated)))
         else {
             return self.call_push(helper, args, pops);
         };
-        let resume = match has_effects(callee) {
+        let resume = match plan.stores {
             true => Some(self.error_block(true)?),
             false => None,
         };
         let (callable, self_or_null) = (Self::slot(base), Self::slot(base + 1));
-        let first_arg = if with_self { base + 1 } else { base + 2 };
+        let first_arg = if plan.with_self { base + 1 } else { base + 2 };
         let off = ins.byte_offset();
         let result = self.new_obj();
         let slow = self.fb.new_block(format!("inline_slow_{off}"));
@@ -371,7 +357,7 @@ impl Lowerer<'_> {
         // unbound (NULL, owned so that every path releases locals alike).
         let body = self.fb.new_block(format!("inline_{off}"));
         self.fb.switch_to(arity);
-        let (if_null, if_set) = if with_self { (slow, body) } else { (body, slow) };
+        let (if_null, if_set) = if plan.with_self { (slow, body) } else { (body, slow) };
         self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: if_null, otherwise: if_set });
         self.fb.switch_to(body);
         for i in 0..nlocals {
@@ -583,9 +569,16 @@ impl Lowerer<'_> {
 
     /// Continue where the int `cond` is non-zero; elsewhere the call is made.
     fn inline_bail_unless(&mut self, b: &Body<'_>, cond: Var, name: &str) {
+        self.inline_bail_when(b, cond, false, name);
+    }
+
+    /// Leave the body where the int `cond` is non-zero (`leave_if` true) or zero, continue
+    /// elsewhere.
+    fn inline_bail_when(&mut self, b: &Body<'_>, cond: Var, leave_if: bool, name: &str) {
         let bail = self.inline_bail(b);
         let next = self.inline_continue(name);
-        self.fb.terminate(Term::Branch { cond: Operand::Var(cond), then: next, otherwise: bail });
+        let (then, otherwise) = if leave_if { (bail, next) } else { (next, bail) };
+        self.fb.terminate(Term::Branch { cond: Operand::Var(cond), then, otherwise });
         self.fb.switch_to(next);
     }
 
@@ -666,18 +659,8 @@ impl Lowerer<'_> {
                 let z = match divides {
                     false => self.op1(op, Imm::None, vec![x, y]),
                     true => {
-                        let zero = self.fb.new_var(Ty::Obj);
-                        self.fb.push(Inst::Move { dst: zero, src: Operand::SmallInt(0) });
-                        let mut zero = self.op1(SsaOp::UnboxInt, Imm::None, vec![zero]);
-                        let cmp = match kind {
-                            GuardKind::Float => {
-                                zero = self.op1(SsaOp::IToF, Imm::None, vec![zero]);
-                                SsaOp::FCmp
-                            }
-                            _ => SsaOp::ICmp,
-                        };
-                        let nonzero = self.op1(cmp, Imm::Int(opargs::PY_NE as i64), vec![y, zero]);
-                        self.inline_bail_unless(b, nonzero, "divisor");
+                        let is_zero = self.is_zero(y, kind == GuardKind::Float, &mut None);
+                        self.inline_bail_when(b, is_zero, true, "divisor");
                         // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
                         let err = self.inline_bail_clearing(b);
                         let ty = if kind == GuardKind::Float { Ty::F64 } else { Ty::I64 };
@@ -767,7 +750,7 @@ impl Lowerer<'_> {
             }
             O::StoreAttr => {
                 // `owner.name = value`: the owner on top.
-                let inline_values = store_feedback(cfg, ins).expect("plan checked the feedback");
+                let inline_values = attr_feedback(cfg, ins).expect("plan checked the feedback");
                 let (tvv, idx) = self.inline_attr_cache(b, ins);
                 let (owner, value) = (top(b), b.vars[b.owned.len() - 2]);
                 let done = self.op1(SsaOp::AttrWrite, Imm::Int(inline_values as i64), vec![owner, tvv, idx, value]);

@@ -321,17 +321,7 @@ impl<'a> Lowerer<'a> {
                     let nonzero = matches!(chain.nodes[b].1, Num::Int { value: Some(v), .. } if v != 0);
                     if matches!(op, NB_FLOOR_DIVIDE | NB_REMAINDER | NB_TRUE_DIVIDE) && !nonzero {
                         // A zero divisor raises: the generic path raises it.
-                        let z = match zero {
-                            Some(z) => z,
-                            None => {
-                                let o = self.constant(Operand::SmallInt(0));
-                                let z = self.op1(SsaOp::UnboxInt, Imm::None, vec![o]);
-                                zero = Some(z);
-                                z
-                            }
-                        };
-                        let (cmp, z) = if float { (SsaOp::FCmp, self.op1(SsaOp::IToF, Imm::None, vec![z])) } else { (SsaOp::ICmp, z) };
-                        let is_zero = self.op1(cmp, Imm::Int(PY_EQ as i64), vec![y, z]);
+                        let is_zero = self.is_zero(y, float, &mut zero);
                         let next = self.fb.new_block(format!("run_nonzero_{}", ins.byte_offset()));
                         self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
                         self.fb.switch_to(next);
@@ -433,6 +423,22 @@ impl<'a> Lowerer<'a> {
     /// Whether the stack slots a run would take as operands all hold objects.
     pub(super) fn chain_operands_are_objects(&self, chain: &Chain) -> bool {
         self.stack[self.stack.len() - chain.externals..].iter().all(|k| *k != Kind::TagInt)
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether the unboxed divisor `y` (a double when `float`, else an int) is zero: 1 or 0.
+    /// `zero` keeps the unboxed 0 made for the first test of a run.
+    pub(super) fn is_zero(&mut self, y: Var, float: bool, zero: &mut Option<Var>) -> Var {
+        let z = match *zero {
+            Some(z) => z,
+            None => {
+                let o = self.constant(Operand::SmallInt(0));
+                *zero.insert(self.op1(SsaOp::UnboxInt, Imm::None, vec![o]))
+            }
+        };
+        let (cmp, z) = if float { (SsaOp::FCmp, self.op1(SsaOp::IToF, Imm::None, vec![z])) } else { (SsaOp::ICmp, z) };
+        self.op1(cmp, Imm::Int(PY_EQ as i64), vec![y, z])
     }
 }
 
