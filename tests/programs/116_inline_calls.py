@@ -122,6 +122,16 @@ def section(title):
     print("--", title)
 
 
+def frames(e):
+    """(function, line) of each frame in `e`'s traceback, outermost first."""
+    tb = e.__traceback__
+    out = []
+    while tb is not None:
+        out.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+        tb = tb.tb_next
+    return out
+
+
 tasks = make_tasks()
 section("polymorphic receivers")
 for _ in range(30):
@@ -173,12 +183,7 @@ del victim[6].holding
 try:
     count_blocked(victim, 5)
 except AttributeError as e:
-    tb = e.__traceback__
-    frames = []
-    while tb is not None:
-        frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
-        tb = tb.tb_next
-    print("AttributeError", e, frames)
+    print("AttributeError", e, frames(e))
 
 section("property shadowing an instance attribute")
 shadow = make_tasks()
@@ -293,10 +298,7 @@ for bad in ([2], [-1], [7], ["x"]):
     try:
         print(use_registry(reg, bad, 1))
     except Exception as e:
-        tb = e.__traceback__
-        while tb.tb_next is not None:
-            tb = tb.tb_next
-        print(type(e).__name__, e, tb.tb_frame.f_code.co_name, tb.tb_lineno)
+        print(type(e).__name__, e, *frames(e)[-1])
 reg.items = tuple(reg.items)
 print(use_registry(reg, [0, 1, 3], 2))
 reg.items = {0: "a", 1: "b", 3: "d", 4: "e"}
@@ -401,12 +403,7 @@ for bad in ([1, 2], [0], [0.0]):
     try:
         divisions(xs[:3], bad + [0] if bad != [0.0] else bad)
     except ZeroDivisionError as e:
-        tb = e.__traceback__
-        frames = []
-        while tb is not None:
-            frames.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
-            tb = tb.tb_next
-        print("ZeroDivisionError", e, frames[1:])
+        print("ZeroDivisionError", e, frames(e)[1:])
 
 section("reference counts")
 marker = object()

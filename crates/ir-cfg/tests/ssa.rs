@@ -259,6 +259,26 @@ fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)
     bytecode_cfg::BytecodeCfg::build(&input).unwrap()
 }
 
+/// A plain callee (`CO_OPTIMIZED | CO_NEWLOCALS`, no keyword-only parameters) named by the
+/// feedback at `call_unit`, its feedback relocated at unit 100 and its names at 2.
+fn test_callee(call_unit: u32, cfg: bytecode_cfg::BytecodeCfg, argcount: u32, nlocalsplus: u32, consts: Vec<Option<ir_cfg::ir::Operand>>) -> ir_cfg::Callee {
+    ir_cfg::Callee { call_unit, base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts }
+}
+
+/// `caller` (with `nlocals` locals) lowered with `callees`, through both verifiers: its SSA
+/// text, and the function after the default passes.
+fn lower_inlining(caller: &bytecode_cfg::BytecodeCfg, nlocals: u32, callees: Vec<ir_cfg::Callee>) -> (String, ssa::Function) {
+    let mut facts = info(nlocals);
+    facts.callees = callees;
+    let f = lower(caller, &facts).unwrap();
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    (text, s)
+}
+
 /// A method call whose method load names a small pure callee (`return self.v or not self.w`,
 /// instance values) runs it inline: the entry test, the callee's reads and truth tests with
 /// a way out to the ordinary call from each, and one join. A callee with any other
@@ -286,34 +306,16 @@ fn small_pure_callee_runs_inline() {
         (ReturnValue, 0),
     ];
     let feedback = [(2, LoadAttrInstanceValue, tv), (4, ToBoolBool, &[][..]), (9, LoadAttrInstanceValue, tv), (10, ToBoolBool, &[][..])];
-    let callee = |ops: &[(Opcode, u8)]| ir_cfg::Callee {
-        call_unit: 2,
-        base: 100,
-        names_base: 2,
-        cfg: feedback_cfg(ops, &feedback, 2, 1),
-        flags: 0x3,
-        argcount: 1,
-        kwonlyargcount: 0,
-        nlocalsplus: 1,
-        consts: vec![None],
-    };
-    let mut facts = info(1);
-    facts.callees = vec![callee(&callee_ops)];
-    let f = lower(&caller_cfg, &facts).unwrap();
-    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-    let mut s = ssa::from_vars(&f).unwrap();
-    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
-    let text = s.to_text();
+    let callee = |ops: &[(Opcode, u8)]| test_callee(2, feedback_cfg(ops, &feedback, 2, 1), 1, 1, vec![None]);
+    let (text, s) = lower_inlining(&caller_cfg, 1, vec![callee(&callee_ops)]);
     assert_eq!(text.matches("attr_read").count(), 2, "{text}");
     assert_eq!(text.matches("call call(").count(), 1, "{text}");
-    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
     golden("inlined_call", &format!("{text}=== after the passes\n{}", s.to_text()));
 
     // UNARY_INVERT in place of UNARY_NOT: not inlined.
     let mut other = callee_ops;
     other[11] = (UnaryInvert, 0);
-    facts.callees = vec![callee(&other)];
-    let text = ssa::from_vars(&lower(&caller_cfg, &facts).unwrap()).unwrap().to_text();
+    let (text, _) = lower_inlining(&caller_cfg, 1, vec![callee(&other)]);
     assert!(!text.contains("inline_ok") && text.contains("call call("), "{text}");
 }
 
@@ -343,28 +345,11 @@ fn callee_locals_subscripts_and_raise_paths_run_inline() {
         (ReturnValue, 0),
     ];
     let feedback = [(2, LoadAttrInstanceValue, tv), (4, BinaryOpSubscrListInt, &[][..])];
-    let mut facts = info(2);
-    facts.callees = vec![ir_cfg::Callee {
-        call_unit: 2,
-        base: 100,
-        names_base: 2,
-        cfg: feedback_cfg(&callee_ops, &feedback, 2, 3),
-        flags: 0x3,
-        argcount: 2,
-        kwonlyargcount: 0,
-        nlocalsplus: 3,
-        consts: vec![None],
-    }];
-    let f = lower(&caller_cfg, &facts).unwrap();
-    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-    let mut s = ssa::from_vars(&f).unwrap();
-    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
-    let text = s.to_text();
+    let (text, _) = lower_inlining(&caller_cfg, 2, vec![test_callee(2, feedback_cfg(&callee_ops, &feedback, 2, 3), 2, 3, vec![None])]);
     for op in ["inline_ok", "attr_read", "item_read"] {
         assert_eq!(text.matches(op).count(), 1, "{op}: {text}");
     }
     assert_eq!(text.matches("call call(").count(), 1, "{text}");
-    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// A callee that stores an attribute (`self.count = v` then `if v > self.best: log(v)`,
@@ -407,25 +392,8 @@ fn stores_run_inline_and_cold_blocks_are_left() {
             (10, LoadGlobal, warm_up),
             (12, Call, warm_up),
         ];
-        let mut facts = info(2);
-        facts.callees = vec![ir_cfg::Callee {
-            call_unit: 2,
-            base: 100,
-            names_base: 2,
-            cfg: feedback_cfg(&callee_ops, &feedback, 4, 2),
-            flags: 0x3,
-            argcount: 2,
-            kwonlyargcount: 0,
-            nlocalsplus: 2,
-            consts: vec![Some(ir_cfg::ir::Operand::Singleton(Singleton::None))],
-        }];
-        let f = lower(&caller_cfg, &facts).unwrap();
-        ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-        let mut s = ssa::from_vars(&f).unwrap();
-        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
-        let text = s.to_text();
-        ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
-        text
+        let none = Some(ir_cfg::ir::Operand::Singleton(Singleton::None));
+        lower_inlining(&caller_cfg, 2, vec![test_callee(2, feedback_cfg(&callee_ops, &feedback, 4, 2), 2, 2, vec![none])]).0
     };
     // The last 16 outcomes all jumped over the block.
     let text = lowered(0xffff, WARMUP_COUNTER);
@@ -453,25 +421,8 @@ fn division_runs_inline_with_its_divisor_tested() {
     let caller_cfg = feedback_cfg(&caller, &[(4, CallPyExactArgs, &[])], 4, 2);
     let lowered = |nb: u8| {
         let callee_ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, nb), (ReturnValue, 0)];
-        let mut facts = info(2);
-        facts.callees = vec![ir_cfg::Callee {
-            call_unit: caller[..4].iter().map(|(o, _)| 1 + o.cache_entries() as u32).sum(),
-            base: 100,
-            names_base: 2,
-            cfg: feedback_cfg(&callee_ops, &[], 2, 2),
-            flags: 0x3,
-            argcount: 2,
-            kwonlyargcount: 0,
-            nlocalsplus: 2,
-            consts: vec![None],
-        }];
-        let f = lower(&caller_cfg, &facts).unwrap();
-        ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
-        let mut s = ssa::from_vars(&f).unwrap();
-        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
-        let text = s.to_text();
-        ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
-        text
+        let call_unit = caller[..4].iter().map(|(o, _)| 1 + o.cache_entries() as u32).sum();
+        lower_inlining(&caller_cfg, 2, vec![test_callee(call_unit, feedback_cfg(&callee_ops, &[], 2, 2), 2, 2, vec![None])]).0
     };
     let text = lowered(bytecode_cfg::opargs::NB_REMAINDER as u8);
     for (op, n) in [("inline_ok", 1), ("is_compact_int", 2), ("icmp", 1), ("imod", 1), ("call call(", 1)] {
