@@ -458,6 +458,48 @@ _INLINE_PROGRAM = """
 """
 
 
+_GLOBAL_CALLEE_PROGRAM = """
+    import coir
+    def elem(i, j):
+        s = i + j
+        return 1.0 / (s * (s + 1) // 2 + i + 1)
+    def row(i, n):
+        t = 0.0
+        for j in range(n):
+            t += elem(i, j) * 2
+        return t
+    def other(i, j):
+        return -1.0
+    for k in range(20):
+        row(k, 50)
+    expected = row(3, 1000)
+    coir.enable()
+    coir.compile(elem)
+    for k in range(20):
+        row(k, 50)
+    coir.compile(row)
+    text = coir.dump(row, "ssa")
+    before = coir.stats()["native_calls"]
+    r = row(3, 1000)
+    calls = coir.stats()["native_calls"] - before
+    elem = other
+    print(r == expected, text.count("inline_ok"), calls, row(3, 4))
+"""
+
+
+def test_a_global_function_compiled_first_runs_inline():
+    """`elem` is compiled first: the function coir attached its code to has no version, so
+    CALL_PY_EXACT_ARGS no longer names it in `row`; the LOAD_GLOBAL of its name does, and its
+    body (a float divided by an int, a float constant) runs inline: `row` is the only native
+    call. Once the name is bound to another function, that one is called."""
+    r = _run(_GLOBAL_CALLEE_PROGRAM, env={"COIR_SAMPLE_US": "100000000"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "1", "1", "-8.0"]
+    r = _run(_GLOBAL_CALLEE_PROGRAM, env={"COIR_SAMPLE_US": "100000000", "COIR_INLINE": "0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["True", "0", "1001", "-8.0"]
+
+
 _LEAVING_PROGRAM = """
     import coir
     class C:

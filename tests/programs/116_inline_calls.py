@@ -405,6 +405,45 @@ for bad in ([1, 2], [0], [0.0]):
     except ZeroDivisionError as e:
         print("ZeroDivisionError", e, frames(e)[1:])
 
+section("floats meeting ints")
+# BINARY_OP_EXTEND in the callees (a float with a compact int), true division of ints, and
+# constants that are not immortal; the callees are module functions, found by their names.
+def a_elem(i, j):
+    s = i + j
+    return 1.0 / (s * (s + 1) // 2 + i + 1)
+def scaled(x, k):
+    return x * k + 0.25 - k
+def ratio(x, y):
+    return x / y
+def mixed(n, m):
+    t = 0.0
+    for i in range(n):
+        for j in range(m):
+            t += a_elem(i, j) * 2 + scaled(0.5, j) + scaled(j, 1.5) + ratio(i, j + 1)
+    return t
+def ratios(xs, ys):
+    t = 0.0
+    for x in xs:
+        for y in ys:
+            t += ratio(x, y)
+    return t
+for _ in range(20):
+    r = mixed(6, 7), ratios([1, 2.5, -3], [2, 0.5, 4])
+print(r)
+print(mixed(2, 3), ratios([1 << 70, True, 7], [3, 2.5]), scaled(True, 2.5), scaled(2.5, 1 << 40))
+print(ratios([float("inf"), -0.0, 1e308], [2, -1.5, float("nan")]), scaled(1e308, 7))
+for xs, ys in (([1, 2], [3, 0]), ([1.5], [0.0]), ([0], [-0.0])):
+    try:
+        ratios(xs, ys)
+    except ZeroDivisionError as e:
+        print("ZeroDivisionError", e, frames(e)[1:])
+saved = scaled
+def scaled(x, k):
+    return x - k
+print(mixed(3, 3))
+scaled = saved
+print(mixed(3, 3))
+
 section("reference counts")
 marker = object()
 holder = Task(marker, False, False)

@@ -795,7 +795,7 @@ static int hook_installed = 0;
 /* Profile mode (below). */
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
 static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co,
-                                                                             uintptr_t *site);
+                                                                             PyObject *globals, uintptr_t *site);
 static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry, const void *relocs);
 
 static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject *func, PyObject *const *args,
@@ -864,7 +864,7 @@ static inline __attribute__((always_inline)) PyObject *call_py_function(PyThread
     if (hook_installed) {
         return coir_eval(ts, f, 0);
     }
-    CoirCodeState *st = runnable_natively(ts, _PyFrame_GetCode(f), site);
+    CoirCodeState *st = runnable_natively(ts, _PyFrame_GetCode(f), f->f_globals, site);
     return st != NULL ? run_native(ts, f, st->entry, st->relocs) : _PyEval_EvalFrame(ts, f, 0);
 }
 
@@ -1887,10 +1887,12 @@ PyObject *coir_rt_resume_inline(PyThreadState *ts, _PyInterpreterFrame *caller, 
 }
 
 /* Compile `co` (mode: CompileMode), marking the compile under way: code the compiler itself
- * runs (finalizers, ...) meanwhile stays interpreted and asks for no compile. */
-static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode) {
+ * runs (finalizers, ...) meanwhile stays interpreted and asks for no compile. `globals` (or
+ * NULL) are those of the function that got hot: where the compile looks up the functions its
+ * global calls name (coir_global_function_code). */
+static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode, PyObject *globals) {
     compiling = 1;
-    coir_rs_compile(co, st, mode);
+    coir_rs_compile(co, st, mode, globals);
     compiling = 0;
 }
 
@@ -1933,17 +1935,17 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         int mode = st->forced ? COIR_COMPILE_NOW
                  : threshold == 0 ? COIR_COMPILE_COLD
                  : background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW;
-        compile_code(co, st, mode);
+        compile_code(co, st, mode, f->f_globals);
         if (st->entry == NULL) {
             return interp_eval(ts, f, throwflag);
         }
     }
     else if (st->recompile == 1 && !st->pending && !compiling) {
         st->recompile = 2;
-        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, f->f_globals);
     }
     else if (st->cold && !st->pending && ++st->calls > hot_calls && !compiling) {
-        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, f->f_globals);
     }
     if (code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
@@ -2023,7 +2025,7 @@ void coir_attach(void *obj) {
  * Otherwise the call counts towards hotness, SAMPLE_WEIGHT calls as much as one sample: sampling
  * charges a short callee's time to its caller's loop (see take_sample), but once the caller
  * runs natively its calls are counted here. Returns the state if the code now has code. */
-static __attribute__((noinline)) CoirCodeState *compile_on_call(PyCodeObject *co, CoirCodeState *st) {
+static __attribute__((noinline)) CoirCodeState *compile_on_call(PyCodeObject *co, CoirCodeState *st, PyObject *globals) {
     if (st == NULL && (st = coir_code_state(co, 1)) == NULL) {
         return NULL;
     }
@@ -2031,22 +2033,22 @@ static __attribute__((noinline)) CoirCodeState *compile_on_call(PyCodeObject *co
         return NULL;
     }
     if (st->forced || sample_hot == 0) {
-        compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD);
+        compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD, globals);
     }
     else if (++st->calls >= (long)sample_hot * SAMPLE_WEIGHT) {
-        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+        compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, globals);
     }
     return st->entry != NULL ? st : NULL;
 }
 
 static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(PyThreadState *ts, PyCodeObject *co,
-                                                                             uintptr_t *site) {
+                                                                             PyObject *globals, uintptr_t *site) {
     if (!profile_mode) {
         return NULL;
     }
     CoirCodeState *st = site_code_state(co, site);
     if (st == NULL || st->entry == NULL) {
-        st = compile_on_call(co, st);
+        st = compile_on_call(co, st, globals);
         if (st == NULL) {
             return NULL;
         }
@@ -2061,7 +2063,7 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
          * is charged to its caller), and run it interpreted until that code is installed. */
         if (st->recompile == 1 && !st->pending && !compiling) {
             st->recompile = 2;
-            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, globals);
             if (!st->recompile) {
                 return st;
             }
@@ -2078,7 +2080,7 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyThreadState *ts = PyThreadState_GET();
-    CoirCodeState *st = runnable_natively(ts, (PyCodeObject *)func->func_code, NULL);
+    CoirCodeState *st = runnable_natively(ts, (PyCodeObject *)func->func_code, func->func_globals, NULL);
     if (st == NULL) {
         return py_function_vectorcall(callable, args, nargsf, kwnames);
     }
@@ -2136,7 +2138,7 @@ static int take_sample(void *arg) {
                 if (st->calls < (long)sample_hot * SAMPLE_WEIGHT) {
                     continue;
                 }
-                compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+                compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, f->f_globals);
                 if (st->entry == NULL && !st->pending) {
                     continue;
                 }
@@ -2145,7 +2147,7 @@ static int take_sample(void *arg) {
         else if (st->recompile == 1) {
             /* Compiled code that deoptimised too often runs interpreted meanwhile. */
             st->recompile = 2;
-            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW);
+            compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, f->f_globals);
         }
         attach((PyFunctionObject *)func);
     }
@@ -2373,6 +2375,25 @@ void *coir_method_code(uint32_t type_version, void *descr) {
         return NULL;
     }
     return ((PyFunctionObject *)descr)->func_code;
+}
+
+/* The code of the plain function `name` is bound to in `globals` now, borrowed, or NULL: what a
+ * call of that global will likely run (the inlined body tests the callable's code version when
+ * it runs). A function coir attached has no version for CALL_PY_EXACT_ARGS to cache, so the
+ * compile of its callers looks here instead. Runs no Python code: only an exact dict whose keys
+ * are all str is searched, with a str key. */
+void *coir_global_function_code(void *globals, void *name) {
+    PyObject *g = (PyObject *)globals, *n = (PyObject *)name;
+    if (g == NULL || n == NULL || !PyDict_CheckExact(g) || !PyUnicode_CheckExact(n)
+        || !DK_IS_UNICODE(((PyDictObject *)g)->ma_keys)) {
+        return NULL;
+    }
+    PyObject *v = PyDict_GetItemWithError(g, n);
+    if (v == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return PyFunction_Check(v) ? ((PyFunctionObject *)v)->func_code : NULL;
 }
 
 void coir_set_background(int on) { background = on; }

@@ -146,7 +146,27 @@ impl CodeParts {
 
     /// What the relocation table is resolved from.
     fn consts(&self) -> CodeConsts {
-        CodeConsts { consts: self.consts.clone(), names: self.all_names(), code_base: self.code_base, adaptive: self.snapshot() }
+        CodeConsts { consts: self.all_consts(), names: self.all_names(), code_base: self.code_base, adaptive: self.snapshot() }
+    }
+
+    /// The constants native code reads through its relocation table (`Reloc::Const`): the
+    /// code's, then each callee's (borrowed from a code an inlined body runs only once its
+    /// entry test has found that code: alive, as the callable holds it).
+    fn all_consts(&self) -> Vec<usize> {
+        let mut consts = self.consts.clone();
+        for (_, c) in &self.callees {
+            consts.extend_from_slice(&c.consts);
+        }
+        consts
+    }
+
+    /// What each constant of [`CodeParts::all_consts`] is known to be, for the passes.
+    fn all_const_kinds(&self) -> Vec<Option<ir_cfg::ssa::GuardKind>> {
+        let mut kinds = self.const_kinds.clone();
+        for (_, c) in &self.callees {
+            kinds.extend_from_slice(&c.const_kinds);
+        }
+        kinds
     }
 
     /// The names native code reads through its relocation table (`Reloc::Name`): the code's,
@@ -160,15 +180,16 @@ impl CodeParts {
     }
 
     /// Where each callee's parts start: its code in [`CodeParts::snapshot`] (code units), its
-    /// names in [`CodeParts::all_names`].
-    fn callee_bases(&self) -> Vec<(u32, u32)> {
-        let (mut base, mut names) = ((self.code.len() / 2) as u32, self.names.len() as u32);
+    /// names in [`CodeParts::all_names`], its constants in [`CodeParts::all_consts`].
+    fn callee_bases(&self) -> Vec<(u32, u32, u32)> {
+        let (mut base, mut names, mut consts) = ((self.code.len() / 2) as u32, self.names.len() as u32, self.consts.len() as u32);
         self.callees
             .iter()
             .map(|(_, c)| {
-                let b = (base, names);
+                let b = (base, names, consts);
                 base += (c.code.len() / 2) as u32 + 2;
                 names += c.names.len() as u32;
+                consts += c.consts.len() as u32;
                 b
             })
             .collect()
@@ -181,13 +202,15 @@ impl CodeParts {
     }
 }
 
-/// The parts of `code` and of the functions its calls may run inline.
-fn code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
+/// The parts of `code` and of the functions its calls may run inline; `globals` (a borrowed
+/// dict, or NULL) are those of a function running `code`, where the callees of its global
+/// calls are looked up.
+fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts, Refusal> {
     let mut p = raw_code_parts(code)?;
     // COIR_INLINE=0: no call runs inline (for comparisons and for finding an inlining fault).
     static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0")) {
-        p.callees = callees_of(code.py(), &p);
+        p.callees = callees_of(code.py(), &p, globals);
     }
     Ok(p)
 }
@@ -208,10 +231,11 @@ const MAX_CALLEES: usize = 32;
 /// The code the feedback of a call names, if the interpreter still knows it and it is small
 /// enough to run inline (`ir_cfg::MAX_INLINE_INSTRS`; lowering decides the rest), keyed by
 /// the code unit of the instruction whose cache named it: a CALL whose feedback is
-/// CALL_PY_EXACT_ARGS (its function version), or a method load (LOAD_ATTR_METHOD_*: its
-/// descriptor; profile mode clears the versions of the functions it routes through native
-/// code, so calls of those stay unspecialised).
-fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
+/// CALL_PY_EXACT_ARGS (its function version), a method load (LOAD_ATTR_METHOD_*: its
+/// descriptor), or a LOAD_GLOBAL that pushes a callable (the function `globals` bind its name
+/// to now). Profile mode clears the versions of the functions it routes through native code,
+/// so calls of those stay unspecialised: the loads are what names them then.
+fn callees_of(py: Python<'_>, p: &CodeParts, globals: *mut c_void) -> Vec<(u32, CodeParts)> {
     use bytecode_cfg::Opcode;
     use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
     let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
@@ -230,6 +254,14 @@ fn callees_of(py: Python<'_>, p: &CodeParts) -> Vec<(u32, CodeParts)> {
                     // SAFETY: GIL held; the descriptor is only read if the version vouches for it.
                     (Some(tv), Some(descr)) => unsafe { ffi::coir_method_code(tv as u32, descr as usize as *mut c_void) },
                     _ => continue,
+                }
+            }
+            // Not LOAD_GLOBAL_BUILTIN: a name found in the builtins is not the module's.
+            (Opcode::LoadGlobal, Opcode::LoadGlobal | Opcode::LoadGlobalModule) if ins.oparg & 1 == 1 => {
+                match p.names.get((ins.oparg >> 1) as usize) {
+                    // SAFETY: GIL held; `globals` is NULL or a live dict, the name a live str.
+                    Some(&name) => unsafe { ffi::coir_global_function_code(globals, name as *mut c_void) },
+                    None => continue,
                 }
             }
             _ => continue,
@@ -401,15 +433,14 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 }
 
 /// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
-fn callee(call_unit: u32, (base, names_base): (u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
+fn callee(call_unit: u32, (base, names_base, consts_base): (u32, u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
     use ir_cfg::ir::{Operand, Singleton};
     let singletons = [Singleton::None, Singleton::True, Singleton::False];
-    let consts = p
-        .consts
-        .iter()
-        .map(|&c| {
+    let consts = (p.consts.iter().enumerate())
+        .map(|(i, &c)| {
             let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(singletons[i]));
-            s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)))
+            let s = s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)));
+            s.unwrap_or(Operand::Const(consts_base + i as u32))
         })
         .collect();
     Some(ir_cfg::Callee {
@@ -440,7 +471,7 @@ fn ssa_stages(p: &CodeParts, f: &ir_cfg::Function, keep_text: bool) -> Result<(i
         let msgs: Vec<String> = errs.iter().take(10).map(|e| e.to_string()).collect();
         Refusal::new("internal error: SSA verifier", format!("{}: SSA verification failed:\n{}\n{}", p.name, msgs.join("\n"), s.to_text()))
     })?;
-    s.const_kinds = p.const_kinds.clone();
+    s.const_kinds = p.all_const_kinds();
     s.arg_slots = Some(p.arg_slots());
     let mut texts = Vec::new();
     if keep_text {
@@ -698,8 +729,8 @@ struct Made {
 }
 
 /// Run the whole pipeline on a code object.
-fn compile_code(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Made, Refusal> {
-    finish(prepare(code, tier)?)
+fn compile_code(code: &Bound<'_, PyAny>, tier: Tier, globals: *mut c_void) -> Result<Made, Refusal> {
+    finish(prepare(code, tier, globals)?)
 }
 
 /// What a compile needs from the code object, copied out of it with the GIL held. Lowering it
@@ -722,9 +753,9 @@ struct Extracted {
 unsafe impl Send for Extracted {}
 
 /// Copy out what compiling `code` needs (needs the GIL).
-fn extract(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Extracted, Refusal> {
+fn extract(code: &Bound<'_, PyAny>, tier: Tier, globals: *mut c_void) -> Result<Extracted, Refusal> {
     let start = Instant::now();
-    let p = code_parts(code)?;
+    let p = code_parts(code, globals)?;
     let (dump_dir, n) = {
         let mut g = global();
         g.dumps += 1;
@@ -754,8 +785,8 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
 }
 
 /// Copy, decode, lower and verify (needs the GIL).
-fn prepare(code: &Bound<'_, PyAny>, tier: Tier) -> Result<Prepared, Refusal> {
-    lower_extracted(extract(code, tier)?)
+fn prepare(code: &Bound<'_, PyAny>, tier: Tier, globals: *mut c_void) -> Result<Prepared, Refusal> {
+    lower_extracted(extract(code, tier, globals)?)
 }
 
 /// Lower background jobs and compile those that lowered with one run of GCC; one result per
@@ -796,8 +827,8 @@ fn record_refusal(r: &Refusal) {
 }
 
 /// Compile `code` into its co_extra state. Returns the refusal message on failure.
-fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState, tier: Tier) -> Result<(), String> {
-    install(st, compile_code(code, tier))
+fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState, tier: Tier, globals: *mut c_void) -> Result<(), String> {
+    install(st, compile_code(code, tier, globals))
 }
 
 /// Every version of one code object's native code (co_extra's `compiled`): a cold version
@@ -1078,7 +1109,7 @@ const _: runtime_abi::api::rust_fns::coir_rs_free = coir_rs_free;
 
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]
-pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, mode: std::ffi::c_int) {
+pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState, mode: std::ffi::c_int, globals: *mut c_void) {
     let (tier, background) = match ffi::CompileMode::from_c(mode) {
         Some(ffi::CompileMode::Cold) => (Tier::Cold, false),
         Some(ffi::CompileMode::Hot) => (Tier::Optimised, true),
@@ -1093,10 +1124,10 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                 return;
             }
             if !background || FORKED.load(Ordering::Relaxed) {
-                let _ = compile_into_state(&code, st, tier);
+                let _ = compile_into_state(&code, st, tier, globals);
                 return;
             }
-            match extract(&code, tier) {
+            match extract(&code, tier, globals) {
                 Ok(extracted) => {
                     let raw = code.clone().into_ptr() as usize;
                     // SAFETY: st is live while the code object is, and we hold the GIL.
@@ -1116,7 +1147,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
                             ffi::coir_inflight -= 1;
                             pyo3::ffi::Py_DECREF(raw as *mut pyo3::ffi::PyObject);
                         }
-                        let _ = compile_into_state(&code, st, tier);
+                        let _ = compile_into_state(&code, st, tier, globals);
                     }
                 }
                 Err(r) => {
@@ -1152,6 +1183,17 @@ fn code_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         return Ok(c);
     }
     Err(PyValueError::new_err("expected a function or a code object"))
+}
+
+/// The globals of `obj` if it is a function (borrowed from it), else NULL.
+fn globals_of(obj: &Bound<'_, PyAny>) -> *mut c_void {
+    // SAFETY: a type check and a field read on a live object.
+    unsafe {
+        match pyo3::ffi::PyFunction_Check(obj.as_ptr()) != 0 {
+            true => pyo3::ffi::PyFunction_GetGlobals(obj.as_ptr()) as *mut c_void,
+            false => std::ptr::null_mut(),
+        }
+    }
 }
 
 fn state_of(code: &Bound<'_, PyAny>) -> PyResult<*mut ffi::CoirCodeState> {
@@ -1244,7 +1286,7 @@ fn compile(obj: &Bound<'_, PyAny>) -> PyResult<()> {
         (*st).forced = 1;
         (*st).refused = 0;
     }
-    compile_into_state(&code, st, Tier::Optimised).map_err(CompileError::new_err)?;
+    compile_into_state(&code, st, Tier::Optimised, globals_of(obj)).map_err(CompileError::new_err)?;
     attach(obj);
     Ok(())
 }
@@ -1320,7 +1362,7 @@ fn gcc_lock_detached(py: Python<'_>) -> bool {
 fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
     let code = code_of(obj)?;
     let err = |r: Refusal| CompileError::new_err(r.message);
-    let p = code_parts(&code).map_err(err)?;
+    let p = code_parts(&code, globals_of(obj)).map_err(err)?;
     let cfg = build_cfg(&p).map_err(err)?;
     if stage == "bytecode" {
         return Ok(cfg.to_text());
@@ -1363,7 +1405,7 @@ fn dump(obj: &Bound<'_, PyAny>, stage: &str) -> PyResult<String> {
 /// Decode a code object into its CFG: (instructions, blocks). Raises ValueError if malformed.
 #[pyfunction]
 fn decode(code: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
-    let p = code_parts(code).map_err(|r| PyValueError::new_err(r.message))?;
+    let p = code_parts(code, std::ptr::null_mut()).map_err(|r| PyValueError::new_err(r.message))?;
     let cfg = build_cfg(&p).map_err(|r| PyValueError::new_err(r.message))?;
     Ok((cfg.instrs.len(), cfg.graph.node_count()))
 }
@@ -1371,7 +1413,7 @@ fn decode(code: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
 /// Decode and lower (no native code): None if it would compile, else (reason, message).
 #[pyfunction]
 fn check_lowering(code: &Bound<'_, PyAny>) -> PyResult<Option<(String, String)>> {
-    let p = code_parts(code).map_err(|r| PyValueError::new_err(r.message))?;
+    let p = code_parts(code, std::ptr::null_mut()).map_err(|r| PyValueError::new_err(r.message))?;
     let r = build_cfg(&p).and_then(|cfg| lower(&p, &cfg)).and_then(|f| ssa(&p, &f));
     Ok(r.err().map(|r| (r.key, r.message)))
 }

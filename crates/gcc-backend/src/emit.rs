@@ -2141,6 +2141,29 @@ impl<'c> Emitter<'c, '_> {
                     let yes = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(ty)));
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
                 }
+                Opcode::AsDoubles => {
+                    let (&[x, y], Imm::Int(any)) = (&d.args[..], &d.imm) else { return Err(bad(d)) };
+                    let (x, y) = (self.val(x).to_rvalue(), self.val(y).to_rvalue());
+                    let (ok, xd, yd) = (self.val(res(0)?), self.val(res(1)?), self.val(res(2)?));
+                    for r in [xd, yd] {
+                        cur.add_assignment(None, r, c.new_rvalue_zero(self.t.f64));
+                    }
+                    cur.add_assignment(None, ok, c.new_rvalue_zero(self.t.int));
+                    split += 1;
+                    let name = format!("{bid}_doubles{split}");
+                    let done = self.func.new_block(format!("{name}_done"));
+                    let b = self.number_as_double(cur, x, xd, done, &format!("{name}_x"));
+                    let b = self.number_as_double(b, y, yd, done, &format!("{name}_y"));
+                    let float = |v| c.new_comparison(None, ComparisonOp::Equals, at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue(), self.reloc(Reloc::Type(BuiltinType::Float)));
+                    let one_float = c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, float(x), float(y));
+                    let taken = match *any {
+                        1 => c.new_rvalue_one(self.t.int),
+                        _ => c.new_cast(None, one_float, self.t.int),
+                    };
+                    b.add_assignment(None, ok, taken);
+                    b.end_with_jump(None, done);
+                    cur = done;
+                }
                 Opcode::ClosureCell => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let func = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

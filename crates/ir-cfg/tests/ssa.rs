@@ -261,7 +261,7 @@ fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)
 
 /// A plain callee (`CO_OPTIMIZED | CO_NEWLOCALS`, no keyword-only parameters) named by the
 /// feedback at `call_unit`, its feedback relocated at unit 100 and its names at 2.
-fn test_callee(call_unit: u32, cfg: bytecode_cfg::BytecodeCfg, argcount: u32, nlocalsplus: u32, consts: Vec<Option<ir_cfg::ir::Operand>>) -> ir_cfg::Callee {
+fn test_callee(call_unit: u32, cfg: bytecode_cfg::BytecodeCfg, argcount: u32, nlocalsplus: u32, consts: Vec<ir_cfg::ir::Operand>) -> ir_cfg::Callee {
     ir_cfg::Callee { call_unit, base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts }
 }
 
@@ -306,7 +306,7 @@ fn small_pure_callee_runs_inline() {
         (ReturnValue, 0),
     ];
     let feedback = [(2, LoadAttrInstanceValue, tv), (4, ToBoolBool, &[][..]), (9, LoadAttrInstanceValue, tv), (10, ToBoolBool, &[][..])];
-    let callee = |ops: &[(Opcode, u8)]| test_callee(2, feedback_cfg(ops, &feedback, 2, 1), 1, 1, vec![None]);
+    let callee = |ops: &[(Opcode, u8)]| test_callee(2, feedback_cfg(ops, &feedback, 2, 1), 1, 1, vec![ir_cfg::ir::Operand::Const(1)]);
     let (text, s) = lower_inlining(&caller_cfg, 1, vec![callee(&callee_ops)]);
     assert_eq!(text.matches("attr_read").count(), 2, "{text}");
     assert_eq!(text.matches("call call(").count(), 1, "{text}");
@@ -345,7 +345,7 @@ fn callee_locals_subscripts_and_raise_paths_run_inline() {
         (ReturnValue, 0),
     ];
     let feedback = [(2, LoadAttrInstanceValue, tv), (4, BinaryOpSubscrListInt, &[][..])];
-    let (text, _) = lower_inlining(&caller_cfg, 2, vec![test_callee(2, feedback_cfg(&callee_ops, &feedback, 2, 3), 2, 3, vec![None])]);
+    let (text, _) = lower_inlining(&caller_cfg, 2, vec![test_callee(2, feedback_cfg(&callee_ops, &feedback, 2, 3), 2, 3, vec![ir_cfg::ir::Operand::Const(1)])]);
     for op in ["inline_ok", "attr_read", "item_read"] {
         assert_eq!(text.matches(op).count(), 1, "{op}: {text}");
     }
@@ -392,7 +392,7 @@ fn stores_run_inline_and_cold_blocks_are_left() {
             (10, LoadGlobal, warm_up),
             (12, Call, warm_up),
         ];
-        let none = Some(ir_cfg::ir::Operand::Singleton(Singleton::None));
+        let none = ir_cfg::ir::Operand::Singleton(Singleton::None);
         lower_inlining(&caller_cfg, 2, vec![test_callee(2, feedback_cfg(&callee_ops, &feedback, 4, 2), 2, 2, vec![none])]).0
     };
     // The last 16 outcomes all jumped over the block.
@@ -422,13 +422,37 @@ fn division_runs_inline_with_its_divisor_tested() {
     let lowered = |nb: u8| {
         let callee_ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, nb), (ReturnValue, 0)];
         let call_unit = caller[..4].iter().map(|(o, _)| 1 + o.cache_entries() as u32).sum();
-        lower_inlining(&caller_cfg, 2, vec![test_callee(call_unit, feedback_cfg(&callee_ops, &[], 2, 2), 2, 2, vec![None])]).0
+        lower_inlining(&caller_cfg, 2, vec![test_callee(call_unit, feedback_cfg(&callee_ops, &[], 2, 2), 2, 2, vec![ir_cfg::ir::Operand::Const(1)])]).0
     };
     let text = lowered(bytecode_cfg::opargs::NB_REMAINDER as u8);
     for (op, n) in [("inline_ok", 1), ("is_compact_int", 2), ("icmp", 1), ("imod", 1), ("call call(", 1)] {
         assert_eq!(text.matches(op).count(), n, "{op}: {text}");
     }
     let text = lowered(bytecode_cfg::opargs::NB_ADD as u8);
+    assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
+}
+
+/// A module function named by the LOAD_GLOBAL that pushed it (the CALL has no feedback: its
+/// callee's version was cleared) runs inline: `return x * 1.5` with BINARY_OP_EXTEND feedback
+/// takes a float and a compact int as doubles (`as_doubles`), the float constant relocated from
+/// the callee. Named by no load of the callable, it is called.
+#[test]
+fn global_callee_with_mixed_arithmetic_runs_inline() {
+    use Opcode::*;
+    let caller = [(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0), (Call, 1), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[], 3, 1);
+    let callee_ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadConst, 0), (BinaryOp, bytecode_cfg::opargs::NB_MULTIPLY as u8), (ReturnValue, 0)];
+    let callee_cfg = feedback_cfg(&callee_ops, &[(3, BinaryOpExtend, &[])], 2, 1);
+    let lowered = |named_at: u32| {
+        let callee = test_callee(named_at, callee_cfg.clone(), 1, 1, vec![ir_cfg::ir::Operand::Const(5)]);
+        lower_inlining(&caller_cfg, 1, vec![callee]).0
+    };
+    // The LOAD_GLOBAL follows RESUME, which has no caches.
+    let text = lowered(1);
+    for (op, n) in [("inline_ok", 1), ("as_doubles 0", 1), ("fmul", 1), ("const[5]", 1), ("call box_float(", 1), ("call call(", 1)] {
+        assert_eq!(text.matches(op).count(), n, "{op}: {text}");
+    }
+    let text = lowered(99);
     assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 

@@ -66,6 +66,9 @@ c_api! {
         /// descriptor), borrowed, or NULL unless a type of that version still exists (so the
         /// descriptor is alive) and the descriptor is a Python function (GIL held).
         fn coir_method_code(type_version: u32, descr: *mut c_void) -> *mut c_void;
+        /// The code of the plain function `name` (a str) is bound to in `globals` (an exact
+        /// dict of str keys), borrowed, or NULL (GIL held; runs no Python code).
+        fn coir_global_function_code(globals: *mut c_void, name: *mut c_void) -> *mut c_void;
         /// Module initialisation; -1 with an exception set on failure.
         fn coir_init() -> c_int;
         /// Installs the hook.
@@ -109,8 +112,9 @@ c_api! {
         coir_done_ready: c_int;
     }
     implemented_in_rust {
-        /// Called by the hook when a code object gets hot (`mode`: `CompileMode`).
-        fn coir_rs_compile(code: *mut c_void, st: *mut CoirCodeState, mode: c_int);
+        /// Called by the hook when a code object gets hot (`mode`: `CompileMode`); `globals`
+        /// (or NULL) are those of the function that runs it.
+        fn coir_rs_compile(code: *mut c_void, st: *mut CoirCodeState, mode: c_int, globals: *mut c_void);
         /// Installs finished background compilations.
         fn coir_rs_poll();
         /// Frees Rust-owned compiled code.
@@ -127,6 +131,6 @@ mod tests {
         assert!(p.contains("void coir_disable(void);"), "{p}");
         assert!(p.contains("void coir_code_facts(void *code, size_t *out);"), "{p}");
         assert!(p.contains("extern long coir_inflight;"), "{p}");
-        assert!(p.contains("void coir_rs_compile(void *code, CoirCodeState *st, int mode);"), "{p}");
+        assert!(p.contains("void coir_rs_compile(void *code, CoirCodeState *st, int mode, void *globals);"), "{p}");
     }
 }

@@ -90,8 +90,8 @@ impl Lowerer<'_> {
                 }
                 // The callable's depth once the owner is replaced (see `lower_call_maybe_inline`).
                 let depth = self.depth() - 1;
-                self.method_loads.retain(|&(d, _)| d < depth);
-                self.method_loads.push((depth, ins.offset));
+                self.callable_loads.retain(|&(d, _)| d < depth);
+                self.callable_loads.push((depth, ins.offset));
                 if let AttrFeedback::Method { type_version, keys_version, descr } = fb {
                     return self.pair_result(
                         Helper::LoadMethodCached,

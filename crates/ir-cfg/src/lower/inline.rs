@@ -52,11 +52,12 @@ use runtime_abi::caches;
 
 /// A function a CALL may run inline: its code, found from feedback when the caller was
 /// compiled: the function version in the CALL's cache (CALL_PY_EXACT_ARGS; a valid function
-/// version is its code's `co_version`, unique to one code object), or the method a
-/// LOAD_ATTR_METHOD_* cache names (the load that pushed the callable).
+/// version is its code's `co_version`, unique to one code object), the method a
+/// LOAD_ATTR_METHOD_* cache names, or the function the module binds a LOAD_GLOBAL's name to
+/// (the loads that pushed the callable).
 #[derive(Clone, Debug)]
 pub struct Callee {
-    /// Code unit of the instruction whose feedback named it: the CALL, or the method load.
+    /// Code unit of the instruction whose feedback named it: the CALL, or the callable's load.
     pub call_unit: u32,
     /// Where its code's feedback is in the caller's relocated snapshot (`Operand::Cache`
     /// units): its inline caches at `base + unit`, and its `co_version` (tested against the
@@ -75,9 +76,10 @@ pub struct Callee {
     /// `co_nlocalsplus` (free variables are its last slots; cells make a body that is never
     /// inlined: MAKE_CELL is not among the instructions handled).
     pub nlocalsplus: u32,
-    /// Per `co_consts` entry: the immortal object it is (`None`, `True`, `False`, a small
-    /// int), if it is one; only those are loaded inline.
-    pub consts: Vec<Option<Operand>>,
+    /// Per `co_consts` entry, how the body loads it: the immortal object it is (`None`,
+    /// `True`, `False`, a small int), or the constant relocated from the callee's code
+    /// (`Operand::Const`, borrowed: the code is alive once the entry test found it).
+    pub consts: Vec<Operand>,
 }
 
 /// The most instructions a body inlined may have: beyond a few reads, the call's own cost
@@ -199,7 +201,7 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
             local(ins.oparg >> 4) && local(ins.oparg & 15)
         }
         O::LoadSmallInt => true,
-        O::LoadConst => callee.consts.get(ins.oparg as usize).is_some_and(Option::is_some),
+        O::LoadConst => (ins.oparg as usize) < callee.consts.len(),
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
         O::StoreAttr => attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
@@ -215,21 +217,32 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
     }
 }
 
-/// The arithmetic a body computes for a BINARY_OP: `+ - *` on the numbers its feedback names,
-/// and, where the interpreter specialises nothing (plain BINARY_OP), `//` and `%` on compact
-/// ints and `/` on floats, once the divisor is tested non-zero (`true`: the interpreter raises
+/// The operands of an inlined arithmetic instruction.
+#[derive(Clone, Copy, PartialEq)]
+enum Operands {
+    /// Both of the kind, unboxed (`unbox_int`, `unbox_float`).
+    Both(GuardKind),
+    /// Exact floats or compact ints, as doubles (`as_doubles`): one a float, or, for true
+    /// division, any.
+    Doubles,
+}
+
+/// The arithmetic a body computes for a BINARY_OP: `+ - *` on the numbers its feedback names
+/// (two ints or two floats; BINARY_OP_EXTEND: a float and a compact int), and, where the
+/// interpreter specialises nothing (plain BINARY_OP), `//` and `%` on compact ints and `/` on
+/// floats and compact ints, once the divisor is tested non-zero (`true`: the interpreter raises
 /// ZeroDivisionError, so the body is left there).
-fn arithmetic(ins: &Instr) -> Option<(GuardKind, SsaOp, bool)> {
+fn arithmetic(ins: &Instr) -> Option<(Operands, SsaOp, bool)> {
     if let Some((kind, op)) = numeric_binary_op(ins.stored) {
-        return Some((kind, op, false));
+        return Some((Operands::Both(kind), op, false));
     }
-    if ins.stored != Opcode::BinaryOp {
-        return None;
-    }
-    match opargs::nb_operator(ins.oparg) {
-        opargs::NB_FLOOR_DIVIDE => Some((GuardKind::CompactInt, SsaOp::IFloorDiv, true)),
-        opargs::NB_REMAINDER => Some((GuardKind::CompactInt, SsaOp::IMod, true)),
-        opargs::NB_TRUE_DIVIDE => Some((GuardKind::Float, SsaOp::FDiv, true)),
+    match (ins.stored, opargs::nb_operator(ins.oparg)) {
+        (Opcode::BinaryOpExtend, opargs::NB_ADD) => Some((Operands::Doubles, SsaOp::FAdd, false)),
+        (Opcode::BinaryOpExtend, opargs::NB_SUBTRACT) => Some((Operands::Doubles, SsaOp::FSub, false)),
+        (Opcode::BinaryOpExtend, opargs::NB_MULTIPLY) => Some((Operands::Doubles, SsaOp::FMul, false)),
+        (Opcode::BinaryOp | Opcode::BinaryOpExtend, opargs::NB_TRUE_DIVIDE) => Some((Operands::Doubles, SsaOp::FDiv, true)),
+        (Opcode::BinaryOp, opargs::NB_FLOOR_DIVIDE) => Some((Operands::Both(GuardKind::CompactInt), SsaOp::IFloorDiv, true)),
+        (Opcode::BinaryOp, opargs::NB_REMAINDER) => Some((Operands::Both(GuardKind::CompactInt), SsaOp::IMod, true)),
         _ => None,
     }
 }
@@ -292,15 +305,15 @@ impl Lowerer<'_> {
         let (ins, info) = (self.ins(), self.info);
         let nargs = ins.oparg;
         let base = self.depth() - nargs as usize - 2;
-        // The CALL's own feedback first, then the method load that pushed the callable.
-        let method = self.method_loads.iter().find(|&&(d, _)| d == base).map(|&(_, unit)| unit);
-        self.method_loads.retain(|&(d, _)| d < base);
+        // The CALL's own feedback first, then the load that pushed the callable.
+        let load = self.callable_loads.iter().find(|&&(d, _)| d == base).map(|&(_, unit)| unit);
+        self.callable_loads.retain(|&(d, _)| d < base);
         let by_call = info.callees.iter().find(|c| c.call_unit == ins.offset).map(|c| (c, true));
-        let by_method = || method.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
+        let by_load = || load.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
         // Not where leaving the body kept costing the interpreter's time (`resume_inline`).
         let despecialised = info.no_speculate.contains(&ins.start);
         let Some((callee, plan, relocated)) = by_call
-            .or_else(by_method)
+            .or_else(by_load)
             .filter(|_| !despecialised)
             .and_then(|(c, relocated)| plan(c, nargs).map(|p| (c, p, relocated)))
         else {
@@ -600,10 +613,20 @@ impl Lowerer<'_> {
         blk
     }
 
-    /// The two top values unboxed, once both are exact floats (`kind` Float) or compact ints;
-    /// anything else takes the call.
-    fn inline_numbers(&mut self, b: &mut Body<'_>, kind: GuardKind) -> (Var, Var) {
+    /// The two top values as numbers of the kind `operands` says, tested (a body is left
+    /// when they are not: the instruction runs in the call); `any` as for `as_doubles`.
+    fn inline_numbers(&mut self, b: &mut Body<'_>, operands: Operands, any: bool) -> (Var, Var) {
         let (x, y) = (b.vars[b.owned.len() - 2], b.vars[b.owned.len() - 1]);
+        let kind = match operands {
+            Operands::Both(kind) => kind,
+            Operands::Doubles => {
+                let [ok, xd, yd] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
+                let imm = Imm::Int(any as i64);
+                self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm, args: vec![x, y], dsts: vec![ok, xd, yd], err: None });
+                self.inline_bail_unless(b, ok, "number");
+                return (xd, yd);
+            }
+        };
         let (test, unbox) = match kind {
             GuardKind::Float => (SsaOp::IsFloat, SsaOp::UnboxFloat),
             _ => (SsaOp::IsCompactInt, SsaOp::UnboxInt),
@@ -654,16 +677,17 @@ impl Lowerer<'_> {
                 self.inline_store(b, (ins.oparg & 15) as usize);
             }
             O::BinaryOp if arithmetic(ins).is_some() => {
-                let (kind, op, divides) = arithmetic(ins).expect("checked by the guard");
-                let (x, y) = self.inline_numbers(b, kind);
+                let (operands, op, divides) = arithmetic(ins).expect("checked by the guard");
+                let (x, y) = self.inline_numbers(b, operands, divides);
+                let float = operands != Operands::Both(GuardKind::CompactInt);
                 let z = match divides {
                     false => self.op1(op, Imm::None, vec![x, y]),
                     true => {
-                        let is_zero = self.is_zero(y, kind == GuardKind::Float, &mut None);
+                        let is_zero = self.is_zero(y, float, &mut None);
                         self.inline_bail_when(b, is_zero, true, "divisor");
                         // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
                         let err = self.inline_bail_clearing(b);
-                        let ty = if kind == GuardKind::Float { Ty::F64 } else { Ty::I64 };
+                        let ty = if float { Ty::F64 } else { Ty::I64 };
                         let z = self.fb.new_var(ty);
                         self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
                         z
@@ -671,7 +695,7 @@ impl Lowerer<'_> {
                 };
                 // Boxing fails only with MemoryError: forgotten, and the call computes again.
                 let r = self.new_obj();
-                let helper = if kind == GuardKind::Float { Helper::BoxFloat } else { Helper::BoxInt };
+                let helper = if float { Helper::BoxFloat } else { Helper::BoxInt };
                 let err = self.inline_bail_clearing(b);
                 self.fb.push(Inst::Call { helper, args: vec![Operand::Var(z)], dst: Some(r), err: Some(err) });
                 self.inline_pop(b);
@@ -680,7 +704,7 @@ impl Lowerer<'_> {
             }
             O::CompareOp => {
                 let (kind, op) = numeric_compare(ins.stored).expect("plan checked the feedback");
-                let (x, y) = self.inline_numbers(b, kind);
+                let (x, y) = self.inline_numbers(b, Operands::Both(kind), false);
                 let c = self.op1(op, Imm::Int((ins.oparg >> 5) as i64), vec![x, y]);
                 self.inline_pop(b);
                 self.inline_pop(b);
@@ -718,8 +742,7 @@ impl Lowerer<'_> {
             }
             O::LoadSmallInt => self.inline_push(b, Operand::SmallInt(ins.oparg), false),
             O::LoadConst => {
-                let c = b.callee.consts[ins.oparg as usize].expect("plan checked the constant");
-                self.inline_push(b, c, false);
+                self.inline_push(b, b.callee.consts[ins.oparg as usize], false);
             }
             // A borrowed alias: nothing the body does can free what it copies.
             O::Copy => self.inline_push(b, Operand::Var(b.vars[b.owned.len() - ins.oparg as usize]), false),

@@ -157,6 +157,12 @@ impl Lowerer<'_> {
                     }
                     _ => self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?,
                 }
+                if arg & 1 == 1 {
+                    // A callable: a CALL may run the function the module binds to it inline.
+                    let depth = self.depth();
+                    self.callable_loads.retain(|&(d, _)| d < depth);
+                    self.callable_loads.push((depth, ins.offset));
+                }
                 let v = self.push(OWNED);
                 self.fb.push(Inst::Move { dst: v, src: Operand::Var(tmp) });
                 if arg & 1 == 1 {

@@ -171,7 +171,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         raise_block: BlockId(0),
         ins: None,
         cur_block: BlockIdx::new(0),
-        method_loads: Vec::new(),
+        callable_loads: Vec::new(),
     };
     let entry = l.fb.new_block("entry");
     l.raise_block = l.fb.new_block("raise");
@@ -222,9 +222,10 @@ pub(crate) struct Lowerer<'a> {
     raise_block: BlockId,
     ins: Option<&'a Instr>,
     cur_block: BlockIdx,
-    /// The method loads (LOAD_ATTR with the method bit) whose callable is still on the stack in
-    /// this block: (its depth, the load's code unit); a CALL looks up its callee by them.
-    method_loads: Vec<(usize, u32)>,
+    /// The loads of callables (LOAD_ATTR with the method bit, LOAD_GLOBAL with the NULL bit)
+    /// whose callable is still on the stack in this block: (its depth, the load's code unit); a
+    /// CALL looks up its callee by them.
+    callable_loads: Vec<(usize, u32)>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -234,7 +235,7 @@ impl<'a> Lowerer<'a> {
         let irb = self.block_for(b);
         self.fb.switch_to(irb);
         self.cur_block = b;
-        self.method_loads.clear();
+        self.callable_loads.clear();
         let bb = &cfg.graph[b];
         let mut i = bb.first;
         while i < bb.end {

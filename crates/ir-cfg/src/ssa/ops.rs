@@ -728,6 +728,11 @@ ops! {
     ClosureCell "closure_cell" Int (Obj) -> (Obj) [Borrow => New] | REFCOUNT;
     /// Whether an object is exactly a `float`: 1 or 0.
     IsFloat "is_float" None (Obj) -> (CInt) [Borrow => Scalar];
+    /// Two operands as doubles, as float's arithmetic and true division take them: (1, x, y)
+    /// when each is an exact float or a compact int (whose double is exact) and, unless the
+    /// immediate is 1 (true division, whose result is a float whatever the operands), one is
+    /// a float; (0, 0, 0) otherwise.
+    AsDoubles "as_doubles" Int (Obj, Obj) -> (CInt, F64, F64) [Borrow, Borrow => Scalar, Scalar, Scalar];
     /// `seq[i]` of an exact list (the immediate 0) or tuple (1) and a compact int `i` in its
     /// bounds, as BINARY_OP_SUBSCR_LIST_INT / _TUPLE_INT do it: the item as a new reference;
     /// NULL (no exception set) for anything else.
