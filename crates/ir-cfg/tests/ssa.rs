@@ -456,6 +456,25 @@ fn global_callee_with_mixed_arithmetic_runs_inline() {
     assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 
+/// BINARY_OP_EXTEND feedback of `*` and `/` (a float met a compact int): both operands as
+/// doubles (`as_doubles`; for `/`, two ints too) and the result boxed, else the generic helper,
+/// which also takes a zero divisor (it raises). Nothing is guarded.
+#[test]
+fn floats_meeting_ints_take_doubles_or_the_generic_helper() {
+    use Opcode::*;
+    for (nb, op, any) in [(bytecode_cfg::opargs::NB_MULTIPLY, "fmul", 0), (bytecode_cfg::opargs::NB_TRUE_DIVIDE, "fdiv", 1)] {
+        let ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, nb as u8), (ReturnValue, 0)];
+        let f = lower_with_feedback(&ops, &[(3, BinaryOpExtend)], 2, &info(2));
+        let s = ssa::from_vars(&f).unwrap();
+        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+        let text = s.to_text();
+        for (what, n) in [(format!("as_doubles {any}"), 1), (op.to_string(), 1), ("call box_float(".into(), 1), ("call binary_op(".into(), 1), ("fcmp".into(), any)] {
+            assert_eq!(text.matches(what.as_str()).count(), n, "{what}: {text}");
+        }
+        assert!(!text.contains("guard"), "{text}");
+    }
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,

@@ -23,6 +23,18 @@ pub(super) fn numeric_binary_op(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
     })
 }
 
+/// BINARY_OP_EXTEND's operators that combine a float with a compact int (the specialiser's
+/// other forms are int bit operations): the operation on the two as doubles.
+fn float_meets_int(oparg: u32) -> Option<SsaOp> {
+    Some(match opargs::nb_operator(oparg) {
+        opargs::NB_ADD => SsaOp::FAdd,
+        opargs::NB_SUBTRACT => SsaOp::FSub,
+        opargs::NB_MULTIPLY => SsaOp::FMul,
+        opargs::NB_TRUE_DIVIDE => SsaOp::FDiv,
+        _ => return None,
+    })
+}
+
 /// COMPARE_OP feedback on compact ints or exact floats: the operands' type and the comparison
 /// of their unboxed values.
 pub(super) fn numeric_compare(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
@@ -107,6 +119,11 @@ impl Lowerer<'_> {
                     && self.speculate_item(kind, index)?
                 {
                     return Ok(());
+                }
+                if ins.stored == O::BinaryOpExtend
+                    && let Some(op) = float_meets_int(arg)
+                {
+                    return self.mixed_arith(op, arg);
                 }
                 let h = match ins.stored {
                     O::BinaryOpAddInt | O::BinaryOpSubtractInt | O::BinaryOpMultiplyInt | O::BinaryOpAddFloat
@@ -356,12 +373,50 @@ impl Lowerer<'_> {
     fn int_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
         let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;
-        let join = self.fb.new_block(format!("join_{}", self.offset()));
         let res = self.new_obj();
         let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
         let x = self.op1(op, Imm::None, vec![a, b]);
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
+        self.arith_or_generic(res, slow, oparg)
+    }
+
+    /// BINARY_OP_EXTEND's `l op r` (fadd, fsub, fmul, fdiv) on a float and a compact int (or
+    /// two floats): both as doubles, the result a new float; the generic helper for anything
+    /// else, and for a zero divisor (it raises).
+    fn mixed_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
+        self.check_objects(self.depth() - 2, 2)?;
+        let (l, r) = (self.peek(1), self.peek(0));
+        let off = self.offset();
+        let divides = op == SsaOp::FDiv;
+        let [ok, x, y] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
+        self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm: Imm::Int(divides as i64), args: vec![l, r], dsts: vec![ok, x, y], err: None });
+        let (fast, slow) = (self.fb.new_block(format!("fast_{off}")), self.fb.new_block(format!("slow_{off}")));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: fast, otherwise: slow });
+        self.fb.switch_to(fast);
+        let z = if divides {
+            let is_zero = self.is_zero(y, true, &mut None);
+            let next = self.fb.new_block(format!("nonzero_{off}"));
+            self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
+            self.fb.switch_to(next);
+            // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
+            let err = self.error_block(true)?;
+            let z = self.fb.new_var(Ty::F64);
+            self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
+            z
+        } else {
+            self.op1(op, Imm::None, vec![x, y])
+        };
+        let res = self.new_obj();
+        self.call(Helper::BoxFloat, vec![Operand::Var(z)], Some(res))?;
+        self.arith_or_generic(res, slow, oparg)
+    }
+
+    /// The end of an inline arithmetic path that left its result in `res`: `slow` computes it
+    /// with the generic helper, both join, and the result replaces the operands.
+    fn arith_or_generic(&mut self, res: Var, slow: BlockId, oparg: u32) -> Result<()> {
+        let (l, r) = (self.peek(1), self.peek(0));
+        let join = self.fb.new_block(format!("join_{}", self.offset()));
         self.fb.terminate(Term::Jump(join));
         self.fb.switch_to(slow);
         self.call(Helper::BinaryOp, vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)], Some(res))?;
