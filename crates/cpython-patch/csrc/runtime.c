@@ -2235,9 +2235,25 @@ static int on_function_event(PyFunction_WatchEvent event, PyFunctionObject *func
     return 0;
 }
 
+/* The math module, imported at initialisation (not while compiling, inside the frame hook):
+ * where CoirAbi.math's functions come from. */
+static PyObject *math_module = NULL;
+
+void *coir_math_function(const char *name) {
+    PyObject *f = math_module != NULL ? PyObject_GetAttrString(math_module, name) : NULL;
+    if (f == NULL) {
+        PyErr_Clear();
+    }
+    return f;
+}
+
 int coir_init(void) {
     if (init_name == NULL && (init_name = PyUnicode_InternFromString("__init__")) == NULL) {
         return -1;
+    }
+    if (math_module == NULL && (math_module = PyImport_ImportModule("math")) == NULL) {
+        /* Calls of math functions are then all made. */
+        PyErr_Clear();
     }
     if (list_append == NULL && (list_append = PyObject_GetAttrString((PyObject *)&PyList_Type, "append")) == NULL) {
         return -1;
@@ -2377,23 +2393,25 @@ void *coir_method_code(uint32_t type_version, void *descr) {
     return ((PyFunctionObject *)descr)->func_code;
 }
 
-/* The code of the plain function `name` is bound to in `globals` now, borrowed, or NULL: what a
- * call of that global will likely run (the inlined body tests the callable's code version when
- * it runs). A function coir attached has no version for CALL_PY_EXACT_ARGS to cache, so the
- * compile of its callers looks here instead. Runs no Python code: only an exact dict whose keys
- * are all str is searched, with a str key. */
-void *coir_global_function_code(void *globals, void *name) {
-    PyObject *g = (PyObject *)globals, *n = (PyObject *)name;
-    if (g == NULL || n == NULL || !PyDict_CheckExact(g) || !PyUnicode_CheckExact(n)
-        || !DK_IS_UNICODE(((PyDictObject *)g)->ma_keys)) {
+/* What `name` is bound to in `dict` now, borrowed, or NULL: what a compile expects a load of a
+ * global (or of a module's attribute) to push. Runs no Python code: only an exact dict whose
+ * keys are all str is searched, with a str. */
+void *coir_dict_value(void *dict, void *name) {
+    PyObject *d = (PyObject *)dict, *n = (PyObject *)name;
+    if (d == NULL || n == NULL || !PyDict_CheckExact(d) || !PyUnicode_CheckExact(n) || !DK_IS_UNICODE(((PyDictObject *)d)->ma_keys)) {
         return NULL;
     }
-    PyObject *v = PyDict_GetItemWithError(g, n);
+    PyObject *v = PyDict_GetItemWithError(d, n);
     if (v == NULL) {
         PyErr_Clear();
-        return NULL;
     }
-    return PyFunction_Check(v) ? ((PyFunctionObject *)v)->func_code : NULL;
+    return v;
+}
+
+/* The dict of `obj` if it is exactly a module, borrowed, else NULL. */
+void *coir_module_dict(void *obj) {
+    PyObject *o = (PyObject *)obj;
+    return o != NULL && PyModule_CheckExact(o) ? PyModule_GetDict(o) : NULL;
 }
 
 void coir_set_background(int on) { background = on; }

@@ -19,6 +19,7 @@ use std::time::Instant;
 use bytecode_cfg::{BytecodeCfg, CodeInput};
 use gcc_backend::{Abi, Artefact, CodeConsts, Compiled, Options};
 use ir_cfg::{CodeInfo, Helper, LowerError};
+use runtime_abi::abi::MathFn;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
@@ -128,6 +129,8 @@ struct CodeParts {
     /// Functions the calls may run inline: (the code unit whose feedback named them, their
     /// parts).
     callees: Vec<(u32, CodeParts)>,
+    /// Loads of `math` functions a call computes inline (see [`math_calls_of`]).
+    math_calls: Vec<(u32, MathFn)>,
 }
 
 impl CodeParts {
@@ -157,7 +160,16 @@ impl CodeParts {
         for (_, c) in &self.callees {
             consts.extend_from_slice(&c.consts);
         }
+        // Then, if any is called, the math functions (kept alive by coir: see `CoirAbi::math`).
+        if !self.math_calls.is_empty() {
+            consts.extend(abi().math);
+        }
         consts
+    }
+
+    /// Where [`CodeParts::all_consts`] has the math functions.
+    fn math_base(&self) -> u32 {
+        (self.consts.len() + self.callees.iter().map(|(_, c)| c.consts.len()).sum::<usize>()) as u32
     }
 
     /// What each constant of [`CodeParts::all_consts`] is known to be, for the passes.
@@ -211,6 +223,7 @@ fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts
     static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0")) {
         p.callees = callees_of(code.py(), &p, globals);
+        p.math_calls = math_calls_of(&p, globals, &abi());
     }
     Ok(p)
 }
@@ -258,10 +271,11 @@ fn callees_of(py: Python<'_>, p: &CodeParts, globals: *mut c_void) -> Vec<(u32, 
             }
             // Not LOAD_GLOBAL_BUILTIN: a name found in the builtins is not the module's.
             (Opcode::LoadGlobal, Opcode::LoadGlobal | Opcode::LoadGlobalModule) if ins.oparg & 1 == 1 => {
-                match p.names.get((ins.oparg >> 1) as usize) {
-                    // SAFETY: GIL held; `globals` is NULL or a live dict, the name a live str.
-                    Some(&name) => unsafe { ffi::coir_global_function_code(globals, name as *mut c_void) },
-                    None => continue,
+                let f = global_value(p, globals, ins.oparg >> 1);
+                // SAFETY: a type check and a field read of a live object (GIL held).
+                match !f.is_null() && unsafe { pyo3::ffi::PyFunction_Check(f as *mut pyo3::ffi::PyObject) } != 0 {
+                    true => unsafe { pyo3::ffi::PyFunction_GetCode(f as *mut pyo3::ffi::PyObject) as *mut c_void },
+                    false => continue,
                 }
             }
             _ => continue,
@@ -286,6 +300,47 @@ fn callees_of(py: Python<'_>, p: &CodeParts, globals: *mut c_void) -> Vec<(u32, 
         }
         if out.len() == MAX_CALLEES {
             break;
+        }
+    }
+    out
+}
+
+/// What `globals` (a borrowed dict, or NULL) bind `p`'s name `i` to now, borrowed, or NULL.
+fn global_value(p: &CodeParts, globals: *mut c_void, i: u32) -> *mut c_void {
+    match p.names.get(i as usize) {
+        // SAFETY: GIL held; `globals` is NULL or a live dict, the name a live str.
+        Some(&name) => unsafe { ffi::coir_dict_value(globals, name as *mut c_void) },
+        None => std::ptr::null_mut(),
+    }
+}
+
+/// The loads of callables that push a `math` function computed inline ([`MathFn`]), keyed by
+/// the load's code unit: a LOAD_GLOBAL of a name `globals` bind to one (`from math import
+/// sqrt`), or the attribute load of one from the module the LOAD_GLOBAL before it pushes, with
+/// PUSH_NULL after it (`math.sqrt(x)`). What the call finds is tested when it runs.
+fn math_calls_of(p: &CodeParts, globals: *mut c_void, abi: &Abi) -> Vec<(u32, MathFn)> {
+    use bytecode_cfg::Opcode;
+    let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
+    let which = |v: *mut c_void| MathFn::ALL.iter().copied().find(|&m| !v.is_null() && abi.math[m as usize] == v as usize);
+    let mut out = Vec::new();
+    for (k, ins) in instrs.iter().enumerate() {
+        let v = match ins.opcode {
+            Opcode::LoadGlobal if ins.oparg & 1 == 1 => global_value(p, globals, ins.oparg >> 1),
+            Opcode::LoadAttr
+                if ins.oparg & 1 == 0
+                    && k > 0
+                    && instrs[k - 1].opcode == Opcode::LoadGlobal
+                    && instrs[k - 1].oparg & 1 == 0
+                    && instrs.get(k + 1).is_some_and(|i| i.opcode == Opcode::PushNull) =>
+            {
+                // SAFETY: GIL held; borrowed objects of live dicts.
+                let module = unsafe { ffi::coir_module_dict(global_value(p, globals, instrs[k - 1].oparg >> 1)) };
+                global_value(p, module, ins.oparg >> 1)
+            }
+            _ => continue,
+        };
+        if let Some(m) = which(v) {
+            out.push((ins.offset, m));
         }
     }
     out
@@ -339,6 +394,7 @@ fn raw_code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         stacksize: facts[3] as u32,
         version: facts[runtime_abi::abi::CodeFact::Version as usize] as u32,
         callees: Vec::new(),
+        math_calls: Vec::new(),
     })
 }
 
@@ -408,6 +464,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         // COIR_SPECULATE=0: no guards (for comparisons and for finding a guard's fault).
         no_speculation: std::env::var("COIR_SPECULATE").is_ok_and(|v| v == "0"),
         const_kinds: p.const_kinds.clone(),
+        math_calls: p.math_calls.iter().map(|&(unit, m)| (unit, m, p.math_base() + m as u32)).collect(),
         callees: match p.callees.is_empty() {
             true => Vec::new(),
             false => {
@@ -511,6 +568,7 @@ fn abi() -> Abi {
         singletons: [raw.none as usize, raw.true_ as usize, raw.false_ as usize],
         small_ints: raw.small_ints.iter().map(|p| *p as usize).collect(),
         types: raw.types.map(|p| p as usize),
+        math: raw.math.map(|p| p as usize),
         helpers,
     };
     g.abi = Some(a.clone());

@@ -2164,6 +2164,30 @@ impl<'c> Emitter<'c, '_> {
                     b.end_with_jump(None, done);
                     cur = done;
                 }
+                Opcode::MathCall => {
+                    use runtime_abi::abi::{Domain, MathFn};
+                    let (&[x], Imm::Int(which)) = (&d.args[..], &d.imm) else { return Err(bad(d)) };
+                    let m = *MathFn::ALL.get(*which as usize).ok_or_else(|| bad(d))?;
+                    let x = self.val(x).to_rvalue();
+                    let (ok, r) = (self.val(res(0)?), self.val(res(1)?));
+                    let f64c = |v: f64| c.new_rvalue_from_double(self.t.f64, v);
+                    let inside = match m.domain() {
+                        Domain::NonNegative => c.new_comparison(None, ComparisonOp::GreaterThanEquals, x, f64c(0.0)),
+                        Domain::Positive => c.new_comparison(None, ComparisonOp::GreaterThan, x, f64c(0.0)),
+                        // Infinities and NaN make NaN.
+                        Domain::Finite => c.new_comparison(None, ComparisonOp::Equals, c.new_binary_op(None, BinaryOp::Minus, self.t.f64, x, x), f64c(0.0)),
+                        Domain::AtMost(bound) => c.new_comparison(None, ComparisonOp::LessThanEquals, x, f64c(bound)),
+                    };
+                    cur.add_assignment(None, ok, c.new_cast(None, inside, self.t.int));
+                    cur.add_assignment(None, r, f64c(0.0));
+                    split += 1;
+                    let name = format!("{bid}_math{split}");
+                    let (compute, done) = (self.func.new_block(format!("{name}_{}", m.name())), self.func.new_block(format!("{name}_done")));
+                    cur.end_with_conditional(None, self.expect(inside, true), compute, done);
+                    compute.add_assignment(None, r, c.new_call(None, c.get_builtin_function(&format!("__builtin_{}", m.name())), &[x]));
+                    compute.end_with_jump(None, done);
+                    cur = done;
+                }
                 Opcode::ClosureCell => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };
                     let func = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

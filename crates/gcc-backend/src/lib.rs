@@ -46,6 +46,8 @@ pub struct Abi {
     pub small_ints: Vec<usize>,
     /// Addresses of the builtin types guards test for, by [`BuiltinType`].
     pub types: [usize; BuiltinType::COUNT],
+    /// Addresses of the `math` functions computed inline, by `MathFn` (0 if missing).
+    pub math: [usize; runtime_abi::abi::MathFn::COUNT],
     /// Address of every runtime helper.
     pub helpers: HashMap<Helper, usize>,
 }

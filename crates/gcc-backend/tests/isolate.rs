@@ -32,6 +32,7 @@ fn abi() -> Abi {
         },
         singletons: [0x1000, 0x2000, 0x3000],
         types: std::array::from_fn(|i| 0x4000 + 0x1000 * i),
+        math: std::array::from_fn(|i| 0x8000 + 0x1000 * i),
         small_ints: (0..256).map(|i| 0x10000 + 32 * i).collect(),
         helpers: Helper::ALL.iter().enumerate().map(|(i, h)| (*h, 0x100000 + 16 * i)).collect(),
     }

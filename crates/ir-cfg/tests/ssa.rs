@@ -456,6 +456,32 @@ fn global_callee_with_mixed_arithmetic_runs_inline() {
     assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 
+/// A call whose callable's load was found to push `math.sqrt` (`CodeInfo::math_calls`) tests
+/// that the callable is that function (the relocated constant), that there is no self, and
+/// that the argument is a number in sqrt's domain, then computes it (`math`); the call is made
+/// otherwise. A call of two arguments is always made.
+#[test]
+fn math_calls_are_computed_inline() {
+    use Opcode::*;
+    use runtime_abi::abi::MathFn;
+    for (nargs, inline) in [(1u8, 1), (2, 0)] {
+        let mut ops = vec![(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0)];
+        ops.extend((1..nargs).map(|_| (LoadFastBorrow, 0)));
+        ops.extend([(Call, nargs), (ReturnValue, 0)]);
+        let cfg = feedback_cfg(&ops, &[], 4, 1);
+        let mut facts = info(1);
+        facts.math_calls = vec![(1, MathFn::Sqrt, 7)];
+        let f = lower(&cfg, &facts).unwrap();
+        ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+        let s = ssa::from_vars(&f).unwrap();
+        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+        let text = s.to_text();
+        for (what, n) in [("const[7]", inline), ("as_doubles 1", inline), ("math 0", inline), ("call box_float(", inline), ("call call(", 1)] {
+            assert_eq!(text.matches(what).count(), n, "{what}: {text}");
+        }
+    }
+}
+
 /// BINARY_OP_EXTEND feedback of `*` and `/` (a float met a compact int): both operands as
 /// doubles (`as_doubles`; for `/`, two ints too) and the result boxed, else the generic helper,
 /// which also takes a zero divisor (it raises). Nothing is guarded.

@@ -241,6 +241,63 @@ impl BuiltinType {
     }
 }
 
+crate::c_enum! {
+    /// The `math` module's functions a call of which native code computes inline
+    /// (`CoirAbi::math` index): one argument, an exact float or a compact int, in the domain
+    /// where the function's C counterpart returns what `math` does without an error
+    /// ([`MathFn::domain`]); any other call is made.
+    MathFn, "COIR_MATH_COUNT" {
+        /// `math.sqrt`.
+        Sqrt = "COIR_MATH_SQRT",
+        /// `math.sin`.
+        Sin = "COIR_MATH_SIN",
+        /// `math.cos`.
+        Cos = "COIR_MATH_COS",
+        /// `math.exp`.
+        Exp = "COIR_MATH_EXP",
+        /// `math.log` (of one argument).
+        Log = "COIR_MATH_LOG",
+    }
+}
+
+/// Where a [`MathFn`]'s C function gives `math`'s result with no error to raise (Modules/
+/// mathmodule.c: `math_1`'s checks of errno, NaN and infinite results, `m_log`'s of zero and
+/// negatives).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    /// `x >= 0` (+inf included; NaN not).
+    NonNegative,
+    /// `x > 0` (+inf included).
+    Positive,
+    /// Finite `x` (the trigonometric functions raise ValueError for infinities).
+    Finite,
+    /// `x <= bound` (exp overflows beyond about 709.78: OverflowError); NaN not.
+    AtMost(f64),
+}
+
+impl MathFn {
+    /// Its name in `math` and its C function's in libm.
+    pub fn name(self) -> &'static str {
+        match self {
+            MathFn::Sqrt => "sqrt",
+            MathFn::Sin => "sin",
+            MathFn::Cos => "cos",
+            MathFn::Exp => "exp",
+            MathFn::Log => "log",
+        }
+    }
+
+    /// Where it runs inline.
+    pub fn domain(self) -> Domain {
+        match self {
+            MathFn::Sqrt => Domain::NonNegative,
+            MathFn::Log => Domain::Positive,
+            MathFn::Sin | MathFn::Cos => Domain::Finite,
+            MathFn::Exp => Domain::AtMost(709.0),
+        }
+    }
+}
+
 /// How `coir_rt_deopt` writes one value-stack slot: the letters of its `kinds` string.
 pub mod deopt_slot {
     /// An owned reference (or NULL), moved into the frame.
@@ -270,6 +327,9 @@ crate::c_record! {
         types: [*mut c_void; BuiltinType::COUNT],
         /// The small ints `0..COIR_SMALL_INTS` (immortal).
         small_ints: [*mut c_void; SMALL_INTS],
+        /// The `math` functions by [`MathFn`]: references kept for the process's life (a call
+        /// is computed inline once its callable is found to be one), NULL if missing.
+        math: [*mut c_void; MathFn::COUNT],
         /// Every helper of `Helper::ALL`, in that order, then `{NULL, NULL}`.
         helpers: *const CoirHelper,
     }

@@ -6,7 +6,7 @@
 //! A Rust definition is checked against its entry with
 //! `const _: runtime_abi::api::rust_fns::coir_rs_x = coir_rs_x;` (a type error if it differs).
 #![allow(non_upper_case_globals)]
-use std::ffi::{c_int, c_long, c_void};
+use std::ffi::{c_char, c_int, c_long, c_void};
 
 use crate::abi::{CoirAbi, CoirCodeState, CoirCounters};
 use crate::c::CType;
@@ -66,9 +66,14 @@ c_api! {
         /// descriptor), borrowed, or NULL unless a type of that version still exists (so the
         /// descriptor is alive) and the descriptor is a Python function (GIL held).
         fn coir_method_code(type_version: u32, descr: *mut c_void) -> *mut c_void;
-        /// The code of the plain function `name` (a str) is bound to in `globals` (an exact
-        /// dict of str keys), borrowed, or NULL (GIL held; runs no Python code).
-        fn coir_global_function_code(globals: *mut c_void, name: *mut c_void) -> *mut c_void;
+        /// What `name` (a str) is bound to in `dict` (an exact dict of str keys), borrowed, or
+        /// NULL (GIL held; runs no Python code).
+        fn coir_dict_value(dict: *mut c_void, name: *mut c_void) -> *mut c_void;
+        /// The dict of `obj` if it is exactly a module, borrowed, else NULL.
+        fn coir_module_dict(obj: *mut c_void) -> *mut c_void;
+        /// A new reference to the `math` module's `name`, or NULL (no exception set): what
+        /// `CoirAbi::math` keeps.
+        fn coir_math_function(name: *const c_char) -> *mut c_void;
         /// Module initialisation; -1 with an exception set on failure.
         fn coir_init() -> c_int;
         /// Installs the hook.

@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, GLOBAL_MISSES_RECOMPILE, GLOBAL_RECOMPILES_MAX, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
+use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, MathFn, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, GLOBAL_MISSES_RECOMPILE, GLOBAL_RECOMPILES_MAX, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -35,6 +35,7 @@ pub fn c_header() -> String {
     c_enum::<Fallback>(&mut h, "Why a frame ran in the interpreter (CoirCounters.fallback index).");
     c_enum::<DeoptReason>(&mut h, "Why a guard failed (CoirCounters.deopts index, coir_rt_deopt's reason).");
     c_enum::<BuiltinType>(&mut h, "The builtin types native code tests for (CoirAbi.types index).");
+    c_enum::<MathFn>(&mut h, "The math functions native code computes inline (CoirAbi.math index).");
     for (name, letter) in deopt_slot::C_NAMES {
         let _ = writeln!(h, "#define {name} '{}'", *letter as char);
     }
@@ -106,6 +107,12 @@ pub fn c_header() -> String {
             // Immortal: no reference to keep.
             "small_ints" => "for (int i = 0; i < COIR_SMALL_INTS; i++) {\n        abi->small_ints[i] = PyLong_FromLong(i);\n    }",
             "helpers" => "abi->helpers = coir_helper_table;",
+            "math" => {
+                for &m in MathFn::ALL {
+                    let _ = writeln!(h, "    abi->math[{}] = coir_math_function(\"{}\");", m as usize, m.name());
+                }
+                continue;
+            }
             "types" => {
                 for &t in BuiltinType::ALL {
                     let _ = writeln!(h, "    abi->types[{}] = &{};", t as usize, t.c_object());

@@ -2,9 +2,11 @@
 use bytecode_cfg::{opargs, Instr, Opcode};
 
 use super::{Lowerer, Result, MAYBE_NULL, OWNED};
-use crate::helpers::Helper;
+use crate::helpers::{Helper, Ty};
+use crate::ir::{CacheWidth, Inst, Operand, Term, Var};
+use crate::ssa::{Imm, Opcode as SsaOp};
+use runtime_abi::abi::MathFn;
 use runtime_abi::caches;
-use crate::ir::{CacheWidth, Inst, Operand, Var};
 
 /// Feedback for LOAD_ATTR: operands reading the inline cache (relocated, see `Operand::Cache`:
 /// which type a polymorphic site saw last, and so the attribute's offset, changes from run to
@@ -18,6 +20,57 @@ enum AttrFeedback {
 }
 
 impl Lowerer<'_> {
+    /// The `math` function (and the relocated constant holding it) a call of one argument
+    /// is expected to call: the load of its callable found one (`CodeInfo::math_calls`).
+    fn math_call(&self) -> Option<(MathFn, u32)> {
+        let depth = self.depth() - 3;
+        let (_, unit) = *self.callable_loads.iter().find(|&&(d, _)| d == depth)?;
+        self.info.math_calls.iter().find(|&&(u, ..)| u == unit).map(|&(_, m, k)| (m, k))
+    }
+
+    /// A call of a `math` function of one argument, computed inline when the callable is that
+    /// function, `self_or_null` is NULL (no method's self) and the argument is an exact float
+    /// or a compact int in the function's domain (`math`): its C function's result, boxed
+    /// (MemoryError, as the call could raise). Otherwise the call, by `helper`.
+    fn lower_math_call(&mut self, m: MathFn, k: u32, helper: Helper, args: Vec<Operand>) -> Result<()> {
+        let base = self.depth() - 3;
+        self.check_objects(base, 3)?;
+        self.callable_loads.retain(|&(d, _)| d < base);
+        let (callable, self_or_null, arg) = (Self::slot(base), Self::slot(base + 1), Self::slot(base + 2));
+        let off = self.offset();
+        let (slow, join) = (self.fb.new_block(format!("math_call_{off}")), self.fb.new_block(format!("math_join_{off}")));
+        let step = |l: &mut Self, name: &str| l.fb.new_block(format!("math_{name}_{off}"));
+        let f = self.fb.new_var(Ty::Obj);
+        self.fb.push(Inst::Move { dst: f, src: Operand::Const(k) });
+        let (is_it, no_self) = (step(self, "is"), step(self, "plain"));
+        self.fb.terminate(Term::BranchEq { a: Operand::Var(callable), b: Operand::Var(f), then: is_it, otherwise: slow });
+        self.fb.switch_to(is_it);
+        self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: no_self, otherwise: slow });
+        self.fb.switch_to(no_self);
+        // (As two operands of true division: the second is the argument again.)
+        let [number, x, again] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
+        self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm: Imm::Int(1), args: vec![arg, arg], dsts: vec![number, x, again], err: None });
+        let in_domain = step(self, "arg");
+        self.fb.terminate(Term::Branch { cond: Operand::Var(number), then: in_domain, otherwise: slow });
+        self.fb.switch_to(in_domain);
+        let [inside, y] = [Ty::Int, Ty::F64].map(|t| self.fb.new_var(t));
+        self.fb.push(Inst::Op { op: SsaOp::MathCall, imm: Imm::Int(m as i64), args: vec![x], dsts: vec![inside, y], err: None });
+        let compute = step(self, m.name());
+        self.fb.terminate(Term::Branch { cond: Operand::Var(inside), then: compute, otherwise: slow });
+        self.fb.switch_to(compute);
+        let result = self.new_obj();
+        self.call(Helper::BoxFloat, vec![Operand::Var(y)], Some(result))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(slow);
+        self.call(helper, args, Some(result))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        self.pop_release_n(3);
+        let dst = self.push(OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(result) });
+        Ok(())
+    }
+
     pub(super) fn lower_calls(&mut self, ins: &Instr) -> Result<()> {
         let arg = ins.oparg;
         let v = |l: &Self, n: usize| Operand::Var(l.peek(n));
@@ -44,8 +97,16 @@ impl Lowerer<'_> {
                 };
                 let mut args = vec![Operand::TState, Operand::Array(base, arg + 2), Operand::Imm(arg as i64)];
                 if h == Helper::Call {
-                    // The site's own cache of its callee's code state (runtime.c, site_code_state).
                     args.push(Operand::SiteCache(ins.offset));
+                }
+                if n == 1
+                    && let Some((m, k)) = self.math_call()
+                {
+                    return self.lower_math_call(m, k, h, args);
+                }
+                if h == Helper::Call {
+                    // (Its last argument: the site's own cache of its callee's code state, see
+                    // runtime.c, site_code_state.)
                     return self.lower_call_maybe_inline(h, args, n + 2);
                 }
                 self.call_push(h, args, n + 2)
@@ -78,6 +139,12 @@ impl Lowerer<'_> {
                 // The site's own cache of the types it meets (the interpreter's feedback names one).
                 let site = Operand::SiteCache(ins.offset);
                 if arg & 1 == 0 {
+                    // `math.sqrt` (then PUSH_NULL): a CALL computes it inline (`math_calls`).
+                    if self.info.math_calls.iter().any(|&(u, ..)| u == ins.offset) {
+                        let depth = self.depth() - 1;
+                        self.callable_loads.retain(|&(d, _)| d < depth);
+                        self.callable_loads.push((depth, ins.offset));
+                    }
                     if let AttrFeedback::InstanceValue { type_version, offset } = fb {
                         let args = vec![owner, Operand::Name(name), type_version, offset, site];
                         return self.call_push(Helper::LoadAttrInstanceValue, args, 1);

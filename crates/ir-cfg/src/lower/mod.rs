@@ -55,8 +55,12 @@ pub struct CodeInfo {
     /// if the compiler was not told.
     pub const_kinds: Vec<Option<GuardKind>>,
     /// Functions the calls may run inline (see `inline.rs`), by the code unit of the
-    /// instruction whose feedback named them (the CALL, or the method load).
+    /// instruction whose feedback named them (the CALL, or the load of the callable).
     pub callees: Vec<Callee>,
+    /// Loads of callables found to push a `math` function a call computes inline (see
+    /// `calls.rs`): (the load's code unit, the function, the `co_consts`-relocated index
+    /// (`Operand::Const`) of the function object, for the test that the callable is it).
+    pub math_calls: Vec<(u32, runtime_abi::abi::MathFn, u32)>,
 }
 
 /// Why a code object was not lowered. Offsets are byte offsets.

@@ -733,6 +733,10 @@ ops! {
     /// immediate is 1 (true division, whose result is a float whatever the operands), one is
     /// a float; (0, 0, 0) otherwise.
     AsDoubles "as_doubles" Int (Obj, Obj) -> (CInt, F64, F64) [Borrow, Borrow => Scalar, Scalar, Scalar];
+    /// `math.<f>(x)` by its C function, `f` the immediate (a `runtime_abi::abi::MathFn`):
+    /// (1, the result) where `x` is in the function's domain (`MathFn::domain`), where `math`
+    /// returns the same and raises nothing; (0, 0) elsewhere.
+    MathCall "math" Int (F64) -> (CInt, F64) [Borrow => Scalar, Scalar];
     /// `seq[i]` of an exact list (the immediate 0) or tuple (1) and a compact int `i` in its
     /// bounds, as BINARY_OP_SUBSCR_LIST_INT / _TUPLE_INT do it: the item as a new reference;
     /// NULL (no exception set) for anything else.

@@ -16,7 +16,7 @@ pub fn asm(ops: &[(Opcode, u8)]) -> Vec<u8> {
 
 /// A plain function (`CO_OPTIMIZED | CO_NEWLOCALS`) with one constant and two names.
 pub fn info(nlocals: u32) -> CodeInfo {
-    CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0, no_speculate: vec![], no_speculation: false, const_kinds: vec![], callees: vec![] }
+    CodeInfo { name: "f".into(), flags: 0x3, nlocalsplus: nlocals, nconsts: 1, nnames: 2, nfree: 0, no_speculate: vec![], no_speculation: false, const_kinds: vec![], callees: vec![], math_calls: vec![] }
 }
 
 /// The CFG of `code` with exception table `table`, for [`info`]'s code object.
