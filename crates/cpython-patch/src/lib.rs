@@ -131,6 +131,8 @@ struct CodeParts {
     callees: Vec<(u32, CodeParts)>,
     /// Loads of `math` functions a call computes inline (see [`math_calls_of`]).
     math_calls: Vec<(u32, MathFn)>,
+    /// The math functions' addresses (`Abi::math`), copied with the GIL held.
+    math: [usize; MathFn::COUNT],
 }
 
 impl CodeParts {
@@ -162,7 +164,7 @@ impl CodeParts {
         }
         // Then, if any is called, the math functions (kept alive by coir: see `CoirAbi::math`).
         if !self.math_calls.is_empty() {
-            consts.extend(abi().math);
+            consts.extend(self.math);
         }
         consts
     }
@@ -223,7 +225,9 @@ fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts
     static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0")) {
         p.callees = callees_of(code.py(), &p, globals);
-        p.math_calls = math_calls_of(&p, globals, &abi());
+        let abi = abi();
+        p.math_calls = math_calls_of(&p, globals, &abi);
+        p.math = abi.math;
     }
     Ok(p)
 }
@@ -395,6 +399,7 @@ fn raw_code_parts(code: &Bound<'_, PyAny>) -> Result<CodeParts, Refusal> {
         version: facts[runtime_abi::abi::CodeFact::Version as usize] as u32,
         callees: Vec::new(),
         math_calls: Vec::new(),
+        math: [0; MathFn::COUNT],
     })
 }
 
