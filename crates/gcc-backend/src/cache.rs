@@ -138,6 +138,14 @@ impl Loaded {
             Ok(Loaded { handle, entry, entry_size: symbol_size(entry) })
         }
     }
+
+    /// The address and ELF size of the data symbol `name` in the object, if it has one.
+    pub(crate) fn data(&self, name: &str) -> Option<(*const c_void, usize)> {
+        let cname = CString::new(name).ok()?;
+        // SAFETY: a live handle and a valid C string.
+        let p = unsafe { libc::dlsym(self.handle, cname.as_ptr()) };
+        (!p.is_null()).then(|| (p as *const c_void, symbol_size(p)))
+    }
 }
 
 /// `ElfW(Sym)` on 64-bit targets (`<elf.h>`).

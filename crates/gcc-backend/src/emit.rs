@@ -395,7 +395,52 @@ fn emit_function<'c>(
     if e.releases.get() {
         shared.releases.set(true);
     }
-    Ok(e.relocs.into_inner())
+    let relocs = e.relocs.into_inner();
+    describe_relocs(ctx, &t, symbol, &relocs);
+    Ok(relocs)
+}
+
+/// The symbol of the description of `symbol`'s relocation table in its object.
+fn relocs_symbol(symbol: &str) -> String {
+    format!("{symbol}_relocs")
+}
+
+/// Define `relocs_symbol(symbol)`: the number of relocations, then each one's three words
+/// ([`Reloc::encode`]); what [`load_cached`] reads.
+fn describe_relocs(ctx: &Context<'_>, t: &Types<'_>, symbol: &str, relocs: &[Reloc]) {
+    let words: Vec<u32> = std::iter::once(relocs.len() as u32).chain(relocs.iter().flat_map(|r| r.encode())).collect();
+    let array = ctx.new_array_type(None, t.u32, words.len() as u64);
+    let global = ctx.new_global(None, GlobalKind::Exported, array, relocs_symbol(symbol));
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    global.global_set_initializer(&bytes);
+}
+
+/// `symbol`'s code in the cached object `so`, its relocation table built from the description
+/// the object keeps ([`describe_relocs`]) rather than by emitting the function again (which
+/// costs more than the rest of a cache hit: decoding, lowering, the key). An object without one
+/// or whose description does not resolve is an error: the caller compiles as before.
+fn load_cached(so: &std::path::Path, symbol: &str, abi: &Abi, consts: &CodeConsts, started: Instant) -> Result<Compiled, BackendError> {
+    let bad = |what: &str| BackendError::Gcc(format!("{}: {what}", so.display()));
+    let loaded = cache::Loaded::open(so, symbol).map_err(BackendError::Gcc)?;
+    let (desc, size) = loaded.data(&relocs_symbol(symbol)).ok_or_else(|| bad("no relocation description"))?;
+    let word = |i: usize| -> Result<u32, BackendError> {
+        if (i + 1) * 4 > size {
+            return Err(bad("relocation description cut short"));
+        }
+        // SAFETY: within the symbol's ELF size (checked above); u32s as describe_relocs wrote them.
+        Ok(unsafe { (desc as *const u32).add(i).read_unaligned() })
+    };
+    let n = word(0)? as usize;
+    let relocs = (0..n)
+        .map(|k| {
+            let w = [word(1 + 3 * k)?, word(2 + 3 * k)?, word(3 + 3 * k)?];
+            Reloc::decode(w).ok_or_else(|| bad("unknown relocation"))
+        })
+        .collect::<Result<Vec<Reloc>, BackendError>>()?;
+    let table = resolve(&relocs, abi, consts)?;
+    // SAFETY: the function was defined by `emit_function` with exactly this signature.
+    let entry: EntryFn = unsafe { std::mem::transmute::<*mut std::ffi::c_void, EntryFn>(loaded.entry) };
+    Ok(Compiled { _loaded: loaded, relocs: table, entry, gcc_seconds: started.elapsed().as_secs_f64(), cached: true })
 }
 
 /// Compile `ctx` into the shared object `tmp` (in a child process unless
@@ -465,9 +510,23 @@ fn load(
 }
 
 pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Options) -> Result<Compiled, BackendError> {
+    compile_as(f, abi, consts, opts, identity(f, abi, opts))
+}
+
+/// [`compile`] with `f`'s [`identity`].
+fn compile_as(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Options, (key, symbol): (String, String)) -> Result<Compiled, BackendError> {
+    // Found in the cache: loaded without emitting (unless artefacts are dumped: GCC's).
+    if let Some(dir) = opts.cache_dir.as_ref().filter(|_| opts.dump_dir.is_none()) {
+        let so = cache::path(dir, &key);
+        if so.exists()
+            && let Ok(c) = load_cached(&so, &symbol, abi, consts, Instant::now())
+        {
+            cache::touch(&so);
+            return Ok(c);
+        }
+    }
     let ctx = new_context(opts);
     let shared = Shared::new(&ctx, abi);
-    let (key, symbol) = identity(f, abi, opts);
     let relocs = emit_function(&ctx, &shared, f, abi, consts, opts, &symbol)?;
     shared.finish(&ctx, abi);
 
@@ -570,7 +629,7 @@ pub(crate) fn compile_batch(units: &[Unit<'_>], abi: &Abi) -> Vec<Result<Compile
         // compiled again for the second.
         let dup = todo.iter().any(|&j: &usize| ids[j].0 == ids[i].0);
         if hit || dup || u.opts.dump_dir.is_some() {
-            out[i] = Some(compile(u.f, abi, u.consts, u.opts));
+            out[i] = Some(compile_as(u.f, abi, u.consts, u.opts, ids[i].clone()));
         } else {
             todo.push(i);
         }
@@ -586,7 +645,7 @@ pub(crate) fn compile_batch(units: &[Unit<'_>], abi: &Abi) -> Vec<Result<Compile
         }
         None => {
             for i in todo {
-                out[i] = Some(compile(units[i].f, abi, units[i].consts, units[i].opts));
+                out[i] = Some(compile_as(units[i].f, abi, units[i].consts, units[i].opts, ids[i].clone()));
             }
         }
     }

@@ -204,6 +204,49 @@ pub enum Reloc {
     GuardState(u32),
 }
 
+/// The cache widths and singletons in the order [`Reloc::encode`] numbers them.
+const WIDTHS: [ir_cfg::CacheWidth; 3] = [ir_cfg::CacheWidth::U16, ir_cfg::CacheWidth::U32, ir_cfg::CacheWidth::Word];
+const SINGLETONS: [ir_cfg::Singleton; 3] = [ir_cfg::Singleton::None, ir_cfg::Singleton::True, ir_cfg::Singleton::False];
+
+impl Reloc {
+    /// Three words naming the relocation, which [`Reloc::decode`] reads back: what the
+    /// compiled object keeps of its relocation table, so that a later process that finds the
+    /// object in the cache builds the table without emitting the function again.
+    pub(crate) fn encode(self) -> [u32; 3] {
+        let width = |w| WIDTHS.iter().position(|&x| x == w);
+        let singleton = |s| SINGLETONS.iter().position(|&x| x == s);
+        match self {
+            Reloc::Const(i) => [0, i, 0],
+            Reloc::Name(i) => [1, i, 0],
+            Reloc::Singleton(s) => [2, singleton(s).expect("every singleton") as u32, 0],
+            Reloc::SmallInt(i) => [3, i, 0],
+            Reloc::Helper(h) => [4, Helper::ALL.iter().position(|&x| x == h).expect("every helper") as u32, 0],
+            Reloc::CodeBase => [5, 0, 0],
+            Reloc::Type(t) => [6, t as u32, 0],
+            Reloc::Cache(u, w) => [7, u, width(w).expect("every width") as u32],
+            Reloc::SiteCache(u, k) => [8, u, k],
+            Reloc::GuardState(n) => [9, n, 0],
+        }
+    }
+
+    /// The relocation [`Reloc::encode`] wrote, or None for words it never writes.
+    pub(crate) fn decode([kind, a, b]: [u32; 3]) -> Option<Reloc> {
+        Some(match kind {
+            0 => Reloc::Const(a),
+            1 => Reloc::Name(a),
+            2 => Reloc::Singleton(*SINGLETONS.get(a as usize)?),
+            3 => Reloc::SmallInt(a),
+            4 => Reloc::Helper(*Helper::ALL.get(a as usize)?),
+            5 => Reloc::CodeBase,
+            6 => Reloc::Type(*BuiltinType::ALL.get(a as usize)?),
+            7 => Reloc::Cache(a, *WIDTHS.get(b as usize)?),
+            8 => Reloc::SiteCache(a, b),
+            9 => Reloc::GuardState(a),
+            _ => return None,
+        })
+    }
+}
+
 /// Compiled native code; the code stays valid as long as this value lives.
 pub struct Compiled {
     _loaded: cache::Loaded,
@@ -261,5 +304,27 @@ pub fn compile_batch(units: &[Unit<'_>], abi: &Abi) -> Vec<Result<Compiled, Back
     match check_helpers(abi) {
         Ok(()) => emit::compile_batch(units, abi),
         Err(e) => units.iter().map(|_| Err(e.clone())).collect(),
+    }
+}
+
+#[cfg(test)]
+mod reloc_tests {
+    use super::*;
+
+    /// What a cached object keeps of its relocation table reads back as written, for every
+    /// kind; words no encoding writes are refused.
+    #[test]
+    fn relocations_read_back_as_encoded() {
+        let mut all = vec![Reloc::Const(7), Reloc::Name(3), Reloc::SmallInt(255), Reloc::CodeBase, Reloc::SiteCache(40, 2), Reloc::GuardState(9)];
+        all.extend(SINGLETONS.map(Reloc::Singleton));
+        all.extend(Helper::ALL.iter().map(|&h| Reloc::Helper(h)));
+        all.extend(BuiltinType::ALL.iter().map(|&t| Reloc::Type(t)));
+        all.extend(WIDTHS.map(|w| Reloc::Cache(12, w)));
+        for r in all {
+            assert_eq!(Reloc::decode(r.encode()), Some(r), "{r:?}");
+        }
+        for bad in [[10, 0, 0], [2, 3, 0], [4, Helper::ALL.len() as u32, 0], [6, BuiltinType::COUNT as u32, 0], [7, 0, 3]] {
+            assert_eq!(Reloc::decode(bad), None, "{bad:?}");
+        }
     }
 }
