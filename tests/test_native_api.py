@@ -302,6 +302,48 @@ def test_fork_while_compiling():
     assert r.stdout.split() == ["0", "2", "True"]
 
 
+def test_forks_while_the_compile_thread_works_leave_no_child_waiting():
+    """Each round defines new functions, so the compile thread is always at work (compiling,
+    then recording statistics) when the program forks; every child compiles functions of its
+    own (no code cache: every compile runs GCC, so the compile thread is busy). A lock the
+    compile thread held at a fork stayed locked in the child, whose first compile then waited
+    forever: before_fork now holds those locks across the fork."""
+    r = _run("""
+        import os, time, warnings
+        import coir
+        warnings.simplefilter("ignore", DeprecationWarning)
+        coir.enable(threshold=2)
+        def make(k):
+            g = {}
+            exec(f"def f(n):\\n    s = 0\\n    for i in range(n):\\n        s += i * {k} % 7\\n    return s\\n", g)
+            return g["f"]
+        hung = 0
+        for it in range(60):
+            for f in [make(it * 10 + j) for j in range(4)]:
+                for _ in range(4):
+                    f(10)
+            pid = os.fork()
+            if pid == 0:
+                for f in [make(100000 + it * 10 + j) for j in range(3)]:
+                    for _ in range(5):
+                        f(10)
+                os._exit(0)
+            deadline = time.monotonic() + 30
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    hung += 1
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.005)
+            if hung:
+                break
+        print("hung", hung)
+    """, env={"COIR_CODE_CACHE": "0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["hung", "0"]
+
+
 CACHE_PROG = textwrap.dedent("""
     import json, coir
     def poly(x, n):

@@ -2199,6 +2199,8 @@ static void start_sampler(void) {
     sampler_running = pthread_create(&sampler_thread, NULL, sampler_main, PyInterpreterState_Get()) == 0;
 }
 
+void coir_hold_compiles(int on) { compiling = on; }
+
 void coir_stop_sampler(void) {
     if (!sampler_running) {
         return;

@@ -710,18 +710,47 @@ fn shutdown(py: Python<'_>) {
     py.detach(lock_for_exit);
 }
 
-/// `os.register_at_fork(before=...)`: wait for a running compilation and hold the lock.
+thread_local! {
+    /// The locks [`before_fork`] holds across `fork()`.
+    static FORK_HELD: std::cell::RefCell<Option<ForkHeld>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The guards of the locks the compile thread takes besides the compile lock.
+type ForkHeld = (std::sync::MutexGuard<'static, Global>, std::sync::MutexGuard<'static, Vec<Done>>);
+
+/// `os.register_at_fork(before=...)`: wait for a running compilation, then hold every lock the
+/// compile thread takes until the fork is done. In the child that thread is gone: a lock it
+/// held at the fork would stay locked there for good, and the child's first compile would
+/// wait on it forever (the statistics lock, taken after each compile, was: a child hung in
+/// `global()`). Until the after-fork hooks, nothing compiles (other fork hooks may run Python
+/// code on this thread, which must not take these locks again).
 #[pyfunction]
 fn before_fork(py: Python<'_>) {
     // SAFETY: GIL held; restarted by the after-fork hooks.
-    unsafe { ffi::coir_stop_sampler() };
+    unsafe {
+        ffi::coir_stop_sampler();
+        ffi::coir_hold_compiles(1);
+    }
     // Returns false (lock not taken) only when the process is ending: nothing compiles then.
     py.detach(gcc_lock);
+    // With the GIL held: no other Python thread is inside these locks (none releases the GIL
+    // while holding one), and the compile thread, which never takes the GIL, releases them.
+    let held = (global(), DONE.lock().unwrap_or_else(|e| e.into_inner()));
+    FORK_HELD.with(|h| *h.borrow_mut() = Some(held));
+}
+
+/// After the fork, in parent and child: the locks [`before_fork`] took are released (in the
+/// child by the thread that took them, the only one left) and compiles are allowed again.
+fn release_fork_locks() {
+    FORK_HELD.with(|h| h.borrow_mut().take());
+    // SAFETY: GIL held.
+    unsafe { ffi::coir_hold_compiles(0) };
 }
 
 /// `os.register_at_fork(after_in_parent=...)`.
 #[pyfunction]
 fn after_fork_parent() {
+    release_fork_locks();
     gcc_unlock();
     // SAFETY: GIL held.
     unsafe { ffi::coir_sampler_after_fork() };
@@ -732,6 +761,7 @@ fn after_fork_parent() {
 /// (those functions stay interpreted).
 #[pyfunction]
 fn after_fork_child() {
+    release_fork_locks();
     GCC_LOCK.store(0, Ordering::Release);
     if let Ok(mut w) = WORKER.try_lock() {
         *w = None;

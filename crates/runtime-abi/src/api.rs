@@ -86,6 +86,9 @@ c_api! {
         fn coir_is_profiling() -> c_int;
         /// Profile mode: route a function's calls through its compiled code.
         fn coir_attach(func: *mut c_void);
+        /// While `on`, nothing compiles (as during a compile): code runs interpreted or as
+        /// compiled already (`os.fork`'s window, where coir holds its locks).
+        fn coir_hold_compiles(on: c_int);
         /// Stops the sampler thread (interpreter shutdown).
         fn coir_stop_sampler();
         /// After `os.fork()` (parent and child): restarts the sampler thread in profile mode.
