@@ -691,14 +691,16 @@ extern "C" fn at_c_exit() {
     lock_for_exit();
 }
 
-/// Stop compiling for good (`atexit`, at interpreter finalisation): drop the queued jobs, let
-/// the compile in flight finish, join the worker and install what it finished (releasing the
-/// code objects the jobs held), then hold the compile lock until the process ends.
+/// Stop compiling for good (`atexit`, at interpreter finalisation): drop the queued jobs, kill
+/// the GCC child of the compile in flight (its functions stay interpreted; a child that hung
+/// made exit wait for its deadline), join the worker and install what it finished (releasing
+/// the code objects the jobs held), then hold the compile lock until the process ends.
 #[pyfunction]
 fn shutdown(py: Python<'_>) {
     // SAFETY: GIL held; the sampler never takes it.
     unsafe { ffi::coir_stop_sampler() };
     SHUTDOWN.store(true, Ordering::Release);
+    gcc_backend::isolate::cancel_all();
     let w = WORKER.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(w) = w {
         drop(w.tx);

@@ -49,6 +49,16 @@ pub fn deadline() -> Duration {
     Duration::from_secs_f64(secs)
 }
 
+/// Set once the process is ending (see [`cancel_all`]).
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// The process is ending: a compile child still running is killed at once, as is any started
+/// later (their results would be dropped). Without it, exit waited for the child, up to the
+/// [`deadline`] when the child hung.
+pub fn cancel_all() {
+    CANCELLED.store(true, Ordering::Release);
+}
+
 /// Whether this process is a compile child made by [`in_child_process`].
 pub fn in_child() -> bool {
     IN_CHILD.load(Ordering::Relaxed)
@@ -108,6 +118,7 @@ pub fn in_child_process_within(
             Some((_, err)) => Err(BackendError::Gcc(String::from_utf8_lossy(err).into_owned())),
             None => Err(BackendError::Gcc("compiler process sent an empty verdict".into())),
         },
+        _ if timed_out && CANCELLED.load(Ordering::Acquire) => Err(BackendError::Gcc("compiler process killed: the process is ending".into())),
         _ if timed_out => Err(BackendError::Gcc(format!("compiler process ran longer than {limit:?} and was killed"))),
         _ => Err(BackendError::Gcc(format!("compiler process {}", how_it_ended(status)))),
     }
@@ -222,7 +233,7 @@ fn collect(pid: libc::pid_t, rd: c_int, limit: Duration) -> (Vec<u8>, Option<c_i
                 gone = true;
             } else if r < 0 && errno() != libc::EINTR {
                 gone = true;
-            } else if r == 0 && start.elapsed() >= limit {
+            } else if r == 0 && (start.elapsed() >= limit || CANCELLED.load(Ordering::Acquire)) {
                 // SAFETY: our own child, not yet reaped (so the pid is still ours).
                 unsafe { libc::kill(pid, libc::SIGKILL) };
                 timed_out = true;
