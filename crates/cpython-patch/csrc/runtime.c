@@ -1888,8 +1888,8 @@ PyObject *coir_rt_resume_inline(PyThreadState *ts, _PyInterpreterFrame *caller, 
 
 /* Compile `co` (mode: CompileMode), marking the compile under way: code the compiler itself
  * runs (finalizers, ...) meanwhile stays interpreted and asks for no compile. `globals` (or
- * NULL) are those of the function that got hot: where the compile looks up the functions its
- * global calls name (coir_global_function_code). */
+ * NULL) are those of the function that got hot: where the compile looks up what its loads of
+ * globals push (coir_dict_value). */
 static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode, PyObject *globals) {
     compiling = 1;
     coir_rs_compile(co, st, mode, globals);

@@ -223,10 +223,12 @@ fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts
     let mut p = raw_code_parts(code)?;
     // COIR_INLINE=0: no call runs inline (for comparisons and for finding an inlining fault).
     static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0")) {
-        p.callees = callees_of(code.py(), &p, globals);
+    if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0"))
+        && let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref())
+    {
+        p.callees = callees_of(code.py(), &p, &instrs, globals);
         let abi = abi();
-        p.math_calls = math_calls_of(&p, globals, &abi);
+        p.math_calls = math_calls_of(&p, &instrs, globals, &abi);
         p.math = abi.math;
     }
     Ok(p)
@@ -252,14 +254,13 @@ const MAX_CALLEES: usize = 32;
 /// descriptor), or a LOAD_GLOBAL that pushes a callable (the function `globals` bind its name
 /// to now). Profile mode clears the versions of the functions it routes through native code,
 /// so calls of those stay unspecialised: the loads are what names them then.
-fn callees_of(py: Python<'_>, p: &CodeParts, globals: *mut c_void) -> Vec<(u32, CodeParts)> {
+fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void) -> Vec<(u32, CodeParts)> {
     use bytecode_cfg::Opcode;
     use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
-    let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
     let adaptive = p.adaptive.as_deref().unwrap_or(&p.code);
     let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(adaptive, 2 * (ins.offset + unit) as usize);
     let mut out = Vec::new();
-    for ins in &instrs {
+    for ins in instrs {
         let code = match (ins.opcode, ins.stored) {
             (Opcode::Call, Opcode::CallPyExactArgs) => match read(ins, CALL_FUNC_VERSION.unit, ir_cfg::CacheWidth::U32) {
                 // SAFETY: GIL held; the table's entries are live or NULL.
@@ -322,9 +323,8 @@ fn global_value(p: &CodeParts, globals: *mut c_void, i: u32) -> *mut c_void {
 /// the load's code unit: a LOAD_GLOBAL of a name `globals` bind to one (`from math import
 /// sqrt`), or the attribute load of one from the module the LOAD_GLOBAL before it pushes, with
 /// PUSH_NULL after it (`math.sqrt(x)`). What the call finds is tested when it runs.
-fn math_calls_of(p: &CodeParts, globals: *mut c_void, abi: &Abi) -> Vec<(u32, MathFn)> {
+fn math_calls_of(p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void, abi: &Abi) -> Vec<(u32, MathFn)> {
     use bytecode_cfg::Opcode;
-    let Ok(instrs) = bytecode_cfg::decode::decode(&p.code, p.adaptive.as_deref()) else { return Vec::new() };
     let which = |v: *mut c_void| MathFn::ALL.iter().copied().find(|&m| !v.is_null() && abi.math[m as usize] == v as usize);
     let mut out = Vec::new();
     for (k, ins) in instrs.iter().enumerate() {
@@ -496,11 +496,10 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 
 /// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
 fn callee(call_unit: u32, (base, names_base, consts_base): (u32, u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
-    use ir_cfg::ir::{Operand, Singleton};
-    let singletons = [Singleton::None, Singleton::True, Singleton::False];
+    use ir_cfg::ir::Operand;
     let consts = (p.consts.iter().enumerate())
         .map(|(i, &c)| {
-            let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(singletons[i]));
+            let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(gcc_backend::SINGLETONS[i]));
             let s = s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)));
             s.unwrap_or(Operand::Const(consts_base + i as u32))
         })

@@ -17,7 +17,7 @@ use crate::cache;
 use crate::half_power;
 use crate::isolate;
 use ir_cfg::opargs::{nb_operator, NB_POWER, NB_TRUE_DIVIDE};
-use crate::{Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
+use crate::{singleton_index, Abi, Artefact, BackendError, BuiltinType, CodeConsts, Compiled, EntryFn, Options, Reloc};
 
 /// The start of the exported symbol of a function's native code: `py_` and its qualified name
 /// with every character other than an ASCII letter, digit or `_` made `_` (`py_Holder_method`,
@@ -727,14 +727,6 @@ fn resolve(relocs: &[Reloc], abi: &Abi, consts: &CodeConsts) -> Result<Box<[usiz
             })
         })
         .collect()
-}
-
-fn singleton_index(s: Singleton) -> usize {
-    match s {
-        Singleton::None => 0,
-        Singleton::True => 1,
-        Singleton::False => 2,
-    }
 }
 
 /// The context's first error, as [`isolate::run`] wants it.

@@ -40,7 +40,7 @@ pub struct Abi {
     /// The layout facts (offsets, masks, refcount and stackref constants), declared once in
     /// `runtime-abi` and computed by the C runtime; `abi.frame_localsplus` etc. read them.
     pub facts: LayoutFacts,
-    /// Addresses of `None`, `True`, `False`.
+    /// Addresses of the singletons, in [`SINGLETONS`]' order.
     pub singletons: [usize; 3],
     /// Addresses of the small ints 0..`runtime_abi::abi::SMALL_INTS`.
     pub small_ints: Vec<usize>,
@@ -204,9 +204,15 @@ pub enum Reloc {
     GuardState(u32),
 }
 
-/// The cache widths and singletons in the order [`Reloc::encode`] numbers them.
+/// The cache widths in the order [`Reloc::encode`] numbers them.
 const WIDTHS: [ir_cfg::CacheWidth; 3] = [ir_cfg::CacheWidth::U16, ir_cfg::CacheWidth::U32, ir_cfg::CacheWidth::Word];
-const SINGLETONS: [ir_cfg::Singleton; 3] = [ir_cfg::Singleton::None, ir_cfg::Singleton::True, ir_cfg::Singleton::False];
+/// The singletons in the order of [`Abi::singletons`] (and of [`Reloc::encode`]'s numbers).
+pub const SINGLETONS: [ir_cfg::Singleton; 3] = [ir_cfg::Singleton::None, ir_cfg::Singleton::True, ir_cfg::Singleton::False];
+
+/// `s`'s index in [`SINGLETONS`].
+pub(crate) fn singleton_index(s: ir_cfg::Singleton) -> usize {
+    SINGLETONS.iter().position(|&x| x == s).expect("every singleton is listed")
+}
 
 impl Reloc {
     /// Three words naming the relocation, which [`Reloc::decode`] reads back: what the
@@ -214,11 +220,10 @@ impl Reloc {
     /// object in the cache builds the table without emitting the function again.
     pub(crate) fn encode(self) -> [u32; 3] {
         let width = |w| WIDTHS.iter().position(|&x| x == w);
-        let singleton = |s| SINGLETONS.iter().position(|&x| x == s);
         match self {
             Reloc::Const(i) => [0, i, 0],
             Reloc::Name(i) => [1, i, 0],
-            Reloc::Singleton(s) => [2, singleton(s).expect("every singleton") as u32, 0],
+            Reloc::Singleton(s) => [2, singleton_index(s) as u32, 0],
             Reloc::SmallInt(i) => [3, i, 0],
             Reloc::Helper(h) => [4, Helper::ALL.iter().position(|&x| x == h).expect("every helper") as u32, 0],
             Reloc::CodeBase => [5, 0, 0],

@@ -48,8 +48,7 @@ impl Lowerer<'_> {
         self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: no_self, otherwise: slow });
         self.fb.switch_to(no_self);
         // (As two operands of true division: the second is the argument again.)
-        let [number, x, again] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
-        self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm: Imm::Int(1), args: vec![arg, arg], dsts: vec![number, x, again], err: None });
+        let (number, x, _) = self.as_doubles(arg, arg, true);
         let in_domain = step(self, "arg");
         self.fb.terminate(Term::Branch { cond: Operand::Var(number), then: in_domain, otherwise: slow });
         self.fb.switch_to(in_domain);

@@ -620,9 +620,7 @@ impl Lowerer<'_> {
         let kind = match operands {
             Operands::Both(kind) => kind,
             Operands::Doubles => {
-                let [ok, xd, yd] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
-                let imm = Imm::Int(any as i64);
-                self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm, args: vec![x, y], dsts: vec![ok, xd, yd], err: None });
+                let (ok, xd, yd) = self.as_doubles(x, y, any);
                 self.inline_bail_unless(b, ok, "number");
                 return (xd, yd);
             }

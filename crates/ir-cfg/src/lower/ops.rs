@@ -389,8 +389,7 @@ impl Lowerer<'_> {
         let (l, r) = (self.peek(1), self.peek(0));
         let off = self.offset();
         let divides = op == SsaOp::FDiv;
-        let [ok, x, y] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
-        self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm: Imm::Int(divides as i64), args: vec![l, r], dsts: vec![ok, x, y], err: None });
+        let (ok, x, y) = self.as_doubles(l, r, divides);
         let (fast, slow) = (self.fb.new_block(format!("fast_{off}")), self.fb.new_block(format!("slow_{off}")));
         self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: fast, otherwise: slow });
         self.fb.switch_to(fast);
@@ -410,6 +409,14 @@ impl Lowerer<'_> {
         let res = self.new_obj();
         self.call(Helper::BoxFloat, vec![Operand::Var(z)], Some(res))?;
         self.arith_or_generic(res, slow, oparg)
+    }
+
+    /// `as_doubles` of `l` and `r` (`any`: its immediate, for true division): (whether they
+    /// are such numbers, their doubles).
+    pub(super) fn as_doubles(&mut self, l: Var, r: Var, any: bool) -> (Var, Var, Var) {
+        let [ok, x, y] = [Ty::Int, Ty::F64, Ty::F64].map(|t| self.fb.new_var(t));
+        self.fb.push(Inst::Op { op: SsaOp::AsDoubles, imm: Imm::Int(any as i64), args: vec![l, r], dsts: vec![ok, x, y], err: None });
+        (ok, x, y)
     }
 
     /// The end of an inline arithmetic path that left its result in `res`: `slow` computes it
