@@ -542,6 +542,41 @@ def test_a_global_function_compiled_first_runs_inline():
     assert r.stdout.split() == ["True", "0", "1001", "-8.0"]
 
 
+def test_a_callee_named_by_its_load_and_its_call_is_one_entry():
+    """A method's load (LOAD_ATTR_METHOD_WITH_VALUES) and its CALL, once specialised
+    (CALL_PY_EXACT_ARGS), both name the method: it has one entry in the caller's relocated
+    tables, whose caches follow the caller's own, so the caller's IR (and its code-cache key)
+    is the same whether or not the CALL had specialised when it compiled (with two entries, the
+    CALL's second copy was used, after the first: the key changed from run to run)."""
+    r = _run("""
+        import coir, dis
+        class P:
+            def __init__(self):
+                self.v = 3
+            def get(self):
+                return self.v
+        def caller(p):
+            return p.get() + 1
+        p = P()
+        for _ in range(100):
+            caller(p)
+        names = {i.opname for i in dis.get_instructions(caller, adaptive=True)}
+        assert {"LOAD_ATTR_METHOD_WITH_VALUES", "CALL_PY_EXACT_ARGS"} <= names, names
+        coir.compile(caller)
+        ir = coir.dump(caller, "ir")
+        version = [l.split()[-1] for l in ir.splitlines() if "inline_ok" in l]
+        assert len(version) == 1, ir
+        # The callee's co_version is in the two units after its code, which starts after the
+        # caller's.
+        units = len(caller.__code__.co_code) // 2 + len(P.get.__code__.co_code) // 2
+        moves = [l for l in ir.splitlines() if l.split(" = ")[0].strip() == version[0]]
+        assert moves == [f"    {version[0]} = move cache_u32 @{units}"], (moves, ir)
+        print(caller(p))
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["4"]
+
+
 _LEAVING_PROGRAM = """
     import coir
     class C:

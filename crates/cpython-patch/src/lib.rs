@@ -126,9 +126,9 @@ struct CodeParts {
     stacksize: u32,
     /// `co_version`.
     version: u32,
-    /// Functions the calls may run inline: (the code unit whose feedback named them, their
+    /// Functions the calls may run inline: (the code units whose feedback named them, their
     /// parts).
-    callees: Vec<(u32, CodeParts)>,
+    callees: Vec<(Vec<u32>, CodeParts)>,
     /// Loads of `math` functions a call computes inline (see [`math_calls_of`]).
     math_calls: Vec<(u32, MathFn)>,
     /// The math functions' addresses (`Abi::math`), copied with the GIL held.
@@ -254,12 +254,15 @@ const MAX_CALLEES: usize = 32;
 /// descriptor), or a LOAD_GLOBAL that pushes a callable (the function `globals` bind its name
 /// to now). Profile mode clears the versions of the functions it routes through native code,
 /// so calls of those stay unspecialised: the loads are what names them then.
-fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void) -> Vec<(u32, CodeParts)> {
+fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void) -> Vec<(Vec<u32>, CodeParts)> {
     use bytecode_cfg::Opcode;
     use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
     let adaptive = p.adaptive.as_deref().unwrap_or(&p.code);
     let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(adaptive, 2 * (ins.offset + unit) as usize);
-    let mut out = Vec::new();
+    let mut out: Vec<(Vec<u32>, CodeParts)> = Vec::new();
+    // Each code met: with its entry in `out`, or None if it is not inlined.
+    let mut seen: Vec<(*mut c_void, Option<usize>)> = Vec::new();
+    let abi = abi();
     for ins in instrs {
         let code = match (ins.opcode, ins.stored) {
             (Opcode::Call, Opcode::CallPyExactArgs) => match read(ins, CALL_FUNC_VERSION.unit, ir_cfg::CacheWidth::U32) {
@@ -288,6 +291,15 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         if code.is_null() {
             continue;
         }
+        // One entry per code, whichever instructions name it; none for one never inlined.
+        match seen.iter().find(|&&(c, _)| c == code) {
+            Some(&(_, Some(k))) => {
+                out[k].0.push(ins.offset);
+                continue;
+            }
+            Some(&(_, None)) => continue,
+            None => seen.push((code, None)),
+        }
         // SAFETY: a live code object (the interpreter's table clears freed ones).
         let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
         // A cheap bound before decoding: the instructions counted are at most a tenth of the
@@ -300,8 +312,13 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         // The run-time test compares code versions: one that names no single code object (0
         // once the interpreter's counter is exhausted, 1 the cleared function version) is no
         // test.
-        if let Some(cp) = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2) {
-            out.push((ins.offset, cp));
+        let cp = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2);
+        // Only a body that can run inline takes room in the caller's tables: the others would
+        // move the callees after them, and so the caller's IR, with feedback that changes
+        // nothing (a CALL specialised or not yet), and the code cache would miss.
+        if let Some(cp) = cp.filter(|cp| callee(Vec::new(), (0, 0, 0), cp, &abi).is_some_and(|c| ir_cfg::may_inline(&c))) {
+            seen.last_mut().expect("pushed above").1 = Some(out.len());
+            out.push((vec![ins.offset], cp));
         }
         if out.len() == MAX_CALLEES {
             break;
@@ -474,7 +491,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
             true => Vec::new(),
             false => {
                 let abi = abi();
-                p.callees.iter().zip(p.callee_bases()).filter_map(|((unit, cp), bases)| callee(*unit, bases, cp, &abi)).collect()
+                p.callees.iter().zip(p.callee_bases()).filter_map(|((units, cp), bases)| callee(units.clone(), bases, cp, &abi)).collect()
             }
         },
     };
@@ -495,7 +512,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 }
 
 /// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
-fn callee(call_unit: u32, (base, names_base, consts_base): (u32, u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
+fn callee(call_units: Vec<u32>, (base, names_base, consts_base): (u32, u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
     use ir_cfg::ir::Operand;
     let consts = (p.consts.iter().enumerate())
         .map(|(i, &c)| {
@@ -505,7 +522,7 @@ fn callee(call_unit: u32, (base, names_base, consts_base): (u32, u32, u32), p: &
         })
         .collect();
     Some(ir_cfg::Callee {
-        call_unit,
+        call_units,
         base,
         names_base,
         cfg: build_cfg(p).ok()?,
@@ -805,7 +822,11 @@ fn finish_all(ps: Vec<Prepared>) -> Vec<Result<Made, Refusal>> {
     ps.into_iter()
         .zip(results)
         .map(|(p, r)| {
-            let compiled = r.map_err(|e| Refusal::new("backend error", format!("{}: {e}", p.name)))?;
+            let compiled = r.map_err(|e| match e {
+                // Not coir's fault, and never reported: nothing runs the function any more.
+                gcc_backend::BackendError::Cancelled => Refusal::new("process ending", format!("{}: {e}", p.name)),
+                e => Refusal::new("backend error", format!("{}: {e}", p.name)),
+            })?;
             let seconds = p.prepare_seconds + share;
             g.compiled += 1;
             g.compile_seconds += seconds;

@@ -118,7 +118,7 @@ pub fn in_child_process_within(
             Some((_, err)) => Err(BackendError::Gcc(String::from_utf8_lossy(err).into_owned())),
             None => Err(BackendError::Gcc("compiler process sent an empty verdict".into())),
         },
-        _ if timed_out && CANCELLED.load(Ordering::Acquire) => Err(BackendError::Gcc("compiler process killed: the process is ending".into())),
+        _ if timed_out && CANCELLED.load(Ordering::Acquire) => Err(BackendError::Cancelled),
         _ if timed_out => Err(BackendError::Gcc(format!("compiler process ran longer than {limit:?} and was killed"))),
         _ => Err(BackendError::Gcc(format!("compiler process {}", how_it_ended(status)))),
     }

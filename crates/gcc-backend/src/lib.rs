@@ -171,6 +171,9 @@ pub enum BackendError {
     /// A dump could not be written.
     #[error("dump: {0}")]
     Dump(String),
+    /// The process is ending and the compile was stopped ([`isolate::cancel_all`]): no fault.
+    #[error("compile stopped: the process is ending")]
+    Cancelled,
 }
 
 /// The native entry point's type: `relocs` is [`Compiled::relocs`].

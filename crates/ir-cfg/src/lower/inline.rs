@@ -57,8 +57,10 @@ use runtime_abi::caches;
 /// (the loads that pushed the callable).
 #[derive(Clone, Debug)]
 pub struct Callee {
-    /// Code unit of the instruction whose feedback named it: the CALL, or the callable's load.
-    pub call_unit: u32,
+    /// Code units of the instructions whose feedback named it: CALLs, or the callables' loads
+    /// (a method's load and its CALL both name it once the CALL is specialised: one entry, so
+    /// the caller's IR, and its code-cache key, do not depend on whether the CALL was).
+    pub call_units: Vec<u32>,
     /// Where its code's feedback is in the caller's relocated snapshot (`Operand::Cache`
     /// units): its inline caches at `base + unit`, and its `co_version` (tested against the
     /// callable's at run time) in the two units after its code.
@@ -100,6 +102,25 @@ struct Plan {
 /// Whether `callee` can run inline at a call with `nargs` arguments after `callable` and
 /// `self_or_null`, and how.
 fn plan(callee: &Callee, nargs: u32) -> Option<Plan> {
+    let with_self = if callee.argcount == nargs + 1 {
+        true
+    } else if callee.argcount == nargs {
+        false
+    } else {
+        return None;
+    };
+    body_stores(callee).map(|stores| Plan { with_self, stores })
+}
+
+/// Whether `callee` can run inline at some call: the compiler keeps only those, so that
+/// callees it would never run inline move nothing in the caller's relocated tables.
+pub fn may_inline(callee: &Callee) -> bool {
+    body_stores(callee).is_some()
+}
+
+/// Whether `callee`'s body can run inline whatever the call's arguments ([`plan`]'s tests but
+/// the arity), and if so [`Plan::stores`].
+fn body_stores(callee: &Callee) -> Option<bool> {
     use bytecode_cfg::co_flags::*;
     let f = callee.flags;
     if f & OPTIMIZED == 0 || f & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE | VARARGS | VARKEYWORDS) != 0 {
@@ -108,13 +129,6 @@ fn plan(callee: &Callee, nargs: u32) -> Option<Plan> {
     if callee.kwonlyargcount != 0 || !callee.cfg.exception_table.is_empty() {
         return None;
     }
-    let with_self = if callee.argcount == nargs + 1 {
-        true
-    } else if callee.argcount == nargs {
-        false
-    } else {
-        return None;
-    };
     let cfg = &callee.cfg;
     let (mut count, mut stores) = (0, false);
     for b in cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some()) {
@@ -129,7 +143,7 @@ fn plan(callee: &Callee, nargs: u32) -> Option<Plan> {
         }
         stores |= instrs.iter().any(|ins| ins.opcode == Opcode::StoreAttr);
     }
-    (count <= MAX_INLINE_INSTRS).then_some(Plan { with_self, stores })
+    (count <= MAX_INLINE_INSTRS).then_some(stores)
 }
 
 /// The number of free variables COPY_FREE_VARS copies (0 without it).
@@ -308,14 +322,14 @@ impl Lowerer<'_> {
         // The CALL's own feedback first, then the load that pushed the callable.
         let load = self.callable_loads.iter().find(|&&(d, _)| d == base).map(|&(_, unit)| unit);
         self.callable_loads.retain(|&(d, _)| d < base);
-        let by_call = info.callees.iter().find(|c| c.call_unit == ins.offset).map(|c| (c, true));
-        let by_load = || load.and_then(|u| info.callees.iter().find(|c| c.call_unit == u)).map(|c| (c, false));
+        let named_at = |u: u32| info.callees.iter().find(|c| c.call_units.contains(&u));
+        let by_load = || load.and_then(named_at);
         // Not where leaving the body kept costing the interpreter's time (`resume_inline`).
         let despecialised = info.no_speculate.contains(&ins.start);
-        let Some((callee, plan, relocated)) = by_call
+        let Some((callee, plan)) = named_at(ins.offset)
             .or_else(by_load)
             .filter(|_| !despecialised)
-            .and_then(|(c, relocated)| plan(c, nargs).map(|p| (c, p, relocated)))
+            .and_then(|c| plan(c, nargs).map(|p| (c, p)))
         else {
             return self.call_push(helper, args, pops);
         };
@@ -332,10 +346,8 @@ impl Lowerer<'_> {
 
         // The entry test, then self_or_null as the callee's arity needs it.
         let version = self.fb.new_var(Ty::Word);
-        let src = match relocated {
-            true => Self::cache_operand(ins, caches::CALL_FUNC_VERSION, CacheWidth::U32),
-            false => Operand::Cache(callee.base + callee.cfg.units, CacheWidth::U32),
-        };
+        // The callee's own version, whichever instruction named it (the same IR either way).
+        let src = Operand::Cache(callee.base + callee.cfg.units, CacheWidth::U32);
         self.fb.push(Inst::Move { dst: version, src });
         let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![callable, version]);
         let arity = self.fb.new_block(format!("inline_arity_{off}"));

@@ -20,7 +20,7 @@ use crate::builder::FunctionBuilder;
 use crate::helpers::{ErrConv, Helper, Ty};
 use crate::ir::{BlockId, Function, Inst, Operand, Term, Var};
 use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp, StackSlot};
-pub use inline::{Callee, MAX_INLINE_INSTRS};
+pub use inline::{may_inline, Callee, MAX_INLINE_INSTRS};
 
 mod build;
 mod calls;
@@ -54,8 +54,8 @@ pub struct CodeInfo {
     /// Per `co_consts` entry, what it is known to be (an exact float, a compact int); empty
     /// if the compiler was not told.
     pub const_kinds: Vec<Option<GuardKind>>,
-    /// Functions the calls may run inline (see `inline.rs`), by the code unit of the
-    /// instruction whose feedback named them (the CALL, or the load of the callable).
+    /// Functions the calls may run inline (see `inline.rs`), by the code units of the
+    /// instructions whose feedback named them (CALLs, or loads of the callable).
     pub callees: Vec<Callee>,
     /// Loads of callables found to push a `math` function a call computes inline (see
     /// `calls.rs`): (the load's code unit, the function, the `co_consts`-relocated index
