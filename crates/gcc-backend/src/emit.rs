@@ -1520,27 +1520,41 @@ impl<'c> Emitter<'c, '_> {
         let float = self.func.new_block(format!("{name}_base_float"));
         cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float))), float, slow);
         float.add_assignment(None, x, at(c, &self.t, lv, self.abi.float_value, self.t.f64));
-        let inf = c.new_rvalue_from_double(self.t.f64, f64::INFINITY);
-        let zero = c.new_rvalue_zero(self.t.f64);
-        let finite = |v: RValue<'c>| c.new_comparison(None, ComparisonOp::LessThan, v, inf);
-        let positive = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThan, x.to_rvalue(), zero), finite(x.to_rvalue()));
-        let base_ok = self.func.new_block(format!("{name}_base_positive"));
-        float.end_with_conditional(None, positive, base_ok, slow);
-        let cur = self.number_as_double(base_ok, self.val(r).to_rvalue(), y, slow, &format!("{name}_exp"));
+        let exp = self.func.new_block(format!("{name}_exp"));
+        let cur = self.number_as_double(exp, self.val(r).to_rvalue(), y, slow, &format!("{name}_exp"));
+        float.end_with_jump(None, exp);
         let p = self.func.new_local(None, self.t.f64, format!("{name}_p"));
         let check = self.func.new_block(format!("{name}_pow_check"));
-        let general = if half_power::sqrt_gives_pow() { self.half_power(cur, name, x.to_rvalue(), y.to_rvalue(), p, check) } else { cur };
+        let base_ok = self.func.new_block(format!("{name}_base_positive"));
+        cur.end_with_conditional(None, self.positive_finite(x.to_rvalue()), base_ok, slow);
+        let general = if half_power::sqrt_gives_pow() { self.half_power(base_ok, name, x.to_rvalue(), y.to_rvalue(), p, check) } else { base_ok };
         let pow = c.get_builtin_function("__builtin_pow");
         general.add_assignment(None, p, c.new_call(None, pow, &[x.to_rvalue(), y.to_rvalue()]));
         general.end_with_jump(None, check);
-        // Finite, positive: a NaN or an infinity fails the test.
-        let ok = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThanEquals, p.to_rvalue(), zero), finite(p.to_rvalue()));
         let done = self.func.new_block(format!("{name}_pow_box"));
-        check.end_with_conditional(None, ok, done, slow);
+        check.end_with_conditional(None, self.power_result_ok(p.to_rvalue()), done, slow);
         let boxed = c.new_call(None, self.rc.box_float, &[p.to_rvalue()]);
         done.add_assignment(None, result, boxed);
         done.end_with_jump(None, join);
         Ok((slow, join))
+    }
+
+    /// Whether a double is positive and finite: where C's `pow` is float's `**` whenever
+    /// its result is finite (see [`Emitter::power_result_ok`]).
+    fn positive_finite(&self, x: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let inf = c.new_rvalue_from_double(self.t.f64, f64::INFINITY);
+        let zero = c.new_rvalue_zero(self.t.f64);
+        c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThan, x, zero), c.new_comparison(None, ComparisonOp::LessThan, x, inf))
+    }
+
+    /// Whether `pow`'s result `p` for a positive finite base is float's `**`'s: finite and
+    /// not negative (a NaN or an infinity fails; an overflow is the interpreter's
+    /// OverflowError).
+    fn power_result_ok(&self, p: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let inf = c.new_rvalue_from_double(self.t.f64, f64::INFINITY);
+        c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_comparison(None, ComparisonOp::GreaterThanEquals, p, c.new_rvalue_zero(self.t.f64)), c.new_comparison(None, ComparisonOp::LessThan, p, inf))
     }
 
     /// `x ** 0.5` as `sqrt(x)` where that is `pow`'s answer ([`half_power`]: the same test,
@@ -2316,6 +2330,38 @@ impl<'c> Emitter<'c, '_> {
                     let r = self.val(res(0)?);
                     cur.add_assignment(None, r, c.new_array_access(None, items, idx));
                     cur.add_eval(None, c.new_call(None, self.rc.incref, &[r.to_rvalue()]));
+                }
+                Opcode::ToDouble => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    let x = self.val(res(0)?);
+                    split += 1;
+                    let name = format!("{bid}_double{split}");
+                    let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+                    let float = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Float)));
+                    let not_number = c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, float), self.not_compact_int(v));
+                    cur = self.deopt_if(cur, &name, not_number, *kind, fs, &d.args[1..])?;
+                    // (GCC merges the type test with the guard's.)
+                    let done = self.func.new_block(format!("{name}_done"));
+                    let next = self.number_as_double(cur, v, x, done, &name);
+                    next.end_with_jump(None, done);
+                    cur = done;
+                }
+                Opcode::FPow => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let [x, y] = d.args[..2] else { return Err(bad(d)) };
+                    let (x, y) = (self.val(x).to_rvalue(), self.val(y).to_rvalue());
+                    split += 1;
+                    let name = format!("{bid}_fpow{split}");
+                    let p = self.val(res(0)?);
+                    let outside = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, self.positive_finite(x));
+                    cur = self.deopt_if(cur, &format!("{name}_base"), outside, *kind, fs, &d.args[2..])?;
+                    let check = self.func.new_block(format!("{name}_check"));
+                    let general = if half_power::sqrt_gives_pow() { self.half_power(cur, &name, x, y, p, check) } else { cur };
+                    general.add_assignment(None, p, c.new_call(None, c.get_builtin_function("__builtin_pow"), &[x, y]));
+                    general.end_with_jump(None, check);
+                    let overflow = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, self.power_result_ok(p.to_rvalue()));
+                    cur = self.deopt_if(check, &format!("{name}_result"), overflow, *kind, fs, &d.args[2..])?;
                 }
                 Opcode::UnboxFloat => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

@@ -501,6 +501,39 @@ fn floats_meeting_ints_take_doubles_or_the_generic_helper() {
     }
 }
 
+/// True division and powers the interpreter leaves unspecialised (`BINARY_OP` itself): `x / y
+/// / z` takes its operands as doubles (`to_double`, deoptimising for anything but an exact
+/// float or a compact int) and divides them (`fdiv`, which raises on a zero divisor), with no
+/// generic helper; the first quotient is never boxed once the passes have run (the second
+/// division reads it as the double it is). `x ** 0.5` (a float constant) is `fpow`; `x ** y`
+/// (no constant) stays the generic operation.
+#[test]
+fn unspecialised_division_and_power_take_doubles() {
+    use Opcode::*;
+    let ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, 11), (LoadFastBorrow, 2), (BinaryOp, 11), (ReturnValue, 0)];
+    let f = lower_with_feedback(&ops, &[], 2, &info(3));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    for (what, n) in [("to_double number", 4), ("fdiv", 2), ("call box_float(", 2), ("call binary_op(", 0)] {
+        assert_eq!(text.matches(what).count(), n, "{what}: {text}");
+    }
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    for (what, n) in [("to_double number", 3), ("fdiv", 2), ("call box_float(", 1)] {
+        assert_eq!(after.matches(what).count(), n, "{what}: {after}");
+    }
+
+    let mut facts = info(2);
+    facts.const_kinds = vec![Some(ir_cfg::ssa::GuardKind::Float)];
+    let power = [(Resume, 0), (LoadFastBorrow, 0), (LoadConst, 0), (BinaryOp, 8), (ReturnValue, 0)];
+    let text = ssa::from_vars(&lower_with_feedback(&power, &[], 2, &facts)).unwrap().to_text();
+    assert!(text.contains("fpow pow_domain") && text.contains("to_double number") && !text.contains("call binary_op("), "{text}");
+    let general = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, 8), (ReturnValue, 0)];
+    let text = ssa::from_vars(&lower_with_feedback(&general, &[], 2, &facts)).unwrap().to_text();
+    assert!(!text.contains("fpow") && text.contains("call binary_op("), "{text}");
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,

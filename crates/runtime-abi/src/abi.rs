@@ -436,6 +436,11 @@ crate::c_enum! {
         TruthType = "COIR_DEOPT_TRUTH_TYPE",
         /// A list or tuple index was out of bounds (or negative).
         IndexOutOfRange = "COIR_DEOPT_INDEX_OUT_OF_RANGE",
+        /// An operand of a true division or power was neither a float nor a compact int.
+        NotNumber = "COIR_DEOPT_NOT_NUMBER",
+        /// A power was not float's plain case (a base not positive and finite, or a result
+        /// that overflows): the interpreter raises or makes a complex.
+        PowDomain = "COIR_DEOPT_POW_DOMAIN",
     }
 }
 
@@ -451,6 +456,8 @@ impl DeoptReason {
             DeoptReason::NotRangeIter => "not a range iterator",
             DeoptReason::WrongLength => "wrong length",
             DeoptReason::TruthType => "truth test of another type",
+            DeoptReason::NotNumber => "not a float or compact int",
+            DeoptReason::PowDomain => "power outside float's plain case",
         }
     }
 }

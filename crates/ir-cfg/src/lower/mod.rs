@@ -174,6 +174,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         landings: HashMap::new(),
         raise_block: BlockId(0),
         ins: None,
+        prev: None,
         cur_block: BlockIdx::new(0),
         callable_loads: Vec::new(),
     };
@@ -225,6 +226,9 @@ pub(crate) struct Lowerer<'a> {
     landings: HashMap<BlockIdx, BlockId>,
     raise_block: BlockId,
     ins: Option<&'a Instr>,
+    /// The instruction before `ins` in its block, if any (what pushed the top of the stack:
+    /// a power's constant exponent).
+    prev: Option<&'a Instr>,
     cur_block: BlockIdx,
     /// The loads of callables (LOAD_ATTR with the method bit, LOAD_GLOBAL with the NULL bit)
     /// whose callable is still on the stack in this block: (its depth, the load's code unit); a
@@ -245,6 +249,7 @@ impl<'a> Lowerer<'a> {
         while i < bb.end {
             let ins = &cfg.instrs[i];
             self.ins = Some(ins);
+            self.prev = (i > bb.first).then(|| &cfg.instrs[i - 1]);
             // The modelled stack must be the one the CFG computed, at every instruction.
             self.check_depth(ins.byte_offset(), ins.depth)?;
             let run = if self.info.no_speculation {

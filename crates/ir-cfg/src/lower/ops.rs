@@ -6,7 +6,7 @@ use super::{Kind, Lowerer, Result};
 use crate::helpers::Helper;
 use crate::helpers::Ty;
 use crate::ir::{BlockId, Inst, Operand, Term, Var};
-use crate::ssa::{GuardKind, Imm, Opcode as SsaOp, Type};
+use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp, Type};
 
 /// BINARY_OP feedback for `+ - *` on compact ints or exact floats: the operands' type and the
 /// operation on their unboxed values.
@@ -124,6 +124,13 @@ impl Lowerer<'_> {
                     && let Some(op) = float_meets_int(arg)
                 {
                     return self.mixed_arith(op, arg);
+                }
+                // The interpreter never specialises these two: no feedback to wait for.
+                if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_TRUE_DIVIDE && self.speculate_true_divide()? {
+                    return Ok(());
+                }
+                if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_POWER && self.float_constant_on_top() && self.speculate_float_power()? {
+                    return Ok(());
                 }
                 let h = match ins.stored {
                     O::BinaryOpAddInt | O::BinaryOpSubtractInt | O::BinaryOpMultiplyInt | O::BinaryOpAddFloat
@@ -272,6 +279,69 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `l / r`, which the interpreter leaves unspecialised for two floats and two ints: both
+    /// taken as doubles (exact floats and compact ints, deoptimising for anything else, as the
+    /// int and float divisions compute it: a compact int's double is exact), divided (a zero
+    /// divisor raises ZeroDivisionError), the result a float that the passes keep unboxed where
+    /// only float arithmetic uses it. `false` (nothing emitted) without a frame state.
+    fn speculate_true_divide(&mut self) -> Result<bool> {
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        self.check_objects(self.depth() - 2, 2)?;
+        let (l, r) = (self.peek(1), self.peek(0));
+        let x = self.to_double(l, &fs);
+        let y = self.to_double(r, &fs);
+        let err = self.error_block(true)?;
+        let z = self.fb.new_var(Ty::F64);
+        self.fb.push(Inst::Op { op: SsaOp::FDiv, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
+        self.push_float(z)?;
+        Ok(true)
+    }
+
+    /// `l ** c` with a float constant `c`: float's `**` (an int base is taken as its double,
+    /// as int's `**` hands a float exponent to float's), by `fpow`, which deoptimises where the
+    /// interpreter raises or makes a complex. `false` (nothing emitted) without a frame state.
+    fn speculate_float_power(&mut self) -> Result<bool> {
+        let Some(fs) = self.frame_state() else { return Ok(false) };
+        self.check_objects(self.depth() - 2, 2)?;
+        let (l, r) = (self.peek(1), self.peek(0));
+        let x = self.to_double(l, &fs);
+        let y = self.op1(SsaOp::UnboxFloat, Imm::None, vec![r]);
+        let z = self.fb.new_var(Ty::F64);
+        let mut args = vec![x, y];
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        self.fb.push(Inst::Op { op: SsaOp::FPow, imm: Imm::Guard(GuardKind::PowDomain, fs), args, dsts: vec![z], err: None });
+        self.push_float(z)?;
+        Ok(true)
+    }
+
+    /// Whether the top of the stack was pushed by the instruction just before, a constant
+    /// known to be an exact float.
+    fn float_constant_on_top(&self) -> bool {
+        self.prev.is_some_and(|p| {
+            p.opcode == Opcode::LoadConst && self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(GuardKind::Float)
+        })
+    }
+
+    /// `v` as a double (`to_double`), deoptimising to `fs` unless an exact float or a compact int.
+    fn to_double(&mut self, v: Var, fs: &FrameState) -> Var {
+        let x = self.fb.new_var(Ty::F64);
+        let mut args = vec![v];
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        self.fb.push(Inst::Op { op: SsaOp::ToDouble, imm: Imm::Guard(GuardKind::Number, fs.clone()), args, dsts: vec![x], err: None });
+        x
+    }
+
+    /// Replace the two operands on top of the stack by the float of the double `z` (a box the
+    /// unbox pass removes where only float arithmetic and frame states use it).
+    fn push_float(&mut self, z: Var) -> Result<()> {
+        let o = self.new_obj();
+        self.call(crate::helpers::Helper::BoxFloat, vec![Operand::Var(z)], Some(o))?;
+        self.pop_release_n(2);
+        let dst = self.push(super::OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(o) });
+        Ok(())
+    }
+
     /// `seq[i]` on top of the stack with list or tuple feedback: the sequence's type and the
     /// index guarded, the item loaded inline (deoptimising when out of bounds).
     fn speculate_item(&mut self, kind: GuardKind, index: GuardKind) -> Result<bool> {

@@ -196,6 +196,12 @@ pub enum GuardKind {
     TupleIndex,
     /// A list's or tuple's length is this (a list's can change whenever code runs).
     Len(u32),
+    /// (`to_double`) `type(v) is float`, or `v` is a compact int: a number whose double is
+    /// exact, as true division and float's power take it.
+    Number,
+    /// (`fpow`) the base is positive and finite and the result finite: C's `pow` is float's
+    /// `**` there.
+    PowDomain,
 }
 
 impl GuardKind {
@@ -210,7 +216,12 @@ impl GuardKind {
             GuardKind::Tuple => Some(T::Tuple),
             GuardKind::RangeIter => Some(T::RangeIter),
             GuardKind::Bool => Some(T::Bool),
-            GuardKind::None | GuardKind::ListIndex | GuardKind::TupleIndex | GuardKind::Len(_) => None,
+            GuardKind::None
+            | GuardKind::ListIndex
+            | GuardKind::TupleIndex
+            | GuardKind::Len(_)
+            | GuardKind::Number
+            | GuardKind::PowDomain => None,
         }
     }
 
@@ -226,6 +237,7 @@ impl GuardKind {
                 | GuardKind::RangeIter
                 | GuardKind::Bool
                 | GuardKind::None
+                | GuardKind::Number
         )
     }
 
@@ -241,6 +253,8 @@ impl GuardKind {
             GuardKind::None => "none",
             GuardKind::ListIndex => "list_index",
             GuardKind::TupleIndex => "tuple_index",
+            GuardKind::Number => "number",
+            GuardKind::PowDomain => "pow_domain",
             GuardKind::Len(_) => "len",
         }
     }
@@ -256,6 +270,8 @@ impl GuardKind {
             GuardKind::Bool | GuardKind::None => runtime_abi::abi::DeoptReason::TruthType,
             GuardKind::ListIndex | GuardKind::TupleIndex => runtime_abi::abi::DeoptReason::IndexOutOfRange,
             GuardKind::Len(_) => runtime_abi::abi::DeoptReason::WrongLength,
+            GuardKind::Number => runtime_abi::abi::DeoptReason::NotNumber,
+            GuardKind::PowDomain => runtime_abi::abi::DeoptReason::PowDomain,
         }
     }
 }
@@ -733,6 +749,14 @@ ops! {
     /// immediate is 1 (true division, whose result is a float whatever the operands), one is
     /// a float; (0, 0, 0) otherwise.
     AsDoubles "as_doubles" Int (Obj, Obj) -> (CInt, F64, F64) [Borrow, Borrow => Scalar, Scalar, Scalar];
+    /// An operand of a true division or of a power with a float exponent as a double: an
+    /// exact float's value, or a compact int's (exact); deoptimises (`GuardKind::Number`) for
+    /// anything else.
+    ToDouble "to_double" Guard (Obj) -> (F64) [Borrow => Scalar] | DEOPTS;
+    /// `x ** y` as float's `**` computes it, by C's `pow`, where the base is positive and
+    /// finite and the result finite; deoptimises (`GuardKind::PowDomain`) elsewhere, where the
+    /// interpreter raises (zero to a negative power, an overflow) or makes a complex.
+    FPow "fpow" Guard (F64, F64) -> (F64) [Borrow, Borrow => Scalar] | DEOPTS;
     /// `math.<f>(x)` by its C function, `f` the immediate (a `runtime_abi::abi::MathFn`):
     /// (1, the result) where `x` is in the function's domain (`MathFn::domain`), where `math`
     /// returns the same and raises nothing; (0, 0) elsewhere.

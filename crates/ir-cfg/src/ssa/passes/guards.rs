@@ -6,6 +6,8 @@
 //! guard stays true; a list's length can change whenever Python code runs, so that fact dies
 //! at any instruction that may run arbitrary code.
 //!
+//! A `to_double` of a value known to be a float so becomes `unbox_float`.
+//!
 //! The facts flow forward in reverse post-order; a block reached by an edge not yet visited
 //! (a loop's back edge) starts with none, which keeps the pass to one sweep and sound.
 use std::collections::{HashMap, HashSet};
@@ -54,6 +56,7 @@ impl Pass for GuardRemoval {
         // it is) knows what held at the raising instruction, not at the block's end.
         let mut at_error: HashMap<Block, Facts> = HashMap::new();
         let mut dead = HashSet::new();
+        let mut to_unbox = Vec::new();
         for &b in &order {
             let ps = preds.get(&b).map(Vec::as_slice).unwrap_or(&[]);
             let mut facts: Facts = match ps.split_first() {
@@ -77,6 +80,14 @@ impl Pass for GuardRemoval {
                     at_error.insert(e, facts.clone());
                 }
                 let Imm::Guard(kind, _) = &d.imm else { continue };
+                // A number known to be a float is read as one, with no test.
+                if d.op == Opcode::ToDouble {
+                    let v = d.args[0];
+                    if proven(f, v) == Some(GuardKind::Float) || facts.contains(&(GuardKind::Float, v)) {
+                        to_unbox.push(i);
+                    }
+                    continue;
+                }
                 if d.op != Opcode::Guard {
                     continue;
                 }
@@ -87,6 +98,12 @@ impl Pass for GuardRemoval {
             }
             out.insert(b, facts);
         }
-        super::remove_insts(f, |i| dead.contains(&i))
+        for &i in &to_unbox {
+            let d = &mut f.insts[i];
+            d.op = Opcode::UnboxFloat;
+            d.imm = Imm::None;
+            d.args.truncate(1);
+        }
+        to_unbox.len() + super::remove_insts(f, |i| dead.contains(&i))
     }
 }
