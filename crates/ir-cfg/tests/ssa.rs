@@ -456,6 +456,40 @@ fn global_callee_with_mixed_arithmetic_runs_inline() {
     assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 
+/// An inlined `return 1.0 / (x + 1)` (int feedback on `+`; true division of a float and an
+/// int): `as_doubles` reads the float constant and the sum it is given unboxed after the
+/// passes (`unbox_float`, and `itof` with `fits_compact` for the int), so the sum is never
+/// boxed (spectral_norm's `a_elem`: an allocation per call before).
+#[test]
+fn doubles_of_an_int_sum_need_no_box() {
+    use Opcode::*;
+    let caller = [(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0), (Call, 1), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[], 3, 1);
+    let callee_ops = [
+        (Resume, 0),
+        (LoadConst, 0),
+        (LoadFastBorrow, 0),
+        (LoadSmallInt, 1),
+        (BinaryOp, bytecode_cfg::opargs::NB_ADD as u8),
+        (BinaryOp, bytecode_cfg::opargs::NB_TRUE_DIVIDE as u8),
+        (ReturnValue, 0),
+    ];
+    let callee_cfg = feedback_cfg(&callee_ops, &[(4, BinaryOpAddInt, &[])], 3, 1);
+    let mut facts = info(1);
+    facts.callees = vec![test_callee(1, callee_cfg, 1, 1, vec![ir_cfg::ir::Operand::Const(5)])];
+    let f = lower(&caller_cfg, &facts).unwrap();
+    let mut s = ssa::from_vars(&f).unwrap();
+    s.const_kinds = vec![None, None, None, None, None, Some(ssa::GuardKind::Float)];
+    let text = s.to_text();
+    assert!(text.contains("as_doubles 1") && text.contains("call box_int("), "{text}");
+    ssa::passes::run_with(&mut s, &ssa::passes::default_pipeline(), false, true).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    // (The other `itof` is the zero test's 0.)
+    for (what, n) in [("as_doubles", 0), ("call box_int(", 0), ("fits_compact", 1), ("itof", 2), ("unbox_float", 1), ("fdiv", 1)] {
+        assert_eq!(after.matches(what).count(), n, "{what}: {after}");
+    }
+}
+
 /// A call whose callable's load was found to push `math.sqrt` (`CodeInfo::math_calls`) tests
 /// that the callable is that function (the relocated constant), that there is no self, and
 /// that the argument is a number in sqrt's domain, then computes it (`math`); the call is made

@@ -206,6 +206,19 @@ pub struct Function {
 }
 
 impl Function {
+    /// A new instruction of `op` (no error edge), placed in block `b` at position `at`, with
+    /// results of the types its signature gives: its results.
+    pub fn insert_inst(&mut self, b: Block, at: usize, op: Opcode, imm: Imm, args: Vec<Value>) -> Vec<Value> {
+        let d = InstData { op, imm, args, results: Vec::new(), err: None };
+        let tys = d.signature().map(|(_, r)| r).unwrap_or_default();
+        let i = self.insts.push(d);
+        let results: Vec<Value> =
+            tys.into_iter().enumerate().map(|(n, ty)| self.values.push(ValueData { ty, def: ValueDef::Result(i, n as u32) })).collect();
+        self.insts[i].results = results.clone();
+        self.blocks[b].insts.insert(at, i);
+        results
+    }
+
     /// Successors of `b`: error edges of its instructions, then its terminator's targets.
     pub fn successors(&self, b: Block) -> Vec<Block> {
         let blk = &self.blocks[b];

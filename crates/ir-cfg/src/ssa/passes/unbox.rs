@@ -6,6 +6,8 @@
 //! - `guard compact_int` of an int's box tests the unboxed value instead (`guard_compact`), and
 //!   so does `is_compact_int` (`fits_compact`).
 //! - An identity test of `bool(c)` against `True` or `False` is a branch on `c`.
+//! - `as_doubles` of boxes and float constants reads the doubles they hold
+//!   ([`resolve_as_doubles`]).
 use std::collections::HashMap;
 
 use super::{Pass, placed, remove_insts};
@@ -29,13 +31,89 @@ fn boxed(f: &Function, v: Value) -> Option<(Inst, Value, StackSlot)> {
     }
 }
 
+/// What an `as_doubles` operand's double is known to be.
+enum Double {
+    /// This double (the operand is its float's box).
+    Is(Value),
+    /// This int's, if it is compact (the operand is its box).
+    OfInt(Value),
+    /// The float's (a constant, or a value known to be one).
+    OfFloat(Value),
+}
+
+fn double_of(f: &Function, v: Value) -> Option<Double> {
+    match boxed(f, v) {
+        Some((_, x, StackSlot::F64)) => Some(Double::Is(x)),
+        Some((_, x, StackSlot::I64)) => Some(Double::OfInt(x)),
+        _ => (super::guards::proven(f, v) == Some(GuardKind::Float)).then_some(Double::OfFloat(v)),
+    }
+}
+
+/// `as_doubles(l, r)` whose operands' doubles are known (a box of a double or of an int, a
+/// float constant) is computed from those: the double itself, `itof` of the int (whose box is
+/// compact exactly when `fits_compact`), `unbox_float` of the float; the boxes then have no
+/// use left but releases and go (spectral_norm's `1.0 / (int expression)` in its inlined
+/// `a_elem`: an allocation per call). Left alone where both are ints (two conditions) or one
+/// is unknown.
+fn resolve_as_doubles(f: &mut Function) -> usize {
+    let mut alias: HashMap<Value, Value> = HashMap::new();
+    let blocks: Vec<_> = f.blocks.keys().collect();
+    for b in blocks {
+        let mut at = 0;
+        while at < f.blocks[b].insts.len() {
+            let i = f.blocks[b].insts[at];
+            let d = &f.insts[i];
+            let (Opcode::AsDoubles, &[l, r]) = (d.op, &d.args[..]) else {
+                at += 1;
+                continue;
+            };
+            let results = d.results.clone();
+            let (Some(dl), Some(dr)) = (double_of(f, l), double_of(f, r)) else {
+                at += 1;
+                continue;
+            };
+            if matches!((&dl, &dr), (Double::OfInt(_), Double::OfInt(_))) {
+                at += 1;
+                continue;
+            }
+            f.blocks[b].insts.remove(at);
+            let mut ok = None;
+            let mut double = |f: &mut Function, at: &mut usize, d: Double| match d {
+                Double::Is(x) => x,
+                Double::OfFloat(v) => {
+                    *at += 1;
+                    f.insert_inst(b, *at - 1, Opcode::UnboxFloat, Imm::None, vec![v])[0]
+                }
+                Double::OfInt(x) => {
+                    ok = Some(f.insert_inst(b, *at, Opcode::FitsCompact, Imm::None, vec![x])[0]);
+                    *at += 2;
+                    f.insert_inst(b, *at - 1, Opcode::IToF, Imm::None, vec![x])[0]
+                }
+            };
+            let (x, y) = (double(f, &mut at, dl), double(f, &mut at, dr));
+            let ok = match ok {
+                Some(c) => c,
+                None => {
+                    at += 1;
+                    f.insert_inst(b, at - 1, Opcode::CInt, Imm::Int(1), vec![])[0]
+                }
+            };
+            alias.extend([(results[0], ok), (results[1], x), (results[2], y)]);
+        }
+    }
+    if !alias.is_empty() {
+        f.replace_uses(|v| alias.get(&v).copied().unwrap_or(v));
+    }
+    alias.len() / 3
+}
+
 impl Pass for Unbox {
     fn name(&self) -> &'static str {
         "unbox"
     }
 
     fn run(&self, f: &mut Function) -> usize {
-        let mut changes = 0;
+        let mut changes = resolve_as_doubles(f);
         let insts = placed(f);
         // unbox(box(x)) -> x.
         let mut alias: HashMap<Value, Value> = HashMap::new();
