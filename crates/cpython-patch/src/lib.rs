@@ -733,8 +733,16 @@ thread_local! {
     static FORK_HELD: std::cell::RefCell<Option<ForkHeld>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The guards of the locks the compile thread takes besides the compile lock.
-type ForkHeld = (std::sync::MutexGuard<'static, Global>, std::sync::MutexGuard<'static, Vec<Done>>);
+/// The guards of the locks the compile thread takes besides the compile lock: its batch, then
+/// the statistics and the finished jobs.
+type ForkHeld = (std::sync::MutexGuard<'static, ()>, std::sync::MutexGuard<'static, Global>, std::sync::MutexGuard<'static, Vec<Done>>);
+
+/// Held by the compile thread while it works on a batch (lowering, GCC, the results): a fork
+/// waits for it ([`before_fork`]), so that the thread is idle when the process forks. Lowering
+/// takes no lock of coir's, but the first use of a lazily built table (a `OnceLock`) is one:
+/// a child forked while the compile thread built one waited forever for it to be built
+/// (`bytecode_cfg::opcodes::name`, in the child's first compile).
+static BUSY: Mutex<()> = Mutex::new(());
 
 /// `os.register_at_fork(before=...)`: wait for a running compilation, then hold every lock the
 /// compile thread takes until the fork is done. In the child that thread is gone: a lock it
@@ -749,11 +757,19 @@ fn before_fork(py: Python<'_>) {
         ffi::coir_stop_sampler();
         ffi::coir_hold_compiles(1);
     }
+    // Waiting for the compile thread's batch without the GIL (that thread never takes it).
+    let busy = loop {
+        match BUSY.try_lock() {
+            Ok(g) => break g,
+            Err(std::sync::TryLockError::Poisoned(e)) => break e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => py.detach(|| std::thread::sleep(std::time::Duration::from_micros(200))),
+        }
+    };
     // Returns false (lock not taken) only when the process is ending: nothing compiles then.
     py.detach(gcc_lock);
     // With the GIL held: no other Python thread is inside these locks (none releases the GIL
     // while holding one), and the compile thread, which never takes the GIL, releases them.
-    let held = (global(), DONE.lock().unwrap_or_else(|e| e.into_inner()));
+    let held = (busy, global(), DONE.lock().unwrap_or_else(|e| e.into_inner()));
     FORK_HELD.with(|h| *h.borrow_mut() = Some(held));
 }
 
@@ -1093,6 +1109,7 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
                     }
                 }
                 queue.extend(rx.try_iter());
+                let busy = BUSY.lock().unwrap_or_else(|e| e.into_inner());
                 let jobs = next_batch(&mut queue);
                 let n = jobs.len();
                 let mut keys = Vec::with_capacity(n);
@@ -1114,6 +1131,7 @@ fn worker() -> Option<std::sync::mpsc::Sender<Job>> {
                     done.push(Done { code, st, outcome });
                 }
                 drop(done);
+                drop(busy);
                 done_ready().store(1, Ordering::Release);
             }
         })
@@ -1656,6 +1674,9 @@ fn set_hot_calls(n: i64) -> PyResult<()> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_panic_hook();
     gcc_backend::shield::install();
+    // Built now, before there is a compile thread: a table a thread is building when another
+    // forks stays unbuilt in the child for good (see BUSY), and GCC runs in forked children.
+    let _ = bytecode_cfg::opcodes::name(bytecode_cfg::Opcode::Nop);
     // SAFETY: registering a plain C function; see at_c_exit.
     unsafe { libc::atexit(at_c_exit) };
     // SAFETY: module init runs with the GIL held.
