@@ -126,9 +126,9 @@ struct CodeParts {
     stacksize: u32,
     /// `co_version`.
     version: u32,
-    /// Functions the calls may run inline: (the code units whose feedback named them, their
-    /// parts).
-    callees: Vec<(Vec<u32>, CodeParts)>,
+    /// Functions the calls may run inline: their parts, and what lowering needs of them
+    /// (built once, with the code units that named them; its bases are set by `lower`).
+    callees: Vec<(CodeParts, ir_cfg::Callee)>,
     /// Loads of `math` functions a call computes inline (see [`math_calls_of`]).
     math_calls: Vec<(u32, MathFn)>,
     /// The math functions' addresses (`Abi::math`), copied with the GIL held.
@@ -142,7 +142,7 @@ impl CodeParts {
     /// between runs: relocated, they leave the IR, and so the code cache's key, alone.
     fn snapshot(&self) -> Vec<u8> {
         let mut s = self.adaptive.clone().unwrap_or_else(|| self.code.clone());
-        for (_, c) in &self.callees {
+        for (c, _) in &self.callees {
             s.extend_from_slice(c.adaptive.as_deref().unwrap_or(&c.code));
             s.extend_from_slice(&c.version.to_le_bytes());
         }
@@ -159,7 +159,7 @@ impl CodeParts {
     /// entry test has found that code: alive, as the callable holds it).
     fn all_consts(&self) -> Vec<usize> {
         let mut consts = self.consts.clone();
-        for (_, c) in &self.callees {
+        for (c, _) in &self.callees {
             consts.extend_from_slice(&c.consts);
         }
         // Then, if any is called, the math functions (kept alive by coir: see `CoirAbi::math`).
@@ -171,13 +171,13 @@ impl CodeParts {
 
     /// Where [`CodeParts::all_consts`] has the math functions.
     fn math_base(&self) -> u32 {
-        (self.consts.len() + self.callees.iter().map(|(_, c)| c.consts.len()).sum::<usize>()) as u32
+        (self.consts.len() + self.callees.iter().map(|(c, _)| c.consts.len()).sum::<usize>()) as u32
     }
 
     /// What each constant of [`CodeParts::all_consts`] is known to be, for the passes.
     fn all_const_kinds(&self) -> Vec<Option<ir_cfg::ssa::GuardKind>> {
         let mut kinds = self.const_kinds.clone();
-        for (_, c) in &self.callees {
+        for (c, _) in &self.callees {
             kinds.extend_from_slice(&c.const_kinds);
         }
         kinds
@@ -187,7 +187,7 @@ impl CodeParts {
     /// then each callee's.
     fn all_names(&self) -> Vec<usize> {
         let mut names = self.names.clone();
-        for (_, c) in &self.callees {
+        for (c, _) in &self.callees {
             names.extend_from_slice(&c.names);
         }
         names
@@ -199,7 +199,7 @@ impl CodeParts {
         let (mut base, mut names, mut consts) = ((self.code.len() / 2) as u32, self.names.len() as u32, self.consts.len() as u32);
         self.callees
             .iter()
-            .map(|(_, c)| {
+            .map(|(c, _)| {
                 let b = (base, names, consts);
                 base += (c.code.len() / 2) as u32 + 2;
                 names += c.names.len() as u32;
@@ -254,12 +254,12 @@ const MAX_CALLEES: usize = 32;
 /// descriptor), or a LOAD_GLOBAL that pushes a callable (the function `globals` bind its name
 /// to now). Profile mode clears the versions of the functions it routes through native code,
 /// so calls of those stay unspecialised: the loads are what names them then.
-fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void) -> Vec<(Vec<u32>, CodeParts)> {
+fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], globals: *mut c_void) -> Vec<(CodeParts, ir_cfg::Callee)> {
     use bytecode_cfg::Opcode;
     use runtime_abi::caches::{ATTR_TYPE_VERSION, CALL_FUNC_VERSION, METHOD_DESCR};
     let adaptive = p.adaptive.as_deref().unwrap_or(&p.code);
     let read = |ins: &bytecode_cfg::Instr, unit: u32, w: ir_cfg::CacheWidth| w.read(adaptive, 2 * (ins.offset + unit) as usize);
-    let mut out: Vec<(Vec<u32>, CodeParts)> = Vec::new();
+    let mut out: Vec<(CodeParts, ir_cfg::Callee)> = Vec::new();
     // Each code met: with its entry in `out`, or None if it is not inlined.
     let mut seen: Vec<(*mut c_void, Option<usize>)> = Vec::new();
     let abi = abi();
@@ -294,7 +294,7 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         // One entry per code, whichever instructions name it; none for one never inlined.
         match seen.iter().find(|&&(c, _)| c == code) {
             Some(&(_, Some(k))) => {
-                out[k].0.push(ins.offset);
+                out[k].1.call_units.push(ins.offset);
                 continue;
             }
             Some(&(_, None)) => continue,
@@ -316,9 +316,9 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         // Only a body that can run inline takes room in the caller's tables: the others would
         // move the callees after them, and so the caller's IR, with feedback that changes
         // nothing (a CALL specialised or not yet), and the code cache would miss.
-        if let Some(cp) = cp.filter(|cp| callee(Vec::new(), (0, 0, 0), cp, &abi).is_some_and(|c| ir_cfg::may_inline(&c))) {
+        if let Some(entry) = cp.and_then(|cp| callee(vec![ins.offset], &cp, &abi).filter(ir_cfg::may_inline).map(|c| (cp, c))) {
             seen.last_mut().expect("pushed above").1 = Some(out.len());
-            out.push((vec![ins.offset], cp));
+            out.push(entry);
         }
         if out.len() == MAX_CALLEES {
             break;
@@ -491,7 +491,14 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
             true => Vec::new(),
             false => {
                 let abi = abi();
-                p.callees.iter().zip(p.callee_bases()).filter_map(|((units, cp), bases)| callee(units.clone(), bases, cp, &abi)).collect()
+                (p.callees.iter().zip(p.callee_bases()))
+                    .map(|((cp, c), (base, names_base, consts_base))| ir_cfg::Callee {
+                        base,
+                        names_base,
+                        consts: callee_consts(cp, consts_base, &abi),
+                        ..c.clone()
+                    })
+                    .collect()
             }
         },
     };
@@ -511,27 +518,33 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
     Ok(f)
 }
 
-/// What lowering needs of a callee (`ir_cfg::Callee`); None if its code does not decode.
-fn callee(call_units: Vec<u32>, (base, names_base, consts_base): (u32, u32, u32), p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
-    use ir_cfg::ir::Operand;
-    let consts = (p.consts.iter().enumerate())
-        .map(|(i, &c)| {
-            let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(gcc_backend::SINGLETONS[i]));
-            let s = s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)));
-            s.unwrap_or(Operand::Const(consts_base + i as u32))
-        })
-        .collect();
+/// What lowering needs of a callee named at `call_units` (`ir_cfg::Callee`), its tables
+/// placed at 0 until [`lower`] places them after the caller's; None if its code does not decode.
+fn callee(call_units: Vec<u32>, p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
     Some(ir_cfg::Callee {
         call_units,
-        base,
-        names_base,
+        base: 0,
+        names_base: 0,
         cfg: build_cfg(p).ok()?,
         flags: p.flags,
         argcount: p.argcount,
         kwonlyargcount: p.kwonlyargcount,
         nlocalsplus: p.nlocalsplus,
-        consts,
+        consts: callee_consts(p, 0, abi),
     })
+}
+
+/// How an inlined body loads each of its constants: the immortal object it is, or the
+/// constant relocated into the caller's table at `consts_base`.
+fn callee_consts(p: &CodeParts, consts_base: u32, abi: &Abi) -> Vec<ir_cfg::ir::Operand> {
+    use ir_cfg::ir::Operand;
+    (p.consts.iter().enumerate())
+        .map(|(i, &c)| {
+            let s = abi.singletons.iter().position(|&a| a == c).map(|i| Operand::Singleton(gcc_backend::SINGLETONS[i]));
+            let s = s.or_else(|| abi.small_ints.iter().position(|&a| a == c).map(|i| Operand::SmallInt(i as u32)));
+            s.unwrap_or(Operand::Const(consts_base + i as u32))
+        })
+        .collect()
 }
 
 /// The lowered function in SSA form, verified: what the backend compiles.

@@ -1527,16 +1527,22 @@ impl<'c> Emitter<'c, '_> {
         let check = self.func.new_block(format!("{name}_pow_check"));
         let base_ok = self.func.new_block(format!("{name}_base_positive"));
         cur.end_with_conditional(None, self.positive_finite(x.to_rvalue()), base_ok, slow);
-        let general = if half_power::sqrt_gives_pow() { self.half_power(base_ok, name, x.to_rvalue(), y.to_rvalue(), p, check) } else { base_ok };
-        let pow = c.get_builtin_function("__builtin_pow");
-        general.add_assignment(None, p, c.new_call(None, pow, &[x.to_rvalue(), y.to_rvalue()]));
-        general.end_with_jump(None, check);
+        self.power_into(base_ok, name, x.to_rvalue(), y.to_rvalue(), p, check);
         let done = self.func.new_block(format!("{name}_pow_box"));
         check.end_with_conditional(None, self.power_result_ok(p.to_rvalue()), done, slow);
         let boxed = c.new_call(None, self.rc.box_float, &[p.to_rvalue()]);
         done.add_assignment(None, result, boxed);
         done.end_with_jump(None, join);
         Ok((slow, join))
+    }
+
+    /// `p = x ** y` for a positive finite base `x`, from `cur`, then on to `check`: `sqrt` for
+    /// `** 0.5` where that is `pow`'s answer ([`Emitter::half_power`]), C's `pow` otherwise.
+    fn power_into(&mut self, cur: Block<'c>, name: &str, x: RValue<'c>, y: RValue<'c>, p: LValue<'c>, check: Block<'c>) {
+        let c = self.ctx;
+        let general = if half_power::sqrt_gives_pow() { self.half_power(cur, name, x, y, p, check) } else { cur };
+        general.add_assignment(None, p, c.new_call(None, c.get_builtin_function("__builtin_pow"), &[x, y]));
+        general.end_with_jump(None, check);
     }
 
     /// Whether a double is positive and finite: where C's `pow` is float's `**` whenever
@@ -2357,9 +2363,7 @@ impl<'c> Emitter<'c, '_> {
                     let outside = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, self.positive_finite(x));
                     cur = self.deopt_if(cur, &format!("{name}_base"), outside, *kind, fs, &d.args[2..])?;
                     let check = self.func.new_block(format!("{name}_check"));
-                    let general = if half_power::sqrt_gives_pow() { self.half_power(cur, &name, x, y, p, check) } else { cur };
-                    general.add_assignment(None, p, c.new_call(None, c.get_builtin_function("__builtin_pow"), &[x, y]));
-                    general.end_with_jump(None, check);
+                    self.power_into(cur, &name, x, y, p, check);
                     let overflow = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, self.power_result_ok(p.to_rvalue()));
                     cur = self.deopt_if(check, &format!("{name}_result"), overflow, *kind, fs, &d.args[2..])?;
                 }

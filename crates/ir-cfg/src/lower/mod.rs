@@ -595,9 +595,15 @@ impl<'a> Lowerer<'a> {
 
     /// Guard that `v` is `kind`, deoptimising to `fs` (the current stack) if not.
     pub(crate) fn guard(&mut self, kind: GuardKind, v: Var, fs: &FrameState) {
-        let mut args = vec![v];
-        args.extend((0..fs.stack.len()).map(Self::slot));
+        let args = Self::with_stack(vec![v], fs);
         self.fb.push(Inst::Op { op: SsaOp::Guard, imm: Imm::Guard(kind, fs.clone()), args, dsts: vec![], err: None });
+    }
+
+    /// The operands of an operation that deoptimises to `fs`: `args`, then the stack slots the
+    /// frame state writes.
+    pub(crate) fn with_stack(mut args: Vec<Var>, fs: &FrameState) -> Vec<Var> {
+        args.extend((0..fs.stack.len()).map(Self::slot));
+        args
     }
 
     /// An operation of the SSA table with one result and no error edge, into a new variable.

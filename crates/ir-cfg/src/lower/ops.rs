@@ -257,9 +257,17 @@ impl Lowerer<'_> {
         let a = self.op1(unbox, Imm::None, vec![l]);
         let b = self.op1(unbox, Imm::None, vec![r]);
         let res = body(self, a, b);
+        self.replace_operands(res)?;
+        Ok(true)
+    }
+
+    /// Replace the two operands on top of the stack by `res`: the box of an unboxed number
+    /// (which the unbox pass removes where only unboxed arithmetic and frame states use it),
+    /// or an object (a comparison's bool, immortal).
+    fn replace_operands(&mut self, res: Var) -> Result<()> {
         let boxed = match self.fb.var_ty(res) {
-            Type::F64 => Some(crate::helpers::Helper::BoxFloat),
-            Type::I64 => Some(crate::helpers::Helper::BoxInt),
+            Type::F64 => Some(Helper::BoxFloat),
+            Type::I64 => Some(Helper::BoxInt),
             _ => None,
         };
         let obj = match boxed {
@@ -271,10 +279,9 @@ impl Lowerer<'_> {
             None => res,
         };
         self.pop_release_n(2);
-        // A comparison's bool is immortal.
         let dst = self.push(if boxed.is_some() { super::OWNED } else { super::Kind::Borrowed });
         self.fb.push(Inst::Move { dst, src: Operand::Var(obj) });
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -293,7 +300,7 @@ impl Lowerer<'_> {
         let err = self.error_block(true)?;
         let z = self.fb.new_var(Ty::F64);
         self.fb.push(Inst::Op { op: SsaOp::FDiv, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
-        self.push_float(z)?;
+        self.replace_operands(z)?;
         Ok(true)
     }
 
@@ -307,10 +314,9 @@ impl Lowerer<'_> {
         let x = self.to_double(l, &fs);
         let y = self.op1(SsaOp::UnboxFloat, Imm::None, vec![r]);
         let z = self.fb.new_var(Ty::F64);
-        let mut args = vec![x, y];
-        args.extend((0..fs.stack.len()).map(Self::slot));
+        let args = Self::with_stack(vec![x, y], &fs);
         self.fb.push(Inst::Op { op: SsaOp::FPow, imm: Imm::Guard(GuardKind::PowDomain, fs), args, dsts: vec![z], err: None });
-        self.push_float(z)?;
+        self.replace_operands(z)?;
         Ok(true)
     }
 
@@ -325,21 +331,9 @@ impl Lowerer<'_> {
     /// `v` as a double (`to_double`), deoptimising to `fs` unless an exact float or a compact int.
     fn to_double(&mut self, v: Var, fs: &FrameState) -> Var {
         let x = self.fb.new_var(Ty::F64);
-        let mut args = vec![v];
-        args.extend((0..fs.stack.len()).map(Self::slot));
+        let args = Self::with_stack(vec![v], fs);
         self.fb.push(Inst::Op { op: SsaOp::ToDouble, imm: Imm::Guard(GuardKind::Number, fs.clone()), args, dsts: vec![x], err: None });
         x
-    }
-
-    /// Replace the two operands on top of the stack by the float of the double `z` (a box the
-    /// unbox pass removes where only float arithmetic and frame states use it).
-    fn push_float(&mut self, z: Var) -> Result<()> {
-        let o = self.new_obj();
-        self.call(crate::helpers::Helper::BoxFloat, vec![Operand::Var(z)], Some(o))?;
-        self.pop_release_n(2);
-        let dst = self.push(super::OWNED);
-        self.fb.push(Inst::Move { dst, src: Operand::Var(o) });
-        Ok(())
     }
 
     /// `seq[i]` on top of the stack with list or tuple feedback: the sequence's type and the
@@ -352,8 +346,7 @@ impl Lowerer<'_> {
         self.guard(GuardKind::CompactInt, i, &fs);
         let x = self.op1(SsaOp::UnboxInt, Imm::None, vec![i]);
         let item = self.new_obj();
-        let mut args = vec![seq, x];
-        args.extend((0..fs.stack.len()).map(Self::slot));
+        let args = Self::with_stack(vec![seq, x], &fs);
         self.fb.push(Inst::Op { op: SsaOp::Item, imm: Imm::Guard(index, fs), args, dsts: vec![item], err: None });
         self.pop_release_n(2);
         let dst = self.push(super::OWNED);
@@ -375,8 +368,7 @@ impl Lowerer<'_> {
         // The list takes a reference of the value's own.
         self.make_owned(self.depth() - 3);
         let fs = self.frame_state().expect("as above");
-        let mut args = vec![seq, x, v];
-        args.extend((0..fs.stack.len()).map(Self::slot));
+        let args = Self::with_stack(vec![seq, x, v], &fs);
         self.fb.push(Inst::Op { op: SsaOp::StoreItem, imm: Imm::Guard(GuardKind::ListIndex, fs), args, dsts: vec![], err: None });
         self.pop_release();
         self.pop_release();

@@ -76,28 +76,23 @@ fn resolve_as_doubles(f: &mut Function) -> usize {
                 at += 1;
                 continue;
             }
+            // The new instructions take its place, in order.
             f.blocks[b].insts.remove(at);
+            let mut put = |f: &mut Function, op, imm, args| {
+                at += 1;
+                f.insert_inst(b, at - 1, op, imm, args)[0]
+            };
             let mut ok = None;
-            let mut double = |f: &mut Function, at: &mut usize, d: Double| match d {
+            let mut double = |f: &mut Function, d| match d {
                 Double::Is(x) => x,
-                Double::OfFloat(v) => {
-                    *at += 1;
-                    f.insert_inst(b, *at - 1, Opcode::UnboxFloat, Imm::None, vec![v])[0]
-                }
+                Double::OfFloat(v) => put(f, Opcode::UnboxFloat, Imm::None, vec![v]),
                 Double::OfInt(x) => {
-                    ok = Some(f.insert_inst(b, *at, Opcode::FitsCompact, Imm::None, vec![x])[0]);
-                    *at += 2;
-                    f.insert_inst(b, *at - 1, Opcode::IToF, Imm::None, vec![x])[0]
+                    ok = Some(put(f, Opcode::FitsCompact, Imm::None, vec![x]));
+                    put(f, Opcode::IToF, Imm::None, vec![x])
                 }
             };
-            let (x, y) = (double(f, &mut at, dl), double(f, &mut at, dr));
-            let ok = match ok {
-                Some(c) => c,
-                None => {
-                    at += 1;
-                    f.insert_inst(b, at - 1, Opcode::CInt, Imm::Int(1), vec![])[0]
-                }
-            };
+            let (x, y) = (double(f, dl), double(f, dr));
+            let ok = ok.unwrap_or_else(|| put(f, Opcode::CInt, Imm::Int(1), vec![]));
             alias.extend([(results[0], ok), (results[1], x), (results[2], y)]);
         }
     }
