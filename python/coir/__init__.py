@@ -175,7 +175,8 @@ def is_compiled(func):
 def stats():
     """Counters: compiled, recompiled_hot, cache_hits, native_calls, compile_seconds,
     compile_log (one ``(qualname, seconds, from_cache)`` per compile that produced code),
-    fallbacks {reason: count}."""
+    fallbacks {reason: count}, deopts {reason: count}, samples, global_lookups (global reads
+    of native code that looked the name up: its cell new, or cleared by a change)."""
     return _native.stats()
 
 

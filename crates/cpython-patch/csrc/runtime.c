@@ -556,6 +556,7 @@ int coir_rt_store_attr_poly(PyObject *owner, PyObject *name, PyObject *v, intptr
 
 int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset,
                                       intptr_t site) {
+    coir_counters.global_lookups++;
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
         _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
@@ -575,7 +576,163 @@ static inline PyDictKeysObject *dict_keys_if_version(PyObject *d, intptr_t versi
     return keys->dk_version == (uint32_t)version && DK_IS_UNICODE(keys) ? keys : NULL;
 }
 
-PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, intptr_t gv, intptr_t bv, intptr_t index) {
+/* ---- globals as cells. A global read with feedback (LOAD_GLOBAL_MODULE, _BUILTIN) in native
+ * code reads a CoirGlobalCell named by the first word of its site's cache: the object
+ * `globals[name]`, else `builtins[name]`, while the frame's dicts are the cell's (runtime-abi's
+ * CoirGlobalCell). A dict watcher on both dicts clears `value` before either changes the name's
+ * entry (or is cleared, cloned into, or freed); the next read takes the helper, which looks the
+ * name up and sets `value` again. So native code reads a global in three dependent loads,
+ * where the keys-version tests the interpreter makes take eight.
+ *
+ * The watcher finds a dict's cells for a key through two chained hash tables keyed by
+ * (dict, hash of the name): one by the cells' globals, one by their builtins. Cells are never
+ * freed: a site may name one after its dict is gone (it is then dead, its dicts NULL, and
+ * matches no frame). */
+static int globals_watcher = -1;
+static CoirGlobalCell **cells_by_globals = NULL, **cells_by_builtins = NULL;
+static size_t cell_buckets = 0;       /* a power of two, or 0 before the first cell */
+static CoirGlobalCell **all_cells = NULL;
+static size_t n_cells = 0, cells_cap = 0;
+
+static inline size_t cell_bucket(PyObject *dict, Py_hash_t hash) {
+    uint64_t h = ((uint64_t)(uintptr_t)dict >> 4) ^ (uint64_t)hash;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 29) & (cell_buckets - 1);
+}
+
+/* Link the live cells into tables of `buckets` buckets (the old ones are dropped). 0 or -1. */
+static int relink_cells(size_t buckets) {
+    CoirGlobalCell **g = PyMem_RawCalloc(buckets, sizeof(*g));
+    CoirGlobalCell **b = PyMem_RawCalloc(buckets, sizeof(*b));
+    if (g == NULL || b == NULL) {
+        PyMem_RawFree(g);
+        PyMem_RawFree(b);
+        return -1;
+    }
+    PyMem_RawFree(cells_by_globals);
+    PyMem_RawFree(cells_by_builtins);
+    cells_by_globals = g;
+    cells_by_builtins = b;
+    cell_buckets = buckets;
+    for (size_t i = 0; i < n_cells; i++) {
+        CoirGlobalCell *c = all_cells[i];
+        c->next_globals = c->next_builtins = NULL;
+        if (c->globals == NULL) {
+            continue; /* dead */
+        }
+        size_t kg = cell_bucket(c->globals, c->hash), kb = cell_bucket(c->builtins, c->hash);
+        c->next_globals = g[kg];
+        g[kg] = c;
+        c->next_builtins = b[kb];
+        b[kb] = c;
+    }
+    return 0;
+}
+
+static inline int same_name(PyObject *a, PyObject *b) {
+    return a == b || (PyUnicode_GET_LENGTH(a) == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b) &&
+                      memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), PyUnicode_GET_LENGTH(a) * PyUnicode_KIND(a)) == 0);
+}
+
+/* The watcher: runs before `dict` changes. It must not fail nor run Python code. */
+static int on_dict_event(PyDict_WatchEvent event, PyObject *dict, PyObject *key, PyObject *new_value) {
+    (void)new_value;
+    if (cell_buckets == 0) {
+        return 0;
+    }
+    int keyed = (event == PyDict_EVENT_ADDED || event == PyDict_EVENT_MODIFIED || event == PyDict_EVENT_DELETED) &&
+                key != NULL && PyUnicode_CheckExact(key);
+    if (keyed) {
+        Py_hash_t hash = PyObject_Hash(key); /* a str's: cached, never fails */
+        size_t k = cell_bucket(dict, hash);
+        for (CoirGlobalCell *c = cells_by_globals[k]; c != NULL; c = c->next_globals) {
+            if (c->globals == dict && c->hash == hash && same_name(c->name, key)) {
+                c->value = NULL;
+            }
+        }
+        for (CoirGlobalCell *c = cells_by_builtins[k]; c != NULL; c = c->next_builtins) {
+            if (c->builtins == dict && c->hash == hash && same_name(c->name, key)) {
+                c->value = NULL;
+            }
+        }
+        return 0;
+    }
+    /* Cleared, cloned into, freed, or a key that is not a str: every cell of the dict. */
+    for (size_t i = 0; i < n_cells; i++) {
+        CoirGlobalCell *c = all_cells[i];
+        if (c->globals == dict || c->builtins == dict) {
+            c->value = NULL;
+            if (event == PyDict_EVENT_DEALLOCATED) {
+                c->globals = c->builtins = NULL;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Name `value`, just read as `name` from the frame's globals or builtins, as that global in the
+ * site's word, through the cell for the frame's dicts (made and watched if new). Anything
+ * unusual (dict subclasses, no watcher, no memory) leaves the site to the helper. */
+static void arm_global_cell(uintptr_t *site, _PyInterpreterFrame *f, PyObject *name, PyObject *value) {
+    PyObject *globals = f->f_globals, *builtins = f->f_builtins;
+    if (site == NULL || globals_watcher < 0 || globals == NULL || builtins == NULL || !PyDict_CheckExact(globals) ||
+        !PyDict_CheckExact(builtins) || !PyUnicode_CheckExact(name)) {
+        return;
+    }
+    Py_hash_t hash = PyObject_Hash(name);
+    CoirGlobalCell *cell = NULL;
+    if (cell_buckets != 0) {
+        for (CoirGlobalCell *c = cells_by_globals[cell_bucket(globals, hash)]; c != NULL; c = c->next_globals) {
+            if (c->globals == globals && c->builtins == builtins && c->name == name) {
+                cell = c;
+                break;
+            }
+        }
+    }
+    if (cell == NULL) {
+        if (PyDict_Watch(globals_watcher, globals) < 0 || PyDict_Watch(globals_watcher, builtins) < 0) {
+            PyErr_Clear();
+            return;
+        }
+        if (n_cells == cells_cap) {
+            size_t cap = cells_cap ? 2 * cells_cap : 256;
+            CoirGlobalCell **all = PyMem_RawRealloc(all_cells, cap * sizeof(*all));
+            if (all == NULL) {
+                return;
+            }
+            all_cells = all;
+            cells_cap = cap;
+        }
+        if ((cell = PyMem_RawCalloc(1, sizeof(*cell))) == NULL) {
+            return;
+        }
+        cell->globals = globals;
+        cell->builtins = builtins;
+        cell->name = Py_NewRef(name);
+        cell->hash = hash;
+        all_cells[n_cells++] = cell;
+        if (n_cells > 2 * cell_buckets) {
+            /* Relinking links the new cell too. */
+            if (relink_cells(cell_buckets ? 4 * cell_buckets : 1024) < 0) {
+                /* Not in the tables, so the watcher could not find it: never used. */
+                cell->globals = cell->builtins = NULL;
+                return;
+            }
+        }
+        else {
+            size_t kg = cell_bucket(globals, hash), kb = cell_bucket(builtins, hash);
+            cell->next_globals = cells_by_globals[kg];
+            cells_by_globals[kg] = cell;
+            cell->next_builtins = cells_by_builtins[kb];
+            cells_by_builtins[kb] = cell;
+        }
+    }
+    cell->value = value;
+    *site = (uintptr_t)cell;
+}
+
+PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, intptr_t gv, intptr_t bv, intptr_t index,
+                                     intptr_t site) {
     PyDictKeysObject *keys = dict_keys_if_version(f->f_globals, gv);
     if (keys != NULL && bv >= 0) {
         keys = dict_keys_if_version(f->f_builtins, bv);
@@ -583,6 +740,7 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
     if (keys != NULL && index < DK_SIZE(keys)) {
         PyObject *v = DK_UNICODE_ENTRIES(keys)[index].me_value;
         if (v != NULL) {
+            arm_global_cell((uintptr_t *)site, f, name, v);
             return Py_NewRef(v);
         }
     }
@@ -596,7 +754,11 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
         st->global_recompiles++;
         st->recompile = 1;
     }
-    return coir_rt_load_global(f, name);
+    PyObject *v = coir_rt_load_global(f, name);
+    if (v != NULL) {
+        arm_global_cell((uintptr_t *)site, f, name, v);
+    }
+    return v;
 }
 
 PyObject *coir_rt_binary_op_numeric(PyObject *l, PyObject *r, int oparg) {
@@ -2259,6 +2421,10 @@ int coir_init(void) {
     }
     if (list_append == NULL && (list_append = PyObject_GetAttrString((PyObject *)&PyList_Type, "append")) == NULL) {
         return -1;
+    }
+    if (globals_watcher < 0 && (globals_watcher = PyDict_AddWatcher(on_dict_event)) < 0) {
+        /* No watcher left: global reads in native code all take the helper. */
+        PyErr_Clear();
     }
     if (py_function_vectorcall == NULL) {
         PyObject *globals = PyDict_New();

@@ -1472,6 +1472,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("cache_hits", g.cache_hits)?;
     d.set_item("native_calls", c.native_calls)?;
     d.set_item("samples", c.samples)?;
+    d.set_item("global_lookups", c.global_lookups)?;
     d.set_item("compile_seconds", g.compile_seconds)?;
     d.set_item("batches", g.batches)?;
     d.set_item("batched", g.batched)?;

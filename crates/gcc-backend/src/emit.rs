@@ -1603,55 +1603,32 @@ impl<'c> Emitter<'c, '_> {
     }
 
     /// The inline fast path of a global read with the interpreter's feedback (see
-    /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s.
+    /// [`GlobalFast`]), shaped as [`Emitter::attr_fast_path`]'s: three loads where the
+    /// interpreter's dict keys versions take eight, one after another.
     fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
+        use runtime_abi::abi::CoirGlobalCell as Cell;
         let c = self.ctx;
         let frame = self.val(fast.frame).to_rvalue();
         let (slow, join) = (self.func.new_block(format!("{name}_global_slow")), self.func.new_block(format!("{name}_global")));
-        let dict_type = self.reloc(Reloc::Type(BuiltinType::Dict));
-        // The dict at `offset` in the frame is an exact dict whose keys have `version`:
-        // `cur` ends in that test; returns the block where it holds and the keys.
-        let guard = |cur: Block<'c>, offset: usize, version: Known, what: &str| {
-            let dict = at(c, &self.t, frame, offset, self.t.ptr).to_rvalue();
-            let ob_type = at(c, &self.t, dict, self.abi.ob_type, self.t.ptr).to_rvalue();
-            let exact = self.func.new_block(format!("{name}_{what}_dict"));
-            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, ob_type, dict_type), exact, slow);
-            let keys = at(c, &self.t, dict, self.abi.dict_keys, self.t.ptr).to_rvalue();
-            let v = at(c, &self.t, keys, self.abi.dict_keys_version, self.t.u32).to_rvalue();
-            let same = self.func.new_block(format!("{name}_{what}_version"));
-            exact.end_with_conditional(
-                None,
-                c.new_comparison(None, ComparisonOp::Equals, v, self.known_as(version, self.t.u32)),
-                same,
-                slow,
-            );
-            (same, keys)
-        };
-        let (mut cur, mut keys) = guard(cur, self.abi.frame_globals, fast.globals_version, "globals");
-        if let Some(bv) = fast.builtins_version {
-            (cur, keys) = guard(cur, self.abi.frame_builtins, bv, "builtins");
-        }
-        // DK_UNICODE_ENTRIES(keys)[index].me_value: the entries follow 1 << dk_log2_index_bytes
-        // bytes of indices.
-        let log2 = at(c, &self.t, keys, self.abi.dict_keys_log2_index_bytes, self.t.char).to_rvalue();
-        let log2 = c.new_cast(None, log2, self.t.u64);
-        let index_bytes = c.new_binary_op(None, BinaryOp::LShift, self.t.u64, c.new_rvalue_one(self.t.u64), log2);
-        let offset = c.new_binary_op(
+        let site = c.new_bitcast(None, self.val(fast.site).to_rvalue(), self.t.ptr.make_pointer());
+        let cell = self.func.new_local(None, self.t.ptr, format!("{name}_cell"));
+        cur.add_assignment(None, cell, site.dereference(None).to_rvalue());
+        let named = self.func.new_block(format!("{name}_global_cell"));
+        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, cell.to_rvalue(), c.new_null(self.t.ptr)), named, slow);
+        let field = |offset: usize| at(c, &self.t, cell.to_rvalue(), offset, self.t.ptr).to_rvalue();
+        let same = |a: RValue<'c>, b: RValue<'c>| c.new_comparison(None, ComparisonOp::Equals, a, b);
+        let dicts = c.new_binary_op(
             None,
-            BinaryOp::Plus,
-            self.t.u64,
-            index_bytes,
-            c.new_rvalue_from_long(
-                self.t.u64,
-                (self.abi.dict_keys_indices + fast.index as usize * self.abi.dict_unicode_entry_size + self.abi.dict_unicode_entry_value)
-                    as i64,
-            ),
+            BinaryOp::LogicalAnd,
+            self.t.bool,
+            same(field(std::mem::offset_of!(Cell, globals)), at(c, &self.t, frame, self.abi.frame_globals, self.t.ptr).to_rvalue()),
+            same(field(std::mem::offset_of!(Cell, builtins)), at(c, &self.t, frame, self.abi.frame_builtins, self.t.ptr).to_rvalue()),
         );
-        let base = c.new_cast(None, keys, self.t.char.make_pointer());
-        let slot = c.new_cast(None, c.new_array_access(None, base, offset).get_address(None), self.t.ptr.make_pointer());
-        cur.add_assignment(None, result, slot.dereference(None));
+        let mine = self.func.new_block(format!("{name}_global_dicts"));
+        named.end_with_conditional(None, dicts, mine, slow);
+        mine.add_assignment(None, result, field(std::mem::offset_of!(Cell, value)));
         let set = self.func.new_block(format!("{name}_global_set"));
-        cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, slow);
+        mine.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, result.to_rvalue(), c.new_null(self.t.ptr)), set, slow);
         set.add_eval(None, c.new_call(None, self.rc.incref, &[result.to_rvalue()]));
         set.end_with_jump(None, join);
         (slow, join)
@@ -2764,28 +2741,23 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
     Some(StoreAttrFast { owner, value, type_version: known(f, tv)?.u32()?, offset: known(f, off)?.u32()?, inline_values, quiet: false })
 }
 
-/// `load_global_cached(frame, name, globals_version, builtins_version, index)` with constant
-/// versions and index (the interpreter's LOAD_GLOBAL_MODULE, or LOAD_GLOBAL_BUILTIN when the
-/// builtins' version is not -1): the globals (and builtins) are exact dicts whose keys have
-/// those versions, and the value at `index` of the last one's entries is set. The helper checks
-/// the same and falls back to the generic lookup.
+/// `load_global_cached(frame, name, globals_version, builtins_version, index, site)` (the
+/// interpreter's LOAD_GLOBAL_MODULE or LOAD_GLOBAL_BUILTIN): the first word of the site's cache
+/// names a [`CoirGlobalCell`] once the helper has run, whose value is the global's while the
+/// frame's dicts are the cell's (a dict watcher keeps it so). The helper looks the name up
+/// otherwise, and fills the word and the cell.
 struct GlobalFast {
     frame: Value,
-    globals_version: Known,
-    builtins_version: Option<Known>,
-    index: i64,
+    site: Value,
 }
 
 fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<GlobalFast> {
     if helper != ir_cfg::Helper::LoadGlobalCached {
         return None;
     }
-    let [frame, _name, gv, bv, ix] = d.args[..] else { return None };
-    let ix = word(f, ix)?;
-    if ix < 0 || ix > u16::MAX as i64 {
-        return None;
-    }
-    Some(GlobalFast { frame, globals_version: known(f, gv)?.u32()?, builtins_version: known(f, bv)?.version()?, index: ix })
+    let [frame, _name, _gv, _bv, _ix, site] = d.args[..] else { return None };
+    let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
+    is_site.then_some(GlobalFast { frame, site })
 }
 
 /// A word operand whose value is known when the code is loaded: a constant, or an inline-cache
@@ -2835,17 +2807,6 @@ fn known(f: &Function, v: Value) -> Option<Known> {
     }
 }
 
-/// The constant a value holds if an `Opcode::Word` instruction defines it.
-fn word(f: &Function, v: Value) -> Option<i64> {
-    match f.values[v].def {
-        ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::Word => match f.insts[i].imm {
-            Imm::Int(x) => Some(x),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// An instruction whose operands do not fit its helper's signature (the verifier's job).
 fn bad(d: &ir_cfg::ssa::InstData) -> BackendError {
     BackendError::BadOperand(format!("{} {:?}: operands do not fit the signature", d.op, d.imm))
@@ -2881,7 +2842,7 @@ mod tests {
                     (Helper::LoadMethodCached, vec![owner, name, tv, kv, descr, site]),
                     (Helper::StoreAttrInstanceValue, vec![owner, name, owner, tv, off, site]),
                     (Helper::StoreAttrSlot, vec![owner, name, owner, tv, off]),
-                    (Helper::LoadGlobalCached, vec![frame, name, tv, kv, w(&mut b, 24)]),
+                    (Helper::LoadGlobalCached, vec![frame, name, tv, kv, w(&mut b, 24), site]),
                 ]
             })
             .collect();

@@ -378,6 +378,31 @@ crate::c_record! {
     }
 }
 
+crate::c_record! {
+    /// What a global read with feedback finds (LOAD_GLOBAL_MODULE, LOAD_GLOBAL_BUILTIN): the
+    /// object `globals[name]`, else `builtins[name]`, kept up to date by a dict watcher on
+    /// both dicts (runtime.c, "globals as cells"). Native code reads `value` through the word
+    /// of its site's cache that names the cell, where the frame's dicts are the cell's; the
+    /// helper fills that word and the cell. Cells are never freed (a site may still name one).
+    CoirGlobalCell {
+        /// The object, borrowed from the dict holding it (the watcher clears this before the
+        /// dict changes the name's entry or goes away); NULL: look the name up.
+        value: *mut c_void,
+        /// The frame's `f_globals` the cell is for; NULL once that dict is gone.
+        globals: *mut c_void,
+        /// The frame's `f_builtins` the cell is for; NULL once that dict is gone.
+        builtins: *mut c_void,
+        /// The name (a strong reference).
+        name: *mut c_void,
+        /// The name's hash.
+        hash: i64,
+        /// The next cell of the watcher's table with the same (globals, hash) bucket.
+        next_globals: *mut c_void,
+        /// The next cell of the watcher's table with the same (builtins, hash) bucket.
+        next_builtins: *mut c_void,
+    }
+}
+
 crate::c_enum! {
     /// How a compile was asked for (`coir_rs_compile`'s `mode`).
     CompileMode, "COIR_COMPILE_COUNT" {
@@ -499,6 +524,9 @@ crate::c_record! {
         native_calls: u64,
         /// Samples taken in profile mode.
         samples: u64,
+        /// Global reads of native code that took the helper: the name's cell not yet made
+        /// for the frame's dicts, or cleared by a change to the name (see [`CoirGlobalCell`]).
+        global_lookups: u64,
         /// Frames run in the interpreter, by [`Fallback`].
         fallback: [u64; Fallback::COUNT],
         /// Native frames finished in the interpreter after a failed guard, by [`DeoptReason`].

@@ -15,7 +15,7 @@
 //! It must be included after CPython's headers (internal ones included).
 use std::fmt::Write;
 
-use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, MathFn, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, GLOBAL_MISSES_RECOMPILE, GLOBAL_RECOMPILES_MAX, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
+use crate::abi::{deopt_slot, CodeFact, CoirAbi, CoirCodeState, CoirCounters, CoirGlobalCell, CoirHelper, CoirLayoutFacts, CoirEntryFn, BuiltinType, CompileMode, MathFn, DeoptReason, Fallback, DEOPTED, DESPECIALISE_AFTER, GLOBAL_MISSES_RECOMPILE, GLOBAL_RECOMPILES_MAX, NO_SPECULATE_MAX, SITE_CACHE_ENTRIES, SMALL_INTS};
 use crate::c::{CEnum, CRecord, CType};
 use crate::{caches, Helper};
 
@@ -51,6 +51,7 @@ pub fn c_header() -> String {
     c_record::<CoirHelper>(&mut h);
     c_record::<CoirAbi>(&mut h);
     c_record::<CoirCodeState>(&mut h);
+    c_record::<CoirGlobalCell>(&mut h);
     c_record::<CoirCounters>(&mut h);
 
     h.push_str("/* The interface between the two sides (runtime-abi/src/api.rs). */\n");

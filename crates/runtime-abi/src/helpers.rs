@@ -195,8 +195,9 @@ helpers! {
     /// seen from its cache, the generic store otherwise (which fills the cache).
     StoreAttrPoly = "coir_rt_store_attr_poly"(Obj, Obj, Obj, Word) -> Int, Negative;
     /// LOAD_GLOBAL_{MODULE,BUILTIN} feedback: (frame, name, globals_version, builtins_version
-    /// or -1, index).
-    LoadGlobalCached = "coir_rt_load_global_cached"(Frame, Obj, Word, Word, Word) -> Obj, Null;
+    /// or -1, index, the site's cache): the site's first word names the name's
+    /// [`CoirGlobalCell`](crate::abi::CoirGlobalCell) for the frame's dicts once this has run.
+    LoadGlobalCached = "coir_rt_load_global_cached"(Frame, Obj, Word, Word, Word, Word) -> Obj, Null;
     /// BINARY_OP with float or int feedback: exact-type fast paths, generic otherwise.
     BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// COMPARE_OP with float or int feedback.

@@ -152,7 +152,7 @@ impl Lowerer<'_> {
                             Opcode::LoadGlobalBuiltin => version(caches::GLOBAL_BUILTIN_KEYS_VERSION),
                             _ => Operand::Imm(-1),
                         };
-                        let args = vec![Operand::Frame, Operand::Name(name), version(caches::GLOBAL_MODULE_KEYS_VERSION), bv, Operand::Imm(ix as i64)];
+                        let args = vec![Operand::Frame, Operand::Name(name), version(caches::GLOBAL_MODULE_KEYS_VERSION), bv, Operand::Imm(ix as i64), Operand::SiteCache(ins.offset)];
                         self.call(Helper::LoadGlobalCached, args, Some(tmp))?;
                     }
                     _ => self.call(Helper::LoadGlobal, vec![Operand::Frame, Operand::Name(name)], Some(tmp))?,
