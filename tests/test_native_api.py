@@ -629,3 +629,27 @@ def test_small_methods_run_inline():
     r = _run(_INLINE_PROGRAM, env={"COIR_SAMPLE_US": "100000000", "COIR_INLINE": "0"})
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["8000", "0", "8001"]
+
+
+def test_small_int_operands_are_constants_in_machine_code():
+    """`n % 2` and `n // 2` on a compact int divide by the small int's value as a constant
+    (GCC then needs no division instruction), not by the digit read from the immortal object at
+    run time (an `idiv` per operation: 13% of closures' collatz loop)."""
+    r = _run("""
+        import coir
+        def parity(n):
+            return n % 2 == 0
+        def halve(n):
+            m = n // 2 + 1
+            return m
+        for i in range(200):
+            parity(i)
+            halve(i)
+        for f in (parity, halve):
+            coir.compile(f)
+            asm = coir.dump(f, "asm")
+            assert "div" not in asm, asm
+        print(parity(7), parity(8), halve(-7), halve(9))
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True", "-3", "5"]

@@ -2349,8 +2349,14 @@ impl<'c> Emitter<'c, '_> {
                     cur.add_assignment(None, self.val(res(0)?), at(c, &self.t, v, self.abi.float_value, self.t.f64));
                 }
                 Opcode::UnboxInt => {
-                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    cur.add_assignment(None, self.val(res(0)?), self.compact_value(v));
+                    let a = *d.args.first().ok_or_else(|| bad(d))?;
+                    // A small int's value is a constant GCC can fold (`n % 2` an `and`, not an
+                    // `idiv`), where reading the immortal object's digit hides it.
+                    let value = match small_int(f, a) {
+                        Some(i) => c.new_rvalue_from_long(self.t.word, i as i64),
+                        None => self.compact_value(self.val(a).to_rvalue()),
+                    };
+                    cur.add_assignment(None, self.val(res(0)?), value);
                 }
                 Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::IAdd | Opcode::ISub | Opcode::IMul => {
                     let (op, ty) = match d.op {
@@ -2803,6 +2809,17 @@ fn known_of(d: &ir_cfg::ssa::InstData) -> Option<Known> {
 fn known(f: &Function, v: Value) -> Option<Known> {
     match f.values[v].def {
         ir_cfg::ssa::ValueDef::Result(i, 0) => known_of(&f.insts[i]),
+        _ => None,
+    }
+}
+
+/// The value of the immortal small int `v` is, if a `small_int` instruction defines it.
+fn small_int(f: &Function, v: Value) -> Option<u32> {
+    match f.values[v].def {
+        ir_cfg::ssa::ValueDef::Result(i, 0) => match (f.insts[i].op, &f.insts[i].imm) {
+            (Opcode::SmallInt, Imm::SmallInt(n)) => Some(*n),
+            _ => None,
+        },
         _ => None,
     }
 }
