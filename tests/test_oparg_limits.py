@@ -142,8 +142,10 @@ def test_binary_op_opargs_computed_inline_are_the_interpreters():
     src = (Path(__file__).resolve().parent.parent / "crates/bytecode-cfg/src/opargs.rs").read_text()
     ours = {m.group(1): int(m.group(2)) for m in re.finditer(r"pub const (NB_\w+): u32 = (\d+);", src)}
     names = [name for name, _ in _opcode.get_nb_ops()]
-    for name in ("NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REMAINDER", "NB_POWER", "NB_TRUE_DIVIDE", "NB_SUBSCR"):
+    for name in ("NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REMAINDER", "NB_POWER", "NB_TRUE_DIVIDE",
+                 "NB_AND", "NB_OR", "NB_XOR", "NB_SUBSCR"):
         assert ours[name] == names.index(name), name
     assert ours["NB_INPLACE_OFFSET"] == names.index("NB_INPLACE_ADD") - names.index("NB_ADD")
-    for name in ("NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REMAINDER", "NB_TRUE_DIVIDE"):
+    for name in ("NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REMAINDER", "NB_TRUE_DIVIDE", "NB_AND", "NB_OR",
+                 "NB_XOR"):
         assert names[ours[name] + ours["NB_INPLACE_OFFSET"]] == name.replace("NB_", "NB_INPLACE_")

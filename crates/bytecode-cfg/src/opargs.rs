@@ -25,18 +25,24 @@ pub const MAX_INTRINSIC_2: u32 = 5;
 /// knows (`opcode.h`'s `NB_*`); each in-place form is `NB_INPLACE_OFFSET` more.
 /// (`tests/test_oparg_limits.py` checks them against the interpreter.) `+`.
 pub const NB_ADD: u32 = 0;
+/// `&`.
+pub const NB_AND: u32 = 1;
 /// `//`.
 pub const NB_FLOOR_DIVIDE: u32 = 2;
 /// `*`.
 pub const NB_MULTIPLY: u32 = 5;
 /// `%`.
 pub const NB_REMAINDER: u32 = 6;
+/// `|`.
+pub const NB_OR: u32 = 7;
 /// `**`.
 pub const NB_POWER: u32 = 8;
 /// `-`.
 pub const NB_SUBTRACT: u32 = 10;
 /// `/`.
 pub const NB_TRUE_DIVIDE: u32 = 11;
+/// `^`.
+pub const NB_XOR: u32 = 12;
 /// `NB_INPLACE_ADD - NB_ADD`.
 pub const NB_INPLACE_OFFSET: u32 = 13;
 

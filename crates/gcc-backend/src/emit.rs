@@ -2358,13 +2358,24 @@ impl<'c> Emitter<'c, '_> {
                     };
                     cur.add_assignment(None, self.val(res(0)?), value);
                 }
-                Opcode::FAdd | Opcode::FSub | Opcode::FMul | Opcode::IAdd | Opcode::ISub | Opcode::IMul => {
+                Opcode::FAdd
+                | Opcode::FSub
+                | Opcode::FMul
+                | Opcode::IAdd
+                | Opcode::ISub
+                | Opcode::IMul
+                | Opcode::IAnd
+                | Opcode::IOr
+                | Opcode::IXor => {
                     let (op, ty) = match d.op {
                         Opcode::FAdd => (BinaryOp::Plus, self.t.f64),
                         Opcode::FSub => (BinaryOp::Minus, self.t.f64),
                         Opcode::FMul => (BinaryOp::Mult, self.t.f64),
                         Opcode::IAdd => (BinaryOp::Plus, self.t.word),
                         Opcode::ISub => (BinaryOp::Minus, self.t.word),
+                        Opcode::IAnd => (BinaryOp::BitwiseAnd, self.t.word),
+                        Opcode::IOr => (BinaryOp::BitwiseOr, self.t.word),
+                        Opcode::IXor => (BinaryOp::BitwiseXor, self.t.word),
                         _ => (BinaryOp::Mult, self.t.word),
                     };
                     let (a, b) = (self.val(d.args[0]).to_rvalue(), self.val(d.args[1]).to_rvalue());

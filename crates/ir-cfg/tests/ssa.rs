@@ -568,6 +568,47 @@ fn unspecialised_division_and_power_take_doubles() {
     assert!(!text.contains("fpow") && text.contains("call binary_op("), "{text}");
 }
 
+/// BINARY_OP_EXTEND of `&`, `|`, `^` (two compact ints, the specialiser's int bit operations):
+/// the operation on the values (tested, with the generic helper beside it); a run of arithmetic
+/// ending in `& 255` computes it on the words. Plain BINARY_OP `&` (no feedback) stays the
+/// helper's.
+#[test]
+fn int_bit_operations_with_feedback_compute_on_values() {
+    use Opcode::*;
+    for (oparg, op) in [(1u8, "iand"), (7, "ior"), (12, "ixor"), (14, "iand")] {
+        let ops = [(Resume, 0), (LoadFastBorrow, 0), (LoadFastBorrow, 1), (BinaryOp, oparg), (ReturnValue, 0)];
+        let f = lower_with_feedback(&ops, &[(3, BinaryOpExtend)], 2, &info(2));
+        let s = ssa::from_vars(&f).unwrap();
+        ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+        let text = s.to_text();
+        assert_eq!(text.matches(&format!(" {op} ")).count(), 1, "{op}: {text}");
+        assert_eq!(text.matches("call binary_op(").count(), 1, "{op}: {text}");
+        let plain = ssa::from_vars(&lower_with_feedback(&ops, &[], 2, &info(2))).unwrap().to_text();
+        assert!(!plain.contains(&format!(" {op} ")) && plain.contains("call binary_op("), "{plain}");
+    }
+    // (x * 31 + y) & 255, stored: one run, boxed once.
+    let run = [
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (LoadSmallInt, 31),
+        (BinaryOp, 5),
+        (LoadFastBorrow, 1),
+        (BinaryOp, 0),
+        (LoadSmallInt, 255),
+        (BinaryOp, 1),
+        (StoreFast, 0),
+        (LoadFastBorrow, 0),
+        (ReturnValue, 0),
+    ];
+    let feedback = [(3, BinaryOpMultiplyInt), (5, BinaryOpAddInt), (7, BinaryOpExtend)];
+    let s = ssa::from_vars(&lower_with_feedback(&run, &feedback, 2, &info(2))).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    let text = s.to_text();
+    for (what, n) in [(" imul ", 2), (" iadd ", 2), (" iand ", 2), ("run_join_", 1)] {
+        assert_eq!(text.matches(what).count(), n, "{what}: {text}");
+    }
+}
+
 /// Int feedback (BINARY_OP_ADD_INT, COMPARE_OP_INT feeding a branch, TO_BOOL_INT): the
 /// operands are tested, not guarded, so an int that outgrew a digit takes the generic helper
 /// and stays in native code; nothing deoptimises. `(x + 1 < 10) + (x - 1 if x else 0)`,

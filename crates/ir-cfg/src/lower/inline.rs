@@ -43,7 +43,7 @@ use std::collections::HashMap;
 
 use bytecode_cfg::{opargs, BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
 
-use super::ops::{numeric_binary_op, numeric_compare};
+use super::ops::{int_bit_op, numeric_binary_op, numeric_compare};
 use super::{Lowerer, Result, OWNED};
 use crate::helpers::{Helper, Ty};
 use crate::ir::{BlockId, CacheWidth, Inst, Operand, Term, Var};
@@ -242,13 +242,16 @@ enum Operands {
 }
 
 /// The arithmetic a body computes for a BINARY_OP: `+ - *` on the numbers its feedback names
-/// (two ints or two floats; BINARY_OP_EXTEND: a float and a compact int), and, where the
-/// interpreter specialises nothing (plain BINARY_OP), `//` and `%` on compact ints and `/` on
-/// floats and compact ints, once the divisor is tested non-zero (`true`: the interpreter raises
-/// ZeroDivisionError, so the body is left there).
+/// (two ints or two floats; BINARY_OP_EXTEND: a float and a compact int, or `&` `|` `^` of two
+/// compact ints), and, where the interpreter specialises nothing (plain BINARY_OP), `//` and
+/// `%` on compact ints and `/` on floats and compact ints, once the divisor is tested non-zero
+/// (`true`: the interpreter raises ZeroDivisionError, so the body is left there).
 fn arithmetic(ins: &Instr) -> Option<(Operands, SsaOp, bool)> {
     if let Some((kind, op)) = numeric_binary_op(ins.stored) {
         return Some((Operands::Both(kind), op, false));
+    }
+    if let (Opcode::BinaryOpExtend, Some(op)) = (ins.stored, int_bit_op(ins.oparg)) {
+        return Some((Operands::Both(GuardKind::CompactInt), op, false));
     }
     match (ins.stored, opargs::nb_operator(ins.oparg)) {
         (Opcode::BinaryOpExtend, opargs::NB_ADD) => Some((Operands::Doubles, SsaOp::FAdd, false)),

@@ -34,8 +34,8 @@
 use std::collections::HashMap;
 
 use bytecode_cfg::opargs::{
-    nb_operator, NB_ADD, NB_FLOOR_DIVIDE, NB_MULTIPLY, NB_OPARG_LAST, NB_REMAINDER, NB_SUBTRACT, NB_TRUE_DIVIDE,
-    NUM_COMPARISONS, PY_EQ, SMALL_INT_LIMIT,
+    nb_operator, NB_ADD, NB_AND, NB_FLOOR_DIVIDE, NB_MULTIPLY, NB_OPARG_LAST, NB_OR, NB_REMAINDER, NB_SUBTRACT,
+    NB_TRUE_DIVIDE, NB_XOR, NUM_COMPARISONS, PY_EQ, SMALL_INT_LIMIT,
 };
 use bytecode_cfg::{Instr, Opcode};
 
@@ -114,6 +114,12 @@ fn combine(op: u32, a: Num, b: Num) -> Option<Num> {
             int(x - value.filter(|v| *v > 0).map_or(0, |v| bits_of(v) - 1).min(x))
         }
         (NB_REMAINDER, Int { .. }, Int { bits: y, .. }) => int(y),
+        // `x & c` with `c >= 0` is in 0..=c; otherwise two's complement keeps the result
+        // within one bit of the wider operand (`-3 & -2 == -4`).
+        (NB_AND, Int { value: Some(c), .. }, Int { .. }) | (NB_AND, Int { .. }, Int { value: Some(c), .. }) if c >= 0 => {
+            int(bits_of(c))
+        }
+        (NB_AND | NB_OR | NB_XOR, Int { bits: x, .. }, Int { bits: y, .. }) => int(x.max(y) + 1),
         (NB_TRUE_DIVIDE, Int { bits: x, .. }, Int { bits: y, .. }) => {
             (x <= EXACT_DOUBLE_BITS && y <= EXACT_DOUBLE_BITS).then_some(Float)
         }
@@ -208,14 +214,16 @@ pub(super) fn scan(instrs: &[Instr], depth: usize, const_kinds: &[Option<GuardKi
                 // feedback; BINARY_OP_EXTEND's int side) or for `//` and `%` without feedback;
                 // elsewhere (a float's `/`, a str's `+`) the test would always send the run to
                 // its generic path, and hide from the passes what they know of the value.
+                let bit_op = matches!(nb_operator(arg), NB_AND | NB_OR | NB_XOR);
                 let int_evidence = ins.stored != Opcode::BinaryOp
                     || matches!(nb_operator(arg), NB_FLOOR_DIVIDE | NB_REMAINDER);
                 if !int_evidence && (assumed(&nodes[a].0) || assumed(&nodes[b].0)) {
                     break;
                 }
-                // BINARY_OP_EXTEND of this operator saw a float with a compact int: a run takes
-                // it only where one operand is known to be the float.
-                if ins.stored == Opcode::BinaryOpExtend && nodes[a].1 != Num::Float && nodes[b].1 != Num::Float {
+                // BINARY_OP_EXTEND of an arithmetic operator saw a float with a compact int: a
+                // run takes it only where one operand is known to be the float (of a bit
+                // operator, two compact ints).
+                if ins.stored == Opcode::BinaryOpExtend && !bit_op && nodes[a].1 != Num::Float && nodes[b].1 != Num::Float {
                     break;
                 }
                 let op = nb_operator(arg);
@@ -332,6 +340,9 @@ impl<'a> Lowerer<'a> {
                         (NB_MULTIPLY, false) => SsaOp::IMul,
                         (NB_FLOOR_DIVIDE, false) => SsaOp::IFloorDiv,
                         (NB_REMAINDER, false) => SsaOp::IMod,
+                        (NB_AND, false) => SsaOp::IAnd,
+                        (NB_OR, false) => SsaOp::IOr,
+                        (NB_XOR, false) => SsaOp::IXor,
                         (NB_ADD, true) => SsaOp::FAdd,
                         (NB_SUBTRACT, true) => SsaOp::FSub,
                         (NB_MULTIPLY, true) => SsaOp::FMul,

@@ -35,6 +35,17 @@ fn float_meets_int(oparg: u32) -> Option<SsaOp> {
     })
 }
 
+/// BINARY_OP_EXTEND's int bit operations (`&`, `|`, `^` of two compact ints): the operation
+/// on their values.
+pub(super) fn int_bit_op(oparg: u32) -> Option<SsaOp> {
+    Some(match opargs::nb_operator(oparg) {
+        opargs::NB_AND => SsaOp::IAnd,
+        opargs::NB_OR => SsaOp::IOr,
+        opargs::NB_XOR => SsaOp::IXor,
+        _ => return None,
+    })
+}
+
 /// COMPARE_OP feedback on compact ints or exact floats: the operands' type and the comparison
 /// of their unboxed values.
 pub(super) fn numeric_compare(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
@@ -124,6 +135,11 @@ impl Lowerer<'_> {
                     && let Some(op) = float_meets_int(arg)
                 {
                     return self.mixed_arith(op, arg);
+                }
+                if ins.stored == O::BinaryOpExtend
+                    && let Some(op) = int_bit_op(arg)
+                {
+                    return self.int_arith(op, arg);
                 }
                 // The interpreter never specialises these two: no feedback to wait for.
                 if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_TRUE_DIVIDE && self.speculate_true_divide()? {
@@ -431,7 +447,7 @@ impl Lowerer<'_> {
         Ok((fast, slow))
     }
 
-    /// `l op r` (iadd, isub, imul) on the two values on top of the stack.
+    /// `l op r` (iadd, isub, imul, iand, ior, ixor) on the two values on top of the stack.
     fn int_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
         let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;

@@ -677,6 +677,12 @@ ops! {
     ISub "isub" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
     /// `a * b` on compact ints' values (below 2**60 in magnitude).
     IMul "imul" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// `a & b` on ints' values (two's complement, as int's `&`).
+    IAnd "iand" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// `a | b` on ints' values.
+    IOr "ior" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
+    /// `a ^ b` on ints' values.
+    IXor "ixor" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
     /// The double nearest an int's value (as `PyLong_AsDouble`; exact below 2**53).
     IToF "itof" None (I64) -> (F64) [Borrow => Scalar];
     /// `a / b` on doubles; ZeroDivisionError when `b` is zero (float's true division).

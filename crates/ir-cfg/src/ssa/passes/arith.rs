@@ -62,6 +62,9 @@ fn int_bits(f: &Function, v: Value) -> u32 {
         Opcode::IMul => 60,
         Opcode::IFloorDiv => int_bits(f, f.insts[i].args[0]),
         Opcode::IMod => int_bits(f, f.insts[i].args[1]),
+        Opcode::IAnd | Opcode::IOr | Opcode::IXor => {
+            (int_bits(f, f.insts[i].args[0]).max(int_bits(f, f.insts[i].args[1])) + 1).min(64)
+        }
         _ => 64,
     }
 }
