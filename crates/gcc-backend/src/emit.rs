@@ -1455,6 +1455,34 @@ impl<'c> Emitter<'c, '_> {
         (slow, join)
     }
 
+    /// The inline fast path of `call_list_append(ts, [callable, self, item], 1)` (as
+    /// CALL_LIST_APPEND and `_PyList_AppendTakeRef`): when the callable is `list.append`, `self`
+    /// an exact list and its items array has room, the item (a new reference) goes into the
+    /// next slot and the result is None; the helper otherwise (it grows the list, or makes any
+    /// other call).
+    fn list_append_fast_path(&mut self, cur: Block<'c>, name: &str, fast: ListAppendFast, result: LValue<'c>) -> Result<(Block<'c>, Block<'c>), BackendError> {
+        let c = self.ctx;
+        let [callable, owner, item] = [fast.callable, fast.owner, fast.item].map(|v| self.val(v).to_rvalue());
+        let (slow, join) = (self.func.new_block(format!("{name}_append_slow")), self.func.new_block(format!("{name}_append")));
+        let step = |s: &Self, what: &str| s.func.new_block(format!("{name}_append_{what}"));
+        let (is_append, has_self, is_list, room) = (step(self, "callable"), step(self, "self"), step(self, "list"), step(self, "room"));
+        let eq = |a, b| c.new_comparison(None, ComparisonOp::Equals, a, b);
+        cur.end_with_conditional(None, eq(callable, self.reloc(Reloc::Type(BuiltinType::ListAppend))), is_append, slow);
+        is_append.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, owner, c.new_null(self.t.ptr)), has_self, slow);
+        let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
+        has_self.end_with_conditional(None, eq(ob_type, self.reloc(Reloc::Type(BuiltinType::List))), is_list, slow);
+        let size = at(c, &self.t, owner, self.abi.var_size, self.t.word);
+        let allocated = at(c, &self.t, owner, self.abi.list_allocated, self.t.word).to_rvalue();
+        is_list.end_with_conditional(None, c.new_comparison(None, ComparisonOp::GreaterThan, allocated, size.to_rvalue()), room, slow);
+        room.add_eval(None, c.new_call(None, self.rc.incref, &[item]));
+        let items = self.seq_items(owner, true);
+        room.add_assignment(None, c.new_array_access(None, items, size.to_rvalue()), item);
+        room.add_assignment_op(None, size, BinaryOp::Plus, c.new_rvalue_one(self.t.word));
+        room.add_assignment(None, result, self.checked_reloc(Reloc::Singleton(ir_cfg::Singleton::None))?);
+        room.end_with_jump(None, join);
+        Ok((slow, join))
+    }
+
     /// The value of a compact int (`_PyLong_CompactValue`: `(1 - (tag & SIGN_MASK)) * digit[0]`).
     fn compact_value(&self, v: RValue<'c>) -> RValue<'c> {
         let c = self.ctx;
@@ -1901,6 +1929,11 @@ impl<'c> Emitter<'c, '_> {
                     } else if let (Some(r), Some(fast)) = (ret_val, global_fast_path(f, d, helper)) {
                         split += 1;
                         let (slow, j) = self.global_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r));
+                        cur = slow;
+                        join = Some(j);
+                    } else if let (Some(r), Some(fast)) = (ret_val, list_append_fast_path(f, d, helper)) {
+                        split += 1;
+                        let (slow, j) = self.list_append_fast_path(cur, &format!("{bid}_{split}"), fast, self.val(r))?;
                         cur = slow;
                         join = Some(j);
                     } else if let Some(fast) = method_fast_path(f, d, helper) {
@@ -2777,6 +2810,23 @@ fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
     is_site.then_some(GlobalFast { frame, site })
 }
 
+/// `call_list_append(ts, [callable, self, item], 1)`: one argument (lowering's CALL with
+/// CALL_LIST_APPEND feedback).
+struct ListAppendFast {
+    callable: Value,
+    owner: Value,
+    item: Value,
+}
+
+fn list_append_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<ListAppendFast> {
+    if helper != ir_cfg::Helper::CallListAppend {
+        return None;
+    }
+    let [_ts, callable, owner, item, nargs] = d.args[..] else { return None };
+    let one = matches!(f.values[nargs].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::CInt && f.insts[i].imm == Imm::Int(1));
+    one.then_some(ListAppendFast { callable, owner, item })
+}
+
 /// A word operand whose value is known when the code is loaded: a constant, or an inline-cache
 /// field read through the relocation table (versions: see `Operand::Cache`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -2901,6 +2951,27 @@ mod tests {
             let probed = super::site_probe_operands(&f, d, h).is_some();
             let has_site = [Helper::LoadAttrInstanceValue, Helper::LoadMethodCached, Helper::StoreAttrInstanceValue].contains(&h);
             assert_eq!(probed, has_site, "{h}: its site's cache probed inline");
+        }
+    }
+
+    #[test]
+    fn list_append_with_one_argument_gets_its_fast_path() {
+        use ir_cfg::ssa::ArrayArg;
+        for (nargs, expected) in [(1, true), (2, false)] {
+            let mut b = SsaBuilder::new("append", 3);
+            let (ts, _) = b.entry_params();
+            let slots: Vec<_> = (0..3).map(|k| b.ins1(Opcode::LoadLocal, Imm::Slot(k), vec![], None).unwrap()).collect();
+            let n = b.ins1(Opcode::CInt, Imm::Int(nargs), vec![], None).unwrap();
+            let e = b.new_block("err");
+            let call = Imm::Call(HelperCall { helper: Helper::CallListAppend, arrays: vec![ArrayArg::In(3)] });
+            let r = b.ins(Opcode::Call, call, vec![ts, slots[0], slots[1], slots[2], n], Some(e)).unwrap()[0];
+            b.terminate(Terminator::Raise).unwrap();
+            b.seal_block(e);
+            b.switch_to(e);
+            b.terminate(Terminator::Raise).unwrap();
+            let f = b.finish().unwrap();
+            let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[r].def else { panic!("a result") };
+            assert_eq!(super::list_append_fast_path(&f, &f.insts[i], Helper::CallListAppend).is_some(), expected, "{nargs} arguments");
         }
     }
 

@@ -127,6 +127,8 @@ layout_facts! {
     var_size: usize = "offsetof(PyVarObject, ob_size)";
     /// `offsetof(PyListObject, ob_item)` (the items array's address).
     list_items: usize = "offsetof(PyListObject, ob_item)";
+    /// `offsetof(PyListObject, allocated)` (the items array's capacity).
+    list_allocated: usize = "offsetof(PyListObject, allocated)";
     /// `offsetof(_PyInterpreterFrame, f_funcobj)` (a `_PyStackRef`: the function).
     frame_funcobj: usize = "offsetof(_PyInterpreterFrame, f_funcobj)";
     /// `offsetof(PyFunctionObject, func_closure)` (a tuple of cells, or NULL).
@@ -219,24 +221,28 @@ crate::c_enum! {
         Unicode = "COIR_TYPE_UNICODE",
         /// A Python function.
         Function = "COIR_TYPE_FUNCTION",
+        /// Not a type: the method descriptor `list.append`, which a call's callable is compared
+        /// with as CALL_LIST_APPEND does (the interpreter's `callable_cache.list_append`).
+        ListAppend = "COIR_TYPE_LIST_APPEND",
     }
 }
 
 impl BuiltinType {
-    /// The C object whose address `CoirAbi::types` holds.
-    pub fn c_object(self) -> &'static str {
+    /// The C expression of the address `CoirAbi::types` holds.
+    pub fn c_address(self) -> &'static str {
         match self {
-            BuiltinType::Float => "PyFloat_Type",
-            BuiltinType::Long => "PyLong_Type",
-            BuiltinType::List => "PyList_Type",
-            BuiltinType::Tuple => "PyTuple_Type",
-            BuiltinType::RangeIter => "PyRangeIter_Type",
-            BuiltinType::Bool => "PyBool_Type",
-            BuiltinType::Dict => "PyDict_Type",
-            BuiltinType::ListIter => "PyListIter_Type",
-            BuiltinType::TupleIter => "PyTupleIter_Type",
-            BuiltinType::Unicode => "PyUnicode_Type",
-            BuiltinType::Function => "PyFunction_Type",
+            BuiltinType::Float => "&PyFloat_Type",
+            BuiltinType::Long => "&PyLong_Type",
+            BuiltinType::List => "&PyList_Type",
+            BuiltinType::Tuple => "&PyTuple_Type",
+            BuiltinType::RangeIter => "&PyRangeIter_Type",
+            BuiltinType::Bool => "&PyBool_Type",
+            BuiltinType::Dict => "&PyDict_Type",
+            BuiltinType::ListIter => "&PyListIter_Type",
+            BuiltinType::TupleIter => "&PyTupleIter_Type",
+            BuiltinType::Unicode => "&PyUnicode_Type",
+            BuiltinType::Function => "&PyFunction_Type",
+            BuiltinType::ListAppend => "_PyInterpreterState_GET()->callable_cache.list_append",
         }
     }
 }

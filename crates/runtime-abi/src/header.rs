@@ -116,7 +116,7 @@ pub fn c_header() -> String {
             }
             "types" => {
                 for &t in BuiltinType::ALL {
-                    let _ = writeln!(h, "    abi->types[{}] = &{};", t as usize, t.c_object());
+                    let _ = writeln!(h, "    abi->types[{}] = {};", t as usize, t.c_address());
                 }
                 continue;
             }
