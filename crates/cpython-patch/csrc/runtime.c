@@ -673,8 +673,7 @@ static int on_dict_event(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
 /* Name `value`, just read as `name` from the frame's globals or builtins, as that global in the
  * site's word, through the cell for the frame's dicts (made and watched if new). Anything
  * unusual (dict subclasses, no watcher, no memory) leaves the site to the helper. */
-static void arm_global_cell(uintptr_t *site, _PyInterpreterFrame *f, PyObject *name, PyObject *value) {
-    PyObject *globals = f->f_globals, *builtins = f->f_builtins;
+static void arm_global_cell(uintptr_t *site, PyObject *globals, PyObject *builtins, PyObject *name, PyObject *value) {
     if (site == NULL || globals_watcher < 0 || globals == NULL || builtins == NULL || !PyDict_CheckExact(globals) ||
         !PyDict_CheckExact(builtins) || !PyUnicode_CheckExact(name)) {
         return;
@@ -740,7 +739,7 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
     if (keys != NULL && index < DK_SIZE(keys)) {
         PyObject *v = DK_UNICODE_ENTRIES(keys)[index].me_value;
         if (v != NULL) {
-            arm_global_cell((uintptr_t *)site, f, name, v);
+            arm_global_cell((uintptr_t *)site, f->f_globals, f->f_builtins, name, v);
             return Py_NewRef(v);
         }
     }
@@ -756,7 +755,25 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
     }
     PyObject *v = coir_rt_load_global(f, name);
     if (v != NULL) {
-        arm_global_cell((uintptr_t *)site, f, name, v);
+        arm_global_cell((uintptr_t *)site, f->f_globals, f->f_builtins, name, v);
+    }
+    return v;
+}
+
+PyObject *coir_rt_load_global_in(PyObject *func, PyObject *name, intptr_t site) {
+    PyObject *globals = ((PyFunctionObject *)func)->func_globals, *builtins = ((PyFunctionObject *)func)->func_builtins;
+    if (!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins) || !PyUnicode_CheckExact(name) ||
+        !DK_IS_UNICODE(((PyDictObject *)globals)->ma_keys) || !DK_IS_UNICODE(((PyDictObject *)builtins)->ma_keys)) {
+        return NULL;
+    }
+    coir_counters.global_lookups++;
+    /* Str keys only: comparing them runs no code, and a lookup cannot fail. */
+    PyObject *v;
+    if (PyDict_GetItemRef(globals, name, &v) == 0 && PyDict_GetItemRef(builtins, name, &v) == 0) {
+        return NULL;
+    }
+    if (v != NULL) {
+        arm_global_cell((uintptr_t *)site, globals, builtins, name, v);
     }
     return v;
 }

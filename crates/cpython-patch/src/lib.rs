@@ -162,8 +162,9 @@ impl CodeParts {
         for (c, _) in &self.callees {
             consts.extend_from_slice(&c.consts);
         }
-        // Then, if any is called, the math functions (kept alive by coir: see `CoirAbi::math`).
-        if !self.math_calls.is_empty() {
+        // Then, if any is called (here or in a callee), the math functions (kept alive by
+        // coir: see `CoirAbi::math`).
+        if !self.math_calls.is_empty() || self.callees.iter().any(|(c, _)| !c.math_calls.is_empty()) {
             consts.extend(self.math);
         }
         consts
@@ -312,11 +313,18 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         // The run-time test compares code versions: one that names no single code object (0
         // once the interpreter's counter is exhausted, 1 the cleared function version) is no
         // test.
-        let cp = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2);
+        let mut cp = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2);
+        // The math functions its body may call inline, by the caller's globals (where a module's
+        // functions usually find them; what a call finds is tested when it runs).
+        if let Some(cp) = cp.as_mut()
+            && let Ok(instrs) = bytecode_cfg::decode::decode(&cp.code, cp.adaptive.as_deref())
+        {
+            cp.math_calls = math_calls_of(cp, &instrs, globals, &abi);
+        }
         // Only a body that can run inline takes room in the caller's tables: the others would
         // move the callees after them, and so the caller's IR, with feedback that changes
         // nothing (a CALL specialised or not yet), and the code cache would miss.
-        if let Some(entry) = cp.and_then(|cp| callee(vec![ins.offset], &cp, &abi).filter(ir_cfg::may_inline).map(|c| (cp, c))) {
+        if let Some(entry) = cp.and_then(|cp| callee(vec![ins.offset], &cp, &abi, 0).filter(ir_cfg::may_inline).map(|c| (cp, c))) {
             seen.last_mut().expect("pushed above").1 = Some(out.len());
             out.push(entry);
         }
@@ -496,6 +504,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
                         base,
                         names_base,
                         consts: callee_consts(cp, consts_base, &abi),
+                        math_calls: cp.math_calls.iter().map(|&(unit, m)| (unit, m, p.math_base() + m as u32)).collect(),
                         ..c.clone()
                     })
                     .collect()
@@ -520,7 +529,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 
 /// What lowering needs of a callee named at `call_units` (`ir_cfg::Callee`), its tables
 /// placed at 0 until [`lower`] places them after the caller's; None if its code does not decode.
-fn callee(call_units: Vec<u32>, p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Callee> {
+fn callee(call_units: Vec<u32>, p: &CodeParts, abi: &Abi, math_base: u32) -> Option<ir_cfg::Callee> {
     Some(ir_cfg::Callee {
         call_units,
         base: 0,
@@ -531,6 +540,7 @@ fn callee(call_units: Vec<u32>, p: &CodeParts, abi: &Abi) -> Option<ir_cfg::Call
         kwonlyargcount: p.kwonlyargcount,
         nlocalsplus: p.nlocalsplus,
         consts: callee_consts(p, 0, abi),
+        math_calls: p.math_calls.iter().map(|&(unit, m)| (unit, m, math_base + m as u32)).collect(),
     })
 }
 

@@ -1668,7 +1668,11 @@ impl<'c> Emitter<'c, '_> {
     fn global_fast_path(&mut self, cur: Block<'c>, name: &str, fast: GlobalFast, result: LValue<'c>) -> (Block<'c>, Block<'c>) {
         use runtime_abi::abi::CoirGlobalCell as Cell;
         let c = self.ctx;
-        let frame = self.val(fast.frame).to_rvalue();
+        let owner = self.val(fast.owner).to_rvalue();
+        let (globals_at, builtins_at) = match fast.function {
+            true => (self.abi.func_globals, self.abi.func_builtins),
+            false => (self.abi.frame_globals, self.abi.frame_builtins),
+        };
         let (slow, join) = (self.func.new_block(format!("{name}_global_slow")), self.func.new_block(format!("{name}_global")));
         let site = c.new_bitcast(None, self.val(fast.site).to_rvalue(), self.t.ptr.make_pointer());
         let cell = self.func.new_local(None, self.t.ptr, format!("{name}_cell"));
@@ -1681,8 +1685,8 @@ impl<'c> Emitter<'c, '_> {
             None,
             BinaryOp::LogicalAnd,
             self.t.bool,
-            same(field(std::mem::offset_of!(Cell, globals)), at(c, &self.t, frame, self.abi.frame_globals, self.t.ptr).to_rvalue()),
-            same(field(std::mem::offset_of!(Cell, builtins)), at(c, &self.t, frame, self.abi.frame_builtins, self.t.ptr).to_rvalue()),
+            same(field(std::mem::offset_of!(Cell, globals)), at(c, &self.t, owner, globals_at, self.t.ptr).to_rvalue()),
+            same(field(std::mem::offset_of!(Cell, builtins)), at(c, &self.t, owner, builtins_at, self.t.ptr).to_rvalue()),
         );
         let mine = self.func.new_block(format!("{name}_global_dicts"));
         named.end_with_conditional(None, dicts, mine, slow);
@@ -2828,18 +2832,24 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
 /// names a [`CoirGlobalCell`] once the helper has run, whose value is the global's while the
 /// frame's dicts are the cell's (a dict watcher keeps it so). The helper looks the name up
 /// otherwise, and fills the word and the cell.
+/// `load_global_in(function, name, site)` (an inlined body's global read) is the same through
+/// the function's dicts.
 struct GlobalFast {
-    frame: Value,
+    /// The frame, or the function, whose dicts the cell must be for.
+    owner: Value,
+    /// Whether `owner` is a function (else a frame).
+    function: bool,
     site: Value,
 }
 
 fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<GlobalFast> {
-    if helper != ir_cfg::Helper::LoadGlobalCached {
-        return None;
-    }
-    let [frame, _name, _gv, _bv, _ix, site] = d.args[..] else { return None };
+    let (owner, site, function) = match (helper, &d.args[..]) {
+        (ir_cfg::Helper::LoadGlobalCached, &[frame, _name, _gv, _bv, _ix, site]) => (frame, site, false),
+        (ir_cfg::Helper::LoadGlobalIn, &[func, _name, site]) => (func, site, true),
+        _ => return None,
+    };
     let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
-    is_site.then_some(GlobalFast { frame, site })
+    is_site.then_some(GlobalFast { owner, function, site })
 }
 
 /// `call_list_append(ts, [callable, self, item], 1)`: one argument (lowering's CALL with

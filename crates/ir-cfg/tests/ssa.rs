@@ -262,7 +262,7 @@ fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)
 /// A plain callee (`CO_OPTIMIZED | CO_NEWLOCALS`, no keyword-only parameters) named by the
 /// feedback at `call_unit`, its feedback relocated at unit 100 and its names at 2.
 fn test_callee(call_unit: u32, cfg: bytecode_cfg::BytecodeCfg, argcount: u32, nlocalsplus: u32, consts: Vec<ir_cfg::ir::Operand>) -> ir_cfg::Callee {
-    ir_cfg::Callee { call_units: vec![call_unit], base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts }
+    ir_cfg::Callee { call_units: vec![call_unit], base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts, math_calls: vec![] }
 }
 
 /// `caller` (with `nlocals` locals) lowered with `callees`, through both verifiers: its SSA
@@ -453,6 +453,36 @@ fn global_callee_with_mixed_arithmetic_runs_inline() {
         assert_eq!(text.matches(op).count(), n, "{op}: {text}");
     }
     let text = lowered(99);
+    assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
+}
+
+/// A body that reads a module global (`return x * K`) or calls a `math` function its load
+/// was found to push (`return sqrt(x)`) runs inline: the global through the callee's dicts
+/// (`load_global_in`, whose failure leaves the body), the call as the callable being that
+/// function's relocated constant, a number in its domain, and `math`. Another callable after
+/// the same kind of load (no `math_calls` entry) keeps the callee out.
+#[test]
+fn bodies_read_globals_and_compute_math_calls() {
+    use Opcode::*;
+    use runtime_abi::abi::MathFn;
+    let caller = [(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0), (Call, 1), (ReturnValue, 0)];
+    let caller_cfg = feedback_cfg(&caller, &[], 3, 1);
+    let global = [(Resume, 0), (LoadFastBorrow, 0), (LoadGlobal, 0), (BinaryOp, bytecode_cfg::opargs::NB_MULTIPLY as u8), (ReturnValue, 0)];
+    let callee = test_callee(1, feedback_cfg(&global, &[(3, BinaryOpMultiplyFloat, &[])], 2, 1), 1, 1, vec![]);
+    let (text, _) = lower_inlining(&caller_cfg, 1, vec![callee]);
+    for (what, n) in [("inline_ok", 1), ("call load_global_in(", 1), ("name[2]", 1), ("fmul", 1)] {
+        assert_eq!(text.matches(what).count(), n, "{what}: {text}");
+    }
+    // `sqrt(x)`: LOAD_GLOBAL (+ NULL) at unit 1.
+    let math = [(Resume, 0), (LoadGlobal, 1), (LoadFastBorrow, 0), (Call, 1), (ReturnValue, 0)];
+    let mut callee = test_callee(1, feedback_cfg(&math, &[], 3, 1), 1, 1, vec![]);
+    callee.math_calls = vec![(1, MathFn::Sqrt, 9)];
+    let (text, _) = lower_inlining(&caller_cfg, 1, vec![callee.clone()]);
+    for (what, n) in [("inline_ok", 1), ("call load_global_in(", 1), ("const[9]", 1), ("as_doubles 1", 1), ("math 0", 1)] {
+        assert_eq!(text.matches(what).count(), n, "{what}: {text}");
+    }
+    callee.math_calls.clear();
+    let (text, _) = lower_inlining(&caller_cfg, 1, vec![callee]);
     assert_eq!(text.matches("inline_ok").count(), 0, "{text}");
 }
 

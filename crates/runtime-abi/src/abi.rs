@@ -133,6 +133,10 @@ layout_facts! {
     frame_funcobj: usize = "offsetof(_PyInterpreterFrame, f_funcobj)";
     /// `offsetof(PyFunctionObject, func_closure)` (a tuple of cells, or NULL).
     func_closure: usize = "offsetof(PyFunctionObject, func_closure)";
+    /// `offsetof(PyFunctionObject, func_globals)` (the dict its global reads use).
+    func_globals: usize = "offsetof(PyFunctionObject, func_globals)";
+    /// `offsetof(PyFunctionObject, func_builtins)`.
+    func_builtins: usize = "offsetof(PyFunctionObject, func_builtins)";
     /// `offsetof(PyCodeObject, co_version)` (a `uint32_t`, unique to the code object: a
     /// function's version, which CALL_PY_EXACT_ARGS caches, is its code's when valid, and is
     /// cleared for good when its vectorcall is set, as profile mode does).

@@ -198,6 +198,11 @@ helpers! {
     /// or -1, index, the site's cache): the site's first word names the name's
     /// [`CoirGlobalCell`](crate::abi::CoirGlobalCell) for the frame's dicts once this has run.
     LoadGlobalCached = "coir_rt_load_global_cached"(Frame, Obj, Word, Word, Word, Word) -> Obj, Null;
+    /// A global read of an inlined body: (the function, name, the site's cache), through the
+    /// function's globals and builtins and the same cells as `load_global_cached`. NULL, with
+    /// no exception, where the name is unbound or the lookup could run code (dicts that are not
+    /// exact, or have keys other than str): the body is then left for the call.
+    LoadGlobalIn = "coir_rt_load_global_in"(Obj, Obj, Word) -> Obj, Null;
     /// BINARY_OP with float or int feedback: exact-type fast paths, generic otherwise.
     BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// COMPARE_OP with float or int feedback.

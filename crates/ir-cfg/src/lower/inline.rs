@@ -82,6 +82,10 @@ pub struct Callee {
     /// `True`, `False`, a small int), or the constant relocated from the callee's code
     /// (`Operand::Const`, borrowed: the code is alive once the entry test found it).
     pub consts: Vec<Operand>,
+    /// Its loads of globals that pushed a `math` function when the caller was compiled (as
+    /// `CodeInfo::math_calls`: the load's code unit, the function, and the caller's relocated
+    /// constant holding it): a call of one argument after such a load is computed inline.
+    pub math_calls: Vec<(u32, runtime_abi::abi::MathFn, u32)>,
 }
 
 /// The most instructions a body inlined may have: beyond a few reads, the call's own cost
@@ -138,12 +142,31 @@ fn body_stores(callee: &Callee) -> Option<bool> {
         }
         let instrs = &cfg.instrs[cfg.graph[b].first..cfg.graph[b].end];
         count += instrs.len();
-        if !instrs.iter().all(|ins| supported(callee, ins)) {
+        if !instrs.iter().enumerate().all(|(j, ins)| supported(callee, ins) || math_call(callee, instrs, j)) {
             return None;
         }
         stores |= instrs.iter().any(|ins| ins.opcode == Opcode::StoreAttr);
     }
     (count <= MAX_INLINE_INSTRS).then_some(stores)
+}
+
+/// Whether `instrs[j]` is a CALL of one argument whose callable a load of a `math` function
+/// earlier in the block pushed (with the NULL after it), left on the stack since: the body
+/// computes it ([`Lowerer::inline_math_call`]).
+fn math_call(callee: &Callee, instrs: &[Instr], j: usize) -> bool {
+    let call = &instrs[j];
+    if call.opcode != Opcode::Call || call.oparg != 1 || call.depth < 3 {
+        return false;
+    }
+    let at = call.depth - 3;
+    let Some(i) = instrs[..j].iter().rposition(|ins| ins.depth == at && ins.opcode == Opcode::LoadGlobal) else { return false };
+    let load = &instrs[i];
+    let is_math = load.oparg & 1 == 1 && callee.math_calls.iter().any(|&(u, ..)| u == load.offset);
+    // Nothing in between reaches below the callable and its NULL.
+    is_math
+        && instrs[i + 1..j].iter().all(|ins| {
+            bytecode_cfg::opcodes::stack_effect(ins.opcode, ins.oparg).is_some_and(|(pops, _)| ins.depth >= at + 2 + pops)
+        })
 }
 
 /// The number of free variables COPY_FREE_VARS copies (0 without it).
@@ -216,6 +239,10 @@ fn supported(callee: &Callee, ins: &Instr) -> bool {
         }
         O::LoadSmallInt => true,
         O::LoadConst => (ins.oparg as usize) < callee.consts.len(),
+        // A global (through the function's dicts and a cell); a callable one only where it
+        // pushed a `math` function, which a CALL then computes.
+        O::LoadGlobal => ins.oparg & 1 == 0 || callee.math_calls.iter().any(|&(u, ..)| u == ins.offset),
+        // (CALL: only of a `math` load, which `math_call` tells from the block.)
         O::LoadAttr => ins.oparg & 1 == 0 && attr_feedback(&callee.cfg, ins).is_some(),
         O::StoreAttr => attr_feedback(&callee.cfg, ins).is_some(),
         // What TO_BOOL saw: `quick_truth` knows bools, None, ints and lists.
@@ -313,6 +340,9 @@ struct Body<'c> {
     /// Code unit of the callee instruction being lowered (its first `EXTENDED_ARG`): where the
     /// interpreter resumes if the body is left there.
     unit: u32,
+    /// Stack depths holding a `math` function a load pushed (see [`Callee::math_calls`]): the
+    /// function and its relocated constant.
+    math_at: Vec<(usize, runtime_abi::abi::MathFn, u32)>,
 }
 
 impl Lowerer<'_> {
@@ -371,6 +401,7 @@ impl Lowerer<'_> {
             result,
             resume,
             unit: 0,
+            math_at: Vec::new(),
             effected: false,
             entry_effected: HashMap::new(),
         };
@@ -667,6 +698,38 @@ impl Lowerer<'_> {
         self.fb.new_block(format!("inline_{name}_{}", self.ins().byte_offset()))
     }
 
+    /// CALL 1 after a load of a `math` function: the function computed inline where the
+    /// callable is still that function and its argument an exact float or a compact int in its
+    /// domain (as `lower_math_call`); anywhere else, and after any other callable, the body is
+    /// left for the call.
+    fn inline_math_call(&mut self, b: &mut Body<'_>) {
+        let base = b.owned.len() - 3;
+        let Some(&(_, m, k)) = b.math_at.iter().find(|&&(d, ..)| d == base) else {
+            let bail = self.inline_bail(b);
+            self.fb.terminate(Term::Jump(bail));
+            return;
+        };
+        b.math_at.retain(|&(d, ..)| d < base);
+        let (callable, arg) = (b.vars[base], b.vars[base + 2]);
+        let f = self.fb.new_var(Ty::Obj);
+        self.fb.push(Inst::Move { dst: f, src: Operand::Const(k) });
+        let same = self.op1(SsaOp::Is, Imm::Int(0), vec![callable, f]);
+        self.inline_bail_unless(b, same, "math");
+        // (As two operands of true division: the second is the argument again.)
+        let (number, x, _) = self.as_doubles(arg, arg, true);
+        self.inline_bail_unless(b, number, "math_arg");
+        let [inside, y] = [Ty::Int, Ty::F64].map(|t| self.fb.new_var(t));
+        self.fb.push(Inst::Op { op: SsaOp::MathCall, imm: Imm::Int(m as i64), args: vec![x], dsts: vec![inside, y], err: None });
+        self.inline_bail_unless(b, inside, m.name());
+        let r = self.new_obj();
+        let err = self.inline_bail_clearing(b);
+        self.fb.push(Inst::Call { helper: Helper::BoxFloat, args: vec![Operand::Var(y)], dst: Some(r), err: Some(err) });
+        for _ in 0..3 {
+            self.inline_pop(b);
+        }
+        self.inline_push(b, Operand::Var(r), true);
+    }
+
     fn inline_instr(&mut self, b: &mut Body<'_>, cb: BlockIdx, ins: &Instr) {
         use crate::ir::Singleton;
         use Opcode as O;
@@ -770,6 +833,29 @@ impl Lowerer<'_> {
             O::PopTop => {
                 self.inline_pop(b);
             }
+            O::LoadGlobal => {
+                // The function's globals, then its builtins, through the site's cell; a name
+                // unbound, or a lookup that could run code, leaves the body (the call raises).
+                let r = self.new_obj();
+                let err = self.inline_bail_clearing(b);
+                let args = vec![
+                    Operand::Var(b.callable),
+                    Operand::Name(b.callee.names_base + (ins.oparg >> 1)),
+                    Operand::SiteCache(b.callee.base + ins.offset),
+                ];
+                self.fb.push(Inst::Call { helper: Helper::LoadGlobalIn, args, dst: Some(r), err: Some(err) });
+                let depth = b.owned.len();
+                b.math_at.retain(|&(d, ..)| d < depth);
+                if let Some(&(_, m, k)) = b.callee.math_calls.iter().find(|&&(u, ..)| u == ins.offset) {
+                    b.math_at.push((depth, m, k));
+                }
+                self.inline_push(b, Operand::Var(r), true);
+                if ins.oparg & 1 == 1 {
+                    // (NULL counts as owned: releasing it is a no-op.)
+                    self.inline_push(b, Operand::Null, true);
+                }
+            }
+            O::Call => self.inline_math_call(b),
             O::LoadAttr => {
                 let inline_values = attr_feedback(cfg, ins).expect("plan checked the feedback");
                 let (tvv, idx) = self.inline_attr_cache(b, ins);
