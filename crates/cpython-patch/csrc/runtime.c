@@ -556,7 +556,6 @@ int coir_rt_store_attr_poly(PyObject *owner, PyObject *name, PyObject *v, intptr
 
 int coir_rt_store_attr_instance_value(PyObject *owner, PyObject *name, PyObject *v, intptr_t tv, intptr_t offset,
                                       intptr_t site) {
-    coir_counters.global_lookups++;
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_version_tag == (unsigned int)tv && (tp->tp_flags & Py_TPFLAGS_INLINE_VALUES) &&
         _PyObject_GetManagedDict(owner) == NULL && _PyObject_InlineValues(owner)->valid) {
@@ -732,6 +731,7 @@ static void arm_global_cell(uintptr_t *site, PyObject *globals, PyObject *builti
 
 PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, intptr_t gv, intptr_t bv, intptr_t index,
                                      intptr_t site) {
+    coir_counters.global_lookups++;
     PyDictKeysObject *keys = dict_keys_if_version(f->f_globals, gv);
     if (keys != NULL && bv >= 0) {
         keys = dict_keys_if_version(f->f_builtins, bv);
