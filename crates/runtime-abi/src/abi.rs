@@ -168,21 +168,10 @@ layout_facts! {
     frame_globals: usize = "offsetof(_PyInterpreterFrame, f_globals)";
     /// `offsetof(_PyInterpreterFrame, f_builtins)`.
     frame_builtins: usize = "offsetof(_PyInterpreterFrame, f_builtins)";
-    /// `offsetof(PyDictObject, ma_keys)`.
-    dict_keys: usize = "offsetof(PyDictObject, ma_keys)";
     /// `offsetof(PyDictKeysObject, dk_version)` (a uint32_t).
     dict_keys_version: usize = "offsetof(PyDictKeysObject, dk_version)";
     /// `offsetof(PyDictKeysObject, dk_nentries)` (a Py_ssize_t).
     dict_keys_nentries: usize = "offsetof(PyDictKeysObject, dk_nentries)";
-    /// `offsetof(PyDictKeysObject, dk_log2_index_bytes)` (a uint8_t).
-    dict_keys_log2_index_bytes: usize = "offsetof(PyDictKeysObject, dk_log2_index_bytes)";
-    /// `offsetof(PyDictKeysObject, dk_indices)`: the entries follow the indices
-    /// (`DK_UNICODE_ENTRIES`).
-    dict_keys_indices: usize = "offsetof(PyDictKeysObject, dk_indices)";
-    /// `sizeof(PyDictUnicodeEntry)`.
-    dict_unicode_entry_size: usize = "sizeof(PyDictUnicodeEntry)";
-    /// `offsetof(PyDictUnicodeEntry, me_value)`.
-    dict_unicode_entry_value: usize = "offsetof(PyDictUnicodeEntry, me_value)";
 }
 
 /// How many small ints (0, 1, ...) the ABI record carries: `LOAD_SMALL_INT`'s range
