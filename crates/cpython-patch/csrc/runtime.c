@@ -628,11 +628,6 @@ static int relink_cells(size_t buckets) {
     return 0;
 }
 
-static inline int same_name(PyObject *a, PyObject *b) {
-    return a == b || (PyUnicode_GET_LENGTH(a) == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b) &&
-                      memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), PyUnicode_GET_LENGTH(a) * PyUnicode_KIND(a)) == 0);
-}
-
 /* The watcher: runs before `dict` changes. It must not fail nor run Python code. */
 static int on_dict_event(PyDict_WatchEvent event, PyObject *dict, PyObject *key, PyObject *new_value) {
     (void)new_value;
@@ -645,12 +640,12 @@ static int on_dict_event(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
         Py_hash_t hash = PyObject_Hash(key); /* a str's: cached, never fails */
         size_t k = cell_bucket(dict, hash);
         for (CoirGlobalCell *c = cells_by_globals[k]; c != NULL; c = c->next_globals) {
-            if (c->globals == dict && c->hash == hash && same_name(c->name, key)) {
+            if (c->globals == dict && c->hash == hash && _PyUnicode_Equal(c->name, key)) {
                 c->value = NULL;
             }
         }
         for (CoirGlobalCell *c = cells_by_builtins[k]; c != NULL; c = c->next_builtins) {
-            if (c->builtins == dict && c->hash == hash && same_name(c->name, key)) {
+            if (c->builtins == dict && c->hash == hash && _PyUnicode_Equal(c->name, key)) {
                 c->value = NULL;
             }
         }

@@ -170,6 +170,12 @@ impl CodeParts {
         consts
     }
 
+    /// [`CodeParts::math_calls`] as lowering takes them: each with the constant holding its
+    /// function, the math functions being at `math_base` of the relocated constants.
+    fn math_calls_at(&self, math_base: u32) -> Vec<(u32, MathFn, u32)> {
+        self.math_calls.iter().map(|&(unit, m)| (unit, m, math_base + m as u32)).collect()
+    }
+
     /// Where [`CodeParts::all_consts`] has the math functions.
     fn math_base(&self) -> u32 {
         (self.consts.len() + self.callees.iter().map(|(c, _)| c.consts.len()).sum::<usize>()) as u32
@@ -313,18 +319,19 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         // The run-time test compares code versions: one that names no single code object (0
         // once the interpreter's counter is exhausted, 1 the cleared function version) is no
         // test.
-        let mut cp = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2);
-        // The math functions its body may call inline, by the caller's globals (where a module's
-        // functions usually find them; what a call finds is tested when it runs).
-        if let Some(cp) = cp.as_mut()
-            && let Ok(instrs) = bytecode_cfg::decode::decode(&cp.code, cp.adaptive.as_deref())
-        {
-            cp.math_calls = math_calls_of(cp, &instrs, globals, &abi);
-        }
+        let cp = raw_code_parts(&code).ok().filter(|cp| cp.version >= 2);
         // Only a body that can run inline takes room in the caller's tables: the others would
         // move the callees after them, and so the caller's IR, with feedback that changes
         // nothing (a CALL specialised or not yet), and the code cache would miss.
-        if let Some(entry) = cp.and_then(|cp| callee(vec![ins.offset], &cp, &abi, 0).filter(ir_cfg::may_inline).map(|c| (cp, c))) {
+        let entry = cp.and_then(|mut cp| {
+            let cfg = build_cfg(&cp).ok()?;
+            // The math functions its body may call inline, by the caller's globals (where a
+            // module's functions usually find them; what a call finds is tested when it runs).
+            cp.math_calls = math_calls_of(&cp, &cfg.instrs, globals, &abi);
+            let c = callee(vec![ins.offset], &cp, cfg, &abi);
+            ir_cfg::may_inline(&c).then_some((cp, c))
+        });
+        if let Some(entry) = entry {
             seen.last_mut().expect("pushed above").1 = Some(out.len());
             out.push(entry);
         }
@@ -494,7 +501,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
         // COIR_SPECULATE=0: no guards (for comparisons and for finding a guard's fault).
         no_speculation: std::env::var("COIR_SPECULATE").is_ok_and(|v| v == "0"),
         const_kinds: p.const_kinds.clone(),
-        math_calls: p.math_calls.iter().map(|&(unit, m)| (unit, m, p.math_base() + m as u32)).collect(),
+        math_calls: p.math_calls_at(p.math_base()),
         callees: match p.callees.is_empty() {
             true => Vec::new(),
             false => {
@@ -504,7 +511,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
                         base,
                         names_base,
                         consts: callee_consts(cp, consts_base, &abi),
-                        math_calls: cp.math_calls.iter().map(|&(unit, m)| (unit, m, p.math_base() + m as u32)).collect(),
+                        math_calls: cp.math_calls_at(p.math_base()),
                         ..c.clone()
                     })
                     .collect()
@@ -527,21 +534,21 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
     Ok(f)
 }
 
-/// What lowering needs of a callee named at `call_units` (`ir_cfg::Callee`), its tables
-/// placed at 0 until [`lower`] places them after the caller's; None if its code does not decode.
-fn callee(call_units: Vec<u32>, p: &CodeParts, abi: &Abi, math_base: u32) -> Option<ir_cfg::Callee> {
-    Some(ir_cfg::Callee {
+/// What lowering needs of a callee named at `call_units` (`ir_cfg::Callee`) with code `cfg`,
+/// its tables placed at 0 until [`lower`] places them after the caller's.
+fn callee(call_units: Vec<u32>, p: &CodeParts, cfg: BytecodeCfg, abi: &Abi) -> ir_cfg::Callee {
+    ir_cfg::Callee {
         call_units,
         base: 0,
         names_base: 0,
-        cfg: build_cfg(p).ok()?,
+        cfg,
         flags: p.flags,
         argcount: p.argcount,
         kwonlyargcount: p.kwonlyargcount,
         nlocalsplus: p.nlocalsplus,
         consts: callee_consts(p, 0, abi),
-        math_calls: p.math_calls.iter().map(|&(unit, m)| (unit, m, math_base + m as u32)).collect(),
-    })
+        math_calls: p.math_calls_at(0),
+    }
 }
 
 /// How an inlined body loads each of its constants: the immortal object it is, or the

@@ -2760,7 +2760,7 @@ fn site_probe_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::
         _ => return None,
     };
     let (&owner, &site) = (d.args.first()?, d.args.last()?);
-    let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
+    let is_site = f.producer(site).is_some_and(|d| d.op == Opcode::SiteCache);
     (is_site && d.results.len() == results).then_some((owner, site, kind))
 }
 
@@ -2796,8 +2796,8 @@ fn generic_binary_operands(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_c
         return None;
     }
     let [l, r, op] = d.args[..] else { return None };
-    let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[op].def else { return None };
-    let (Opcode::CInt, Imm::Int(k)) = (&f.insts[i].op, &f.insts[i].imm) else { return None };
+    let d = f.producer(op)?;
+    let (Opcode::CInt, Imm::Int(k)) = (&d.op, &d.imm) else { return None };
     let op = nb_operator(u32::try_from(*k).ok()?);
     [NB_TRUE_DIVIDE, NB_POWER].contains(&op).then_some((l, r, op))
 }
@@ -2848,7 +2848,7 @@ fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Hel
         (ir_cfg::Helper::LoadGlobalIn, &[func, _name, site]) => (func, site, true),
         _ => return None,
     };
-    let is_site = matches!(f.values[site].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::SiteCache);
+    let is_site = f.producer(site).is_some_and(|d| d.op == Opcode::SiteCache);
     is_site.then_some(GlobalFast { owner, function, site })
 }
 
@@ -2865,7 +2865,7 @@ fn list_append_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg
         return None;
     }
     let [_ts, callable, owner, item, nargs] = d.args[..] else { return None };
-    let one = matches!(f.values[nargs].def, ir_cfg::ssa::ValueDef::Result(i, 0) if f.insts[i].op == Opcode::CInt && f.insts[i].imm == Imm::Int(1));
+    let one = f.producer(nargs).is_some_and(|d| d.op == Opcode::CInt && d.imm == Imm::Int(1));
     one.then_some(ListAppendFast { callable, owner, item })
 }
 
@@ -2910,19 +2910,13 @@ fn known_of(d: &ir_cfg::ssa::InstData) -> Option<Known> {
 
 /// The [`Known`] value `v` holds, if its definition makes one.
 fn known(f: &Function, v: Value) -> Option<Known> {
-    match f.values[v].def {
-        ir_cfg::ssa::ValueDef::Result(i, 0) => known_of(&f.insts[i]),
-        _ => None,
-    }
+    known_of(f.producer(v)?)
 }
 
 /// The value of the immortal small int `v` is, if a `small_int` instruction defines it.
 fn small_int(f: &Function, v: Value) -> Option<u32> {
-    match f.values[v].def {
-        ir_cfg::ssa::ValueDef::Result(i, 0) => match (f.insts[i].op, &f.insts[i].imm) {
-            (Opcode::SmallInt, Imm::SmallInt(n)) => Some(*n),
-            _ => None,
-        },
+    match f.producer(v)? {
+        ir_cfg::ssa::InstData { op: Opcode::SmallInt, imm: Imm::SmallInt(n), .. } => Some(*n),
         _ => None,
     }
 }
@@ -2983,8 +2977,7 @@ mod tests {
         // (Not verified: the results are never released; only the shapes matter here.)
         let f = b.finish().unwrap();
         for (h, r) in results {
-            let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[r].def else { panic!("{h}: a result") };
-            let d = &f.insts[i];
+            let d = f.producer(r).unwrap_or_else(|| panic!("{h}: a result"));
             let found = super::attr_fast_path(&f, d, h).is_some()
                 || super::method_fast_path(&f, d, h).is_some()
                 || super::store_attr_fast_path(&f, d, h).is_some()
@@ -3012,8 +3005,8 @@ mod tests {
             b.switch_to(e);
             b.terminate(Terminator::Raise).unwrap();
             let f = b.finish().unwrap();
-            let ir_cfg::ssa::ValueDef::Result(i, 0) = f.values[r].def else { panic!("a result") };
-            assert_eq!(super::list_append_fast_path(&f, &f.insts[i], Helper::CallListAppend).is_some(), expected, "{nargs} arguments");
+            let d = f.producer(r).expect("a result");
+            assert_eq!(super::list_append_fast_path(&f, d, Helper::CallListAppend).is_some(), expected, "{nargs} arguments");
         }
     }
 

@@ -258,6 +258,14 @@ impl Function {
         self.values[v].ty
     }
 
+    /// The instruction whose first result `v` is (a constant's, a cache field's, ...), if one.
+    pub fn producer(&self, v: Value) -> Option<&InstData> {
+        match self.values[v].def {
+            ValueDef::Result(i, 0) => Some(&self.insts[i]),
+            _ => None,
+        }
+    }
+
     /// Blocks reachable from the entry, in reverse post-order.
     pub fn rpo(&self) -> Vec<Block> {
         let Some(entry) = self.entry else { return Vec::new() };

@@ -55,16 +55,14 @@ impl Num {
 
 /// The bits of an unboxed int's magnitude, from its definition (64: unknown).
 fn int_bits(f: &Function, v: Value) -> u32 {
-    let ValueDef::Result(i, 0) = f.values[v].def else { return 64 };
-    match f.insts[i].op {
+    let Some(d) = f.producer(v) else { return 64 };
+    match d.op {
         Opcode::UnboxInt => 30,
         Opcode::IAdd | Opcode::ISub => 31,
         Opcode::IMul => 60,
-        Opcode::IFloorDiv => int_bits(f, f.insts[i].args[0]),
-        Opcode::IMod => int_bits(f, f.insts[i].args[1]),
-        Opcode::IAnd | Opcode::IOr | Opcode::IXor => {
-            (int_bits(f, f.insts[i].args[0]).max(int_bits(f, f.insts[i].args[1])) + 1).min(64)
-        }
+        Opcode::IFloorDiv => int_bits(f, d.args[0]),
+        Opcode::IMod => int_bits(f, d.args[1]),
+        Opcode::IAnd | Opcode::IOr | Opcode::IXor => (int_bits(f, d.args[0]).max(int_bits(f, d.args[1])) + 1).min(64),
         _ => 64,
     }
 }
