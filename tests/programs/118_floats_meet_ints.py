@@ -5,6 +5,8 @@ subclasses, complex numbers, other types), when a divisor is zero (ZeroDivisionE
 interpreter's traceback), and for infinities, NaNs, negative zeros and results that overflow."""
 import sys
 
+from tb_frames import frames
+
 
 class MyInt(int):
     def __mul__(self, other):
@@ -55,15 +57,6 @@ try:
     print(mix(["a"], [1.0]))
 except TypeError as err:
     print("TypeError", err)
-
-
-def frames(err):
-    tb = err.__traceback__
-    out = []
-    while tb is not None:
-        out.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
-        tb = tb.tb_next
-    return out[1:]
 
 
 for xs, ys in (([1.5], [2, 0]), ([2], [0.0]), ([0.0], [0]), ([3, 4], [-0.0])):

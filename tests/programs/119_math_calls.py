@@ -8,6 +8,8 @@ import math
 import sys
 from math import cos, exp, log, sin, sqrt
 
+from tb_frames import frames
+
 
 class F(float):
     pass
@@ -61,20 +63,11 @@ print(through_module([1e-5, 2]), one(math.sqrt, [-2.0, 16]))
 print(math.log(8, 2), [log(x, 10) for x in (100, 1000.0)])
 
 
-def frames(err):
-    tb = err.__traceback__
-    out = []
-    while tb is not None:
-        out.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
-        tb = tb.tb_next
-    return out
-
-
 for bad in ([4.0, -1.0], [1.0, 0.0], [800.0]):
     try:
         direct(bad)
     except (ValueError, OverflowError) as e:
-        print(type(e).__name__, e, frames(e))
+        print(type(e).__name__, e, frames(e, skip=0))
 saved = sqrt
 sqrt = lambda x: -x
 print(use_sqrt([4.0, 9]), direct([1.0])[0][0])

@@ -7,6 +7,8 @@ digit, bools, int subclasses, Fractions, complex numbers, strings), for zero div
 makes complex (zero to a negative power, negative bases, overflow), and for infinities, NaNs and
 negative zeros."""
 import sys
+
+from tb_frames import frames
 from fractions import Fraction
 
 
@@ -72,15 +74,6 @@ try:
     print(ratios(["a"], [1.0]))
 except TypeError as err:
     print("TypeError", err)
-
-
-def frames(err):
-    tb = err.__traceback__
-    out = []
-    while tb is not None:
-        out.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
-        tb = tb.tb_next
-    return out[1:]
 
 
 for xs, ys in (([1.5], [2.0, 0.0]), ([2], [0]), ([0.0], [0]), ([3, 4], [-0.0])):
