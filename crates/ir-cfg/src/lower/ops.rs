@@ -46,6 +46,16 @@ pub(super) fn int_bit_op(oparg: u32) -> Option<SsaOp> {
     })
 }
 
+/// `//` and `%` (and their in-place forms), which the interpreter never specialises: the
+/// operation on two compact ints' values.
+fn int_divmod_op(oparg: u32) -> Option<SsaOp> {
+    Some(match opargs::nb_operator(oparg) {
+        opargs::NB_FLOOR_DIVIDE => SsaOp::IFloorDiv,
+        opargs::NB_REMAINDER => SsaOp::IMod,
+        _ => return None,
+    })
+}
+
 /// COMPARE_OP feedback on compact ints or exact floats: the operands' type and the comparison
 /// of their unboxed values.
 pub(super) fn numeric_compare(stored: Opcode) -> Option<(GuardKind, SsaOp)> {
@@ -144,6 +154,11 @@ impl Lowerer<'_> {
                 // The interpreter never specialises these two: no feedback to wait for.
                 if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_TRUE_DIVIDE && self.speculate_true_divide()? {
                     return Ok(());
+                }
+                if ins.stored == O::BinaryOp
+                    && let Some(op) = int_divmod_op(arg)
+                {
+                    return self.int_divmod(op, arg);
                 }
                 if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_POWER && self.float_constant_on_top() && self.speculate_float_power()? {
                     return Ok(());
@@ -455,6 +470,30 @@ impl Lowerer<'_> {
         let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
         let x = self.op1(op, Imm::None, vec![a, b]);
+        self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
+        self.arith_or_generic(res, slow, oparg)
+    }
+
+    /// `l // r` or `l % r` (`op`: ifloordiv, imod) outside a run of arithmetic (int_chain.rs):
+    /// with no feedback to go by (the interpreter never specialises them), two compact ints
+    /// are divided inline, as the interpreter's `long_div` and `long_mod` would; anything else,
+    /// a zero divisor included (the generic helper raises), takes the generic helper. A str on
+    /// the left (`%` formatting) costs one failed type test.
+    fn int_divmod(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
+        let (l, r) = (self.peek(1), self.peek(0));
+        let off = self.offset();
+        let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;
+        let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
+        let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
+        let is_zero = self.is_zero(b, false, &mut None);
+        let next = self.fb.new_block(format!("nonzero_{off}"));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
+        self.fb.switch_to(next);
+        // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
+        let err = self.error_block(true)?;
+        let x = self.fb.new_var(Ty::I64);
+        self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![a, b], dsts: vec![x], err: Some(err) });
+        let res = self.new_obj();
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
         self.arith_or_generic(res, slow, oparg)
     }
