@@ -931,8 +931,20 @@ int coir_rt_store_subscr_dict(PyObject *v, PyObject *container, PyObject *sub) {
 
 int coir_rt_delete_attr(PyObject *owner, PyObject *name) { return PyObject_DelAttr(owner, name); }
 
+/* LOAD_SUPER_ATTR. `site` is the instruction's own cache (see the attribute caches above): its
+ * words hold SUPER_CACHE_ENTRIES entries of three, the methods the method form last found
+ * (`super().step(dt)` in a class and its subclasses: one entry per class of self): self's
+ * class's type version, the class super() starts after, and the method (borrowed). While that version
+ * is unchanged, so is every class of its MRO (a change to any of them invalidates the
+ * versions of its subclasses), and so is the lookup's result: _PySuper_Lookup walks that MRO
+ * after the class and reads the classes' dicts. Versions are never reused. Remembered only
+ * for an instance (not a class: a classmethod's super() starts from the class itself) whose
+ * class derives from the start class, the case in which the lookup takes self's class as its
+ * start without looking up `__class__`. */
+#define SUPER_CACHE_ENTRIES (2 * COIR_SITE_CACHE_ENTRIES / 3)
+
 PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObject *self, PyObject *name, int oparg,
-                                  PyObject **self_out) {
+                                  PyObject **self_out, intptr_t site) {
     *self_out = NULL;
     if (global_super == (PyObject *)&PySuper_Type && PyType_Check(cls)) {
         /* As LOAD_SUPER_ATTR_ATTR and LOAD_SUPER_ATTR_METHOD: no super object. The method form
@@ -940,9 +952,27 @@ PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObjec
          * method. */
         int method_found = 0;
         int *want_method = (oparg & 1) && Py_TYPE(self)->tp_getattro == PyObject_GenericGetAttr ? &method_found : NULL;
+        uint64_t *cache = (uint64_t *)site;
+        PyTypeObject *tp = Py_TYPE(self);
+        uint32_t tv = tp->tp_version_tag;
+        int cacheable = want_method != NULL && tv != 0 && !PyType_Check(self);
+        for (int i = 0; cacheable && i < SUPER_CACHE_ENTRIES; i++) {
+            uint64_t *e = cache + 3 * i;
+            if (e[0] == tv && e[1] == (uintptr_t)cls) {
+                *self_out = Py_NewRef(self);
+                return Py_NewRef((PyObject *)(uintptr_t)e[2]);
+            }
+        }
         PyObject *attr = _PySuper_Lookup((PyTypeObject *)cls, self, name, want_method);
         if (attr != NULL && method_found) {
             *self_out = Py_NewRef(self);
+            if (cacheable && tp->tp_version_tag == tv && PyType_IsSubtype(tp, (PyTypeObject *)cls)) {
+                /* The newest entry first; the oldest goes. */
+                memmove(cache + 3, cache, sizeof(uint64_t) * 3 * (SUPER_CACHE_ENTRIES - 1));
+                cache[0] = tv;
+                cache[1] = (uintptr_t)cls;
+                cache[2] = (uintptr_t)attr;
+            }
         }
         return attr;
     }

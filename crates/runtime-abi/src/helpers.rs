@@ -243,8 +243,9 @@ helpers! {
     StoreSubscrDict = "coir_rt_store_subscr_dict"(Obj, Obj, Obj) -> Int, Negative;
     /// `del owner.name`.
     DeleteAttr = "coir_rt_delete_attr"(Obj, Obj) -> Int, Negative;
-    /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out).
-    LoadSuperAttr = "coir_rt_load_super_attr"(Obj, Obj, Obj, Obj, Int, ObjOut) -> Obj, Null;
+    /// LOAD_SUPER_ATTR (global_super, class, self, name, oparg, self_out, the site's cache:
+    /// the method its method form found last).
+    LoadSuperAttr = "coir_rt_load_super_attr"(Obj, Obj, Obj, Obj, Int, ObjOut, Word) -> Obj, Null;
     /// CALL: array = [callable, self_or_null, args...], int = number of args, the site's cache
     /// (its first word: the code state of the Python function it called last). Python
     /// functions and bound methods are tried first, whatever the feedback.

@@ -201,7 +201,8 @@ impl Lowerer<'_> {
             Opcode::LoadSuperAttr => {
                 let name = self.check_index(arg >> 2, self.info.nnames)?;
                 let (a, b, c) = (v(self, 2), v(self, 1), v(self, 0));
-                let args_for = move |selfv| vec![a, b, c, Operand::Name(name), Operand::Imm(arg as i64), Operand::Addr(selfv)];
+                let site = Operand::SiteCache(ins.offset);
+                let args_for = move |selfv| vec![a, b, c, Operand::Name(name), Operand::Imm(arg as i64), Operand::Addr(selfv), site];
                 if arg & 1 == 1 {
                     self.pair_result(Helper::LoadSuperAttr, args_for, 3)
                 } else {
