@@ -115,6 +115,12 @@ pub enum StackMismatch {
         /// Slot.
         slot: u32,
     },
+    /// A handler's tagged `lasti` reaches a block several paths join at (the interpreter's
+    /// compiler never emits that: its cleanup blocks run straight to their RERAISE).
+    LastiAtJoin {
+        /// Slot.
+        slot: u32,
+    },
     /// Lowering models a different depth than the CFG computed.
     Depth {
         /// Lowering's depth.
@@ -128,6 +134,7 @@ impl std::fmt::Display for StackMismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StackMismatch::SlotKind { slot } => write!(f, "stack slot {slot} holds different kinds of value on paths into it"),
+            StackMismatch::LastiAtJoin { slot } => write!(f, "stack slot {slot} carries a handler's lasti into a join"),
             StackMismatch::Depth { lowered, cfg } => write!(f, "lowering models depth {lowered}, the CFG computed {cfg}"),
         }
     }
@@ -546,6 +553,10 @@ impl<'a> Lowerer<'a> {
         let offset = self.cfg.instrs[self.cfg.graph[t].first].byte_offset();
         if !self.entry.contains_key(&t) {
             let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler;
+            if !single && let Some(slot) = self.stack.iter().position(|k| *k == Kind::TagInt) {
+                // Its block parameter would be an object to the SSA's reference counting.
+                return Err(LowerError::InconsistentStack { offset, what: StackMismatch::LastiAtJoin { slot: slot as u32 } });
+            }
             let state = if single { self.stack.clone() } else { canonical(&self.stack) };
             self.entry.insert(t, state);
         }
