@@ -65,6 +65,12 @@ impl FunctionBuilder {
         self.func.blocks[b.0 as usize].insts.push(inst);
     }
 
+    /// The instructions of the current block so far (a peephole may take its last ones back).
+    pub fn current_insts(&mut self) -> &mut Vec<Inst> {
+        let b = self.current();
+        &mut self.func.blocks[b.0 as usize].insts
+    }
+
     /// Append an instruction to a block other than the current one (edge and error blocks).
     pub fn push_at(&mut self, b: BlockId, inst: Inst) {
         let saved = self.current.replace(b);

@@ -28,15 +28,55 @@ impl Lowerer<'_> {
         self.info.math_calls.iter().find(|&&(u, ..)| u == unit).map(|&(_, m, k)| (m, k))
     }
 
+    /// The float the instructions just before boxed onto the stack's top, `arg`: when the
+    /// current block ends `t = call box_float(y) err e`, the releases of the operands
+    /// (decrefs of other variables), `arg = move t` and instruction-pointer writes, the box and
+    /// the move are taken back and `y` returned with the code unit whose instruction made the
+    /// box (for its traceback). `arg` is left NULL. Else None, nothing changed.
+    fn take_float_box(&mut self, arg: Var) -> Option<(Var, u32)> {
+        let insts = self.fb.current_insts();
+        let mut i = insts.len();
+        while i > 0 && matches!(insts[i - 1], Inst::SetInstrPtr(_)) {
+            i -= 1;
+        }
+        let moved = i.checked_sub(1)?;
+        let Inst::Move { dst, src: Operand::Var(t) } = insts[moved] else { return None };
+        if dst != arg {
+            return None;
+        }
+        let mut b = moved;
+        while b > 0 && matches!(insts[b - 1], Inst::Decref(v) | Inst::XDecref(v) if v != t) {
+            b -= 1;
+        }
+        let boxed = b.checked_sub(1)?;
+        let Inst::Call { helper: Helper::BoxFloat, args, dst: Some(d), .. } = &insts[boxed] else { return None };
+        let (&[Operand::Var(y)], true) = (&args[..], *d == t) else { return None };
+        let unit = insts[..boxed].iter().rev().find_map(|x| match x { Inst::SetInstrPtr(u) => Some(*u), _ => None })?;
+        // The move first (the later index), then the box; the releases between stay.
+        insts.remove(moved);
+        insts.remove(boxed);
+        self.fb.push(Inst::Move { dst: arg, src: Operand::Null });
+        Some((y, unit))
+    }
+
     /// A call of a `math` function of one argument, computed inline when the callable is that
     /// function, `self_or_null` is NULL (no method's self) and the argument is an exact float
     /// or a compact int in the function's domain (`math`): its C function's result, boxed
     /// (MemoryError, as the call could raise). Otherwise the call, by `helper`.
+    ///
+    /// An argument the arithmetic just before computed and boxed (`sqrt(x * x + y * y)`) is
+    /// boxed only where the call is made: the inline path computes on its value, so the box,
+    /// an allocation and its release on every call, is not made there.
     fn lower_math_call(&mut self, m: MathFn, k: u32, helper: Helper, args: Vec<Operand>) -> Result<()> {
         let base = self.depth() - 3;
         self.check_objects(base, 3)?;
         self.callable_loads.retain(|&(d, _)| d < base);
         let (callable, self_or_null, arg) = (Self::slot(base), Self::slot(base + 1), Self::slot(base + 2));
+        let sunk = self.take_float_box(arg);
+        if sunk.is_some() {
+            // NULL on the inline path, the box on the call's.
+            self.stack[base + 2] = super::MAYBE_NULL;
+        }
         let off = self.offset();
         let (slow, join) = (self.fb.new_block(format!("math_call_{off}")), self.fb.new_block(format!("math_join_{off}")));
         let step = |l: &mut Self, name: &str| l.fb.new_block(format!("math_{name}_{off}"));
@@ -47,11 +87,17 @@ impl Lowerer<'_> {
         self.fb.switch_to(is_it);
         self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: no_self, otherwise: slow });
         self.fb.switch_to(no_self);
-        // (As two operands of true division: the second is the argument again.)
-        let (number, x, _) = self.as_doubles(arg, arg, true);
-        let in_domain = step(self, "arg");
-        self.fb.terminate(Term::Branch { cond: Operand::Var(number), then: in_domain, otherwise: slow });
-        self.fb.switch_to(in_domain);
+        let x = match &sunk {
+            Some((y, _)) => *y,
+            None => {
+                // (As two operands of true division: the second is the argument again.)
+                let (number, x, _) = self.as_doubles(arg, arg, true);
+                let in_domain = step(self, "arg");
+                self.fb.terminate(Term::Branch { cond: Operand::Var(number), then: in_domain, otherwise: slow });
+                self.fb.switch_to(in_domain);
+                x
+            }
+        };
         let [inside, y] = [Ty::Int, Ty::F64].map(|t| self.fb.new_var(t));
         self.fb.push(Inst::Op { op: SsaOp::MathCall, imm: Imm::Int(m as i64), args: vec![x], dsts: vec![inside, y], err: None });
         let compute = step(self, m.name());
@@ -61,6 +107,19 @@ impl Lowerer<'_> {
         self.call(Helper::BoxFloat, vec![Operand::Var(y)], Some(result))?;
         self.fb.terminate(Term::Jump(join));
         self.fb.switch_to(slow);
+        if let Some((y, unit)) = sunk {
+            // The box, at its own instruction for a MemoryError's traceback (its error path
+            // releases this stack, `arg` still NULL: the operands were released where the box
+            // was), then this call's.
+            let here = self.ins().offset;
+            self.fb.push(Inst::SetInstrPtr(unit));
+            let t = self.new_obj();
+            self.call(Helper::BoxFloat, vec![Operand::Var(y)], Some(t))?;
+            // (Releasing the NULL it holds: nothing, but no reference is overwritten.)
+            self.fb.push(Inst::XDecref(arg));
+            self.fb.push(Inst::Move { dst: arg, src: Operand::Var(t) });
+            self.fb.push(Inst::SetInstrPtr(here));
+        }
         self.call(helper, args, Some(result))?;
         self.fb.terminate(Term::Jump(join));
         self.fb.switch_to(join);
