@@ -77,11 +77,35 @@ def _median(xs):
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
+def _json(v):
+    """``v`` (the stats: dicts, lists and tuples of str, int, float, bool, None) as JSON text,
+    as ``json.dumps`` writes it. Not ``json`` itself: importing it at exit (its decoder builds
+    regular expressions) costs about 6 ms, which every timed run of the bench would charge to
+    the program."""
+    from _json import encode_basestring_ascii as string
+    if v is None or isinstance(v, bool):
+        return {None: "null", True: "true", False: "false"}[v]
+    if isinstance(v, str):
+        return string(v)
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        if v != v:
+            return "NaN"
+        if v in (float("inf"), float("-inf")):
+            return "Infinity" if v > 0 else "-Infinity"
+        return float.__repr__(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{string(str(k))}: {_json(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_json(x) for x in v) + "]"
+    raise TypeError(f"stats value of type {type(v).__name__} is not JSON serializable")
+
+
 def _write_stats(path):
-    import json
     import coir
     with open(path, "w") as f:
-        json.dump(coir.stats(), f)
+        f.write(_json(coir.stats()))
 
 
 def main():
