@@ -1729,6 +1729,42 @@ impl<'c> Emitter<'c, '_> {
         c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, not_int, big)
     }
 
+    /// Whether object `v` is exactly `int` with two digits at most (`is_medium_int`).
+    fn is_medium_int(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
+        let is_int = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long)));
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let small = c.new_comparison(None, ComparisonOp::LessThan, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_medium_below as i64));
+        // The tag is read only when the type is int (`&&` short-circuits).
+        c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, is_int, small)
+    }
+
+    /// The value of an int of two digits at most: `sign * (digit[0] | digit[1] << shift)`,
+    /// digit 1 read only when there are two (`two` indexes it, else digit 0 again, masked out).
+    fn medium_value(&self, v: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let w = self.t.word;
+        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let two = c.new_cast(
+            None,
+            c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64)),
+            w,
+        );
+        let base = c.new_cast(None, v, self.t.char.make_pointer());
+        let digits_addr = c.new_array_access(None, base, c.new_rvalue_from_long(w, self.abi.long_digits as i64)).get_address(None);
+        let digits = c.new_cast(None, digits_addr, self.t.u32.make_pointer());
+        let d0 = c.new_cast(None, c.new_array_access(None, digits, c.new_rvalue_zero(w)).to_rvalue(), w);
+        let dt = c.new_cast(None, c.new_array_access(None, digits, two).to_rvalue(), w);
+        let high = c.new_binary_op(None, BinaryOp::LShift, w, dt, c.new_rvalue_from_long(w, self.abi.long_shift as i64));
+        let high = c.new_binary_op(None, BinaryOp::BitwiseAnd, w, high, c.new_unary_op(None, UnaryOp::Minus, w, two));
+        let magnitude = c.new_binary_op(None, BinaryOp::BitwiseOr, w, d0, high);
+        let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
+        let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), w);
+        let sign = c.new_binary_op(None, BinaryOp::Minus, w, c.new_rvalue_one(w), sign_bits);
+        c.new_binary_op(None, BinaryOp::Mult, w, sign, magnitude)
+    }
+
     /// Whether unboxed int `v` is beyond a compact int's range: |v| < 2**S (one digit of S
     /// bits) is v + 2**S - 1 < 2**(S+1) - 1, unsigned.
     fn beyond_compact(&self, v: RValue<'c>) -> RValue<'c> {
@@ -2317,6 +2353,38 @@ impl<'c> Emitter<'c, '_> {
                     let no = if d.op == Opcode::IsCompactInt { self.not_compact_int(v) } else { self.beyond_compact(v) };
                     let yes = c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, no);
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, yes, self.t.int));
+                }
+                Opcode::IsMediumInt => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, self.is_medium_int(v), self.t.int));
+                }
+                Opcode::UnboxMediumInt => {
+                    let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
+                    cur.add_assignment(None, self.val(res(0)?), self.medium_value(v));
+                }
+                Opcode::MediumArith => {
+                    use ir_cfg::opargs::{NB_ADD, NB_AND, NB_MULTIPLY, NB_OR, NB_SUBTRACT, NB_XOR};
+                    let (Imm::Int(nb), [a, b]) = (&d.imm, &d.args[..]) else { return Err(bad(d)) };
+                    let op = match u32::try_from(*nb).map_err(|_| bad(d))? {
+                        NB_ADD => BinaryOp::Plus,
+                        NB_SUBTRACT => BinaryOp::Minus,
+                        NB_MULTIPLY => BinaryOp::Mult,
+                        NB_AND => BinaryOp::BitwiseAnd,
+                        NB_OR => BinaryOp::BitwiseOr,
+                        NB_XOR => BinaryOp::BitwiseXor,
+                        _ => return Err(bad(d)),
+                    };
+                    // Exact in 128 bits (operands below 2**60); fits when it survives the
+                    // round trip through 64.
+                    let wide = c.new_c_type(gccjit::CType::Int128t);
+                    let (a, b) = (c.new_cast(None, self.val(*a).to_rvalue(), wide), c.new_cast(None, self.val(*b).to_rvalue(), wide));
+                    split += 1;
+                    let r128 = self.func.new_local(None, wide, format!("{bid}_medium{split}"));
+                    cur.add_assignment(None, r128, c.new_binary_op(None, op, wide, a, b));
+                    let narrow = c.new_cast(None, r128.to_rvalue(), self.t.word);
+                    let fits = c.new_comparison(None, ComparisonOp::Equals, c.new_cast(None, narrow, wide), r128.to_rvalue());
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, fits, self.t.int));
+                    cur.add_assignment(None, self.val(res(1)?), narrow);
                 }
                 Opcode::FreeVar => {
                     let Imm::Int(i) = &d.imm else { return Err(bad(d)) };

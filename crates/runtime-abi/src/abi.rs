@@ -98,6 +98,8 @@ layout_facts! {
     long_digits: usize = "offsetof(PyLongObject, long_value.ob_digit)";
     /// An int is compact (one digit at most: `_PyLong_IsCompact`) when its tag is below this.
     long_compact_below: u64 = "(2 << _PyLong_NON_SIZE_BITS)";
+    /// An int has two digits at most (`|v| < 2**(2 * shift)`) when its tag is below this.
+    long_medium_below: u64 = "(3 << _PyLong_NON_SIZE_BITS)";
     /// The tag's sign bits of zero (`SIGN_ZERO` of `pycore_long.h`).
     long_sign_zero: u64 = "SIGN_ZERO";
     /// Bits per int digit (`PyLong_SHIFT`): a compact int's magnitude is below `2**shift`.

@@ -462,16 +462,48 @@ impl Lowerer<'_> {
         Ok((fast, slow))
     }
 
-    /// `l op r` (iadd, isub, imul, iand, ior, ixor) on the two values on top of the stack.
+    /// `l op r` (iadd, isub, imul, iand, ior, ixor) on the two values on top of the stack:
+    /// two compact ints computed inline, then two ints of two digits at most (`medium_arith`:
+    /// the interpreter's specialisations give up past one digit, and hash loops keep 32-bit
+    /// values, `(h * 31 + c) & 0xFFFFFFFF`), the result a new int either way; anything else,
+    /// or a medium result past 64 bits, by the generic helper.
     fn int_arith(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
-        let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;
+        let off = self.offset();
+        let (_, not_compact) = self.branch_all(2, SsaOp::IsCompactInt)?;
         let res = self.new_obj();
         let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
         let x = self.op1(op, Imm::None, vec![a, b]);
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
-        self.arith_or_generic(res, slow, oparg)
+        let join = self.fb.new_block(format!("join_{off}"));
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(not_compact);
+        let slow = self.fb.new_block(format!("slow_{off}"));
+        for v in [l, r] {
+            let medium = self.op1(SsaOp::IsMediumInt, Imm::None, vec![v]);
+            let next = self.fb.new_block(format!("medium_{off}"));
+            self.fb.terminate(Term::Branch { cond: Operand::Var(medium), then: next, otherwise: slow });
+            self.fb.switch_to(next);
+        }
+        let a = self.op1(SsaOp::UnboxMediumInt, Imm::None, vec![l]);
+        let b = self.op1(SsaOp::UnboxMediumInt, Imm::None, vec![r]);
+        let [fits, x] = [Ty::Int, Ty::I64].map(|t| self.fb.new_var(t));
+        let nb = opargs::nb_operator(oparg);
+        self.fb.push(Inst::Op { op: SsaOp::MediumArith, imm: Imm::Int(nb as i64), args: vec![a, b], dsts: vec![fits, x], err: None });
+        let fitting = self.fb.new_block(format!("medium_fits_{off}"));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(fits), then: fitting, otherwise: slow });
+        self.fb.switch_to(fitting);
+        self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(slow);
+        self.call(Helper::BinaryOp, vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)], Some(res))?;
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        self.pop_release_n(2);
+        let dst = self.push(super::OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
+        Ok(())
     }
 
     /// `l // r` or `l % r` (`op`: ifloordiv, imod) outside a run of arithmetic (int_chain.rs):

@@ -657,6 +657,9 @@ ops! {
     /// `guard compact_int` for int operations whose other answer takes the generic path
     /// rather than deoptimising (ints outgrow a digit in ordinary code).
     IsCompactInt "is_compact_int" None (Obj) -> (CInt) [Borrow => Scalar];
+    /// Whether an object is exactly `int` with two digits at most (`|v| < 2**60`: hashes,
+    /// 32-bit masks), where the interpreter's int specialisations give up: 1 or 0.
+    IsMediumInt "is_medium_int" None (Obj) -> (CInt) [Borrow => Scalar];
     /// Whether an object is exactly a `str`: 1 or 0 (COMPARE_OP_STR's test).
     IsStr "is_str" None (Obj) -> (CInt) [Borrow => Scalar];
     /// Whether an unboxed int's value is a compact int's: `is_compact_int` of its box.
@@ -671,6 +674,12 @@ ops! {
     FSub "fsub" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar];
     /// `a * b` on doubles.
     FMul "fmul" None (F64, F64) -> (F64) [Borrow, Borrow => Scalar];
+    /// The value of an int of two digits at most (only where `is_medium_int` said so).
+    UnboxMediumInt "unbox_medium_int" None (Obj) -> (I64) [Borrow => Scalar];
+    /// `a op b` on two medium ints' values, the immediate the operator (`NB_ADD`,
+    /// `NB_SUBTRACT`, `NB_MULTIPLY`, `NB_AND`, `NB_OR`, `NB_XOR`), computed exactly (in 128
+    /// bits): (1, the result) when it fits in 64 bits, else (0, anything).
+    MediumArith "medium_arith" Int (I64, I64) -> (CInt, I64) [Borrow, Borrow => Scalar, Scalar];
     /// `a + b` on compact ints' values (below 2**30 in magnitude, so it cannot overflow).
     IAdd "iadd" None (I64, I64) -> (I64) [Borrow, Borrow => Scalar];
     /// `a - b` on compact ints' values.

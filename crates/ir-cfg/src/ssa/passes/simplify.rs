@@ -63,12 +63,15 @@ impl Pass for Simplify {
                 changes += 1;
             }
         }
-        // Compactness tests of values known to be compact ints (small ints, constants).
+        // Compactness tests (and two-digit ones) of values known to be compact ints (small
+        // ints, constants).
         let blocks: Vec<_> = f.blocks.keys().collect();
         for b in blocks {
             let Terminator::Branch { cond, then, .. } = &f.blocks[b].term else { continue };
             let ValueDef::Result(i, 0) = f.values[*cond].def else { continue };
-            if f.insts[i].op == Opcode::IsCompactInt && proven(f, f.insts[i].args[0]) == Some(GuardKind::CompactInt) {
+            if matches!(f.insts[i].op, Opcode::IsCompactInt | Opcode::IsMediumInt)
+                && proven(f, f.insts[i].args[0]) == Some(GuardKind::CompactInt)
+            {
                 f.blocks[b].term = Terminator::Jump(then.clone());
                 changes += 1;
             }
