@@ -1721,21 +1721,16 @@ impl<'c> Emitter<'c, '_> {
     /// (the test of `guard compact_int`, and the negation of `is_compact_int`).
     fn not_compact_int(&self, v: RValue<'c>) -> RValue<'c> {
         let c = self.ctx;
-        let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
-        let not_int = c.new_comparison(None, ComparisonOp::NotEquals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long)));
-        let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-        let big = c.new_comparison(None, ComparisonOp::GreaterThanEquals, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_compact_below as i64));
-        // The tag is read only when the type is int (`||` short-circuits).
-        c.new_binary_op(None, BinaryOp::LogicalOr, self.t.bool, not_int, big)
+        c.new_unary_op(None, UnaryOp::LogicalNegate, self.t.bool, self.int_with_tag_below(v, self.abi.long_compact_below))
     }
 
-    /// Whether object `v` is exactly `int` with two digits at most (`is_medium_int`).
-    fn is_medium_int(&self, v: RValue<'c>) -> RValue<'c> {
+    /// Whether object `v` is exactly `int` with a tag below `below` (at most so many digits).
+    fn int_with_tag_below(&self, v: RValue<'c>, below: u64) -> RValue<'c> {
         let c = self.ctx;
         let ob_type = at(c, &self.t, v, self.abi.ob_type, self.t.ptr).to_rvalue();
         let is_int = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Long)));
         let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
-        let small = c.new_comparison(None, ComparisonOp::LessThan, tag, c.new_rvalue_from_long(self.t.u64, self.abi.long_medium_below as i64));
+        let small = c.new_comparison(None, ComparisonOp::LessThan, tag, c.new_rvalue_from_long(self.t.u64, below as i64));
         // The tag is read only when the type is int (`&&` short-circuits).
         c.new_binary_op(None, BinaryOp::LogicalAnd, self.t.bool, is_int, small)
     }
@@ -2356,7 +2351,7 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::IsMediumInt => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();
-                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, self.is_medium_int(v), self.t.int));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, self.int_with_tag_below(v, self.abi.long_medium_below), self.t.int));
                 }
                 Opcode::UnboxMediumInt => {
                     let v = self.val(*d.args.first().ok_or_else(|| bad(d))?).to_rvalue();

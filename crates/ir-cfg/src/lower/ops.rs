@@ -476,8 +476,7 @@ impl Lowerer<'_> {
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
         let x = self.op1(op, Imm::None, vec![a, b]);
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
-        let join = self.fb.new_block(format!("join_{off}"));
-        self.fb.terminate(Term::Jump(join));
+        let compact_done = self.fb.current();
         self.fb.switch_to(not_compact);
         let slow = self.fb.new_block(format!("slow_{off}"));
         for v in [l, r] {
@@ -495,15 +494,7 @@ impl Lowerer<'_> {
         self.fb.terminate(Term::Branch { cond: Operand::Var(fits), then: fitting, otherwise: slow });
         self.fb.switch_to(fitting);
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
-        self.fb.terminate(Term::Jump(join));
-        self.fb.switch_to(slow);
-        self.call(Helper::BinaryOp, vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)], Some(res))?;
-        self.fb.terminate(Term::Jump(join));
-        self.fb.switch_to(join);
-        self.pop_release_n(2);
-        let dst = self.push(super::OWNED);
-        self.fb.push(Inst::Move { dst, src: Operand::Var(res) });
-        Ok(())
+        self.arith_or_generic(res, slow, oparg, &[compact_done])
     }
 
     /// `l // r` or `l % r` (`op`: ifloordiv, imod) outside a run of arithmetic (int_chain.rs):
@@ -527,7 +518,7 @@ impl Lowerer<'_> {
         self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![a, b], dsts: vec![x], err: Some(err) });
         let res = self.new_obj();
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
-        self.arith_or_generic(res, slow, oparg)
+        self.arith_or_generic(res, slow, oparg, &[])
     }
 
     /// BINARY_OP_EXTEND's `l op r` (fadd, fsub, fmul, fdiv) on a float and a compact int (or
@@ -557,7 +548,7 @@ impl Lowerer<'_> {
         };
         let res = self.new_obj();
         self.call(Helper::BoxFloat, vec![Operand::Var(z)], Some(res))?;
-        self.arith_or_generic(res, slow, oparg)
+        self.arith_or_generic(res, slow, oparg, &[])
     }
 
     /// `as_doubles` of `l` and `r` (`any`: its immediate, for true division): (whether they
@@ -568,12 +559,16 @@ impl Lowerer<'_> {
         (ok, x, y)
     }
 
-    /// The end of an inline arithmetic path that left its result in `res`: `slow` computes it
-    /// with the generic helper, both join, and the result replaces the operands.
-    fn arith_or_generic(&mut self, res: Var, slow: BlockId, oparg: u32) -> Result<()> {
+    /// The end of an inline arithmetic path that left its result in `res` (and of the paths
+    /// `also` ends, still open, that did too): `slow` computes it with the generic helper, all
+    /// join, and the result replaces the operands.
+    fn arith_or_generic(&mut self, res: Var, slow: BlockId, oparg: u32, also: &[BlockId]) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
         let join = self.fb.new_block(format!("join_{}", self.offset()));
         self.fb.terminate(Term::Jump(join));
+        for &b in also {
+            self.fb.terminate_at(b, Term::Jump(join));
+        }
         self.fb.switch_to(slow);
         self.call(Helper::BinaryOp, vec![Operand::Var(l), Operand::Var(r), Operand::Imm(oparg as i64)], Some(res))?;
         self.fb.terminate(Term::Jump(join));
