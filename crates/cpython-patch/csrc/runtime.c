@@ -35,6 +35,7 @@
 #include "internal/pycore_template.h"
 #include "internal/pycore_runtime.h"
 #include "internal/pycore_freelist.h"
+#include "internal/pycore_moduleobject.h"
 
 #include "opcode.h"
 
@@ -771,6 +772,28 @@ PyObject *coir_rt_load_global_in(PyObject *func, PyObject *name, intptr_t site) 
         arm_global_cell((uintptr_t *)site, globals, builtins, name, v);
     }
     return v;
+}
+
+/* LOAD_ATTR with LOAD_ATTR_MODULE feedback (`math.sqrt`): an exact module's attribute, read as
+ * the generic lookup reads it when its type has no attribute of that name (then the module's
+ * dict decides: module_getattro, _PyObject_GenericGetAttrWithDict), through a global cell of
+ * the dict (as both of the cell's dicts: the value is the dict's entry), which the backend's
+ * fast path reads (emit.rs, global_fast_path) and the dict watcher keeps current. `type(m)`
+ * being exactly ModuleType, a static type, nothing else can intercept the read. Anything else
+ * is the generic getattr. */
+PyObject *coir_rt_load_attr_module(PyObject *owner, PyObject *name, intptr_t site) {
+    if (PyModule_CheckExact(owner) && PyUnicode_CheckExact(name) && _PyType_Lookup(&PyModule_Type, name) == NULL) {
+        PyObject *dict = ((PyModuleObject *)owner)->md_dict;
+        PyObject *v;
+        if (dict != NULL && PyDict_CheckExact(dict) && DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys)) {
+            /* Str keys only: comparing them runs no code. */
+            if (PyDict_GetItemRef(dict, name, &v) > 0) {
+                arm_global_cell((uintptr_t *)site, dict, dict, name, v);
+                return v;
+            }
+        }
+    }
+    return PyObject_GetAttr(owner, name);
 }
 
 PyObject *coir_rt_binary_op_numeric(PyObject *l, PyObject *r, int oparg) {

@@ -1669,11 +1669,22 @@ impl<'c> Emitter<'c, '_> {
         use runtime_abi::abi::CoirGlobalCell as Cell;
         let c = self.ctx;
         let owner = self.val(fast.owner).to_rvalue();
-        let (globals_at, builtins_at) = match fast.function {
-            true => (self.abi.func_globals, self.abi.func_builtins),
-            false => (self.abi.frame_globals, self.abi.frame_builtins),
+        let (globals_at, builtins_at) = match fast.of {
+            DictsOf::Function => (self.abi.func_globals, self.abi.func_builtins),
+            DictsOf::Frame => (self.abi.frame_globals, self.abi.frame_builtins),
+            DictsOf::Module => (self.abi.module_dict, self.abi.module_dict),
         };
         let (slow, join) = (self.func.new_block(format!("{name}_global_slow")), self.func.new_block(format!("{name}_global")));
+        let cur = if fast.of == DictsOf::Module {
+            // Its dict is read only once the object is known to be a module.
+            let module = self.func.new_block(format!("{name}_module"));
+            let ob_type = at(c, &self.t, owner, self.abi.ob_type, self.t.ptr).to_rvalue();
+            let is_module = c.new_comparison(None, ComparisonOp::Equals, ob_type, self.reloc(Reloc::Type(BuiltinType::Module)));
+            cur.end_with_conditional(None, is_module, module, slow);
+            module
+        } else {
+            cur
+        };
         let site = c.new_bitcast(None, self.val(fast.site).to_rvalue(), self.t.ptr.make_pointer());
         let cell = self.func.new_local(None, self.t.ptr, format!("{name}_cell"));
         cur.add_assignment(None, cell, site.dereference(None).to_rvalue());
@@ -2897,22 +2908,33 @@ fn store_attr_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg:
 /// otherwise, and fills the word and the cell.
 /// `load_global_in(function, name, site)` (an inlined body's global read) is the same through
 /// the function's dicts.
+/// `load_attr_module(module, name, site)` is the same through the module's dict, the cell's two.
 struct GlobalFast {
-    /// The frame, or the function, whose dicts the cell must be for.
+    /// The frame, function or module whose dicts the cell must be for.
     owner: Value,
-    /// Whether `owner` is a function (else a frame).
-    function: bool,
+    /// What `owner` is.
+    of: DictsOf,
     site: Value,
 }
 
+/// Where a global cell's dicts come from.
+#[derive(Clone, Copy, PartialEq)]
+enum DictsOf {
+    Frame,
+    Function,
+    /// An object that must be exactly a module, whose dict is both.
+    Module,
+}
+
 fn global_fast_path(f: &Function, d: &ir_cfg::ssa::InstData, helper: ir_cfg::Helper) -> Option<GlobalFast> {
-    let (owner, site, function) = match (helper, &d.args[..]) {
-        (ir_cfg::Helper::LoadGlobalCached, &[frame, _name, _gv, _bv, _ix, site]) => (frame, site, false),
-        (ir_cfg::Helper::LoadGlobalIn, &[func, _name, site]) => (func, site, true),
+    let (owner, site, of) = match (helper, &d.args[..]) {
+        (ir_cfg::Helper::LoadGlobalCached, &[frame, _name, _gv, _bv, _ix, site]) => (frame, site, DictsOf::Frame),
+        (ir_cfg::Helper::LoadGlobalIn, &[func, _name, site]) => (func, site, DictsOf::Function),
+        (ir_cfg::Helper::LoadAttrModule, &[module, _name, site]) => (module, site, DictsOf::Module),
         _ => return None,
     };
     let is_site = f.producer(site).is_some_and(|d| d.op == Opcode::SiteCache);
-    is_site.then_some(GlobalFast { owner, function, site })
+    is_site.then_some(GlobalFast { owner, of, site })
 }
 
 /// `call_list_append(ts, [callable, self, item], 1)`: one argument (lowering's CALL with

@@ -139,6 +139,8 @@ layout_facts! {
     func_globals: usize = "offsetof(PyFunctionObject, func_globals)";
     /// `offsetof(PyFunctionObject, func_builtins)`.
     func_builtins: usize = "offsetof(PyFunctionObject, func_builtins)";
+    /// `offsetof(PyModuleObject, md_dict)`.
+    module_dict: usize = "offsetof(PyModuleObject, md_dict)";
     /// `offsetof(PyCodeObject, co_version)` (a `uint32_t`, unique to the code object: a
     /// function's version, which CALL_PY_EXACT_ARGS caches, is its code's when valid, and is
     /// cleared for good when its vectorcall is set, as profile mode does).
@@ -216,6 +218,8 @@ crate::c_enum! {
         Unicode = "COIR_TYPE_UNICODE",
         /// A Python function.
         Function = "COIR_TYPE_FUNCTION",
+        /// A module (exactly `types.ModuleType`).
+        Module = "COIR_TYPE_MODULE",
         /// Not a type: the method descriptor `list.append`, which a call's callable is compared
         /// with as CALL_LIST_APPEND does (the interpreter's `callable_cache.list_append`).
         ListAppend = "COIR_TYPE_LIST_APPEND",
@@ -237,6 +241,7 @@ impl BuiltinType {
             BuiltinType::TupleIter => "&PyTupleIter_Type",
             BuiltinType::Unicode => "&PyUnicode_Type",
             BuiltinType::Function => "&PyFunction_Type",
+            BuiltinType::Module => "&PyModule_Type",
             BuiltinType::ListAppend => "_PyInterpreterState_GET()->callable_cache.list_append",
         }
     }

@@ -203,6 +203,9 @@ helpers! {
     /// no exception, where the name is unbound or the lookup could run code (dicts that are not
     /// exact, or have keys other than str): the body is then left for the call.
     LoadGlobalIn = "coir_rt_load_global_in"(Obj, Obj, Word) -> Obj, Null;
+    /// LOAD_ATTR_MODULE feedback (owner, name, the site's cache): an exact module's attribute
+    /// from its dict, through a global cell of that dict (its first word) as a global read's.
+    LoadAttrModule = "coir_rt_load_attr_module"(Obj, Obj, Word) -> Obj, Null;
     /// BINARY_OP with float or int feedback: exact-type fast paths, generic otherwise.
     BinaryOpNumeric = "coir_rt_binary_op_numeric"(Obj, Obj, Int) -> Obj, Null;
     /// COMPARE_OP with float or int feedback.

@@ -211,6 +211,9 @@ impl Lowerer<'_> {
                         let args = vec![owner, Operand::Name(name), type_version, offset];
                         return self.call_push(Helper::LoadAttrSlot, args, 1);
                     }
+                    if ins.stored == Opcode::LoadAttrModule {
+                        return self.call_push(Helper::LoadAttrModule, vec![owner, Operand::Name(name), site], 1);
+                    }
                     return self.call_push(Helper::LoadAttrPoly, vec![owner, Operand::Name(name), site], 1);
                 }
                 // The callable's depth once the owner is replaced (see `lower_call_maybe_inline`).
