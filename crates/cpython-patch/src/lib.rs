@@ -228,6 +228,7 @@ impl CodeParts {
 /// calls are looked up.
 fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts, Refusal> {
     let mut p = raw_code_parts(code)?;
+    generic_in_cold_blocks(&mut p);
     // COIR_INLINE=0: no call runs inline (for comparisons and for finding an inlining fault).
     static INLINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *INLINE.get_or_init(|| std::env::var("COIR_INLINE").map_or(true, |v| v != "0"))
@@ -239,6 +240,30 @@ fn code_parts(code: &Bound<'_, PyAny>, globals: *mut c_void) -> Result<CodeParts
         p.math = abi.math;
     }
     Ok(p)
+}
+
+/// Instructions in blocks the interpreter's branch history says are not being run
+/// (`ir_cfg::cold_blocks`) are compiled in their generic form: the snapshot of the adaptive code
+/// gets the code's own opcode back at each. Whether such an instruction was specialised by the
+/// time of the compile varies from run to run (it ran twice before the sample, or not), and
+/// with it the function's IR and code-cache key: shapes' `Body.bounce`, whose bounces are rare,
+/// was compiled by GCC again in most runs. A generic instruction runs anything; a cold block
+/// entered after all is slower, not wrong.
+fn generic_in_cold_blocks(p: &mut CodeParts) {
+    if p.adaptive.is_none() {
+        return;
+    }
+    let Ok(cfg) = build_cfg(p) else { return };
+    let Some(adaptive) = p.adaptive.as_mut() else { return };
+    for b in ir_cfg::cold_blocks(&cfg) {
+        let bb = &cfg.graph[b];
+        for ins in &cfg.instrs[bb.first..bb.end] {
+            let at = 2 * ins.offset as usize;
+            if at < adaptive.len() && at < p.code.len() {
+                adaptive[at] = p.code[at];
+            }
+        }
+    }
 }
 
 /// The code units of a code object (`Py_SIZE`); immutable, so also read without the GIL (the

@@ -28,7 +28,7 @@ pub use helpers::{ErrConv, Helper, Ty};
 // LOAD_SMALL_INT's range is the number of small ints the ABI record carries.
 const _: () = assert!(bytecode_cfg::opargs::SMALL_INT_LIMIT as usize == runtime_abi::abi::SMALL_INTS);
 pub use ir::{Block, BlockId, CacheWidth, Function, Inst, Operand, Singleton, Term, Var};
-pub use lower::{lower, may_inline, Callee, CodeInfo, LowerError, StackMismatch, MAX_INLINE_INSTRS};
+pub use lower::{cold_blocks, lower, may_inline, Callee, CodeInfo, LowerError, StackMismatch, MAX_INLINE_INSTRS};
 pub use verify::{verify, VerifyError};
 
 /// Lower and verify. A verifier failure is a bug in lowering, reported as text.

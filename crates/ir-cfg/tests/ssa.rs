@@ -1011,3 +1011,38 @@ fn load_deref_reads_the_cell_inline() {
     assert_eq!(empty.matches("call load_deref").count(), 1, "{after}");
     golden("load_deref", &after);
 }
+
+/// The blocks the branch history says are not being run: the fall-through of a jump taken in
+/// all its last 16 outcomes, and a block reached only from it; not the join the taken jump
+/// reaches. (Their instructions are compiled generic: cpython-patch, generic_in_cold_blocks.)
+#[test]
+fn cold_blocks_follow_the_branch_history() {
+    use Opcode::*;
+    use runtime_abi::caches::BRANCH_HISTORY_UNIT;
+    // Units: RESUME 0, LOAD_FAST_BORROW 1, POP_JUMP_IF_FALSE 2 (to 11), NOT_TAKEN 4,
+    // LOAD_FAST_BORROW 5, POP_JUMP_IF_TRUE 6 (to 11), NOT_TAKEN 8, LOAD_FAST_BORROW 9, POP_TOP
+    // 10, LOAD_CONST 11, RETURN_VALUE 12.
+    let ops = [
+        (Resume, 0),
+        (LoadFastBorrow, 0),
+        (PopJumpIfFalse, 7),
+        (NotTaken, 0),
+        (LoadFastBorrow, 0),
+        (PopJumpIfTrue, 3),
+        (NotTaken, 0),
+        (LoadFastBorrow, 0),
+        (PopTop, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+    ];
+    let first_units = |history: u32| {
+        let jumped: &[(usize, u32)] = &[(BRANCH_HISTORY_UNIT as usize, history)];
+        let cfg = feedback_cfg(&ops, &[(2, PopJumpIfFalse, jumped)], 1, 1);
+        let mut units: Vec<u32> = ir_cfg::cold_blocks(&cfg).into_iter().map(|b| cfg.instrs[cfg.graph[b].first].offset).collect();
+        units.sort();
+        units
+    };
+    assert_eq!(first_units(0xffff), vec![4, 8]);
+    // One fall-through among the last 16 outcomes: nothing is cold.
+    assert_eq!(first_units(0xfffe), Vec::<u32>::new());
+}

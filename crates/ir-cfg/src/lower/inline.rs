@@ -208,6 +208,29 @@ fn hardly_ran(cfg: &BytecodeCfg, ins: &Instr) -> bool {
     ins.stored == ins.opcode && cfg.cache_u16(ins, 1).is_some_and(|c| c == WARMUP_COUNTER || c == WARMUP_COUNTER - COUNTER_VALUE_ONE)
 }
 
+/// The blocks the interpreter's branch history says are not being run: those [`cold`] names,
+/// and the blocks only they lead into.
+pub fn cold_blocks(cfg: &BytecodeCfg) -> Vec<BlockIdx> {
+    let mut is_cold: Vec<bool> = cfg.graph.node_indices().map(|b| cold(cfg, b)).collect();
+    // Forward (code order) until nothing changes: a block whose every way in is from a cold one.
+    loop {
+        let mut changed = false;
+        for b in cfg.graph.node_indices() {
+            if !is_cold[b.index()] {
+                let mut ways = cfg.predecessors(b).peekable();
+                if ways.peek().is_some() && ways.all(|(from, _)| is_cold[from.index()]) {
+                    is_cold[b.index()] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    cfg.graph.node_indices().filter(|b| is_cold[b.index()]).collect()
+}
+
 /// Whether the interpreter's branch history says block `b` is not being run: every way into it
 /// is a conditional jump whose last 16 outcomes all went the other way.
 fn cold(cfg: &BytecodeCfg, b: BlockIdx) -> bool {

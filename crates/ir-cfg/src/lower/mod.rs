@@ -20,7 +20,7 @@ use crate::builder::FunctionBuilder;
 use crate::helpers::{ErrConv, Helper, Ty};
 use crate::ir::{BlockId, Function, Inst, Operand, Term, Var};
 use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp, StackSlot};
-pub use inline::{may_inline, Callee, MAX_INLINE_INSTRS};
+pub use inline::{cold_blocks, may_inline, Callee, MAX_INLINE_INSTRS};
 
 mod build;
 mod calls;
