@@ -17,7 +17,7 @@ pub extern "C" fn _Py_Dealloc(o: *mut u8) {
 /// Stand-ins for what compiled code's float boxing and freeing read by name: `_PyRuntime` with
 /// a reference tracer set (its first word: every layout fact is 0 here), so they always take
 /// the interpreter's functions, `PyFloat_FromDouble` (the `box_float` below), `PyLong_FromLongLong`
-/// (unused here) and `_Py_Dealloc`.
+/// (records the value: `BOXED_INTS`) and `_Py_Dealloc`.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
 pub static _PyRuntime: [usize; 2] = [1, 0];
@@ -28,8 +28,9 @@ pub static PyFloat_Type: [usize; 2] = [0, 0];
 #[allow(non_upper_case_globals)]
 pub static PyLong_Type: [usize; 2] = [0, 0];
 #[unsafe(no_mangle)]
-pub extern "C" fn PyLong_FromLongLong(_v: i64) -> *mut u8 {
-    std::ptr::null_mut()
+pub extern "C" fn PyLong_FromLongLong(v: i64) -> *mut u8 {
+    BOXED_INTS.with(|b| b.borrow_mut().push(v));
+    1 as *mut u8
 }
 #[unsafe(no_mangle)]
 pub extern "C" fn PyFloat_FromDouble(x: f64) -> *mut u8 {
@@ -420,5 +421,111 @@ fn only_the_last_reference_is_deallocated() {
         assert_eq!(run(&mut o), &o as *const Obj as usize);
         assert_eq!((dead(&o), o.refcnt), (freed, after), "count {count}");
         DEALLOCATED.lock().unwrap().retain(|&p| p != &o as *const Obj as usize);
+    }
+}
+
+/// Stand-ins for int objects of up to two 30-bit digits, laid out as the test ABI below says:
+/// `{refcount, type, tag, digits}`, the tag `ndigits << 3 | sign` (0 positive, 1 zero, 2
+/// negative), as CPython's `lv_tag`.
+#[repr(C)]
+struct Int {
+    refcnt: u64,
+    ty: *const u8,
+    tag: u64,
+    digits: [u32; 2],
+}
+
+fn int(v: i64) -> Int {
+    let m = v.unsigned_abs();
+    assert!(m < 1 << 60);
+    let n = if m == 0 { 0 } else if m < 1 << 30 { 1 } else { 2 };
+    // Past its digits, memory the reader must not use.
+    let digits = [(m & ((1 << 30) - 1)) as u32, if n == 2 { (m >> 30) as u32 } else { 0x2aaa_aaaa }];
+    let sign = match v.signum() { 1 => 0, 0 => 1, _ => 2 };
+    Int { refcnt: u32::MAX as u64, ty: &LONG_TYPE, tag: n << 3 | sign, digits }
+}
+
+thread_local! {
+    static BOXED_INTS: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `a, b = local[0], local[1]; if is_medium_int(a) and is_medium_int(b): (fits, r) =
+/// medium_arith[nb](unbox_medium_int(a), unbox_medium_int(b)); return box_int(r) if fits;
+/// return NULL`.
+fn medium(nb: u32) -> ssa::Function {
+    let mut b = SsaBuilder::new("medium", 2);
+    let (err, both, fits, no) = (b.new_block("err"), b.new_block("both"), b.new_block("fits"), b.new_block("no"));
+    let x = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    let y = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    let (mx, my) = (b.ins1(Opcode::IsMediumInt, Imm::None, vec![x], None).unwrap(), b.ins1(Opcode::IsMediumInt, Imm::None, vec![y], None).unwrap());
+    let second = b.new_block("second");
+    b.terminate(Terminator::Branch { cond: mx, then: SsaBuilder::call(second), otherwise: SsaBuilder::call(no) }).unwrap();
+    b.seal_block(second);
+    b.switch_to(second);
+    b.terminate(Terminator::Branch { cond: my, then: SsaBuilder::call(both), otherwise: SsaBuilder::call(no) }).unwrap();
+    b.seal_block(both);
+    b.switch_to(both);
+    let (ux, uy) = (b.ins1(Opcode::UnboxMediumInt, Imm::None, vec![x], None).unwrap(), b.ins1(Opcode::UnboxMediumInt, Imm::None, vec![y], None).unwrap());
+    let r = b.ins(Opcode::MediumArith, Imm::Int(nb as i64), vec![ux, uy], None).unwrap();
+    b.terminate(Terminator::Branch { cond: r[0], then: SsaBuilder::call(fits), otherwise: SsaBuilder::call(no) }).unwrap();
+    b.seal_block(fits);
+    b.switch_to(fits);
+    let o = b.ins1(Opcode::Call, Imm::Call(HelperCall { helper: Helper::BoxInt, arrays: vec![] }), vec![r[1]], Some(err)).unwrap();
+    b.terminate(Terminator::Return(o)).unwrap();
+    b.seal_block(no);
+    b.switch_to(no);
+    let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
+    b.terminate(Terminator::Return(null)).unwrap();
+    finish_raising(b, err)
+}
+
+/// Two-digit ints are read as CPython stores them (sign, two 30-bit digits, the second read only
+/// when there are two), and `+ - * & | ^` of their values are exact: a result that fits 64 bits
+/// is boxed, one that does not takes the other way, as does an int of three digits or another
+/// type. Python's `&`, `|` and `^` of negative ints are two's complement, as `i128`'s.
+#[test]
+fn two_digit_int_arithmetic_is_exact_or_refused() {
+    use ir_cfg::opargs::{NB_ADD, NB_AND, NB_MULTIPLY, NB_OR, NB_SUBTRACT, NB_XOR};
+    let mut abi = abi();
+    abi.facts.ob_type = 8;
+    abi.facts.long_tag = 16;
+    abi.facts.long_digits = 24;
+    abi.facts.long_shift = 30;
+    abi.facts.long_sign_mask = 3;
+    abi.facts.long_compact_below = 2 << 3;
+    abi.facts.long_medium_below = 3 << 3;
+    abi.types[BuiltinType::Long as usize] = &LONG_TYPE as *const u8 as usize;
+    let values = [0i64, 1, -1, 7, (1 << 30) - 1, 1 << 30, -(1 << 30), (1 << 45) + 12345, -(1 << 59) + 3, (1 << 60) - 1, -(1 << 60) + 1];
+    let ops: [(u32, fn(i128, i128) -> i128); 6] =
+        [(NB_ADD, |a, b| a + b), (NB_SUBTRACT, |a, b| a - b), (NB_MULTIPLY, |a, b| a * b), (NB_AND, |a, b| a & b), (NB_OR, |a, b| a | b), (NB_XOR, |a, b| a ^ b)];
+    for (nb, op) in ops {
+        let code = gcc_backend::compile(&medium(nb), &abi, &CodeConsts::default(), &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        let run = |a: &Int, b: &Int| -> (usize, Option<i64>) {
+            let mut frame = [a as *const Int as usize, b as *const Int as usize];
+            BOXED_INTS.with(|v| v.borrow_mut().clear());
+            // SAFETY: the function reads two local slots, the stand-in objects' fields, and calls
+            // the box stand-in.
+            let r = unsafe { (code.entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, code.relocs()) as usize };
+            (r, BOXED_INTS.with(|v| v.borrow().last().copied()))
+        };
+        for &a in &values {
+            for &b in &values {
+                let want = op(a as i128, b as i128);
+                let got = run(&int(a), &int(b));
+                // (Zero is the small int the ABI's zero facts make: the runtime's array, not a box.)
+                match i64::try_from(want) {
+                    Ok(0) => assert_eq!(got, (_PyRuntime.as_ptr() as usize, None), "{a} op{nb} {b}"),
+                    Ok(w) => assert_eq!(got, (1, Some(w)), "{a} op{nb} {b}"),
+                    Err(_) => assert_eq!(got, (0, None), "{a} op{nb} {b} = {want} does not fit"),
+                }
+            }
+        }
+        // Three digits, or not an int: not taken.
+        let mut big = int(5);
+        big.tag = 3 << 3;
+        assert_eq!(run(&big, &int(5)), (0, None));
+        let mut other = int(5);
+        other.ty = &FLOAT_TYPE;
+        assert_eq!(run(&int(5), &other), (0, None));
     }
 }
