@@ -756,14 +756,17 @@ PyObject *coir_rt_load_global_cached(_PyInterpreterFrame *f, PyObject *name, int
     return v;
 }
 
+/* An exact dict whose keys are all str: looking a str up in it runs no code and cannot fail. */
+static inline int str_keyed_dict(PyObject *d) {
+    return d != NULL && PyDict_CheckExact(d) && DK_IS_UNICODE(((PyDictObject *)d)->ma_keys);
+}
+
 PyObject *coir_rt_load_global_in(PyObject *func, PyObject *name, intptr_t site) {
     PyObject *globals = ((PyFunctionObject *)func)->func_globals, *builtins = ((PyFunctionObject *)func)->func_builtins;
-    if (!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins) || !PyUnicode_CheckExact(name) ||
-        !DK_IS_UNICODE(((PyDictObject *)globals)->ma_keys) || !DK_IS_UNICODE(((PyDictObject *)builtins)->ma_keys)) {
+    if (!str_keyed_dict(globals) || !str_keyed_dict(builtins) || !PyUnicode_CheckExact(name)) {
         return NULL;
     }
     coir_counters.global_lookups++;
-    /* Str keys only: comparing them runs no code, and a lookup cannot fail. */
     PyObject *v;
     if (PyDict_GetItemRef(globals, name, &v) == 0 && PyDict_GetItemRef(builtins, name, &v) == 0) {
         return NULL;
@@ -785,12 +788,9 @@ PyObject *coir_rt_load_attr_module(PyObject *owner, PyObject *name, intptr_t sit
     if (PyModule_CheckExact(owner) && PyUnicode_CheckExact(name) && _PyType_Lookup(&PyModule_Type, name) == NULL) {
         PyObject *dict = ((PyModuleObject *)owner)->md_dict;
         PyObject *v;
-        if (dict != NULL && PyDict_CheckExact(dict) && DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys)) {
-            /* Str keys only: comparing them runs no code. */
-            if (PyDict_GetItemRef(dict, name, &v) > 0) {
-                arm_global_cell((uintptr_t *)site, dict, dict, name, v);
-                return v;
-            }
+        if (str_keyed_dict(dict) && PyDict_GetItemRef(dict, name, &v) > 0) {
+            arm_global_cell((uintptr_t *)site, dict, dict, name, v);
+            return v;
         }
     }
     return PyObject_GetAttr(owner, name);

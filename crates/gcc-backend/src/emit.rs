@@ -1519,11 +1519,16 @@ impl<'c> Emitter<'c, '_> {
     fn compact_value(&self, v: RValue<'c>) -> RValue<'c> {
         let c = self.ctx;
         let tag = at(c, &self.t, v, self.abi.long_tag, self.t.u64).to_rvalue();
+        let digit = c.new_cast(None, at(c, &self.t, v, self.abi.long_digits, self.t.u32).to_rvalue(), self.t.word);
+        c.new_binary_op(None, BinaryOp::Mult, self.t.word, self.long_sign(tag), digit)
+    }
+
+    /// An int's sign from its tag, `1 - (tag & SIGN_MASK)`: 1, 0 or -1.
+    fn long_sign(&self, tag: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
         let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
         let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), self.t.word);
-        let sign = c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_rvalue_one(self.t.word), sign_bits);
-        let digit = c.new_cast(None, at(c, &self.t, v, self.abi.long_digits, self.t.u32).to_rvalue(), self.t.word);
-        c.new_binary_op(None, BinaryOp::Mult, self.t.word, sign, digit)
+        c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_rvalue_one(self.t.word), sign_bits)
     }
 
     /// `x` = the double an exact float or a compact int stands for: `cur` ends in the type
@@ -1765,10 +1770,7 @@ impl<'c> Emitter<'c, '_> {
         let high = c.new_binary_op(None, BinaryOp::LShift, w, dt, c.new_rvalue_from_long(w, self.abi.long_shift as i64));
         let high = c.new_binary_op(None, BinaryOp::BitwiseAnd, w, high, c.new_unary_op(None, UnaryOp::Minus, w, two));
         let magnitude = c.new_binary_op(None, BinaryOp::BitwiseOr, w, d0, high);
-        let mask = c.new_rvalue_from_long(self.t.u64, self.abi.long_sign_mask as i64);
-        let sign_bits = c.new_cast(None, c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, tag, mask), w);
-        let sign = c.new_binary_op(None, BinaryOp::Minus, w, c.new_rvalue_one(w), sign_bits);
-        c.new_binary_op(None, BinaryOp::Mult, w, sign, magnitude)
+        c.new_binary_op(None, BinaryOp::Mult, w, self.long_sign(tag), magnitude)
     }
 
     /// Whether unboxed int `v` is beyond a compact int's range: |v| < 2**S (one digit of S
