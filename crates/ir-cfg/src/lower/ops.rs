@@ -151,6 +151,11 @@ impl Lowerer<'_> {
                 {
                     return self.int_arith(op, arg);
                 }
+                if ins.stored == O::BinaryOp
+                    && let Some(op) = self.unspecialised_int_op(arg)
+                {
+                    return self.int_arith(op, arg);
+                }
                 // The interpreter never specialises these two: no feedback to wait for.
                 if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_TRUE_DIVIDE && self.speculate_true_divide()? {
                     return Ok(());
@@ -353,6 +358,29 @@ impl Lowerer<'_> {
 
     /// Whether the top of the stack was pushed by the instruction just before, a constant
     /// known to be an exact float.
+    /// An unspecialised BINARY_OP that is still most likely int arithmetic, computed as
+    /// `int_arith` does (compact, then two-digit ints inline; anything else, at the cost of
+    /// the failed type tests, by the generic helper): `& | ^` (their other uses, sets and
+    /// bools, are rare in hot code), and `+ - *` of an int constant. The interpreter leaves
+    /// them generic once an operand is past one digit (`(h * 31 + c) & 0xFFFFFFFF`), and
+    /// never specialises a bit operation of two-digit ints.
+    fn unspecialised_int_op(&self, oparg: u32) -> Option<SsaOp> {
+        if let Some(op) = int_bit_op(oparg) {
+            return Some(op);
+        }
+        let int_constant = self.prev.is_some_and(|p| {
+            p.opcode == Opcode::LoadSmallInt
+                || (p.opcode == Opcode::LoadConst
+                    && self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(GuardKind::CompactInt))
+        });
+        match opargs::nb_operator(oparg) {
+            opargs::NB_ADD if int_constant => Some(SsaOp::IAdd),
+            opargs::NB_SUBTRACT if int_constant => Some(SsaOp::ISub),
+            opargs::NB_MULTIPLY if int_constant => Some(SsaOp::IMul),
+            _ => None,
+        }
+    }
+
     fn float_constant_on_top(&self) -> bool {
         self.prev.is_some_and(|p| {
             p.opcode == Opcode::LoadConst && self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(GuardKind::Float)
