@@ -204,6 +204,31 @@ def test_stats_json_is_json_without_importing_json(tmp_path):
     assert out.read_text() == json.dumps(s)
 
 
+LIBGCCJIT_LOADS = """
+    import coir
+    def mapped():
+        with open("/proc/self/maps") as f:
+            return "libgccjit" in f.read()
+    print("import", mapped())
+    def f(x):
+        return x * 3 + 1
+    coir.compile(f)
+    print("compile", mapped(), f(4), coir._native.libgccjit_version()[0] >= 12)
+"""
+
+
+@pytest.mark.parametrize("bind_now", [False, True])
+def test_libgccjit_is_loaded_by_the_first_compile(bind_now):
+    """Importing coir does not load GCC (its module has no DT_NEEDED entry for libgccjit): a
+    process whose hot code is all in the code cache never needs it. The first compile loads
+    it (no code cache here: a function found there needs no GCC); with LD_BIND_NOW (every
+    symbol bound at load) the import loads it first."""
+    env = {"COIR_CODE_CACHE": "0"} | ({"LD_BIND_NOW": "1"} if bind_now else {})
+    r = _run(LIBGCCJIT_LOADS, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["import", str(bind_now), "compile", "True", "13", "True"], r.stdout
+
+
 def test_dump_dir_env(tmp_path):
     r = subprocess.run([sys.executable, "-m", "coir", "--threshold", "0", "--dump-dir", str(tmp_path), "-c",
                         "def f(x):\n    return x + 1\nprint(f(1))"], capture_output=True, text=True, timeout=300)

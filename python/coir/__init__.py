@@ -32,8 +32,31 @@ import gc as _gc
 import os as _os
 import sys as _sys
 
-from . import _native
-from ._native import CompileError
+
+def _import_native():
+    """The extension module, imported with lazy binding: its calls into libgccjit are bound
+    on first use, after it loads the library for its first compile, so a process whose hot
+    code is all in the code cache never loads GCC (see crates/gcc-backend/src/libgccjit.rs).
+    Where the dynamic loader binds everything at load anyway (LD_BIND_NOW), libgccjit is
+    loaded first, as a dependency would have been."""
+    flags = _sys.getdlopenflags()
+    _sys.setdlopenflags((flags & ~_os.RTLD_NOW) | _os.RTLD_LAZY)
+    try:
+        from . import _native
+        return _native
+    except ImportError as e:
+        if "gcc_jit_" not in str(e):
+            raise
+        import ctypes
+        ctypes.CDLL("libgccjit.so.0", mode=_os.RTLD_NOW | _os.RTLD_GLOBAL)
+        from . import _native
+        return _native
+    finally:
+        _sys.setdlopenflags(flags)
+
+
+_native = _import_native()
+from ._native import CompileError  # noqa: E402
 
 __all__ = ["enable", "disable", "jit", "compile", "stats", "dump", "is_compiled", "CompileError"]
 

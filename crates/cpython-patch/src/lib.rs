@@ -754,10 +754,10 @@ fn lock_for_exit() {
     }
 }
 
-/// Registered with the C library's `atexit` at import, after libgccjit was loaded, so it runs
-/// before libgccjit's static destructors: a compile still running on the worker (when the
-/// process ends without Python's finalisation, e.g. a C `exit()`) finishes first, and none
-/// starts after.
+/// Registered with the C library's `atexit` when libgccjit is loaded (its first compile:
+/// `gcc_backend::libgccjit::after_load`), after it registered its static destructors, so it
+/// runs before them: a compile still running on the worker (when the process ends without
+/// Python's finalisation, e.g. a C `exit()`) finishes first, and none starts after.
 extern "C" fn at_c_exit() {
     lock_for_exit();
 }
@@ -1729,12 +1729,13 @@ fn set_hot_calls(n: i64) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     install_panic_hook();
-    gcc_backend::shield::install();
     // Built now, before there is a compile thread: a table a thread is building when another
     // forks stays unbuilt in the child for good (see BUSY), and GCC runs in forked children.
     let _ = bytecode_cfg::opcodes::name(bytecode_cfg::Opcode::Nop);
     // SAFETY: registering a plain C function; see at_c_exit.
-    unsafe { libc::atexit(at_c_exit) };
+    gcc_backend::libgccjit::after_load(|| unsafe {
+        libc::atexit(at_c_exit);
+    });
     // SAFETY: module init runs with the GIL held.
     if unsafe { ffi::coir_init() } < 0 {
         return Err(PyErr::fetch(m.py()));

@@ -192,7 +192,8 @@ fn at<'c>(ctx: &'c Context<'c>, t: &Types<'c>, base: RValue<'c>, off: usize, ty:
 }
 
 /// A context with the options of `opts`' tier; every function compiled together shares them.
-fn new_context<'c>(opts: &Options) -> Context<'c> {
+fn new_context<'c>(opts: &Options) -> Result<Context<'c>, BackendError> {
+    crate::libgccjit::load().map_err(|e| BackendError::Gcc(e.into()))?;
     let ctx = Context::default();
     // Level 2 (the optimised tier) is -O1 with GCC's inliner on (-O2's -finline-small-functions
     // and -finline-functions), not -O2: our code is helper calls, branches and inline
@@ -258,7 +259,7 @@ fn new_context<'c>(opts: &Options) -> Context<'c> {
             ctx.add_driver_option(o);
         }
     }
-    ctx
+    Ok(ctx)
 }
 
 /// Everything in a context that its functions share.
@@ -301,9 +302,9 @@ pub(crate) fn identity(f: &Function, abi: &Abi, opts: &Options) -> (String, Stri
         format!("{f:?}"),
         format!("{:?}", abi.layout_facts()),
         format!(
-            "O{} GCC {:?} {} driver {} stress={} half_power={}",
+            "O{} libgccjit {} {} driver {} stress={} half_power={}",
             opts.opt_level,
-            crate::libgccjit::version(),
+            crate::libgccjit::identity(),
             std::env::var("COIR_GCC_OPTIONS").unwrap_or_default(),
             std::env::var("COIR_GCC_DRIVER_OPTIONS").unwrap_or_default(),
             opts.deopt_stress,
@@ -514,15 +515,16 @@ pub(crate) fn compile(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Optio
     compile_as(f, abi, consts, &opts, identity(f, abi, &opts))
 }
 
-/// The options `f` compiles with: the optimised tier (level 2) takes -O3 for a loop of float
-/// arithmetic, where the loaded libgccjit supports it. Measured (code cache warm, 5 interleaved
+/// The options `f` compiles with: the optimised tier (level 2) takes level 3 (-O3, where the
+/// loaded libgccjit supports it: `new_context`; decided there, so that finding `f` in the code
+/// cache does not load libgccjit) for a loop of float arithmetic. Measured (code cache warm, 5 interleaved
 /// runs, this level against -O3 for whole programs): nbody 1.14x, spectral_norm 1.09x faster at
 /// -O3; strings 0.88x, shapes 0.93-0.99x slower, the rest within noise; so -O3 only where those
 /// two gain: floats computed in a loop. A loop is a second eval-breaker check (RESUME has the
 /// first; every JUMP_BACKWARD has one).
 pub(crate) fn tuned(f: &Function, opts: &Options) -> Options {
     let mut opts = opts.clone();
-    if opts.opt_level == 2 && crate::libgccjit::supports_o3() && numeric_loop(f) {
+    if opts.opt_level == 2 && numeric_loop(f) {
         opts.opt_level = 3;
     }
     opts
@@ -547,7 +549,7 @@ fn compile_as(f: &Function, abi: &Abi, consts: &CodeConsts, opts: &Options, (key
             return Ok(c);
         }
     }
-    let ctx = new_context(opts);
+    let ctx = new_context(opts)?;
     let shared = Shared::new(&ctx, abi);
     let relocs = emit_function(&ctx, &shared, f, abi, consts, opts, &symbol)?;
     shared.finish(&ctx, abi);
@@ -692,7 +694,8 @@ fn batch(todo: &[usize], units: &[Unit<'_>], ids: &[(String, String)], abi: &Abi
     let mut results: Vec<Option<Result<Compiled, BackendError>>> = todo.iter().map(|_| None).collect();
     let first = units[todo[0]].opts;
     let (ctx, members, relocs) = 'emit: loop {
-        let ctx = new_context(first);
+        // (Unloadable: each compiled alone gets the error.)
+        let ctx = new_context(first).ok()?;
         let shared = Shared::new(&ctx, abi);
         let members: Vec<usize> = (0..todo.len()).filter(|&n| results[n].is_none()).collect();
         let mut relocs = Vec::with_capacity(members.len());
@@ -3123,9 +3126,8 @@ mod tests {
             }
             b.finish().unwrap()
         };
-        let o3 = if crate::libgccjit::supports_o3() { 3 } else { 2 };
         let level = |f: &ir_cfg::ssa::Function, at: u8| super::tuned(f, &Options { opt_level: at, ..Options::default() }).opt_level;
-        assert_eq!(level(&build(true, true), 2), o3);
+        assert_eq!(level(&build(true, true), 2), 3);
         assert_eq!(level(&build(true, false), 2), 2);
         assert_eq!(level(&build(false, true), 2), 2);
         assert_eq!(level(&build(true, true), 0), 0);

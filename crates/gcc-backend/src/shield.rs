@@ -23,7 +23,7 @@
 //! Calls made by libgccjit's static constructors (before `install`) are not affected, so the
 //! destructors GCC registered at load time still run at exit.
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What [`install`] redirected and how often GCC called each replacement since.
@@ -45,7 +45,7 @@ static SIGNAL_CALLS: AtomicU64 = AtomicU64::new(0);
 static ATEXIT_CALLS: AtomicU64 = AtomicU64::new(0);
 static SETRLIMIT_CALLS: AtomicU64 = AtomicU64::new(0);
 static REAPED_ELSEWHERE: AtomicU64 = AtomicU64::new(0);
-static SLOTS: OnceLock<u32> = OnceLock::new();
+static SLOTS: Mutex<u32> = Mutex::new(0);
 
 /// Reports the disposition GCC asked about and installs nothing. The driver's pattern is
 /// `if (signal(s, SIG_IGN) != SIG_IGN) signal(s, handler)`: with the current disposition
@@ -150,22 +150,25 @@ pub fn block_async_signals() -> libc::sigset_t {
     }
 }
 
-/// Redirect libgccjit's imports (once per process; later calls return the first result).
+/// Redirect libgccjit's imports (once per process, once it is loaded: a call before its load,
+/// which finds nothing, is not remembered; `libgccjit::load` calls this right after loading).
 /// Returns how many import slots were rewritten: 0 means libgccjit is not loaded or its
 /// dynamic section could not be read, and nothing is shielded.
 pub fn install() -> u32 {
-    *SLOTS.get_or_init(|| {
+    let mut slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    if *slots == 0 {
         let mut n = 0u32;
         // SAFETY: dl_iterate_phdr calls back with valid program headers of loaded objects.
         unsafe { libc::dl_iterate_phdr(Some(visit), &mut n as *mut u32 as *mut c_void) };
-        n
-    })
+        *slots = n;
+    }
+    *slots
 }
 
 /// The counters since [`install`].
 pub fn stats() -> ShieldStats {
     ShieldStats {
-        slots: SLOTS.get().copied().unwrap_or(0),
+        slots: *SLOTS.lock().unwrap_or_else(|e| e.into_inner()),
         signal_calls: SIGNAL_CALLS.load(Ordering::Relaxed),
         atexit_calls: ATEXIT_CALLS.load(Ordering::Relaxed),
         setrlimit_calls: SETRLIMIT_CALLS.load(Ordering::Relaxed),
