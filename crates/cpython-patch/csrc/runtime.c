@@ -1105,21 +1105,55 @@ static inline int is_plain_py_function(PyObject *callable) {
 static PyObject *init_name;   /* "__init__", interned (coir_init) */
 static PyObject *list_append; /* the descriptor list.append (coir_init) */
 
+/* The __init__ of `cls` (borrowed: the class keeps it), if `cls` is an ordinary class
+ * (metaclass `type`, instances from object.__new__ and PyType_GenericAlloc, not abstract)
+ * whose __init__ is a plain Python function; else NULL. Runs no Python code. */
+static PyObject *plain_init_class(PyObject *cls) {
+    PyTypeObject *tp = (PyTypeObject *)cls;
+    if (!Py_IS_TYPE(cls, &PyType_Type) || tp->tp_new != PyBaseObject_Type.tp_new || tp->tp_alloc != PyType_GenericAlloc ||
+        (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) {
+        return NULL;
+    }
+    PyObject *init = _PyType_Lookup(tp, init_name); /* borrowed; never sets an error */
+    return init != NULL && is_plain_py_function(init) ? init : NULL;
+}
+
+void *coir_init_code(void *cls) {
+    PyObject *init = cls != NULL ? plain_init_class((PyObject *)cls) : NULL;
+    return init != NULL ? ((PyFunctionObject *)init)->func_code : NULL;
+}
+
+/* lower/inline.rs runs `cls(...)`'s __init__ inline after allocating the instance itself, as
+ * call_class_with_init does, when the class is one plain_init_class accepts and the tests of
+ * InlineOk's entry (emit.rs) pass for its __init__. */
+PyObject *coir_rt_init_of(PyThreadState *ts, PyObject *cls, intptr_t version) {
+    PyObject *init = plain_init_class(cls);
+    if (init == NULL) {
+        return NULL;
+    }
+    PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)init)->func_code;
+    uintptr_t eval_breaker = _Py_atomic_load_uintptr_relaxed(&ts->eval_breaker);
+    if (co->co_version != (uint32_t)version || ts->py_recursion_remaining <= 0 ||
+        eval_breaker != co->_co_instrumentation_version || co->_co_monitoring != NULL) {
+        return NULL;
+    }
+    return init;
+}
+
+PyObject *coir_rt_alloc_instance(PyObject *cls) {
+    return ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+}
+
 /* `cls(*args)` (keyword arguments too: `kwnames` names the last of them), args[1] free for
- * self, when cls is an ordinary class (metaclass `type`,
- * instances from object.__new__ and PyType_GenericAlloc, not abstract) whose __init__ is a
- * plain Python function: what type_call does for it (object_new allocates, slot_tp_init calls
- * __init__ with self prepended, and anything but None from it is a TypeError), with __init__
- * called as any other native call. 0: not such a class; 1: `*result` is the call's. */
+ * self, when cls is a class plain_init_class accepts: what type_call does for it (object_new
+ * allocates, slot_tp_init calls __init__ with self prepended, and anything but None from it is
+ * a TypeError), with __init__ called as any other native call. 0: not such a class; 1:
+ * `*result` is the call's. */
 static int call_class_with_init(PyThreadState *ts, PyObject **args, int nargs, PyObject *kwnames, PyObject **result,
                                 uintptr_t *site) {
     PyTypeObject *tp = (PyTypeObject *)args[0];
-    if (!Py_IS_TYPE((PyObject *)tp, &PyType_Type) || tp->tp_new != PyBaseObject_Type.tp_new ||
-        tp->tp_alloc != PyType_GenericAlloc || (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT)) {
-        return 0;
-    }
-    PyObject *init = _PyType_Lookup(tp, init_name); /* borrowed; never sets an error */
-    if (init == NULL || !is_plain_py_function(init)) {
+    PyObject *init = plain_init_class((PyObject *)tp);
+    if (init == NULL) {
         return 0;
     }
     *result = NULL;

@@ -295,6 +295,8 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
     // Each code met: with its entry in `out`, or None if it is not inlined.
     let mut seen: Vec<(*mut c_void, Option<usize>)> = Vec::new();
     let abi = abi();
+    // The loads among the instructions that named a code object that push a class.
+    let mut init_loads = Vec::new();
     for ins in instrs {
         let code = match (ins.opcode, ins.stored) {
             (Opcode::Call, Opcode::CallPyExactArgs) => match read(ins, CALL_FUNC_VERSION.unit, ir_cfg::CacheWidth::U32) {
@@ -309,13 +311,21 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
                     _ => continue,
                 }
             }
-            // Not LOAD_GLOBAL_BUILTIN: a name found in the builtins is not the module's.
+            // Not LOAD_GLOBAL_BUILTIN: a name found in the builtins is not the module's. A
+            // class names its `__init__` (lowering allocates the instance).
             (Opcode::LoadGlobal, Opcode::LoadGlobal | Opcode::LoadGlobalModule) if ins.oparg & 1 == 1 => {
                 let f = global_value(p, globals, ins.oparg >> 1);
                 // SAFETY: a type check and a field read of a live object (GIL held).
                 match !f.is_null() && unsafe { pyo3::ffi::PyFunction_Check(f as *mut pyo3::ffi::PyObject) } != 0 {
                     true => unsafe { pyo3::ffi::PyFunction_GetCode(f as *mut pyo3::ffi::PyObject) as *mut c_void },
-                    false => continue,
+                    // SAFETY: as above; NULL unless a class whose instances coir makes.
+                    false => match unsafe { ffi::coir_init_code(f) } {
+                        code if code.is_null() => continue,
+                        code => {
+                            init_loads.push(ins.offset);
+                            code
+                        }
+                    },
                 }
             }
             _ => continue,
@@ -327,6 +337,9 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         match seen.iter().find(|&&(c, _)| c == code) {
             Some(&(_, Some(k))) => {
                 out[k].1.call_units.push(ins.offset);
+                if init_loads.last() == Some(&ins.offset) {
+                    out[k].1.init_units.push(ins.offset);
+                }
                 continue;
             }
             Some(&(_, None)) => continue,
@@ -353,7 +366,10 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
             // The math functions its body may call inline, by the caller's globals (where a
             // module's functions usually find them; what a call finds is tested when it runs).
             cp.math_calls = math_calls_of(&cp, &cfg.instrs, globals, &abi);
-            let c = callee(vec![ins.offset], &cp, cfg, &abi);
+            let mut c = callee(vec![ins.offset], &cp, cfg, &abi);
+            if init_loads.last() == Some(&ins.offset) {
+                c.init_units.push(ins.offset);
+            }
             ir_cfg::may_inline(&c).then_some((cp, c))
         });
         if let Some(entry) = entry {
@@ -564,6 +580,7 @@ fn lower(p: &CodeParts, cfg: &BytecodeCfg) -> Result<ir_cfg::Function, Refusal> 
 fn callee(call_units: Vec<u32>, p: &CodeParts, cfg: BytecodeCfg, abi: &Abi) -> ir_cfg::Callee {
     ir_cfg::Callee {
         call_units,
+        init_units: Vec::new(),
         base: 0,
         names_base: 0,
         cfg,

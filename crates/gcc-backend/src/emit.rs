@@ -40,6 +40,8 @@ struct Types<'c> {
     i32: Type<'c>,
     u64: Type<'c>,
     char: Type<'c>,
+    /// `uint8_t` (the insertion order of inline values).
+    u8: Type<'c>,
     /// `union { void *p; uint64_t u; }`: libgccjit (GCC 12) casts no pointer to integer.
     conv: Type<'c>,
     conv_p: gccjit::Field<'c>,
@@ -70,6 +72,7 @@ impl<'c> Types<'c> {
             i32: ctx.new_int_type(4, true),
             u64,
             char: ctx.new_int_type(1, true),
+            u8: ctx.new_int_type(1, false),
             conv: ctx.new_union_type(None, "coir_conv", &[conv_p, conv_u]),
             conv_p,
             conv_u,
@@ -1406,15 +1409,36 @@ impl<'c> Emitter<'c, '_> {
         let slot = self.at_known(owner, fast.offset, self.t.ptr);
         let old = self.func.new_local(None, self.t.ptr, format!("{name}_old"));
         if fast.inline_values {
-            // As _GUARD_DORV_NO_DICT: no managed dict, valid values; and a value already there
-            // (a new one joins the values' insertion order: the helper does that).
+            // As _GUARD_DORV_NO_DICT: no managed dict, valid values.
             let dict = at(c, &self.t, owner, self.abi.managed_dict_offset as isize as usize, self.t.ptr).to_rvalue();
             let no_dict = self.func.new_block(format!("{name}_no_dict"));
             cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::Equals, dict, c.new_null(self.t.ptr)), no_dict, slow);
             cur = self.inline_values_valid(no_dict, owner, ob_type, slow, name);
             cur.add_assignment(None, old, slot.to_rvalue());
-            let present = self.func.new_block(format!("{name}_present"));
-            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, old.to_rvalue(), c.new_null(self.t.ptr)), present, slow);
+            let (present, absent) = (self.func.new_block(format!("{name}_present")), self.func.new_block(format!("{name}_absent")));
+            cur.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, old.to_rvalue(), c.new_null(self.t.ptr)), present, absent);
+            // A new attribute (an instance's first stores, in its __init__) joins the values'
+            // insertion order, as _STORE_ATTR_INSTANCE_VALUE's _PyDictValues_AddToInsertionOrder:
+            // its index in the values array is appended to the order bytes after the array.
+            let size = at(c, &self.t, ob_type, self.abi.type_basicsize, self.t.word).to_rvalue();
+            let values = c.new_array_access(None, c.new_cast(None, owner, self.t.char.make_pointer()), size).get_address(None);
+            let byte = |off: usize| at(c, &self.t, values, off, self.t.u8);
+            let array = self.abi.dict_values_values as i64;
+            let ptr = std::mem::size_of::<usize>() as i64;
+            let order = c.new_binary_op(None, BinaryOp::Plus, self.t.word, c.new_rvalue_from_long(self.t.word, array),
+                c.new_binary_op(None, BinaryOp::Mult, self.t.word, c.new_cast(None, byte(self.abi.dict_values_capacity).to_rvalue(), self.t.word), c.new_rvalue_from_long(self.t.word, ptr)));
+            let count = byte(self.abi.dict_values_size);
+            let at_end = c.new_binary_op(None, BinaryOp::Plus, self.t.word, order, c.new_cast(None, count.to_rvalue(), self.t.word));
+            // The slot's offset is from the object; the values start `size` bytes into it.
+            let off = self.known_as(fast.offset, self.t.word);
+            let from_array = c.new_binary_op(None, BinaryOp::Minus, self.t.word, c.new_binary_op(None, BinaryOp::Minus, self.t.word, off, size), c.new_rvalue_from_long(self.t.word, array));
+            let index = c.new_binary_op(None, BinaryOp::Divide, self.t.word, from_array, c.new_rvalue_from_long(self.t.word, ptr));
+            absent.add_assignment(None, c.new_array_access(None, c.new_cast(None, values, self.t.u8.make_pointer()), at_end), c.new_cast(None, index, self.t.u8));
+            absent.add_assignment(None, count, c.new_binary_op(None, BinaryOp::Plus, self.t.u8, count.to_rvalue(), c.new_rvalue_one(self.t.u8)));
+            absent.add_eval(None, c.new_call(None, self.rc.incref, &[v]));
+            absent.add_assignment(None, slot, v);
+            absent.add_assignment(None, result, c.new_rvalue_from_long(self.t.int, fast.quiet as i64));
+            absent.end_with_jump(None, join);
             cur = present;
         } else {
             cur.add_assignment(None, old, slot.to_rvalue());

@@ -262,7 +262,7 @@ fn feedback_cfg(ops: &[(Opcode, u8)], feedback: &[(usize, Opcode, &[(usize, u32)
 /// A plain callee (`CO_OPTIMIZED | CO_NEWLOCALS`, no keyword-only parameters) named by the
 /// feedback at `call_unit`, its feedback relocated at unit 100 and its names at 2.
 fn test_callee(call_unit: u32, cfg: bytecode_cfg::BytecodeCfg, argcount: u32, nlocalsplus: u32, consts: Vec<ir_cfg::ir::Operand>) -> ir_cfg::Callee {
-    ir_cfg::Callee { call_units: vec![call_unit], base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts, math_calls: vec![] }
+    ir_cfg::Callee { call_units: vec![call_unit], init_units: vec![], base: 100, names_base: 2, cfg, flags: 0x3, argcount, kwonlyargcount: 0, nlocalsplus, consts, math_calls: vec![] }
 }
 
 /// `caller` (with `nlocals` locals) lowered with `callees`, through both verifiers: its SSA

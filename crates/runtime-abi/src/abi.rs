@@ -123,6 +123,11 @@ layout_facts! {
     managed_dict_offset: i64 = "MANAGED_DICT_OFFSET";
     /// `offsetof(PyDictValues, valid)`.
     dict_values_valid: usize = "offsetof(PyDictValues, valid)";
+    /// `offsetof(PyDictValues, capacity)` (a byte: the values array's length; the insertion
+    /// order, a byte per value, follows the array).
+    dict_values_capacity: usize = "offsetof(PyDictValues, capacity)";
+    /// `offsetof(PyDictValues, size)` (a byte: how many values are in the insertion order).
+    dict_values_size: usize = "offsetof(PyDictValues, size)";
     /// `offsetof(PyDictValues, values)`: the inline values' array.
     dict_values_values: usize = "offsetof(PyDictValues, values)";
     /// `offsetof(PyVarObject, ob_size)` (a list's or tuple's length).

@@ -66,6 +66,10 @@ c_api! {
         /// descriptor), borrowed, or NULL unless a type of that version still exists (so the
         /// descriptor is alive) and the descriptor is a Python function (GIL held).
         fn coir_method_code(type_version: u32, descr: *mut c_void) -> *mut c_void;
+        /// The code of `cls.__init__` if `cls` (any object) is a class whose calls coir
+        /// allocates itself and runs `__init__` of (`plain_init_class` in runtime.c),
+        /// borrowed, or NULL (GIL held; runs no Python code).
+        fn coir_init_code(cls: *mut c_void) -> *mut c_void;
         /// What `name` (a str) is bound to in `dict` (an exact dict of str keys), borrowed, or
         /// NULL (GIL held; runs no Python code).
         fn coir_dict_value(dict: *mut c_void, name: *mut c_void) -> *mut c_void;

@@ -162,9 +162,9 @@ impl Lowerer<'_> {
                 {
                     return self.lower_math_call(m, k, h, args);
                 }
-                if h == Helper::Call {
-                    // (Its last argument: the site's own cache of its callee's code state, see
-                    // runtime.c, site_code_state.)
+                // (Call's last argument: the site's own cache of its callee's code state, see
+                // runtime.c, site_code_state.) A class's call may run its `__init__` inline.
+                if matches!(h, Helper::Call | Helper::CallClass) {
                     return self.lower_call_maybe_inline(h, args, n + 2);
                 }
                 self.call_push(h, args, n + 2)

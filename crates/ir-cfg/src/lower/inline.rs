@@ -61,6 +61,9 @@ pub struct Callee {
     /// (a method's load and its CALL both name it once the CALL is specialised: one entry, so
     /// the caller's IR, and its code-cache key, do not depend on whether the CALL was).
     pub call_units: Vec<u32>,
+    /// Those of `call_units` that are loads of a class whose `__init__` this is: a call of
+    /// the class allocates the instance and runs the body on it (see [`Plan::init`]).
+    pub init_units: Vec<u32>,
     /// Where its code's feedback is in the caller's relocated snapshot (`Operand::Cache`
     /// units): its inline caches at `base + unit`, and its `co_version` (tested against the
     /// callable's at run time) in the two units after its code.
@@ -101,19 +104,42 @@ struct Plan {
     /// the call, and finishes the call in the interpreter instead, from where it stopped
     /// (`resume_inline`).
     stores: bool,
+    /// The callable is a class and the body its `__init__`: `init_of` tests the class and
+    /// names the function, `alloc_instance` makes the instance, the body's first local, and
+    /// the call's result is the instance. Allocating is the body's first effect (the body is
+    /// left by finishing `__init__` in the interpreter, never by calling the class again),
+    /// and the body returns only `None` (what type_call checks of `__init__`'s result).
+    init: bool,
 }
 
 /// Whether `callee` can run inline at a call with `nargs` arguments after `callable` and
-/// `self_or_null`, and how.
-fn plan(callee: &Callee, nargs: u32) -> Option<Plan> {
-    let with_self = if callee.argcount == nargs + 1 {
+/// `self_or_null` (NULL after a class: `init`), and how.
+fn plan(callee: &Callee, nargs: u32, init: bool) -> Option<Plan> {
+    let with_self = if init {
+        if callee.argcount != nargs + 1 || !returns_none(callee) {
+            return None;
+        }
+        false
+    } else if callee.argcount == nargs + 1 {
         true
     } else if callee.argcount == nargs {
         false
     } else {
         return None;
     };
-    body_stores(callee).map(|stores| Plan { with_self, stores })
+    body_stores(callee).map(|stores| Plan { with_self, stores: stores || init, init })
+}
+
+/// Whether every RETURN_VALUE of `callee`'s body returns the constant `None`.
+fn returns_none(callee: &Callee) -> bool {
+    let cfg = &callee.cfg;
+    let none = Operand::Singleton(crate::ir::Singleton::None);
+    cfg.graph.node_indices().filter(|&b| cfg.graph[b].depth_in.is_some() && !leaves(callee, b)).all(|b| {
+        let instrs = &cfg.instrs[cfg.graph[b].first..cfg.graph[b].end];
+        instrs.iter().enumerate().filter(|(_, ins)| ins.opcode == Opcode::ReturnValue).all(|(j, _)| {
+            j > 0 && instrs[j - 1].opcode == Opcode::LoadConst && callee.consts.get(instrs[j - 1].oparg as usize) == Some(&none)
+        })
+    })
 }
 
 /// Whether `callee` can run inline at some call: the compiler keeps only those, so that
@@ -340,8 +366,11 @@ struct Body<'c> {
     /// What each local holds where paths join: owned, but for arguments never stored to
     /// (borrowed from the caller throughout).
     joined_locals: Vec<bool>,
-    /// The caller's variable holding the function called (its closure gives free variables).
+    /// The function whose body runs (its closure gives free variables): the callable, or the
+    /// `__init__` of a class called (Plan::init).
     callable: Var,
+    /// The instance a class's call made (Plan::init), owned until it becomes the result.
+    instance: Option<Var>,
     /// The IR block of each reachable callee block.
     blocks: HashMap<BlockIdx, BlockId>,
     /// What each callee block's depths hold on entry, once an edge into it is lowered.
@@ -382,10 +411,13 @@ impl Lowerer<'_> {
         let by_load = || load.and_then(named_at);
         // Not where leaving the body kept costing the interpreter's time (`resume_inline`).
         let despecialised = info.no_speculate.contains(&ins.start);
+        // A class's load names its `__init__` (never the CALL: CALL_ALLOC_AND_ENTER_INIT is
+        // not among the feedback read).
+        let init_of = |c: &Callee| load.is_some_and(|u| c.init_units.contains(&u)) && !c.call_units.contains(&ins.offset);
         let Some((callee, plan)) = named_at(ins.offset)
             .or_else(by_load)
             .filter(|_| !despecialised)
-            .and_then(|c| plan(c, nargs).map(|p| (c, p)))
+            .and_then(|c| plan(c, nargs, init_of(c)).map(|p| (c, p)))
         else {
             return self.call_push(helper, args, pops);
         };
@@ -405,9 +437,19 @@ impl Lowerer<'_> {
         // The callee's own version, whichever instruction named it (the same IR either way).
         let src = Operand::Cache(callee.base + callee.cfg.units, CacheWidth::U32);
         self.fb.push(Inst::Move { dst: version, src });
-        let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![callable, version]);
         let arity = self.fb.new_block(format!("inline_arity_{off}"));
-        self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
+        // The function whose body runs: the callable, or a class's `__init__`.
+        let function = if plan.init {
+            let init = self.new_obj();
+            let args = vec![Operand::TState, Operand::Var(callable), Operand::Var(version)];
+            self.fb.push(Inst::Call { helper: Helper::InitOf, args, dst: Some(init), err: None });
+            self.fb.terminate(Term::BranchEq { a: Operand::Var(init), b: Operand::Null, then: slow, otherwise: arity });
+            init
+        } else {
+            let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![callable, version]);
+            self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
+            callable
+        };
 
         let cfg = &callee.cfg;
         let nlocals = callee.nlocalsplus as usize;
@@ -416,7 +458,8 @@ impl Lowerer<'_> {
             vars: (0..nlocals + cfg.max_depth as usize).map(|_| self.new_obj()).collect(),
             owned: Vec::new(),
             joined_locals: (0..nlocals).map(|i| i >= callee.argcount as usize || stored_to(cfg, i as u32)).collect(),
-            callable,
+            callable: function,
+            instance: plan.init.then(|| self.new_obj()),
             blocks: HashMap::new(),
             entry: HashMap::new(),
             slow,
@@ -442,12 +485,23 @@ impl Lowerer<'_> {
         let (if_null, if_set) = if plan.with_self { (slow, body) } else { (body, slow) };
         self.fb.terminate(Term::BranchEq { a: Operand::Var(self_or_null), b: Operand::Null, then: if_null, otherwise: if_set });
         self.fb.switch_to(body);
+        // A class's instance, its `__init__`'s first argument (a MemoryError is the call's).
+        let first_arg = match b.instance {
+            Some(instance) => {
+                let err = b.resume.expect("an __init__ body can be left (Plan::init)");
+                self.fb.push(Inst::Call { helper: Helper::AllocInstance, args: vec![Operand::Var(callable)], dst: Some(instance), err: Some(err) });
+                b.effected = true;
+                first_arg - 1
+            }
+            None => first_arg,
+        };
         for i in 0..nlocals {
             let bound = i < callee.argcount as usize;
-            match bound {
-                true => self.fb.push(Inst::Copy { dst: b.vars[i], src: Self::slot(first_arg + i) }),
+            match (bound, b.instance) {
+                (true, Some(instance)) if i == 0 => self.fb.push(Inst::Copy { dst: b.vars[i], src: instance }),
+                (true, _) => self.fb.push(Inst::Copy { dst: b.vars[i], src: Self::slot(first_arg + i) }),
                 // (NULL counts as owned: releasing it is a no-op.)
-                false => self.fb.push(Inst::Move { dst: b.vars[i], src: Operand::Null }),
+                (false, _) => self.fb.push(Inst::Move { dst: b.vars[i], src: Operand::Null }),
             }
             b.owned.push(!bound);
         }
@@ -619,9 +673,19 @@ impl Lowerer<'_> {
         ];
         self.fb.push_at(blk, Inst::Call { helper: Helper::ResumeInline, args, dst: Some(r), err: Some(failed) });
         release(self, blk);
-        self.fb.push_at(blk, Inst::Move { dst: b.result, src: Operand::Var(r) });
+        match b.instance {
+            // `__init__` finished (its result is None: Plan::init); the instance is the call's.
+            Some(instance) => {
+                self.fb.push_at(blk, Inst::XDecref(r));
+                self.fb.push_at(blk, Inst::Move { dst: b.result, src: Operand::Var(instance) });
+            }
+            None => self.fb.push_at(blk, Inst::Move { dst: b.result, src: Operand::Var(r) }),
+        }
         self.fb.terminate_at(blk, Term::Jump(b.join));
         release(self, failed);
+        if let Some(instance) = b.instance {
+            self.fb.push_at(failed, Inst::XDecref(instance));
+        }
         self.fb.terminate_at(failed, Term::Jump(error));
         blk
     }
@@ -951,10 +1015,22 @@ impl Lowerer<'_> {
             }
             O::ReturnValue => {
                 let v = top(b);
-                if !b.owned.pop().expect("the CFG checked depths") {
-                    self.fb.push(Inst::XIncref(v));
+                let owned = b.owned.pop().expect("the CFG checked depths");
+                match b.instance {
+                    // `None` (Plan::init): the call's result is the instance.
+                    Some(instance) => {
+                        if owned {
+                            self.fb.push(Inst::XDecref(v));
+                        }
+                        self.fb.push(Inst::Move { dst: b.result, src: Operand::Var(instance) });
+                    }
+                    None => {
+                        if !owned {
+                            self.fb.push(Inst::XIncref(v));
+                        }
+                        self.fb.push(Inst::Move { dst: b.result, src: Operand::Var(v) });
+                    }
                 }
-                self.fb.push(Inst::Move { dst: b.result, src: Operand::Var(v) });
                 while !b.owned.is_empty() {
                     self.inline_pop(b);
                 }
