@@ -1104,6 +1104,7 @@ static inline int is_plain_py_function(PyObject *callable) {
 
 static PyObject *init_name;   /* "__init__", interned (coir_init) */
 static PyObject *list_append; /* the descriptor list.append (coir_init) */
+static PyObject *list_pop;    /* the descriptor list.pop (coir_init) */
 
 /* The __init__ of `cls` (borrowed: the class keeps it), if `cls` is an ordinary class
  * (metaclass `type`, instances from object.__new__ and PyType_GenericAlloc, not abstract)
@@ -1333,6 +1334,18 @@ PyObject *coir_rt_call_list_append(PyThreadState *ts, PyObject **args, int nargs
 
 PyObject *coir_rt_call_builtin(PyThreadState *ts, PyObject **args, int nargs) {
     PyObject *r;
+    /* `xs.pop()` on a list of two items or more that keeps its allocation: list_pop_impl's
+     * last item, with list_resize's case that only sets the size. Below half full it
+     * reallocates, and popping the last item clears the list (frees its array): the method
+     * itself does those (sys.getsizeof tells them apart). */
+    if (args[0] == list_pop && nargs == 0 && args[1] != NULL && PyList_CheckExact(args[1])) {
+        PyListObject *l = (PyListObject *)args[1];
+        Py_ssize_t n = Py_SIZE(l);
+        if (n > 1 && n - 1 >= (l->allocated >> 1)) {
+            Py_SET_SIZE(l, n - 1);
+            return l->ob_item[n - 1];
+        }
+    }
     PyObject **argv = args[1] != NULL ? args + 1 : args + 2;
     if (call_builtin(ts, args[0], argv, args[1] != NULL ? nargs + 1 : nargs, &r)) {
         return r;
@@ -2519,6 +2532,9 @@ int coir_init(void) {
         PyErr_Clear();
     }
     if (list_append == NULL && (list_append = PyObject_GetAttrString((PyObject *)&PyList_Type, "append")) == NULL) {
+        return -1;
+    }
+    if (list_pop == NULL && (list_pop = PyObject_GetAttrString((PyObject *)&PyList_Type, "pop")) == NULL) {
         return -1;
     }
     if (globals_watcher < 0 && (globals_watcher = PyDict_AddWatcher(on_dict_event)) < 0) {
