@@ -529,3 +529,114 @@ fn two_digit_int_arithmetic_is_exact_or_refused() {
         assert_eq!(run(&int(5), &other), (0, None));
     }
 }
+
+/// `attr_write` (inline values) of `local[1]` into `local[0]` at the value slot `index`, type
+/// version 77; returns NULL when stored, the small int 0 when the write was left to the caller.
+fn attr_write(index: usize) -> ssa::Function {
+    let mut b = SsaBuilder::new("attr_write", 2);
+    let (err, stored, left) = (b.new_block("err"), b.new_block("stored"), b.new_block("left"));
+    let owner = b.ins1(Opcode::LoadLocal, Imm::Slot(0), vec![], None).unwrap();
+    let v = b.ins1(Opcode::LoadLocal, Imm::Slot(1), vec![], None).unwrap();
+    let tv = b.ins1(Opcode::Word, Imm::Int(77), vec![], None).unwrap();
+    let off = b.ins1(Opcode::Word, Imm::Int((VALUES_AT + 8 + 8 * index) as i64), vec![], None).unwrap();
+    let r = b.ins1(Opcode::AttrWrite, Imm::Int(1), vec![owner, tv, off, v], None).unwrap();
+    b.terminate(Terminator::Branch { cond: r, then: SsaBuilder::call(stored), otherwise: SsaBuilder::call(left) }).unwrap();
+    b.seal_block(stored);
+    b.switch_to(stored);
+    let null = b.ins1(Opcode::Null, Imm::None, vec![], None).unwrap();
+    b.terminate(Terminator::Return(null)).unwrap();
+    b.seal_block(left);
+    b.switch_to(left);
+    let zero = b.ins1(Opcode::SmallInt, Imm::SmallInt(0), vec![], None).unwrap();
+    b.terminate(Terminator::Return(zero)).unwrap();
+    finish_raising(b, err)
+}
+
+/// Where a stand-in instance's inline values start (its type's basic size).
+const VALUES_AT: usize = 16;
+
+/// A stand-in instance with inline values: the managed-dict word before the object, the object
+/// head (`{refcount, type}`), then `PyDictValues` (capacity, size, embedded, valid, padding, four
+/// value slots, then the insertion order, a byte per value).
+#[repr(C)]
+struct Instance {
+    managed_dict: usize,
+    refcnt: u64,
+    ty: *const StandInType,
+    capacity: u8,
+    size: u8,
+    embedded: u8,
+    valid: u8,
+    _pad: u32,
+    values: [usize; 4],
+    order: [u8; 8],
+}
+
+#[repr(C)]
+struct StandInType {
+    version: u32,
+    _pad: u32,
+    basicsize: i64,
+}
+
+/// A new attribute stored into inline values joins the insertion order (its index appended, the
+/// size counted), as the interpreter's STORE_ATTR_INSTANCE_VALUE does; an attribute already
+/// there is replaced (the old value released, the order kept); another type, a managed dict or
+/// values no longer valid leave the store to the caller.
+#[test]
+fn inline_values_stores_keep_the_insertion_order() {
+    let mut abi = abi();
+    abi.facts.ob_type = 8;
+    abi.facts.type_version_tag = 0;
+    abi.facts.type_basicsize = 8;
+    abi.facts.managed_dict_offset = -8;
+    abi.facts.dict_values_capacity = 0;
+    abi.facts.dict_values_size = 1;
+    abi.facts.dict_values_valid = 3;
+    abi.facts.dict_values_values = 8;
+    // The "left" result: the small int 0's address.
+    abi.small_ints = vec![0x5a11];
+    let ty = StandInType { version: 77, _pad: 0, basicsize: VALUES_AT as i64 };
+    let other = StandInType { version: 78, _pad: 0, basicsize: VALUES_AT as i64 };
+    let fresh = |ty: &StandInType| Instance {
+        managed_dict: 0,
+        refcnt: 1,
+        ty,
+        capacity: 4,
+        size: 0,
+        embedded: 1,
+        valid: 1,
+        _pad: 0,
+        values: [0; 4],
+        order: [0xee; 8],
+    };
+    let codes: Vec<_> = (0..4).map(|i| gcc_backend::compile(&attr_write(i), &abi, &CodeConsts::default(), &Options::default()).unwrap_or_else(|e| panic!("{e}"))).collect();
+    let store = |inst: &mut Instance, index: usize, v: &Obj| -> bool {
+        let mut frame = [&raw mut inst.refcnt as usize, v as *const Obj as usize];
+        // SAFETY: the function reads two local slots and the stand-ins' fields the facts name.
+        let r = unsafe { (codes[index].entry())(std::ptr::null_mut(), frame.as_mut_ptr() as *mut u8, codes[index].relocs()) as usize };
+        assert!(r == 0 || r == 0x5a11, "{r:#x}");
+        r == 0
+    };
+    let value = |refcnt: u64| Obj { refcnt, ty: &FLOAT_TYPE, payload: 0 };
+    // Stored in the order 2, 0, 3: the order bytes say so, the rest untouched.
+    let (a, b, c) = (value(1), value(1), value(1));
+    let mut inst = fresh(&ty);
+    assert!(store(&mut inst, 2, &a) && store(&mut inst, 0, &b) && store(&mut inst, 3, &c));
+    assert_eq!((inst.size, &inst.order[..4]), (3, &[2, 0, 3, 0xee][..]));
+    assert_eq!(inst.values, [&b as *const Obj as usize, 0, &a as *const Obj as usize, &c as *const Obj as usize]);
+    assert_eq!((a.refcnt, b.refcnt, c.refcnt), (2, 2, 2));
+    // Replaced: the old value released, the order as it was.
+    let d = value(1);
+    assert!(store(&mut inst, 2, &d));
+    assert_eq!((inst.size, &inst.order[..4], inst.values[2]), (3, &[2, 0, 3, 0xee][..], &d as *const Obj as usize));
+    assert_eq!((a.refcnt, d.refcnt), (1, 2));
+    // Left to the caller: another type, a managed dict, invalid values; nothing written.
+    for spoil in [|i: &mut Instance, o: &StandInType| i.ty = o, |i: &mut Instance, _: &StandInType| i.managed_dict = 1, |i: &mut Instance, _: &StandInType| i.valid = 0] {
+        let mut inst = fresh(&ty);
+        spoil(&mut inst, &other);
+        let e = value(1);
+        assert!(!store(&mut inst, 1, &e));
+        assert_eq!((inst.size, inst.values, e.refcnt), (0, [0; 4], 1));
+    }
+}
