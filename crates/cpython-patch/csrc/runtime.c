@@ -1125,21 +1125,9 @@ void *coir_init_code(void *cls) {
 }
 
 /* lower/inline.rs runs `cls(...)`'s __init__ inline after allocating the instance itself, as
- * call_class_with_init does, when the class is one plain_init_class accepts and the tests of
- * InlineOk's entry (emit.rs) pass for its __init__. */
-PyObject *coir_rt_init_of(PyThreadState *ts, PyObject *cls, intptr_t version) {
-    PyObject *init = plain_init_class(cls);
-    if (init == NULL) {
-        return NULL;
-    }
-    PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)init)->func_code;
-    uintptr_t eval_breaker = _Py_atomic_load_uintptr_relaxed(&ts->eval_breaker);
-    if (co->co_version != (uint32_t)version || ts->py_recursion_remaining <= 0 ||
-        eval_breaker != co->_co_instrumentation_version || co->_co_monitoring != NULL) {
-        return NULL;
-    }
-    return init;
-}
+ * call_class_with_init does, when the class is one plain_init_class accepts (and InlineOk's
+ * entry tests, emit.rs, pass for its __init__). */
+PyObject *coir_rt_init_of(PyObject *cls) { return plain_init_class(cls); }
 
 PyObject *coir_rt_alloc_instance(PyObject *cls) {
     return ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);

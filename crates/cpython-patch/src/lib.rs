@@ -295,19 +295,18 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
     // Each code met: with its entry in `out`, or None if it is not inlined.
     let mut seen: Vec<(*mut c_void, Option<usize>)> = Vec::new();
     let abi = abi();
-    // The loads among the instructions that named a code object that push a class.
-    let mut init_loads = Vec::new();
     for ins in instrs {
-        let code = match (ins.opcode, ins.stored) {
+        // The code, and whether `ins` loads a class whose `__init__` it is.
+        let (code, class) = match (ins.opcode, ins.stored) {
             (Opcode::Call, Opcode::CallPyExactArgs) => match read(ins, CALL_FUNC_VERSION.unit, ir_cfg::CacheWidth::U32) {
                 // SAFETY: GIL held; the table's entries are live or NULL.
-                Some(version) => unsafe { ffi::coir_code_by_func_version(version as u32) },
+                Some(version) => (unsafe { ffi::coir_code_by_func_version(version as u32) }, false),
                 None => continue,
             },
             (Opcode::LoadAttr, Opcode::LoadAttrMethodWithValues | Opcode::LoadAttrMethodNoDict | Opcode::LoadAttrMethodLazyDict) => {
                 match (read(ins, ATTR_TYPE_VERSION.unit, ir_cfg::CacheWidth::U32), read(ins, METHOD_DESCR.unit, ir_cfg::CacheWidth::Word)) {
                     // SAFETY: GIL held; the descriptor is only read if the version vouches for it.
-                    (Some(tv), Some(descr)) => unsafe { ffi::coir_method_code(tv as u32, descr as usize as *mut c_void) },
+                    (Some(tv), Some(descr)) => (unsafe { ffi::coir_method_code(tv as u32, descr as usize as *mut c_void) }, false),
                     _ => continue,
                 }
             }
@@ -317,15 +316,9 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
                 let f = global_value(p, globals, ins.oparg >> 1);
                 // SAFETY: a type check and a field read of a live object (GIL held).
                 match !f.is_null() && unsafe { pyo3::ffi::PyFunction_Check(f as *mut pyo3::ffi::PyObject) } != 0 {
-                    true => unsafe { pyo3::ffi::PyFunction_GetCode(f as *mut pyo3::ffi::PyObject) as *mut c_void },
+                    true => (unsafe { pyo3::ffi::PyFunction_GetCode(f as *mut pyo3::ffi::PyObject) as *mut c_void }, false),
                     // SAFETY: as above; NULL unless a class whose instances coir makes.
-                    false => match unsafe { ffi::coir_init_code(f) } {
-                        code if code.is_null() => continue,
-                        code => {
-                            init_loads.push(ins.offset);
-                            code
-                        }
-                    },
+                    false => (unsafe { ffi::coir_init_code(f) }, true),
                 }
             }
             _ => continue,
@@ -337,7 +330,7 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
         match seen.iter().find(|&&(c, _)| c == code) {
             Some(&(_, Some(k))) => {
                 out[k].1.call_units.push(ins.offset);
-                if init_loads.last() == Some(&ins.offset) {
+                if class {
                     out[k].1.init_units.push(ins.offset);
                 }
                 continue;
@@ -367,7 +360,7 @@ fn callees_of(py: Python<'_>, p: &CodeParts, instrs: &[bytecode_cfg::Instr], glo
             // module's functions usually find them; what a call finds is tested when it runs).
             cp.math_calls = math_calls_of(&cp, &cfg.instrs, globals, &abi);
             let mut c = callee(vec![ins.offset], &cp, cfg, &abi);
-            if init_loads.last() == Some(&ins.offset) {
+            if class {
                 c.init_units.push(ins.offset);
             }
             ir_cfg::may_inline(&c).then_some((cp, c))

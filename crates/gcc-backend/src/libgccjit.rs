@@ -97,8 +97,15 @@ fn library_path() -> Option<PathBuf> {
         return None;
     }
     // SAFETY: dladdr's file name is a NUL-terminated string owned by the loader.
-    let name = unsafe { CStr::from_ptr(info.dli_fname) };
-    Some(PathBuf::from(std::ffi::OsStr::from_bytes(name.to_bytes())))
+    Some(unsafe { c_path(info.dli_fname) })
+}
+
+/// A path the dynamic loader gave as a C string.
+///
+/// # Safety
+/// `p` is a live NUL-terminated string.
+unsafe fn c_path(p: *const libc::c_char) -> PathBuf {
+    PathBuf::from(std::ffi::OsStr::from_bytes(unsafe { CStr::from_ptr(p) }.to_bytes()))
 }
 
 /// glibc's `Dl_serpath` and `Dl_serinfo` (<dlfcn.h>), for `dlinfo(RTLD_DI_SERINFO)`.
@@ -141,7 +148,7 @@ fn search_dirs() -> Vec<PathBuf> {
         (0..(*info).cnt as usize)
             .filter_map(|i| {
                 let p = (*paths.add(i)).name;
-                (!p.is_null()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(CStr::from_ptr(p).to_bytes())))
+                (!p.is_null()).then(|| c_path(p))
             })
             .collect()
     }

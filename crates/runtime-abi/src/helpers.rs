@@ -228,11 +228,10 @@ helpers! {
     /// the call site's cache (the caller's frame, the CALL's code unit, the site's cache): a
     /// site left `DESPECIALISE_AFTER` times is compiled again without inlining.
     ResumeInline = "coir_rt_resume_inline"(TState, Frame, Obj, ObjArray, Int, Int, Int, Word) -> Obj, Null;
-    /// A class's call with its `__init__` inline (lower/inline.rs): (tstate, the callable, the
-    /// version of the `__init__` code inlined) -> that `__init__` function, borrowed (the class
-    /// keeps it), if the callable is a class coir allocates instances of itself
-    /// (`plain_init_class`) and the entry tests of `inline_ok` pass for it; else NULL.
-    InitOf = "coir_rt_init_of"(TState, Obj, Word) -> Obj, Never, borrowed, quiet;
+    /// A class's call with its `__init__` inline (lower/inline.rs): the callable's `__init__`
+    /// function, borrowed (the class keeps it), if the callable is a class coir allocates
+    /// instances of itself (`plain_init_class`); else NULL. `inline_ok` then tests the function.
+    InitOf = "coir_rt_init_of"(Obj) -> Obj, Never, borrowed, quiet;
     /// A new instance of the class `init_of` accepted, as `object.__new__` makes it.
     AllocInstance = "coir_rt_alloc_instance"(Obj) -> Obj, Null, quiet;
     /// A guard failed (called by the guard's exit, never from the IR): write the value stack

@@ -105,10 +105,11 @@ struct Plan {
     /// (`resume_inline`).
     stores: bool,
     /// The callable is a class and the body its `__init__`: `init_of` tests the class and
-    /// names the function, `alloc_instance` makes the instance, the body's first local, and
-    /// the call's result is the instance. Allocating is the body's first effect (the body is
-    /// left by finishing `__init__` in the interpreter, never by calling the class again),
-    /// and the body returns only `None` (what type_call checks of `__init__`'s result).
+    /// names the function (`inline_ok` tests it as any callee's), `alloc_instance` makes the
+    /// instance, the body's first local, and the call's result is the instance. Allocating is
+    /// the body's first effect (the body is left by finishing `__init__` in the interpreter,
+    /// never by calling the class again), and the body returns only `None` (what type_call
+    /// checks of `__init__`'s result).
     init: bool,
 }
 
@@ -437,19 +438,20 @@ impl Lowerer<'_> {
         // The callee's own version, whichever instruction named it (the same IR either way).
         let src = Operand::Cache(callee.base + callee.cfg.units, CacheWidth::U32);
         self.fb.push(Inst::Move { dst: version, src });
-        let arity = self.fb.new_block(format!("inline_arity_{off}"));
         // The function whose body runs: the callable, or a class's `__init__`.
         let function = if plan.init {
             let init = self.new_obj();
-            let args = vec![Operand::TState, Operand::Var(callable), Operand::Var(version)];
-            self.fb.push(Inst::Call { helper: Helper::InitOf, args, dst: Some(init), err: None });
-            self.fb.terminate(Term::BranchEq { a: Operand::Var(init), b: Operand::Null, then: slow, otherwise: arity });
+            self.fb.push(Inst::Call { helper: Helper::InitOf, args: vec![Operand::Var(callable)], dst: Some(init), err: None });
+            let found = self.fb.new_block(format!("inline_init_{off}"));
+            self.fb.terminate(Term::BranchEq { a: Operand::Var(init), b: Operand::Null, then: slow, otherwise: found });
+            self.fb.switch_to(found);
             init
         } else {
-            let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![callable, version]);
-            self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
             callable
         };
+        let ok = self.op1(SsaOp::InlineOk, Imm::None, vec![function, version]);
+        let arity = self.fb.new_block(format!("inline_arity_{off}"));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: arity, otherwise: slow });
 
         let cfg = &callee.cfg;
         let nlocals = callee.nlocalsplus as usize;

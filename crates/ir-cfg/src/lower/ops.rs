@@ -165,7 +165,7 @@ impl Lowerer<'_> {
                 {
                     return self.int_divmod(op, arg);
                 }
-                if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_POWER && self.float_constant_on_top() && self.speculate_float_power()? {
+                if ins.stored == O::BinaryOp && opargs::nb_operator(arg) == opargs::NB_POWER && self.constant_on_top(GuardKind::Float) && self.speculate_float_power()? {
                     return Ok(());
                 }
                 let h = match ins.stored {
@@ -356,8 +356,6 @@ impl Lowerer<'_> {
         Ok(true)
     }
 
-    /// Whether the top of the stack was pushed by the instruction just before, a constant
-    /// known to be an exact float.
     /// An unspecialised BINARY_OP that is still most likely int arithmetic, computed as
     /// `int_arith` does (compact, then two-digit ints inline; anything else, at the cost of
     /// the failed type tests, by the generic helper): `& | ^` (their other uses, sets and
@@ -368,11 +366,7 @@ impl Lowerer<'_> {
         if let Some(op) = int_bit_op(oparg) {
             return Some(op);
         }
-        let int_constant = self.prev.is_some_and(|p| {
-            p.opcode == Opcode::LoadSmallInt
-                || (p.opcode == Opcode::LoadConst
-                    && self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(GuardKind::CompactInt))
-        });
+        let int_constant = self.constant_on_top(GuardKind::CompactInt);
         match opargs::nb_operator(oparg) {
             opargs::NB_ADD if int_constant => Some(SsaOp::IAdd),
             opargs::NB_SUBTRACT if int_constant => Some(SsaOp::ISub),
@@ -381,9 +375,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn float_constant_on_top(&self) -> bool {
-        self.prev.is_some_and(|p| {
-            p.opcode == Opcode::LoadConst && self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(GuardKind::Float)
+    /// Whether the top of the stack was pushed by the instruction just before, a constant
+    /// known to pass guards of `kind` (a small int is a compact int).
+    fn constant_on_top(&self, kind: GuardKind) -> bool {
+        self.prev.is_some_and(|p| match p.opcode {
+            Opcode::LoadSmallInt => kind == GuardKind::CompactInt,
+            Opcode::LoadConst => self.info.const_kinds.get(p.oparg as usize).copied().flatten() == Some(kind),
+            _ => false,
         })
     }
 
