@@ -530,18 +530,10 @@ impl Lowerer<'_> {
     /// the left (`%` formatting) costs one failed type test.
     fn int_divmod(&mut self, op: SsaOp, oparg: u32) -> Result<()> {
         let (l, r) = (self.peek(1), self.peek(0));
-        let off = self.offset();
         let (_, slow) = self.branch_all(2, SsaOp::IsCompactInt)?;
         let a = self.op1(SsaOp::UnboxInt, Imm::None, vec![l]);
         let b = self.op1(SsaOp::UnboxInt, Imm::None, vec![r]);
-        let is_zero = self.is_zero(b, false, &mut None);
-        let next = self.fb.new_block(format!("nonzero_{off}"));
-        self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
-        self.fb.switch_to(next);
-        // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
-        let err = self.error_block(true)?;
-        let x = self.fb.new_var(Ty::I64);
-        self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![a, b], dsts: vec![x], err: Some(err) });
+        let x = self.divide_unless_zero(op, a, b, false, slow)?;
         let res = self.new_obj();
         self.call(Helper::BoxInt, vec![Operand::Var(x)], Some(res))?;
         self.arith_or_generic(res, slow, oparg, &[])
@@ -559,22 +551,24 @@ impl Lowerer<'_> {
         let (fast, slow) = (self.fb.new_block(format!("fast_{off}")), self.fb.new_block(format!("slow_{off}")));
         self.fb.terminate(Term::Branch { cond: Operand::Var(ok), then: fast, otherwise: slow });
         self.fb.switch_to(fast);
-        let z = if divides {
-            let is_zero = self.is_zero(y, true, &mut None);
-            let next = self.fb.new_block(format!("nonzero_{off}"));
-            self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
-            self.fb.switch_to(next);
-            // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
-            let err = self.error_block(true)?;
-            let z = self.fb.new_var(Ty::F64);
-            self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![x, y], dsts: vec![z], err: Some(err) });
-            z
-        } else {
-            self.op1(op, Imm::None, vec![x, y])
-        };
+        let z = if divides { self.divide_unless_zero(op, x, y, true, slow)? } else { self.op1(op, Imm::None, vec![x, y]) };
         let res = self.new_obj();
         self.call(Helper::BoxFloat, vec![Operand::Var(z)], Some(res))?;
         self.arith_or_generic(res, slow, oparg, &[])
+    }
+
+    /// The division `op` of `a` by `b` (doubles if `float`, else i64s), where `b` is not zero:
+    /// a zero divisor goes to `slow`, the generic operation, which raises.
+    fn divide_unless_zero(&mut self, op: SsaOp, a: Var, b: Var, float: bool, slow: BlockId) -> Result<Var> {
+        let is_zero = self.is_zero(b, float, &mut None);
+        let next = self.fb.new_block(format!("nonzero_{}", self.offset()));
+        self.fb.terminate(Term::Branch { cond: Operand::Var(is_zero), then: slow, otherwise: next });
+        self.fb.switch_to(next);
+        // (Its ZeroDivisionError edge is never taken: the divisor is not zero.)
+        let err = self.error_block(true)?;
+        let x = self.fb.new_var(if float { Ty::F64 } else { Ty::I64 });
+        self.fb.push(Inst::Op { op, imm: Imm::None, args: vec![a, b], dsts: vec![x], err: Some(err) });
+        Ok(x)
     }
 
     /// `as_doubles` of `l` and `r` (`any`: its immediate, for true division): (whether they
