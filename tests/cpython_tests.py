@@ -44,11 +44,6 @@ import time
 # test_asyncio as a whole does not pass plainly under load (test_streams, test_sslproto and
 # test_tasks use sockets and timing): its deterministic submodules are listed instead.
 # Known failures under coir at threshold 0 stay in the list (they are what the list is for):
-#   test_pdb:   53 tests: a frame that is running natively when a tracer is installed from inside
-#               it (pdb.set_trace(), breakpoint(): f_trace set on the live frame, then
-#               sys.settrace) gets no further 'line' events, so the debugger never stops in it;
-#               it stops only in frames called afterwards (live-frame deoptimisation: the
-#               issue after the optimising tier). Not in CI until fixed.
 #   test_dis:   test_loop_quicken calls loop_test until the interpreter quickens it and compares
 #               dis(adaptive=True) with the specialised instructions; at threshold 0 the function
 #               runs natively from its first call and is never quickened.

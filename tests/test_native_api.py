@@ -694,3 +694,55 @@ def test_small_int_operands_are_constants_in_machine_code():
     """)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "True", "-3", "5"]
+
+
+_BREAKPOINT_PROGRAM = '''
+import sys
+import coir
+if sys.argv[1] != "off":
+    coir.enable(int(sys.argv[1]))
+
+
+def helper(v):
+    w = v * 3
+    return w
+
+
+def hot(n, stop):
+    t = 0
+    for i in range(n):
+        t += i
+        if stop and i == 3:
+            breakpoint()
+        u = helper(t)
+    return t + u
+
+
+for _ in range(500):
+    hot(10, False)
+print("native", coir.is_compiled(hot) if sys.argv[1] != "off" else True)
+print("result", hot(6, True))
+if sys.argv[1] != "off":
+    print("deopts", coir.stats()["deopts"].get("monitoring switched on", 0), file=sys.stderr)
+'''
+
+
+@pytest.mark.parametrize("threshold", ["3", "0"])
+def test_breakpoint_in_a_compiled_function_stops_there(tmp_path, threshold):
+    """`breakpoint()` in a function running natively stops in it, at the line after the call,
+    and pdb's `p`, `next`, `step`, `where` and `return` behave as without coir: the frame leaves
+    for the interpreter when the debugger's tracer is installed (issue 8, item 2)."""
+    prog = tmp_path / "hot_bp.py"
+    prog.write_text(_BREAKPOINT_PROGRAM)
+    commands = "p t\nnext\nnext\np i, t\nstep\nwhere\nreturn\np w\ncontinue\n"
+    env = {**os.environ, "COIR_BACKGROUND": "0"}
+
+    def run(mode):
+        return subprocess.run([sys.executable, str(prog), mode], input=commands, capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path, env=env)
+
+    base, jit = run("off"), run(threshold)
+    assert base.returncode == 0 and jit.returncode == 0, jit.stderr
+    assert jit.stdout == base.stdout
+    assert "hot_bp.py(18)hot()\n-> breakpoint()\n(Pdb) 6\n" in jit.stdout.replace(str(tmp_path) + "/", ""), jit.stdout
+    assert "native True" in jit.stdout and "deopts 0" not in jit.stderr and "deopts" in jit.stderr, jit.stderr

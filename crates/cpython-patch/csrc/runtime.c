@@ -896,8 +896,9 @@ void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, in
     if (reason >= 0 && reason < COIR_DEOPT_COUNT) {
         coir_counters.deopts[reason]++;
     }
-    /* A guard that keeps failing costs more than it saves. */
-    if (failures == COIR_DESPECIALISE_AFTER) {
+    /* A guard that keeps failing costs more than it saves (monitoring switched on is no
+     * speculation that failed). */
+    if (failures == COIR_DESPECIALISE_AFTER && reason != COIR_DEOPT_INSTRUMENTED) {
         despecialise(co, unit);
     }
 }
@@ -1017,6 +1018,14 @@ PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObjec
 static vectorcallfunc py_function_vectorcall = NULL;
 
 /* The frame hook, and whether it is the interpreter's frame evaluator now (set_hook). */
+/* Whether `co`'s instrumentation is older than the interpreter's (monitoring was switched on
+ * and off while no frame ran it). Such code runs one call in the interpreter, whose RESUME
+ * instruments it at the current version: a native frame's guard continues in the interpreter
+ * past RESUME, with the code as it is. */
+static inline int instrumentation_stale(PyInterpreterState *interp, PyCodeObject *co) {
+    return __builtin_expect(co->_co_instrumentation_version != _Py_atomic_load_uintptr_relaxed(&interp->ceval.instrumentation_version), 0);
+}
+
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
 static int hook_installed = 0;
 /* Profile mode (below). */
@@ -2213,6 +2222,10 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return interp_eval(ts, f, throwflag);
     }
+    if (instrumentation_stale(interp, co)) {
+        coir_counters.fallback[COIR_FB_STALE_INSTRUMENTATION]++;
+        return interp_eval(ts, f, throwflag);
+    }
     if (st->recompile) {
         /* The compiled code keeps deoptimising: the interpreter is faster until the code
          * compiled without that speculation is installed. */
@@ -2317,6 +2330,10 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
     }
     if (monitoring_active_cached(ts->interp) || code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
+        return NULL;
+    }
+    if (instrumentation_stale(ts->interp, co)) {
+        coir_counters.fallback[COIR_FB_STALE_INSTRUMENTATION]++;
         return NULL;
     }
     if (st->recompile) {

@@ -143,6 +143,10 @@ struct Emitter<'c, 'a> {
     stress: bool,
     /// Per IR block: reached only through an error edge (see [`cold_blocks`]).
     cold: Vec<bool>,
+    /// The interpreter's instrumentation version when the function was entered (set at entry
+    /// if `guard_quiet` or `periodic` read it): native code is entered only with no
+    /// monitoring active, so another version means some became active since.
+    entry_version: LValue<'c>,
 }
 
 /// The blocks that no path from the entry reaches without taking an error edge: error
@@ -385,6 +389,7 @@ fn emit_function<'c>(
         guards: 0,
         stress: opts.deopt_stress,
         cold: cold_blocks(f),
+        entry_version: func.new_local(None, t.u64, "entry_version"),
     };
     if let Some(entry) = f.entry {
         // The entry's parameters are the native function's own.
@@ -392,6 +397,11 @@ fn emit_function<'c>(
         let first = e.block(entry);
         first.add_assignment(None, e.val(ts), e.tstate);
         first.add_assignment(None, e.val(fr), e.frame);
+        if f.insts.iter().any(|(_, d)| matches!(d.op, Opcode::GuardQuiet | Opcode::CheckPeriodic)) {
+            let eb = at(ctx, &t, e.tstate, abi.tstate_eval_breaker, t.u64.make_volatile()).to_rvalue();
+            let mask = ctx.new_rvalue_from_long(t.u64, !(abi.eval_events_mask as i64));
+            first.add_assignment(None, e.entry_version, ctx.new_binary_op(None, BinaryOp::BitwiseAnd, t.u64, eb, mask));
+        }
     }
     for &b in &order {
         e.emit_block(f, b)?;
@@ -536,7 +546,7 @@ pub(crate) fn tuned(f: &Function, opts: &Options) -> Options {
 /// Whether `f` has a loop and float arithmetic.
 fn numeric_loop(f: &Function) -> bool {
     let count = |ops: &[Opcode]| f.blocks.iter().flat_map(|(_, b)| b.insts.iter()).filter(|&&i| ops.contains(&f.insts[i].op)).count();
-    count(&[Opcode::CheckEvalBreaker]) >= 2
+    count(&[Opcode::CheckEvalBreaker, Opcode::CheckPeriodic]) >= 2
         && count(&[Opcode::FAdd, Opcode::FSub, Opcode::FMul, Opcode::FDiv, Opcode::FPow, Opcode::MathCall]) > 0
 }
 
@@ -1827,6 +1837,15 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1))
     }
 
+    /// Whether the interpreter's instrumentation version, the bits of the eval breaker `eb`
+    /// above its event bits, is no longer the one the function entered at (`entry_version`).
+    fn instrumentation_moved(&mut self, eb: RValue<'c>) -> RValue<'c> {
+        let c = self.ctx;
+        let mask = c.new_rvalue_from_long(self.t.u64, !(self.abi.eval_events_mask as i64));
+        let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
+        c.new_comparison(None, ComparisonOp::NotEquals, bits, self.entry_version.to_rvalue())
+    }
+
     /// End `cur` with a test of `fails`: a new block `name` continues when it is false; the
     /// guard's exit (see [`Emitter::deopt_exit`]) runs when it is true (in deopt stress mode
     /// also on the guard's first execution).
@@ -2775,6 +2794,32 @@ impl<'c> Emitter<'c, '_> {
                     list.add_assignment(None, truth, self.size_truth(v));
                     list.end_with_jump(None, done);
                     cur = done;
+                }
+                Opcode::GuardQuiet => {
+                    let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
+                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile()).to_rvalue();
+                    let fails = self.instrumentation_moved(eb);
+                    split += 1;
+                    cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args)?;
+                }
+                Opcode::CheckPeriodic => {
+                    // The eval breaker's test as `eval_breaker`; after its slow path (where
+                    // another thread or a signal handler may have run), `guard_quiet`'s.
+                    let (Imm::Guard(kind, fs), Some(err)) = (&d.imm, d.err) else { return Err(bad(d)) };
+                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile());
+                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
+                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
+                    split += 1;
+                    let slow = self.func.new_block(format!("{bid}_pending{split}"));
+                    let handled = self.func.new_block(format!("{bid}_handled{split}"));
+                    let next = self.func.new_block(format!("{bid}_{split}"));
+                    cur.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), false), slow, next);
+                    let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
+                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err), handled);
+                    let moved = self.instrumentation_moved(eb.to_rvalue());
+                    let go_on = self.deopt_if(handled, &format!("{bid}_{split}_quiet"), moved, *kind, fs, &d.args)?;
+                    go_on.end_with_jump(None, next);
+                    cur = next;
                 }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;

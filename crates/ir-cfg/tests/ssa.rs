@@ -661,7 +661,9 @@ fn int_feedback_tests_operands_instead_of_guarding() {
     let mut s = ssa::from_vars(&f).unwrap();
     ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
     let text = s.to_text();
-    assert!(!text.contains("guard") && !text.contains("deopt"), "{text}");
+    // The function's entry (`periodic`) may leave for the interpreter, for monitoring only.
+    let deopts = text.lines().filter(|l| l.contains("deopt") && !l.contains("instrumentation")).count();
+    assert!(!text.contains("guard") && deopts == 0, "{text}");
     assert!(text.contains("call binary_op(") && text.contains("call compare_op(") && text.contains("call to_bool("), "{text}");
     ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
     let after = s.to_text();

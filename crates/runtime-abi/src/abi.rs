@@ -437,6 +437,11 @@ crate::c_enum! {
         GeneratorFrame = "COIR_FB_GENERATOR_FRAME",
         /// Compiled code whose guards failed too often, while its replacement compiles.
         Recompiling = "COIR_FB_RECOMPILING",
+        /// Code whose instrumentation is older than the interpreter's (monitoring was switched
+        /// on and off since it last ran interpreted): one call in the interpreter, whose
+        /// RESUME brings it up to date, before native code runs it again (a guard's exit
+        /// continues in the interpreter past RESUME, with the code as it is).
+        StaleInstrumentation = "COIR_FB_STALE_INSTRUMENTATION",
     }
 }
 
@@ -448,6 +453,7 @@ impl Fallback {
             Fallback::Throw => "generator throw",
             Fallback::GeneratorFrame => "generator frame",
             Fallback::Recompiling => "recompiling without a failing speculation",
+            Fallback::StaleInstrumentation => "instrumentation out of date",
         }
     }
 }
@@ -477,6 +483,10 @@ crate::c_enum! {
         /// A power was not float's plain case (a base not positive and finite, or a result
         /// that overflows): the interpreter raises or makes a complex.
         PowDomain = "COIR_DEOPT_POW_DOMAIN",
+        /// Tracing, profiling or a monitoring tool became active while the frame ran natively
+        /// (the interpreter's instrumentation version changed): the frame goes on in the
+        /// interpreter, whose instrumented code reports its events from then on.
+        Instrumented = "COIR_DEOPT_INSTRUMENTED",
     }
 }
 
@@ -494,6 +504,7 @@ impl DeoptReason {
             DeoptReason::TruthType => "truth test of another type",
             DeoptReason::NotNumber => "not a float or compact int",
             DeoptReason::PowDomain => "power outside float's plain case",
+            DeoptReason::Instrumented => "monitoring switched on",
         }
     }
 }

@@ -18,8 +18,7 @@ impl Lowerer<'_> {
             }
             Opcode::JumpBackward => {
                 // Backward jumps check the eval breaker, so Ctrl-C reaches hot native loops.
-                let err = self.error_block(true)?;
-                self.fb.push(Inst::CheckEvalBreaker { err });
+                self.check_periodic()?;
                 let t = self.edge_to(succ(self, EdgeKind::Jump))?;
                 self.fb.terminate(Term::Jump(t));
                 Ok(())

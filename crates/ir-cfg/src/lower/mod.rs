@@ -259,6 +259,9 @@ impl<'a> Lowerer<'a> {
             self.prev = (i > bb.first).then(|| &cfg.instrs[i - 1]);
             // The modelled stack must be the one the CFG computed, at every instruction.
             self.check_depth(ins.byte_offset(), ins.depth)?;
+            if self.prev.is_some_and(|p| matches!(p.opcode, Opcode::Call | Opcode::CallKw | Opcode::CallFunctionEx)) {
+                self.guard_quiet();
+            }
             let run = if self.info.no_speculation {
                 None
             } else {
@@ -592,6 +595,13 @@ impl<'a> Lowerer<'a> {
         if self.info.no_speculation || self.info.no_speculate.contains(&self.ins().start) {
             return None;
         }
+        self.exit_state()
+    }
+
+    /// The frame state at the start of the current instruction whatever the speculation
+    /// settings: where the frame leaves for the interpreter when monitoring is switched on
+    /// (`None` where a slot holds a tagged `lasti`).
+    fn exit_state(&self) -> Option<FrameState> {
         let stack = self
             .stack
             .iter()
@@ -602,6 +612,30 @@ impl<'a> Lowerer<'a> {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(FrameState { unit: self.ins().start, stack })
+    }
+
+    /// The eval breaker's check at a function's entry or a loop's back edge: the frame can
+    /// leave for the interpreter there if monitoring was switched on meanwhile.
+    pub(crate) fn check_periodic(&mut self) -> Result<()> {
+        let err = self.error_block(true)?;
+        match self.exit_state() {
+            Some(fs) => {
+                let args = Self::with_stack(vec![], &fs);
+                self.fb.push(Inst::Op { op: SsaOp::CheckPeriodic, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: Some(err) });
+            }
+            None => self.fb.push(Inst::CheckEvalBreaker { err }),
+        }
+        Ok(())
+    }
+
+    /// After a call, before the instruction that follows it: the callee may have switched
+    /// monitoring on (`breakpoint()`, `sys.settrace`), and from here on the interpreter must
+    /// run the frame so that its events are reported.
+    fn guard_quiet(&mut self) {
+        if let Some(fs) = self.exit_state() {
+            let args = Self::with_stack(vec![], &fs);
+            self.fb.push(Inst::Op { op: SsaOp::GuardQuiet, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: None });
+        }
     }
 
     /// Guard that `v` is `kind`, deoptimising to `fs` (the current stack) if not.
@@ -691,8 +725,7 @@ impl<'a> Lowerer<'a> {
     fn lower_resume(&mut self) -> Result<()> {
         // RESUME at function start checks the eval breaker (_CHECK_PERIODIC_IF_NOT_YIELD_FROM).
         if self.ins().oparg & 3 == 0 {
-            let err = self.error_block(true)?;
-            self.fb.push(Inst::CheckEvalBreaker { err });
+            self.check_periodic()?;
         }
         Ok(())
     }

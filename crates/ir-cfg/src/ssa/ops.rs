@@ -202,6 +202,12 @@ pub enum GuardKind {
     /// (`fpow`) the base is positive and finite and the result finite: C's `pow` is float's
     /// `**` there.
     PowDomain,
+    /// (`guard_quiet`, `periodic`) the interpreter's instrumentation version (the eval
+    /// breaker's bits above its event bits) is the one the native function entered at: no
+    /// tracer, profiler or monitoring tool became active since (`sys.settrace` instruments the
+    /// code of every frame on every stack at once, and from then on the interpreter must run
+    /// the frame to report its events). Native code is entered only with none active.
+    Instrumentation,
 }
 
 impl GuardKind {
@@ -221,7 +227,8 @@ impl GuardKind {
             | GuardKind::TupleIndex
             | GuardKind::Len(_)
             | GuardKind::Number
-            | GuardKind::PowDomain => None,
+            | GuardKind::PowDomain
+            | GuardKind::Instrumentation => None,
         }
     }
 
@@ -255,6 +262,7 @@ impl GuardKind {
             GuardKind::TupleIndex => "tuple_index",
             GuardKind::Number => "number",
             GuardKind::PowDomain => "pow_domain",
+            GuardKind::Instrumentation => "instrumentation",
             GuardKind::Len(_) => "len",
         }
     }
@@ -272,6 +280,7 @@ impl GuardKind {
             GuardKind::Len(_) => runtime_abi::abi::DeoptReason::WrongLength,
             GuardKind::Number => runtime_abi::abi::DeoptReason::NotNumber,
             GuardKind::PowDomain => runtime_abi::abi::DeoptReason::PowDomain,
+            GuardKind::Instrumentation => runtime_abi::abi::DeoptReason::Instrumented,
         }
     }
 }
@@ -647,6 +656,15 @@ ops! {
     SetInstrPtr "instr_ptr" Unit () -> () [=>] | WRITES_FRAME;
     /// The eval breaker: handles signals, GIL requests, async exceptions.
     CheckEvalBreaker "eval_breaker" None (TState) -> () [Borrow =>] | RAISES | ARBITRARY;
+    /// The eval breaker where the frame can leave for the interpreter (loop back edges,
+    /// function entry: the interpreter's `_CHECK_PERIODIC`): as `eval_breaker`, then, if what
+    /// it handled (another thread, a signal handler) switched monitoring on, `guard_quiet`'s
+    /// exit. Its immediate is `instrumentation` and the frame state.
+    CheckPeriodic "periodic" Guard () -> () [=>] | RAISES | ARBITRARY | DEOPTS;
+    /// Continue while the frame's code is instrumented at the interpreter's version (after a
+    /// call: the callee may have called `sys.settrace`, as `breakpoint()` does); otherwise
+    /// write the frame state and finish the function in the interpreter.
+    GuardQuiet "guard_quiet" Guard () -> () [=>] | DEOPTS;
     /// Continue if the object is what the kind says; otherwise write the frame state and
     /// finish the function in the interpreter.
     Guard "guard" Guard (Obj) -> () [Borrow =>] | DEOPTS;

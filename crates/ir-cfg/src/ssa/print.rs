@@ -48,11 +48,15 @@ fn inst_text(f: &Function, d: &InstData) -> String {
             let _ = write!(s, " {}", u * 2);
         }
         Imm::Guard(k, fs) => {
-            // `guard float v3 deopt @38 [v0 owned, v1 borrowed]`
+            // `guard float v3 deopt @38 [v0 owned, v1 borrowed]`, `guard_quiet instrumentation
+            // deopt @40 [v2 owned]`
             let start = d.frame_state_start().unwrap_or(0);
-            let checked = args[..start].join(", ");
+            let checked = if start == 0 { String::new() } else { format!(" {}", args[..start].join(", ")) };
             let stack: Vec<String> = args[start..].iter().zip(&fs.stack).map(|(a, k)| format!("{a} {}", k.name())).collect();
-            let _ = write!(s, " {k} {checked} deopt @{} [{}]", fs.unit * 2, stack.join(", "));
+            let _ = write!(s, " {k}{checked} deopt @{} [{}]", fs.unit * 2, stack.join(", "));
+            if let Some(e) = d.err {
+                let _ = write!(s, " err {e}");
+            }
             return s;
         }
         Imm::Call(c) => {
