@@ -378,7 +378,8 @@ def make_mutant(corpus_fields: list[dict], seed: int, i: int, specialised: bool)
 # ----------------------------------------------------------------------------- checking
 
 CODE_MESSAGE_OK_WITHOUT_OFFSET = ("exception table", "line table", "whole number of code units", "value stack deeper",
-                                  "generator or coroutine", "module or class body")
+                                  "coroutine or async generator", "yield inside an exception handler",
+                                  "module or class body")
 
 
 def classify(corpus, corpus_fields, seed, i, specialised, getter_filter, gcc):

@@ -260,6 +260,31 @@ def comprehension_args(x, w):
     return _rebinds_in_comprehensions(x, w), _rebinds_in_comprehensions(w, x)
 
 
+def _gen(w, x, n):
+    # A native generator: values live on its stack across yields (the iterator, a call's
+    # callable and arguments), in a try block, and a value sent in.
+    for i in range(n):
+        try:
+            got = yield (w, i)
+        except KeyError:
+            got = None
+        if got is not None:
+            yield got
+    return [x, (yield len((w, x)))]
+
+
+def generators(w, x):
+    g = _gen(w, x, 3)
+    out = [next(g), g.send(x), next(g), next(g), next(g)]
+    try:
+        g.send(w)
+    except StopIteration as e:
+        out.append(e.value[0] is x and e.value[1] is w)
+    half = _gen(w, x, 5)
+    out.append(next(half))  # dropped while suspended: closed with references on its stack
+    return out, sum(1 for _ in _gen(w, x, 4)), list(y for y in (w, x))
+
+
 # ------------------------------------------------ deliberately leaking cases (--selftest-leak)
 
 def leak_reference(w, x):
@@ -292,6 +317,7 @@ def build_cases(selftest_leak):
         ("with_stmt", with_stmt, (CTX, w), {}, {}),
         ("methods", methods, (w, BIG2), {}, {"Widget.method": Widget.__dict__["method"]}),
         ("comprehension_args", comprehension_args, (BIG2, w), {}, {}),
+        ("generators", generators, (w, BIG), {}, {}),
     ]
     if selftest_leak:
         cases.append(("leak_reference", leak_reference, (w, BIG), {}, {}))

@@ -141,7 +141,10 @@ impl BytecodeCfg {
             if let Some(t) = targets[i] {
                 leader[t] = true;
             }
-            if (ins.jump_kind() != JumpKind::None || opcodes::is_no_fallthrough(ins.opcode)) && i + 1 < instrs.len() {
+            // A generator resumes after YIELD_VALUE and (its first time) after RETURN_GENERATOR:
+            // native code enters there, so a block starts there.
+            let resumes_after = matches!(ins.opcode, Opcode::YieldValue | Opcode::ReturnGenerator);
+            if (ins.jump_kind() != JumpKind::None || opcodes::is_no_fallthrough(ins.opcode) || resumes_after) && i + 1 < instrs.len() {
                 leader[i + 1] = true;
             }
             if i > 0 && handler_of(&instrs[i - 1]) != handler_of(ins) {

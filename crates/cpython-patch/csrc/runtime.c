@@ -17,6 +17,7 @@
 #include "internal/pycore_stackref.h"
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_function.h"
+#include "internal/pycore_genobject.h"
 #include "internal/pycore_intrinsics.h"
 #include "internal/pycore_cell.h"
 #include "internal/pycore_dict.h"
@@ -868,31 +869,81 @@ static void despecialise(PyCodeObject *co, int unit) {
  * the frame already; the value stack is written here), and run_native hands it to the
  * interpreter. Boxing an unboxed value can only fail for lack of memory, and there is no
  * way back into native code then: that is fatal, as a corrupt frame would be. */
-void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds,
-                   intptr_t failures) {
-    const char *k = (const char *)kinds;
+/* A frame state's slot as a reference of its own (or NULL): `item` as native code passed it,
+ * `kind` how (COIR_SLOT_*: moved, borrowed, an unboxed float's or int's bits). */
+static PyObject *frame_state_ref(PyObject *item, char kind) {
+    PyObject *o = item;
+    switch (kind) {
+    case COIR_SLOT_BORROWED: Py_XINCREF(o); break;
+    case COIR_SLOT_F64: {
+        double d;
+        memcpy(&d, &item, sizeof d);
+        o = PyFloat_FromDouble(d);
+        break;
+    }
+    case COIR_SLOT_I64: o = PyLong_FromLongLong((long long)(intptr_t)item); break;
+    default: break; /* COIR_SLOT_OWNED */
+    }
+    if (o == NULL && (kind == COIR_SLOT_F64 || kind == COIR_SLOT_I64)) {
+        Py_FatalError("coir: out of memory while leaving native code for the interpreter");
+    }
+    return o;
+}
+
+/* The value stack of a frame state (n slots, `kinds`) written into the frame, resuming at code
+ * unit `unit`: what a guard's exit and a generator's suspension leave. */
+static void write_frame_state(_PyInterpreterFrame *f, PyObject **items, int n, int unit, const char *kinds) {
     PyCodeObject *co = _PyFrame_GetCode(f);
     _PyStackRef *stack = f->localsplus + co->co_nlocalsplus;
     for (int i = 0; i < n; i++) {
-        PyObject *o = items[i];
-        switch (k[i]) {
-        case COIR_SLOT_BORROWED: Py_XINCREF(o); break;
-        case COIR_SLOT_F64: {
-            double d;
-            memcpy(&d, &items[i], sizeof d);
-            o = PyFloat_FromDouble(d);
-            break;
-        }
-        case COIR_SLOT_I64: o = PyLong_FromLongLong((long long)(intptr_t)items[i]); break;
-        default: break; /* COIR_SLOT_OWNED */
-        }
-        if (o == NULL && (k[i] == COIR_SLOT_F64 || k[i] == COIR_SLOT_I64)) {
-            Py_FatalError("coir: out of memory while leaving native code for the interpreter");
-        }
+        PyObject *o = frame_state_ref(items[i], kinds[i]);
         stack[i] = o == NULL ? PyStackRef_NULL : PyStackRef_FromPyObjectSteal(o);
     }
     f->stackpointer = stack + n;
     f->instr_ptr = _PyCode_CODE(co) + unit;
+}
+
+/* YIELD_VALUE in a native generator: the stack but its top (the value yielded) goes into the
+ * frame, which is left as the interpreter's YIELD_VALUE leaves it (instr_ptr past the yield,
+ * the generator suspended, the thread's exception state back to the caller's); run_native
+ * unlinks it without clearing it. */
+PyObject *coir_rt_suspend(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **items, int n, int unit, intptr_t kinds,
+                          int oparg) {
+    const char *k = (const char *)kinds;
+    PyObject *value = frame_state_ref(items[n - 1], k[n - 1]);
+    write_frame_state(f, items, n - 1, unit, k);
+    PyGenObject *gen = _PyGen_GetGeneratorFromFrame(f);
+    gen->gi_frame_state = FRAME_SUSPENDED + oparg;
+    ts->exc_info = gen->gi_exc_state.previous_item;
+    gen->gi_exc_state.previous_item = NULL;
+    return value;
+}
+
+/* A native generator resumed: its value stack, the value sent in on top (gen_send_ex2 pushed
+ * it), moved out of the frame. The resumption point's depth is the compiled code's; the
+ * frame's agrees with it for any code the interpreter suspends (a mismatch, possible only in
+ * a hand-made code object, leaves NULLs and releases the extra slots). */
+void coir_rt_resume_stack(_PyInterpreterFrame *f, int n, PyObject **out) {
+    _PyStackRef *base = f->localsplus + _PyFrame_GetCode(f)->co_nlocalsplus;
+    int have = (int)(f->stackpointer - base);
+    for (int i = 0; i < n; i++) {
+        out[i] = i < have && !PyStackRef_IsNull(base[i]) ? PyStackRef_AsPyObjectSteal(base[i]) : NULL;
+    }
+    f->stackpointer = base;
+    for (int i = n; i < have; i++) {
+        PyStackRef_XCLOSE(base[i]);
+    }
+}
+
+PyObject *coir_rt_resume_in_interpreter(_PyInterpreterFrame *f) {
+    (void)f;
+    return COIR_DEOPTED;
+}
+
+void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds,
+                   intptr_t failures) {
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    write_frame_state(f, items, n, unit, (const char *)kinds);
     if (reason >= 0 && reason < COIR_DEOPT_COUNT) {
         coir_counters.deopts[reason]++;
     }
@@ -2088,8 +2139,8 @@ static inline __attribute__((always_inline)) void clear_and_pop_frame(PyThreadSt
 
 /* Run a frame natively with the contract of _PyEval_EvalFrameDefault for one frame: the frame
  * is consumed (cleared and popped) on every path. */
-static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry,
-                                                                  const void *relocs) {
+static inline __attribute__((always_inline)) PyObject *run_native_frame(PyThreadState *ts, _PyInterpreterFrame *f,
+                                                                        CoirEntry entry, const void *relocs, int gen) {
     if (_Py_EnterRecursiveCallTstate(ts, "")) {
         _PyEval_FrameClearAndPop(ts, f);
         return NULL;
@@ -2118,9 +2169,24 @@ static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState 
     /* Unlink before clearing (GH-99729), but keep f->previous: if a frame object outlives the
      * frame, take_ownership() links its f_back through it. */
     ts->current_frame = f->previous;
-    clear_and_pop_frame(ts, f);
+    if (!gen) {
+        clear_and_pop_frame(ts, f);
+    }
+    else if (res != NULL && FRAME_STATE_SUSPENDED(_PyGen_GetGeneratorFromFrame(f)->gi_frame_state)) {
+        /* Suspended (coir_rt_suspend): the generator keeps its frame, unlinked. */
+        f->previous = NULL;
+    }
+    else {
+        _PyEval_FrameClearAndPop(ts, f);
+    }
     _Py_LeaveRecursiveCallTstate(ts);
     return res;
+}
+
+/* A function's frame (FRAME_OWNED_BY_THREAD): run natively and consumed. */
+static inline __attribute__((always_inline)) PyObject *run_native(PyThreadState *ts, _PyInterpreterFrame *f, CoirEntry entry,
+                                                                  const void *relocs) {
+    return run_native_frame(ts, f, entry, relocs, 0);
 }
 
 /* An inlined body (ir-cfg's lower/inline.rs) cannot go on after it has had an effect (an
@@ -2177,8 +2243,14 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return interp_eval(ts, f, throwflag);
     }
-    if (throwflag || f->owner != FRAME_OWNED_BY_THREAD) {
+    /* A generator's frame is run natively each time the generator resumes, but not by the call
+     * that creates it (RETURN_GENERATOR, which the interpreter runs) nor by throw()/close(). */
+    int gen = f->owner == FRAME_OWNED_BY_GENERATOR;
+    if (throwflag || (f->owner != FRAME_OWNED_BY_THREAD && !gen)) {
         coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
+        return interp_eval(ts, f, throwflag);
+    }
+    if (!gen && (_PyFrame_GetCode(f)->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))) {
         return interp_eval(ts, f, throwflag);
     }
     if (coir_inflight && __atomic_load_n(&coir_done_ready, __ATOMIC_ACQUIRE)) {
@@ -2232,7 +2304,7 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[COIR_FB_RECOMPILING]++;
         return interp_eval(ts, f, throwflag);
     }
-    return run_native(ts, f, st->entry, st->relocs);
+    return gen ? run_native_frame(ts, f, st->entry, st->relocs, 1) : run_native(ts, f, st->entry, st->relocs);
 }
 
 /* ------------------------------------------------------------------------------ profile mode
@@ -2278,6 +2350,67 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
  * async generator (those run in the interpreter; their frames are not the thread's). */
 static inline int plain_code(PyCodeObject *co) {
     return (co->co_flags & CO_OPTIMIZED) && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+}
+
+/* Generators whose frames native code runs: plain generators (not coroutines, not async
+ * generators) of optimized code. */
+static inline int native_generator_code(PyCodeObject *co) {
+    return (co->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)) ==
+           (CO_OPTIMIZED | CO_GENERATOR);
+}
+
+/* Profile mode has no frame hook, and gen_send_ex2 hands a resumed generator's frame to the
+ * interpreter directly. Iteration from C (a FOR_ITER in native code, list(), sum(), next(),
+ * str.join, ...) goes through the type's tp_iternext, which profile mode replaces with this:
+ * a generator whose code has native code and can take the next value now (created or
+ * suspended, no monitoring) is resumed natively as gen_send_ex2 resumes it for gen_iternext
+ * (the value sent in None, the thread's exception state linked, a return value turned into
+ * StopIteration); anything else goes to the interpreter's gen_iternext. The interpreter's own
+ * `for` over a generator (FOR_ITER_GEN, and `yield from`'s SEND_GEN) resumes the frame in
+ * the interpreter without the slot; `gen.__next__()` and send() are the type's methods and do
+ * the same. */
+static iternextfunc interp_gen_iternext = NULL;
+
+static PyObject *coir_gen_iternext(PyObject *self) {
+    PyGenObject *gen = (PyGenObject *)self;
+    _PyInterpreterFrame *f = &gen->gi_iframe;
+    if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING) {
+        return interp_gen_iternext(self);
+    }
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    CoirCodeState *st = fast_code_state(co);
+    if (st == NULL || st->entry == NULL) {
+        if (sample_hot != 0 || !native_generator_code(co) || compiling ||
+            (st == NULL && (st = coir_code_state(co, 1)) == NULL)) {
+            return interp_gen_iternext(self);
+        }
+        /* sample_hot 0 (tests): compiled at its first resumption, as functions at their
+         * first call. */
+        if (st->entry == NULL && !st->refused && !st->pending) {
+            compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD, f->f_globals);
+        }
+        if (st->entry == NULL) {
+            return interp_gen_iternext(self);
+        }
+    }
+    PyThreadState *ts = PyThreadState_GET();
+    if (st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) || instrumentation_stale(ts->interp, co)) {
+        return interp_gen_iternext(self);
+    }
+    _PyFrame_StackPush(f, PyStackRef_None);
+    gen->gi_exc_state.previous_item = ts->exc_info;
+    ts->exc_info = &gen->gi_exc_state;
+    gen->gi_frame_state = FRAME_EXECUTING;
+    PyObject *res = run_native_frame(ts, f, st->entry, st->relocs, 1);
+    if (res == NULL || FRAME_STATE_SUSPENDED(gen->gi_frame_state)) {
+        return res;
+    }
+    /* Returned: the frame is cleared; the value (unless None) goes with StopIteration. */
+    if (res != Py_None) {
+        _PyGen_SetStopIterationValue(res);
+    }
+    Py_DECREF(res);
+    return NULL;
 }
 
 /* Route calls of `func` through coir_vectorcall. */
@@ -2327,6 +2460,10 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
         if (st == NULL) {
             return NULL;
         }
+    }
+    if (__builtin_expect(!plain_code(co), 0)) {
+        /* A generator compiled through the frame hook: its call runs RETURN_GENERATOR. */
+        return NULL;
     }
     if (monitoring_active_cached(ts->interp) || code_monitored(co)) {
         coir_counters.fallback[COIR_FB_MONITORING]++;
@@ -2394,7 +2531,10 @@ static int take_sample(void *arg) {
         depth++;
         PyCodeObject *co = (PyCodeObject *)exe;
         PyObject *func = PyStackRef_AsPyObjectBorrow(f->f_funcobj);
-        if (f->owner != FRAME_OWNED_BY_THREAD || !plain_code(co) || func == NULL || !PyFunction_Check(func)) {
+        /* A generator's frame: its code compiles as a function's does, and runs natively when
+         * the generator is next resumed through coir_gen_iternext. */
+        int generator = f->owner == FRAME_OWNED_BY_GENERATOR && native_generator_code(co);
+        if (!generator && (f->owner != FRAME_OWNED_BY_THREAD || !plain_code(co) || func == NULL || !PyFunction_Check(func))) {
             continue;
         }
         CoirCodeState *st = coir_code_state(co, 1);
@@ -2404,7 +2544,7 @@ static int take_sample(void *arg) {
         if (st->refused) {
             /* Attached while its compile was queued: calls go back to the interpreter's own
              * vectorcall (the function's version stays cleared). */
-            if (((PyFunctionObject *)func)->vectorcall == coir_vectorcall) {
+            if (!generator && ((PyFunctionObject *)func)->vectorcall == coir_vectorcall) {
                 ((PyFunctionObject *)func)->vectorcall = py_function_vectorcall;
             }
             continue;
@@ -2428,7 +2568,9 @@ static int take_sample(void *arg) {
             st->recompile = 2;
             compile_code(co, st, background ? COIR_COMPILE_HOT : COIR_COMPILE_NOW, f->f_globals);
         }
-        attach((PyFunctionObject *)func);
+        if (!generator) {
+            attach((PyFunctionObject *)func);
+        }
     }
     return 0;
 }
@@ -2597,6 +2739,12 @@ void coir_enable(int new_threshold, int only_explicit) {
 }
 
 int coir_enable_profile(long period_us, int hot_samples) {
+    if (interp_gen_iternext == NULL) {
+        /* A static type's slot, replaced once for the process (coir_gen_iternext hands back to
+         * the interpreter's when profile mode is off). */
+        interp_gen_iternext = PyGen_Type.tp_iternext;
+        PyGen_Type.tp_iternext = coir_gen_iternext;
+    }
     if (function_watcher < 0) {
         function_watcher = PyFunction_AddWatcher(on_function_event);
         if (function_watcher < 0) {

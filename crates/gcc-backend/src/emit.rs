@@ -1886,6 +1886,28 @@ impl<'c> Emitter<'c, '_> {
     ) -> Result<(), BackendError> {
         let c = self.ctx;
         exit.add_assignment_op(None, state, BinaryOp::Plus, c.new_rvalue_one(self.t.u64));
+        let (items, kinds_word) = self.frame_state_items(exit, fs, values)?;
+        let args = [
+            self.frame,
+            items,
+            c.new_rvalue_from_long(self.t.int, fs.stack.len() as i64),
+            c.new_rvalue_from_long(self.t.int, fs.unit as i64),
+            c.new_rvalue_from_long(self.t.int, reason as i64),
+            kinds_word,
+            c.new_cast(None, state.to_rvalue(), self.t.word),
+        ];
+        let call = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::Deopt)?, &args);
+        exit.add_eval(None, call);
+        let deopted = self.t.to_ptr(self.func, exit, c.new_rvalue_from_long(self.t.u64, runtime_abi::abi::DEOPTED as i64), &format!("deopted{}", self.temps));
+        exit.end_with_return(None, deopted);
+        Ok(())
+    }
+
+    /// A frame state's stack written (in `exit`) into the scratch array as `coir_rt_deopt` and
+    /// `coir_rt_suspend` read it: the array's address and the string of the slots' kinds (a
+    /// word).
+    fn frame_state_items(&mut self, exit: Block<'c>, fs: &ir_cfg::ssa::FrameState, values: &[Value]) -> Result<(RValue<'c>, RValue<'c>), BackendError> {
+        let c = self.ctx;
         let mut kinds = String::new();
         for (k, (slot, v)) in fs.stack.iter().zip(values).enumerate() {
             let x = self.val(*v).to_rvalue();
@@ -1902,20 +1924,7 @@ impl<'c> Emitter<'c, '_> {
             exit.add_assignment(None, self.scratch_at(1 + k as u32), word);
         }
         let kinds_ptr = self.t.to_u64(self.func, exit, c.new_cast(None, c.new_string_literal(&kinds), self.t.ptr), &format!("kinds{}", self.temps));
-        let args = [
-            self.frame,
-            c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr),
-            c.new_rvalue_from_long(self.t.int, fs.stack.len() as i64),
-            c.new_rvalue_from_long(self.t.int, fs.unit as i64),
-            c.new_rvalue_from_long(self.t.int, reason as i64),
-            c.new_cast(None, kinds_ptr, self.t.word),
-            c.new_cast(None, state.to_rvalue(), self.t.word),
-        ];
-        let call = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::Deopt)?, &args);
-        exit.add_eval(None, call);
-        let deopted = self.t.to_ptr(self.func, exit, c.new_rvalue_from_long(self.t.u64, runtime_abi::abi::DEOPTED as i64), &format!("deopted{}", self.temps));
-        exit.end_with_return(None, deopted);
-        Ok(())
+        Ok((c.new_cast(None, self.scratch_at(1).get_address(None), self.t.ptr), c.new_cast(None, kinds_ptr, self.t.word)))
     }
 
     /// The object a `_PyStackRef`'s bits (a u64) refer to: the tag bits masked off
@@ -2794,6 +2803,36 @@ impl<'c> Emitter<'c, '_> {
                     list.add_assignment(None, truth, self.size_truth(v));
                     list.end_with_jump(None, done);
                     cur = done;
+                }
+                Opcode::Suspend => {
+                    // Always taken; GCC sees the path on (the IR's shape of the resumed block)
+                    // and drops it.
+                    let Imm::Guard(GuardKind::Yield(oparg), fs) = &d.imm else { return Err(bad(d)) };
+                    let exit = self.func.new_block(format!("{bid}_yield"));
+                    split += 1;
+                    let next = self.func.new_block(format!("{bid}_{split}"));
+                    cur.end_with_conditional(None, c.new_rvalue_one(self.t.bool), exit, next);
+                    let (items, kinds) = self.frame_state_items(exit, fs, &d.args)?;
+                    let args = [
+                        self.tstate,
+                        self.frame,
+                        items,
+                        c.new_rvalue_from_long(self.t.int, fs.stack.len() as i64),
+                        c.new_rvalue_from_long(self.t.int, fs.unit as i64),
+                        kinds,
+                        c.new_rvalue_from_long(self.t.int, *oparg as i64),
+                    ];
+                    let value = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::Suspend)?, &args);
+                    exit.end_with_return(None, value);
+                    cur = next;
+                }
+                Opcode::AtUnit => {
+                    let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
+                    let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr).to_rvalue();
+                    let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
+                    let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64)).get_address(None);
+                    let eq = c.new_comparison(None, ComparisonOp::Equals, ip, c.new_cast(None, unit_addr, self.t.ptr));
+                    cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, eq, self.t.int));
                 }
                 Opcode::GuardQuiet => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };

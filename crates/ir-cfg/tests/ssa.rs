@@ -1048,3 +1048,41 @@ fn cold_blocks_follow_the_branch_history() {
     // One fall-through among the last 16 outcomes: nothing is cold.
     assert_eq!(first_units(0xfffe), Vec::<u32>::new());
 }
+
+/// A generator (`def g(x): print((yield x)); return None`, roughly): the native function starts
+/// with a dispatch on `instr_ptr` to the two places a generator resumes (after RETURN_GENERATOR,
+/// after the YIELD_VALUE), each moving the value stack out of the frame; the yield is a
+/// `suspend` with the whole stack (the callable, NULL and the yielded value) as its frame state.
+/// The prologue (RETURN_GENERATOR) is unreachable and dropped.
+#[test]
+fn generator_resumes_by_instr_ptr() {
+    use Opcode::*;
+    // Units: RETURN_GENERATOR 0, POP_TOP 1, RESUME 2, LOAD_GLOBAL 3 (+4 caches), LOAD_FAST_BORROW
+    // 8, YIELD_VALUE 9, RESUME 10, CALL 11 (+3), POP_TOP 15, LOAD_CONST 16, RETURN_VALUE 17.
+    let ops = [
+        (ReturnGenerator, 0),
+        (PopTop, 0),
+        (Resume, 0),
+        (LoadGlobal, 1),
+        (LoadFastBorrow, 0),
+        (YieldValue, 0),
+        (Resume, 1),
+        (Call, 1),
+        (PopTop, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+    ];
+    let mut facts = info(1);
+    facts.flags |= bytecode_cfg::co_flags::GENERATOR;
+    let f = lower_with_feedback(&ops, &[], 4, &facts);
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    for (what, n) in [("at_unit 2\n", 1), ("at_unit 20\n", 1), ("call resume_stack(", 2), ("suspend yield(0)", 1), ("call resume_in_interpreter(", 1)] {
+        assert_eq!(after.matches(what).count(), n, "{what}: {after}");
+    }
+    assert!(!after.contains("RETURN_GENERATOR"), "{after}");
+    golden("generator", &after);
+}

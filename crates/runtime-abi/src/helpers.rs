@@ -331,6 +331,19 @@ helpers! {
     TracebackHere = "coir_rt_traceback_here"(Frame) -> Void, Never;
     /// Handles pending events (signals, GIL drop, ...) when the eval breaker is set.
     HandlePending = "coir_rt_handle_pending"(TState) -> Int, Negative;
+    /// A native generator resumed: its value stack (the frame's `n` slots above the locals,
+    /// the sent value on top) moved out of the frame into the array, NULL where a slot is;
+    /// the frame's stack is left empty.
+    ResumeStack = "coir_rt_resume_stack"(Frame, Int, ObjArray) -> Void, Never, quiet;
+    /// YIELD_VALUE (`suspend`): the `n` values of the stack, the yielded one on top, written
+    /// as a guard's exit writes them (`kinds`), all but the top into the frame, which is
+    /// suspended as the interpreter's YIELD_VALUE leaves it (oparg: yield or yield from) with
+    /// `instr_ptr` at code unit `unit`; returns the yielded value.
+    Suspend = "coir_rt_suspend"(TState, Frame, ObjArray, Int, Int, Word, Int) -> Obj, Never;
+    /// A generator's frame resumed where native code has no entry (after a yield only
+    /// `throw()` reaches, which the interpreter ran; or a hand-made code object): the marker
+    /// (`COIR_DEOPTED`) that makes run_native hand the frame, as it is, to the interpreter.
+    ResumeInInterpreter = "coir_rt_resume_in_interpreter"(Frame) -> Obj, Never, quiet;
     /// LOAD_DEREF.
     LoadDeref = "coir_rt_load_deref"(Frame, Int) -> Obj, Null;
     /// STORE_DEREF (frame, index, v).

@@ -26,6 +26,7 @@ mod build;
 mod calls;
 mod control;
 mod exceptions;
+mod generators;
 mod inline;
 mod int_chain;
 mod locals;
@@ -165,9 +166,10 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     if info.flags & OPTIMIZED == 0 {
         return Err(LowerError::UnsupportedCode("module or class body"));
     }
-    if info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
-        return Err(LowerError::UnsupportedCode("generator or coroutine"));
+    if info.flags & (COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
+        return Err(LowerError::UnsupportedCode("coroutine or async generator"));
     }
+    let generator = info.flags & GENERATOR != 0;
     if cfg.max_depth > MAX_NATIVE_STACK {
         return Err(LowerError::UnsupportedCode("value stack deeper than MAX_NATIVE_STACK"));
     }
@@ -191,7 +193,9 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     let first = BlockIdx::new(0);
     l.entry.insert(first, Vec::new());
     let b0 = l.block_for(first);
-    l.fb.terminate_at(entry, Term::Jump(b0));
+    if !generator {
+        l.fb.terminate_at(entry, Term::Jump(b0));
+    }
     // Blocks are lowered once their entry state is known. Reverse postorder gives it before
     // the block for every edge but a back edge; a block whose only forward way in is an
     // exception edge never realised (no fallible instruction under the handler) can get its
@@ -212,6 +216,9 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         if !progress {
             break;
         }
+    }
+    if generator {
+        l.resume_dispatch(entry)?;
     }
     Ok(l.fb.finish())
 }
@@ -555,7 +562,7 @@ impl<'a> Lowerer<'a> {
         let target = self.block_for(t);
         let offset = self.cfg.instrs[self.cfg.graph[t].first].byte_offset();
         if !self.entry.contains_key(&t) {
-            let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler;
+            let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler && !self.resumes_at(t);
             if !single && let Some(slot) = self.stack.iter().position(|k| *k == Kind::TagInt) {
                 // Its block parameter would be an object to the SSA's reference counting.
                 return Err(LowerError::InconsistentStack { offset, what: StackMismatch::LastiAtJoin { slot: slot as u32 } });
@@ -707,12 +714,14 @@ impl<'a> Lowerer<'a> {
             | O::MatchClass | O::MatchMapping | O::MatchSequence | O::MatchKeys => self.lower_build(ins),
             O::PushExcInfo | O::PopExcept | O::CheckExcMatch | O::Reraise | O::RaiseVarargs
             | O::WithExceptStart | O::CheckEgMatch => self.lower_exceptions(ins),
-            // Generators, coroutines and module/class bodies are refused before lowering;
-            // these remaining base opcodes are not implemented natively yet.
+            // Coroutines and module/class bodies are refused before lowering; these remaining
+            // base opcodes (yield from, await, async for) are not implemented natively yet.
+            O::YieldValue => self.lower_yield(),
+            O::ReturnGenerator => self.lower_return_generator(),
             O::CleanupThrow | O::EndSend
             | O::ExitInitCheck | O::GetAiter | O::GetAnext | O::GetYieldFromIter | O::GetAwaitable
-            | O::LoadLocals | O::ReturnGenerator | O::SetupAnnotations | O::EndAsyncFor | O::Send
-            | O::YieldValue | O::LoadName | O::StoreName | O::DeleteName => Err(self.unsupported()),
+            | O::LoadLocals | O::SetupAnnotations | O::EndAsyncFor | O::Send
+            | O::LoadName | O::StoreName | O::DeleteName => Err(self.unsupported()),
             // The decoder maps specialised and instrumented forms to their base opcode and
             // refuses CACHE/RESERVED/INTERPRETER_EXIT/ENTER_EXECUTOR, so nothing else arrives.
             other => {

@@ -208,6 +208,9 @@ pub enum GuardKind {
     /// code of every frame on every stack at once, and from then on the interpreter must run
     /// the frame to report its events). Native code is entered only with none active.
     Instrumentation,
+    /// (`suspend`) never passes: YIELD_VALUE with this oparg writes the frame state (the
+    /// yielded value on top, returned) and suspends the generator.
+    Yield(u32),
 }
 
 impl GuardKind {
@@ -228,7 +231,8 @@ impl GuardKind {
             | GuardKind::Len(_)
             | GuardKind::Number
             | GuardKind::PowDomain
-            | GuardKind::Instrumentation => None,
+            | GuardKind::Instrumentation
+            | GuardKind::Yield(_) => None,
         }
     }
 
@@ -263,6 +267,7 @@ impl GuardKind {
             GuardKind::Number => "number",
             GuardKind::PowDomain => "pow_domain",
             GuardKind::Instrumentation => "instrumentation",
+            GuardKind::Yield(_) => "yield",
             GuardKind::Len(_) => "len",
         }
     }
@@ -281,6 +286,8 @@ impl GuardKind {
             GuardKind::Number => runtime_abi::abi::DeoptReason::NotNumber,
             GuardKind::PowDomain => runtime_abi::abi::DeoptReason::PowDomain,
             GuardKind::Instrumentation => runtime_abi::abi::DeoptReason::Instrumented,
+            // Not counted: a suspension is no deoptimisation (the emitter calls `suspend`).
+            GuardKind::Yield(_) => runtime_abi::abi::DeoptReason::Instrumented,
         }
     }
 }
@@ -289,6 +296,7 @@ impl fmt::Display for GuardKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GuardKind::Len(n) => write!(f, "len({n})"),
+            GuardKind::Yield(n) => write!(f, "yield({n})"),
             k => f.write_str(k.name()),
         }
     }
@@ -661,6 +669,15 @@ ops! {
     /// it handled (another thread, a signal handler) switched monitoring on, `guard_quiet`'s
     /// exit. Its immediate is `instrumentation` and the frame state.
     CheckPeriodic "periodic" Guard () -> () [=>] | RAISES | ARBITRARY | DEOPTS;
+    /// YIELD_VALUE: write the frame state's stack but its top into the generator's frame,
+    /// suspend it and return the top (runtime.c, coir_rt_suspend). Control never goes on past
+    /// it; for the IR it does, with the stack as it was (the top standing for the value sent
+    /// in), into the instruction after the yield, which native code enters when the generator
+    /// resumes (lower/generators.rs). Its immediate is `yield(oparg)` and the frame state.
+    Suspend "suspend" Guard () -> () [=>] | DEOPTS | WRITES_FRAME;
+    /// Whether the frame's `instr_ptr` is at this code unit (where a generator resumes): 1
+    /// or 0.
+    AtUnit "at_unit" Unit () -> (CInt) [=> Scalar] | READS_FRAME;
     /// Continue while the frame's code is instrumented at the interpreter's version (after a
     /// call: the callee may have called `sys.settrace`, as `breakpoint()` does); otherwise
     /// write the frame state and finish the function in the interpreter.

@@ -1,0 +1,96 @@
+//! Generators: suspension at YIELD_VALUE and the entry that resumes them.
+//!
+//! Native code runs a generator's frame each time the generator is resumed, never the call that
+//! creates it (the interpreter runs RETURN_GENERATOR, which moves the frame into the generator
+//! object). So a generator's native function starts with a dispatch on `frame->instr_ptr`: the
+//! instruction after RETURN_GENERATOR (the first `send`) or after one of the YIELD_VALUEs. There
+//! it moves the value stack out of the frame (the value sent in on top, pushed by
+//! `gen_send_ex2`), and jumps into the body with every slot owned. YIELD_VALUE writes the stack
+//! below the yielded value back into the frame and suspends it exactly as the interpreter's
+//! YIELD_VALUE does (runtime.c, coir_rt_suspend), and the function returns the value; the IR
+//! goes on from the yield into the instruction after it with the stack unchanged (that path is
+//! never taken: it gives the resumed block its shape), so a yield is a guard that always fails,
+//! and the frame-state machinery (unboxed slots, the ownership checker) applies as it is.
+//!
+//! The prologue (COPY_FREE_VARS, MAKE_CELL, RETURN_GENERATOR) is lowered but unreachable from
+//! the dispatch, so the SSA builder drops it.
+use bytecode_cfg::{BlockIdx, Opcode};
+
+use super::{LowerError, Lowerer, Result, MAYBE_NULL};
+use crate::helpers::Helper;
+use crate::ir::{BlockId, Inst, Operand, Term};
+use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp};
+
+impl Lowerer<'_> {
+    /// Whether native code enters bytecode block `b` when the generator resumes.
+    pub(super) fn resumes_at(&self, b: BlockIdx) -> bool {
+        let first = self.cfg.graph[b].first;
+        first > 0 && matches!(self.cfg.instrs[first - 1].opcode, Opcode::YieldValue | Opcode::ReturnGenerator)
+    }
+
+    /// YIELD_VALUE: suspend with the whole stack as the frame state (its top the value
+    /// yielded), resuming at the next instruction.
+    pub(super) fn lower_yield(&mut self) -> Result<()> {
+        let ins = self.ins();
+        if ins.oparg > 1 {
+            return Err(self.bad_oparg());
+        }
+        let next = ins.offset + 1 + ins.caches;
+        // A handler's tagged lasti on the stack (a yield inside `except` or `finally`): not
+        // written by a frame state.
+        let Some(FrameState { stack, .. }) = self.exit_state() else {
+            return Err(LowerError::UnsupportedCode("yield inside an exception handler"));
+        };
+        let fs = FrameState { unit: next, stack };
+        let args = Self::with_stack(vec![], &fs);
+        self.fb.push(Inst::Op { op: SsaOp::Suspend, imm: Imm::Guard(GuardKind::Yield(ins.oparg), fs), args, dsts: vec![], err: None });
+        Ok(())
+    }
+
+    /// RETURN_GENERATOR: only the interpreter runs it (native code is entered past it); the
+    /// generator it would push is a NULL here, on a path the dispatch never takes.
+    pub(super) fn lower_return_generator(&mut self) -> Result<()> {
+        let dst = self.push(MAYBE_NULL);
+        self.fb.push(Inst::Move { dst, src: Operand::Null });
+        Ok(())
+    }
+
+    /// The entry `entry` of a generator's native function: to each resumption point lowered,
+    /// by `instr_ptr`, through a block that moves the stack out of the frame.
+    pub(super) fn resume_dispatch(&mut self, entry: BlockId) -> Result<()> {
+        let mut points: Vec<(u32, BlockIdx)> = self
+            .cfg
+            .graph
+            .node_indices()
+            .filter(|&b| self.resumes_at(b) && self.entry.contains_key(&b))
+            .map(|b| (self.cfg.instrs[self.cfg.graph[b].first].start, b))
+            .collect();
+        points.sort();
+        // Elsewhere (after a yield only throw() reaches, in a handler never lowered because no
+        // instruction under it raises natively): the interpreter runs the frame as it is.
+        let elsewhere = self.fb.new_block("resume_in_interpreter");
+        let marker = self.fb.new_var(crate::helpers::Ty::Obj);
+        self.fb.push_at(elsewhere, Inst::Call { helper: Helper::ResumeInInterpreter, args: vec![Operand::Frame], dst: Some(marker), err: None });
+        self.fb.terminate_at(elsewhere, Term::Return(marker));
+        let mut test = entry;
+        for (unit, b) in points {
+            let depth = self.entry[&b].len();
+            // Every slot is owned at a resumption point (`edge_to`), none a tagged lasti.
+            debug_assert!(self.entry[&b].iter().all(|k| *k == MAYBE_NULL));
+            let here = self.fb.new_block(format!("resume_{}", unit * 2));
+            if depth > 0 {
+                let args = vec![Operand::Frame, Operand::Imm(depth as i64), Operand::OutArray(Self::slot(0), depth as u32)];
+                self.fb.push_at(here, Inst::Call { helper: Helper::ResumeStack, args, dst: None, err: None });
+            }
+            let target = self.block_for(b);
+            self.fb.terminate_at(here, Term::Jump(target));
+            let at = self.fb.new_var(crate::helpers::Ty::Int);
+            self.fb.push_at(test, Inst::Op { op: SsaOp::AtUnit, imm: Imm::Unit(unit), args: vec![], dsts: vec![at], err: None });
+            let otherwise = self.fb.new_block(format!("not_{}", unit * 2));
+            self.fb.terminate_at(test, Term::Branch { cond: Operand::Var(at), then: here, otherwise });
+            test = otherwise;
+        }
+        self.fb.terminate_at(test, Term::Jump(elsewhere));
+        Ok(())
+    }
+}
