@@ -935,6 +935,62 @@ void coir_rt_resume_stack(_PyInterpreterFrame *f, int n, PyObject **out) {
     }
 }
 
+/* SEND's generic path (bytecodes.c, _SEND, when it does not push a generator's frame itself):
+ * PyIter_Send does what it does (the type's am_send, tp_iternext for None, else send()). */
+int coir_rt_send(PyObject *receiver, PyObject *v, PyObject **out) {
+    switch (PyIter_Send(receiver, v, out)) {
+    case PYGEN_NEXT: return 1;
+    case PYGEN_RETURN: return 0;
+    default: return -1;
+    }
+}
+
+PyObject *coir_rt_get_yield_from_iter(_PyInterpreterFrame *f, PyObject *iterable) {
+    if (PyCoro_CheckExact(iterable)) {
+        if (!(_PyFrame_GetCode(f)->co_flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE))) {
+            PyErr_SetString(PyExc_TypeError, "cannot 'yield from' a coroutine object in a non-coroutine generator");
+            return NULL;
+        }
+        return Py_NewRef(iterable);
+    }
+    if (PyGen_CheckExact(iterable)) {
+        return Py_NewRef(iterable);
+    }
+    return PyObject_GetIter(iterable);
+}
+
+PyObject *coir_rt_get_awaitable(PyObject *iterable, int oparg) { return _PyEval_GetAwaitable(iterable, oparg); }
+
+PyObject *coir_rt_get_aiter(PyObject *obj) {
+    PyTypeObject *type = Py_TYPE(obj);
+    unaryfunc getter = type->tp_as_async != NULL ? type->tp_as_async->am_aiter : NULL;
+    if (getter == NULL) {
+        PyErr_Format(PyExc_TypeError, "'async for' requires an object with __aiter__ method, got %.100s", type->tp_name);
+        return NULL;
+    }
+    PyObject *iter = getter(obj);
+    if (iter == NULL) {
+        return NULL;
+    }
+    if (Py_TYPE(iter)->tp_as_async == NULL || Py_TYPE(iter)->tp_as_async->am_anext == NULL) {
+        PyErr_Format(PyExc_TypeError, "'async for' received an object from __aiter__ that does not implement __anext__: %.100s",
+                     Py_TYPE(iter)->tp_name);
+        Py_DECREF(iter);
+        return NULL;
+    }
+    return iter;
+}
+
+PyObject *coir_rt_get_anext(PyObject *aiter) { return _PyEval_GetANext(aiter); }
+
+int coir_rt_end_async_for(PyObject *exc) {
+    if (PyErr_GivenExceptionMatches(exc, PyExc_StopAsyncIteration)) {
+        return 0;
+    }
+    PyErr_SetRaisedException(Py_NewRef(exc));
+    return -1;
+}
+
 PyObject *coir_rt_resume_in_interpreter(_PyInterpreterFrame *f) {
     (void)f;
     return COIR_DEOPTED;
@@ -2352,16 +2408,15 @@ static inline int plain_code(PyCodeObject *co) {
     return (co->co_flags & CO_OPTIMIZED) && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
 }
 
-/* Generators whose frames native code runs: plain generators (not coroutines, not async
- * generators) of optimized code. */
+/* Generators, coroutines and async generators of optimized code: their frames run natively. */
 static inline int native_generator_code(PyCodeObject *co) {
-    return (co->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)) ==
-           (CO_OPTIMIZED | CO_GENERATOR);
+    return (co->co_flags & CO_OPTIMIZED) && (co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE));
 }
 
 /* Profile mode has no frame hook, and gen_send_ex2 hands a resumed generator's frame to the
  * interpreter directly. Iteration from C (a FOR_ITER in native code, list(), sum(), next(),
- * str.join, ...) goes through the type's tp_iternext, which profile mode replaces with this:
+ * str.join, ...) goes through the type's tp_iternext, which profile mode replaces with this
+ * (and sending, PyIter_Send: asyncio's tasks, SEND in native code, through am_send):
  * a generator whose code has native code and can take the next value now (created or
  * suspended, no monitoring) is resumed natively as gen_send_ex2 resumes it for gen_iternext
  * (the value sent in None, the thread's exception state linked, a return value turned into
@@ -2370,19 +2425,21 @@ static inline int native_generator_code(PyCodeObject *co) {
  * the interpreter without the slot; `gen.__next__()` and send() are the type's methods and do
  * the same. */
 static iternextfunc interp_gen_iternext = NULL;
+static sendfunc interp_gen_am_send = NULL;
+static sendfunc interp_coro_am_send = NULL;
 
-static PyObject *coir_gen_iternext(PyObject *self) {
-    PyGenObject *gen = (PyGenObject *)self;
-    _PyInterpreterFrame *f = &gen->gi_iframe;
+/* The state to resume `gen` natively with now, or NULL (the interpreter's way). */
+static CoirCodeState *native_resumption(PyGenObject *gen) {
     if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING) {
-        return interp_gen_iternext(self);
+        return NULL;
     }
+    _PyInterpreterFrame *f = &gen->gi_iframe;
     PyCodeObject *co = _PyFrame_GetCode(f);
     CoirCodeState *st = fast_code_state(co);
     if (st == NULL || st->entry == NULL) {
         if (sample_hot != 0 || !native_generator_code(co) || compiling ||
             (st == NULL && (st = coir_code_state(co, 1)) == NULL)) {
-            return interp_gen_iternext(self);
+            return NULL;
         }
         /* sample_hot 0 (tests): compiled at its first resumption, as functions at their
          * first call. */
@@ -2390,18 +2447,36 @@ static PyObject *coir_gen_iternext(PyObject *self) {
             compile_code(co, st, st->forced ? COIR_COMPILE_NOW : COIR_COMPILE_COLD, f->f_globals);
         }
         if (st->entry == NULL) {
-            return interp_gen_iternext(self);
+            return NULL;
         }
     }
     PyThreadState *ts = PyThreadState_GET();
     if (st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) || instrumentation_stale(ts->interp, co)) {
-        return interp_gen_iternext(self);
+        return NULL;
     }
-    _PyFrame_StackPush(f, PyStackRef_None);
+    return st;
+}
+
+/* gen_send_ex2's resumption, natively: `arg` (a new reference) pushed as the value sent in,
+ * the thread's exception state linked, the frame run; NULL, or what it yielded or returned
+ * (which gi_frame_state tells apart). */
+static PyObject *resume_natively(PyGenObject *gen, CoirCodeState *st, PyObject *arg) {
+    PyThreadState *ts = PyThreadState_GET();
+    _PyInterpreterFrame *f = &gen->gi_iframe;
+    _PyFrame_StackPush(f, PyStackRef_FromPyObjectNew(arg));
     gen->gi_exc_state.previous_item = ts->exc_info;
     ts->exc_info = &gen->gi_exc_state;
     gen->gi_frame_state = FRAME_EXECUTING;
-    PyObject *res = run_native_frame(ts, f, st->entry, st->relocs, 1);
+    return run_native_frame(ts, f, st->entry, st->relocs, 1);
+}
+
+static PyObject *coir_gen_iternext(PyObject *self) {
+    PyGenObject *gen = (PyGenObject *)self;
+    CoirCodeState *st = native_resumption(gen);
+    if (st == NULL) {
+        return interp_gen_iternext(self);
+    }
+    PyObject *res = resume_natively(gen, st, Py_None);
     if (res == NULL || FRAME_STATE_SUSPENDED(gen->gi_frame_state)) {
         return res;
     }
@@ -2411,6 +2486,30 @@ static PyObject *coir_gen_iternext(PyObject *self) {
     }
     Py_DECREF(res);
     return NULL;
+}
+
+/* am_send (PyIter_Send: asyncio's tasks, `await` and `yield from` in native code): as
+ * gen_send_ex2 with a value, which a generator just created refuses unless None. */
+static PySendResult coir_am_send(PyObject *self, PyObject *arg, PyObject **result, sendfunc interp) {
+    PyGenObject *gen = (PyGenObject *)self;
+    CoirCodeState *st = native_resumption(gen);
+    if (st == NULL || (gen->gi_frame_state == FRAME_CREATED && arg != Py_None)) {
+        return interp(self, arg, result);
+    }
+    PyObject *res = resume_natively(gen, st, arg);
+    *result = res;
+    if (res == NULL) {
+        return PYGEN_ERROR;
+    }
+    return FRAME_STATE_SUSPENDED(gen->gi_frame_state) ? PYGEN_NEXT : PYGEN_RETURN;
+}
+
+static PySendResult coir_gen_am_send(PyObject *self, PyObject *arg, PyObject **result) {
+    return coir_am_send(self, arg, result, interp_gen_am_send);
+}
+
+static PySendResult coir_coro_am_send(PyObject *self, PyObject *arg, PyObject **result) {
+    return coir_am_send(self, arg, result, interp_coro_am_send);
 }
 
 /* Route calls of `func` through coir_vectorcall. */
@@ -2740,10 +2839,14 @@ void coir_enable(int new_threshold, int only_explicit) {
 
 int coir_enable_profile(long period_us, int hot_samples) {
     if (interp_gen_iternext == NULL) {
-        /* A static type's slot, replaced once for the process (coir_gen_iternext hands back to
-         * the interpreter's when profile mode is off). */
+        /* Static types' slots, replaced once for the process (each hands back to the
+         * interpreter's when profile mode is off). */
         interp_gen_iternext = PyGen_Type.tp_iternext;
         PyGen_Type.tp_iternext = coir_gen_iternext;
+        interp_gen_am_send = PyGen_Type.tp_as_async->am_send;
+        PyGen_Type.tp_as_async->am_send = coir_gen_am_send;
+        interp_coro_am_send = PyCoro_Type.tp_as_async->am_send;
+        PyCoro_Type.tp_as_async->am_send = coir_coro_am_send;
     }
     if (function_watcher < 0) {
         function_watcher = PyFunction_AddWatcher(on_function_event);

@@ -344,6 +344,20 @@ helpers! {
     /// `throw()` reaches, which the interpreter ran; or a hand-made code object): the marker
     /// (`COIR_DEOPTED`) that makes run_native hand the frame, as it is, to the interpreter.
     ResumeInInterpreter = "coir_rt_resume_in_interpreter"(Frame) -> Obj, Never, quiet;
+    /// SEND (receiver, value sent): as the interpreter's generic SEND (PyIter_Send): 1 and
+    /// the next value yielded, 0 and the value returned (the jump to END_SEND), or -1.
+    Send = "coir_rt_send"(Obj, Obj, ObjOut) -> Int, Negative;
+    /// GET_YIELD_FROM_ITER (the frame's code decides whether a coroutine may be delegated to).
+    GetYieldFromIter = "coir_rt_get_yield_from_iter"(Frame, Obj) -> Obj, Null;
+    /// GET_AWAITABLE (iterable, oparg).
+    GetAwaitable = "coir_rt_get_awaitable"(Obj, Int) -> Obj, Null;
+    /// GET_AITER.
+    GetAiter = "coir_rt_get_aiter"(Obj) -> Obj, Null;
+    /// GET_ANEXT.
+    GetAnext = "coir_rt_get_anext"(Obj) -> Obj, Null;
+    /// END_ASYNC_FOR's test of the exception: 0 when it is StopAsyncIteration (the loop ends),
+    /// else -1 with it raised again.
+    EndAsyncFor = "coir_rt_end_async_for"(Obj) -> Int, Negative;
     /// LOAD_DEREF.
     LoadDeref = "coir_rt_load_deref"(Frame, Int) -> Obj, Null;
     /// STORE_DEREF (frame, index, v).

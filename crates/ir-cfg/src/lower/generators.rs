@@ -1,4 +1,5 @@
-//! Generators: suspension at YIELD_VALUE and the entry that resumes them.
+//! Generators, coroutines and async generators: suspension at YIELD_VALUE, the entry that
+//! resumes them, and delegation (`yield from`, `await`, `async for`: SEND and its companions).
 //!
 //! Native code runs a generator's frame each time the generator is resumed, never the call that
 //! creates it (the interpreter runs RETURN_GENERATOR, which moves the frame into the generator
@@ -14,10 +15,10 @@
 //!
 //! The prologue (COPY_FREE_VARS, MAKE_CELL, RETURN_GENERATOR) is lowered but unreachable from
 //! the dispatch, so the SSA builder drops it.
-use bytecode_cfg::{BlockIdx, Opcode};
+use bytecode_cfg::{BlockIdx, EdgeKind, Opcode};
 
-use super::{LowerError, Lowerer, Result, MAYBE_NULL};
-use crate::helpers::Helper;
+use super::{LowerError, Lowerer, Result, MAYBE_NULL, OWNED};
+use crate::helpers::{Helper, Ty};
 use crate::ir::{BlockId, Inst, Operand, Term};
 use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp};
 
@@ -39,12 +40,65 @@ impl Lowerer<'_> {
         // A handler's tagged lasti on the stack (a yield inside `except` or `finally`): not
         // written by a frame state.
         let Some(FrameState { stack, .. }) = self.exit_state() else {
-            return Err(LowerError::UnsupportedCode("yield inside an exception handler"));
+            return Err(LowerError::UnsupportedCode(super::YIELD_IN_HANDLER));
         };
         let fs = FrameState { unit: next, stack };
         let args = Self::with_stack(vec![], &fs);
         self.fb.push(Inst::Op { op: SsaOp::Suspend, imm: Imm::Guard(GuardKind::Yield(ins.oparg), fs), args, dsts: vec![], err: None });
         Ok(())
+    }
+
+    /// SEND: the value sent replaced by the next value yielded (on to YIELD_VALUE) or by the
+    /// value returned (the jump to END_SEND).
+    pub(super) fn lower_send(&mut self) -> Result<()> {
+        let b = self.cur_block;
+        let (receiver, v) = (self.peek(1), self.peek(0));
+        self.check_objects(self.depth() - 2, 2)?;
+        let out = self.new_obj();
+        let r = self.fb.new_var(Ty::Int);
+        self.call(Helper::Send, vec![Operand::Var(receiver), Operand::Var(v), Operand::Addr(out)], Some(r))?;
+        self.pop_release();
+        let dst = self.push(OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(out) });
+        let succ = |l: &Self, k: EdgeKind| l.cfg.successor(b, k).expect("the CFG has this edge");
+        let (next, returned) = (succ(self, EdgeKind::Fallthrough), succ(self, EdgeKind::Jump));
+        let (next, returned) = (self.edge_to(next)?, self.edge_to(returned)?);
+        self.fb.terminate(Term::Branch { cond: Operand::Var(r), then: next, otherwise: returned });
+        Ok(())
+    }
+
+    /// END_SEND: the receiver under the value released.
+    pub(super) fn lower_end_send(&mut self) -> Result<()> {
+        let (value, kind) = self.pop_keep();
+        self.pop_release();
+        let dst = self.push(kind);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(value) });
+        Ok(())
+    }
+
+    /// END_ASYNC_FOR (awaitable, exception): the loop ends on StopAsyncIteration; any other
+    /// exception is raised again, with no traceback entry (a re-raise).
+    pub(super) fn lower_end_async_for(&mut self) -> Result<()> {
+        self.check_objects(self.depth() - 2, 2)?;
+        let exc = Operand::Var(self.peek(0));
+        let r = self.fb.new_var(Ty::Int);
+        let err = self.error_block(false)?;
+        self.fb.push(Inst::Call { helper: Helper::EndAsyncFor, args: vec![exc], dst: Some(r), err: Some(err) });
+        self.pop_release_n(2);
+        Ok(())
+    }
+
+    /// The opcodes that make iterators and awaitables for delegation.
+    pub(super) fn lower_awaitables(&mut self, ins: &bytecode_cfg::Instr) -> Result<()> {
+        let top = Operand::Var(self.peek(0));
+        match ins.opcode {
+            Opcode::GetYieldFromIter => self.call_push(Helper::GetYieldFromIter, vec![Operand::Frame, top], 1),
+            Opcode::GetAwaitable => self.call_push(Helper::GetAwaitable, vec![top, Operand::Imm(ins.oparg as i64)], 1),
+            Opcode::GetAiter => self.call_push(Helper::GetAiter, vec![top], 1),
+            // The async iterator stays under the awaitable.
+            Opcode::GetAnext => self.call_push(Helper::GetAnext, vec![top], 0),
+            _ => Err(self.unsupported()),
+        }
     }
 
     /// RETURN_GENERATOR: only the interpreter runs it (native code is entered past it); the
@@ -69,7 +123,7 @@ impl Lowerer<'_> {
         // Elsewhere (after a yield only throw() reaches, in a handler never lowered because no
         // instruction under it raises natively): the interpreter runs the frame as it is.
         let elsewhere = self.fb.new_block("resume_in_interpreter");
-        let marker = self.fb.new_var(crate::helpers::Ty::Obj);
+        let marker = self.fb.new_var(Ty::Obj);
         self.fb.push_at(elsewhere, Inst::Call { helper: Helper::ResumeInInterpreter, args: vec![Operand::Frame], dst: Some(marker), err: None });
         self.fb.terminate_at(elsewhere, Term::Return(marker));
         let mut test = entry;
@@ -84,7 +138,7 @@ impl Lowerer<'_> {
             }
             let target = self.block_for(b);
             self.fb.terminate_at(here, Term::Jump(target));
-            let at = self.fb.new_var(crate::helpers::Ty::Int);
+            let at = self.fb.new_var(Ty::Int);
             self.fb.push_at(test, Inst::Op { op: SsaOp::AtUnit, imm: Imm::Unit(unit), args: vec![], dsts: vec![at], err: None });
             let otherwise = self.fb.new_block(format!("not_{}", unit * 2));
             self.fb.terminate_at(test, Term::Branch { cond: Operand::Var(at), then: here, otherwise });

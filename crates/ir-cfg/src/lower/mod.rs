@@ -166,10 +166,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     if info.flags & OPTIMIZED == 0 {
         return Err(LowerError::UnsupportedCode("module or class body"));
     }
-    if info.flags & (COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0 {
-        return Err(LowerError::UnsupportedCode("coroutine or async generator"));
-    }
-    let generator = info.flags & GENERATOR != 0;
+    let generator = info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0;
     if cfg.max_depth > MAX_NATIVE_STACK {
         return Err(LowerError::UnsupportedCode("value stack deeper than MAX_NATIVE_STACK"));
     }
@@ -222,6 +219,11 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     }
     Ok(l.fb.finish())
 }
+
+/// Why a generator with a yield, or a coroutine with an await, inside an exception handler
+/// that pushed a tagged `lasti` is refused: a frame state does not write that slot, and a join
+/// cannot carry it (lower/generators.rs).
+pub(crate) const YIELD_IN_HANDLER: &str = "yield or await inside an exception handler";
 
 /// Deepest value stack lowered natively. A policy, not a CPython fact: each slot becomes a C
 /// local, and a code object may declare (and a few instructions reach) millions of slots, which
@@ -547,6 +549,12 @@ impl<'a> Lowerer<'a> {
         b
     }
 
+    /// Whether the code is a generator, coroutine or async generator.
+    pub(crate) fn is_generator(&self) -> bool {
+        use bytecode_cfg::co_flags::*;
+        self.info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0
+    }
+
     pub(crate) fn block_for(&mut self, b: BlockIdx) -> BlockId {
         if let Some(x) = self.blocks.get(&b) {
             return *x;
@@ -563,6 +571,10 @@ impl<'a> Lowerer<'a> {
         let offset = self.cfg.instrs[self.cfg.graph[t].first].byte_offset();
         if !self.entry.contains_key(&t) {
             let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler && !self.resumes_at(t);
+            if !single && self.stack.contains(&Kind::TagInt) && self.is_generator() {
+                // A SEND loop in an exception handler (`await` in `async with`'s exit).
+                return Err(LowerError::UnsupportedCode(YIELD_IN_HANDLER));
+            }
             if !single && let Some(slot) = self.stack.iter().position(|k| *k == Kind::TagInt) {
                 // Its block parameter would be an object to the SSA's reference counting.
                 return Err(LowerError::InconsistentStack { offset, what: StackMismatch::LastiAtJoin { slot: slot as u32 } });
@@ -714,14 +726,17 @@ impl<'a> Lowerer<'a> {
             | O::MatchClass | O::MatchMapping | O::MatchSequence | O::MatchKeys => self.lower_build(ins),
             O::PushExcInfo | O::PopExcept | O::CheckExcMatch | O::Reraise | O::RaiseVarargs
             | O::WithExceptStart | O::CheckEgMatch => self.lower_exceptions(ins),
-            // Coroutines and module/class bodies are refused before lowering; these remaining
-            // base opcodes (yield from, await, async for) are not implemented natively yet.
+            // Module and class bodies are refused before lowering.
             O::YieldValue => self.lower_yield(),
             O::ReturnGenerator => self.lower_return_generator(),
-            O::CleanupThrow | O::EndSend
-            | O::ExitInitCheck | O::GetAiter | O::GetAnext | O::GetYieldFromIter | O::GetAwaitable
-            | O::LoadLocals | O::SetupAnnotations | O::EndAsyncFor | O::Send
-            | O::LoadName | O::StoreName | O::DeleteName => Err(self.unsupported()),
+            O::Send => self.lower_send(),
+            O::EndSend => self.lower_end_send(),
+            O::EndAsyncFor => self.lower_end_async_for(),
+            O::GetYieldFromIter | O::GetAwaitable | O::GetAiter | O::GetAnext => self.lower_awaitables(ins),
+            // CLEANUP_THROW's handler covers only a yield inside `yield from`/`await`, which
+            // raises there only when throw() resumes it (in the interpreter): never lowered.
+            O::CleanupThrow | O::ExitInitCheck | O::LoadLocals | O::SetupAnnotations | O::LoadName
+            | O::StoreName | O::DeleteName => Err(self.unsupported()),
             // The decoder maps specialised and instrumented forms to their base opcode and
             // refuses CACHE/RESERVED/INTERPRETER_EXIT/ENTER_EXECUTOR, so nothing else arrives.
             other => {
@@ -732,8 +747,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_resume(&mut self) -> Result<()> {
-        // RESUME at function start checks the eval breaker (_CHECK_PERIODIC_IF_NOT_YIELD_FROM).
-        if self.ins().oparg & 3 == 0 {
+        // RESUME at function start and after a yield checks the eval breaker, not after a
+        // `yield from` or `await` (_CHECK_PERIODIC_IF_NOT_YIELD_FROM: RESUME_AFTER_YIELD_FROM).
+        if self.ins().oparg & 3 < 2 {
             self.check_periodic()?;
         }
         Ok(())
