@@ -5,7 +5,8 @@ plain loops, send(), return values, generator expressions, closures (cells made 
 first resumption), yields inside try/finally/with bodies, throw() and close() (which the
 interpreter runs), exceptions leaving a generator with their tracebacks, StopIteration turned
 into RuntimeError, frames inspected while suspended, a generator deoptimising when its types
-change, and a yield inside an except block (a fallback: such generators stay interpreted)."""
+change, a generator that loops between its yields (profile mode resumes those natively), and a
+yield inside an except block."""
 import sys
 import traceback
 
@@ -123,6 +124,24 @@ def tree(node):
         yield v
 
 
+def row_sums(rows):
+    # A loop that runs without yielding: resumed natively in profile mode too.
+    for r in rows:
+        s = 0
+        for x in r:
+            s += x
+        if s < 0:
+            raise ValueError(s)
+        yield s
+
+
+def consume(rows):
+    out = []
+    for v in row_sums(rows):
+        out.append(v)
+    return out
+
+
 def run_once(round_no):
     print(list(count(5)), sum(squares(range(10))), zipped(20))
     g = in_call("ab")
@@ -169,6 +188,12 @@ def run_once(round_no):
     print(list(polymorphic(xs)), list(handler_yield()), list(unpacking([(1, (2, 3)), (4, (5, 6))])))
     t = ((None, 1, None), 2, ((None, 3, None), 4, None))
     print(list(tree(t)))
+    rows = [[1, 2, 3], [4.5, 5], [], [10**20, 1]]
+    print(consume(rows), list(row_sums(rows)), sum(row_sums(rows[:2])))
+    try:
+        consume([[1], [-5]])
+    except ValueError as e:
+        print("row error", e)
 
 
 for r in range(6):

@@ -311,6 +311,18 @@ impl BytecodeCfg {
         self.graph.edges_directed(b, petgraph::Direction::Incoming).count()
     }
 
+    /// Whether some loop (a JUMP_BACKWARD; a `yield from`/`await` loop is JUMP_BACKWARD_NO_INTERRUPT)
+    /// has no YIELD_VALUE between its head and its back edge: a generator doing work between
+    /// the values it yields.
+    pub fn has_loop_without_yield(&self) -> bool {
+        self.instrs.iter().enumerate().any(|(i, ins)| {
+            ins.opcode == Opcode::JumpBackward
+                && ins.raw_jump_target().and_then(|t| self.instrs.iter().position(|x| i64::from(x.start) == t)).is_some_and(|head| {
+                    !self.instrs[head..=i].iter().any(|x| x.opcode == Opcode::YieldValue)
+                })
+        })
+    }
+
     /// Reachable blocks in reverse postorder from the entry (exception edges included), so
     /// every block but a loop header comes after all its predecessors.
     pub fn reverse_postorder(&self) -> Vec<BlockIdx> {

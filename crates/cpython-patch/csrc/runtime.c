@@ -2451,7 +2451,8 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
         }
     }
     PyThreadState *ts = PyThreadState_GET();
-    if (st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) || instrumentation_stale(ts->interp, co)) {
+    if (!st->works_between_yields || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
+        instrumentation_stale(ts->interp, co)) {
         return NULL;
     }
     return st;

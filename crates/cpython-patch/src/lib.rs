@@ -701,6 +701,8 @@ struct Prepared {
     abi: Abi,
     /// Seconds spent preparing (decode, lower, verify).
     prepare_seconds: f64,
+    /// A generator worth resuming natively in profile mode (`CoirCodeState::works_between_yields`).
+    works_between_yields: bool,
 }
 
 // SAFETY: the addresses in `consts` are only embedded into code, never dereferenced by the
@@ -912,7 +914,7 @@ fn finish_all(ps: Vec<Prepared>) -> Vec<Result<Made, Refusal>> {
             g.compiled += 1;
             g.compile_seconds += seconds;
             g.compile_log.push(CompileRecord { name: p.name, seconds, cached: compiled.cached });
-            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name })
+            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name, works_between_yields: p.works_between_yields })
         })
         .collect()
 }
@@ -922,6 +924,7 @@ struct Made {
     compiled: Compiled,
     tier: Tier,
     perf_name: Option<String>,
+    works_between_yields: bool,
 }
 
 /// Run the whole pipeline on a code object.
@@ -977,7 +980,18 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
-    Ok(Prepared { name: p.name, perf_name, func: f, consts, opts, tier, abi, prepare_seconds: seconds + start.elapsed().as_secs_f64() })
+    let works_between_yields = cfg.has_loop_without_yield();
+    Ok(Prepared {
+        name: p.name,
+        perf_name,
+        func: f,
+        consts,
+        opts,
+        tier,
+        abi,
+        prepare_seconds: seconds + start.elapsed().as_secs_f64(),
+        works_between_yields,
+    })
 }
 
 /// Copy, decode, lower and verify (needs the GIL).
@@ -1045,7 +1059,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
         }
     }
     match outcome {
-        Ok(Made { compiled: c, tier, perf_name }) => {
+        Ok(Made { compiled: c, tier, perf_name, works_between_yields }) => {
             if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {
                 // Compiled twice (coir.compile while a background job ran): keep the first.
                 return Ok(());
@@ -1059,6 +1073,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
                 global().cache_hits += 1;
             }
             unsafe {
+                (*st).works_between_yields = works_between_yields as std::ffi::c_int;
                 (*st).relocs = relocs as *const c_void;
                 if (*st).compiled.is_null() {
                     (*st).compiled = Box::into_raw(Box::new(Versions::new())) as *mut c_void;

@@ -386,6 +386,14 @@ crate::c_record! {
         global_recompiles: c_int,
         /// Code units (instructions) where compiled code no longer speculates.
         no_speculate: [c_int; NO_SPECULATE_MAX],
+        /// A generator or coroutine with a loop that runs without yielding (bytecode-cfg,
+        /// `has_loop_without_yield`): profile mode resumes it natively. Resuming through C
+        /// (coir_gen_iternext, coir_am_send) costs more than the interpreter's inline frame
+        /// push, so one that does a few instructions per value runs faster interpreted
+        /// (measured: tests/bench/programs/generators.py 0.66x the interpreter with every
+        /// generator resumed natively, 1.0x with these only). The frame hook resumes every
+        /// compiled generator natively.
+        works_between_yields: c_int,
     }
 }
 

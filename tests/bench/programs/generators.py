@@ -1,6 +1,7 @@
 """Generators: in-order traversal of binary trees by recursive generators delegating with
-`yield from` (after pyperformance's `generators`), and pipelines of generator functions and
-generator expressions consumed by for loops, sum() and list().
+`yield from` (after pyperformance's `generators`), pipelines of generator functions and
+generator expressions consumed by for loops, sum() and list(), and a generator that computes
+each value it yields with a loop of float arithmetic (per-record aggregates of a table).
 
 Usage: generators.py [ROUNDS]   (default 48 rounds)
 Prints `checksum ...` on stdout and `elapsed SECONDS` (perf_counter, main work only) on stderr.
@@ -60,6 +61,25 @@ def windows(xs):
         prev = x
 
 
+def row_stats(rows):
+    for row in rows:
+        total = 0.0
+        squares = 0.0
+        for x in row:
+            total += x
+            squares += x * x
+        n = len(row)
+        mean = total / n
+        yield squares / n - mean * mean
+
+
+def spread(rows):
+    acc = 0.0
+    for v in row_stats(rows):
+        acc += v
+    return acc
+
+
 def one_round(t, n):
     total = 0
     for v in t:
@@ -70,11 +90,17 @@ def one_round(t, n):
     return total
 
 
+def table(n, width):
+    return [[float((i * 7 + j * 13) % 101) for j in range(width)] for i in range(n)]
+
+
 def run(rounds):
     t = tree(list(range(20000)))
+    rows = table(3000, 50)
     checksum = 0
     for r in range(rounds):
         checksum = (checksum * 31 + one_round(t, 60000 + r)) % 1000000007
+        checksum = (checksum * 31 + int(spread(rows) * 1000)) % 1000000007
     return checksum
 
 
