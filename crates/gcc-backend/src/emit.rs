@@ -1837,6 +1837,40 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1))
     }
 
+    /// The eval breaker's test at the end of `cur`: pending events handled (their error to
+    /// `err`), then, for `periodic` (`leave`), `guard_quiet`'s test, since what ran meanwhile
+    /// (another thread, a signal handler) may have switched monitoring on. The block `name`
+    /// goes on.
+    fn eval_breaker(
+        &mut self,
+        cur: Block<'c>,
+        name: &str,
+        err: ir_cfg::ssa::Block,
+        leave: Option<(GuardKind, &ir_cfg::ssa::FrameState, &[Value])>,
+    ) -> Result<Block<'c>, BackendError> {
+        let c = self.ctx;
+        // Volatile: other threads and signal handlers set it; a loop with no call in it must
+        // not keep a copy in a register.
+        let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile());
+        let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
+        let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
+        let slow = self.func.new_block(format!("{name}_pending"));
+        let next = self.func.new_block(name);
+        cur.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), false), slow, next);
+        let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
+        let failed = c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int));
+        let Some((kind, fs, values)) = leave else {
+            slow.end_with_conditional(None, failed, self.block(err), next);
+            return Ok(next);
+        };
+        let handled = self.func.new_block(format!("{name}_handled"));
+        slow.end_with_conditional(None, failed, self.block(err), handled);
+        let moved = self.instrumentation_moved(eb.to_rvalue());
+        let go_on = self.deopt_if(handled, &format!("{name}_quiet"), moved, kind, fs, values)?;
+        go_on.end_with_jump(None, next);
+        Ok(next)
+    }
+
     /// Whether the interpreter's instrumentation version, the bits of the eval breaker `eb`
     /// above its event bits, is no longer the one the function entered at (`entry_version`).
     fn instrumentation_moved(&mut self, eb: RValue<'c>) -> RValue<'c> {
@@ -2842,38 +2876,14 @@ impl<'c> Emitter<'c, '_> {
                     cur = self.deopt_if(cur, &format!("{bid}_{split}"), fails, *kind, fs, &d.args)?;
                 }
                 Opcode::CheckPeriodic => {
-                    // The eval breaker's test as `eval_breaker`; after its slow path (where
-                    // another thread or a signal handler may have run), `guard_quiet`'s.
                     let (Imm::Guard(kind, fs), Some(err)) = (&d.imm, d.err) else { return Err(bad(d)) };
-                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile());
-                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
-                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
                     split += 1;
-                    let slow = self.func.new_block(format!("{bid}_pending{split}"));
-                    let handled = self.func.new_block(format!("{bid}_handled{split}"));
-                    let next = self.func.new_block(format!("{bid}_{split}"));
-                    cur.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), false), slow, next);
-                    let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
-                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err), handled);
-                    let moved = self.instrumentation_moved(eb.to_rvalue());
-                    let go_on = self.deopt_if(handled, &format!("{bid}_{split}_quiet"), moved, *kind, fs, &d.args)?;
-                    go_on.end_with_jump(None, next);
-                    cur = next;
+                    cur = self.eval_breaker(cur, &format!("{bid}_{split}"), err, Some((*kind, fs, &d.args)))?;
                 }
                 Opcode::CheckEvalBreaker => {
                     let err = d.err.ok_or_else(|| bad(d))?;
-                    // Volatile: other threads and signal handlers set it; a loop with no call
-                    // in it must not keep a copy in a register.
-                    let eb = at(c, &self.t, self.tstate, self.abi.tstate_eval_breaker, self.t.u64.make_volatile());
-                    let mask = c.new_rvalue_from_long(self.t.u64, self.abi.eval_events_mask as i64);
-                    let bits = c.new_binary_op(None, BinaryOp::BitwiseAnd, self.t.u64, eb, mask);
                     split += 1;
-                    let slow = self.func.new_block(format!("{bid}_pending{split}"));
-                    let next = self.func.new_block(format!("{bid}_{split}"));
-                    cur.end_with_conditional(None, self.expect(c.new_comparison(None, ComparisonOp::NotEquals, bits, c.new_rvalue_zero(self.t.u64)), false), slow, next);
-                    let r = c.new_call_through_ptr(None, self.helper_ptr(ir_cfg::Helper::HandlePending)?, &[self.tstate]);
-                    slow.end_with_conditional(None, c.new_comparison(None, ComparisonOp::NotEquals, r, c.new_rvalue_zero(self.t.int)), self.block(err), next);
-                    cur = next;
+                    cur = self.eval_breaker(cur, &format!("{bid}_{split}"), err, None)?;
                 }
             }
         }
