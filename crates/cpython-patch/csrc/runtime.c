@@ -2289,6 +2289,27 @@ static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode, PyObject
     compiling = 0;
 }
 
+/* Calls of code that has no state yet (the frame hook, below the threshold), counted in a
+ * small direct-mapped table keyed by the code object's address instead of a co_extra state:
+ * code that runs fewer times than the threshold is left without co_extra (test_code's
+ * test_stateless: _testinternalcapi.verify_stateless_code refuses code that has any). Lossy by
+ * design: two code objects sharing a slot restart each other's count, and a new code object at
+ * a freed one's address inherits its count; the address is never dereferenced. */
+enum { COLD_CALL_SLOTS = 4096 };
+static struct {
+    const void *code;
+    long calls;
+} cold_calls[COLD_CALL_SLOTS];
+
+static long count_cold_call(PyCodeObject *co) {
+    size_t slot = (size_t)((((uintptr_t)co >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 52) & (COLD_CALL_SLOTS - 1);
+    if (cold_calls[slot].code != co) {
+        cold_calls[slot].code = co;
+        cold_calls[slot].calls = 0;
+    }
+    return ++cold_calls[slot].calls;
+}
+
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
     PyInterpreterState *interp = ts->interp;
     if (monitoring_active_cached(interp)) {
@@ -2313,9 +2334,17 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_rs_poll();
     }
     PyCodeObject *co = _PyFrame_GetCode(f);
-    CoirCodeState *st = coir_code_state(co, 1);
+    CoirCodeState *st = coir_code_state(co, 0);
     if (st == NULL) {
-        return interp_eval(ts, f, throwflag);
+        /* Code below the threshold keeps no state (see count_cold_call). */
+        if (explicit_only || compiling || (threshold > 0 && count_cold_call(co) <= threshold)) {
+            return interp_eval(ts, f, throwflag);
+        }
+        st = coir_code_state(co, 1);
+        if (st == NULL) {
+            return interp_eval(ts, f, throwflag);
+        }
+        st->calls = threshold;
     }
     if (st->entry == NULL) {
         if (st->refused || st->pending) {
