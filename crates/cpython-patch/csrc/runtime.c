@@ -1130,7 +1130,10 @@ static vectorcallfunc py_function_vectorcall = NULL;
  * instruments it at the current version: a native frame's guard continues in the interpreter
  * past RESUME, with the code as it is. */
 static inline int instrumentation_stale(PyInterpreterState *interp, PyCodeObject *co) {
-    return __builtin_expect(co->_co_instrumentation_version != _Py_atomic_load_uintptr_relaxed(&interp->ceval.instrumentation_version), 0);
+    /* Version 0: monitoring was never used, and every code object is at 0 (this spares the
+     * load of the code object's word on every call of a program that never traces). */
+    uintptr_t v = _Py_atomic_load_uintptr_relaxed(&interp->ceval.instrumentation_version);
+    return __builtin_expect(v != 0 && co->_co_instrumentation_version != v, 0);
 }
 
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
@@ -2590,7 +2593,7 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
             return NULL;
         }
     }
-    if (__builtin_expect(!plain_code(co), 0)) {
+    if (__builtin_expect(st->generator, 0)) {
         /* A generator compiled through the frame hook: its call runs RETURN_GENERATOR. */
         return NULL;
     }

@@ -703,6 +703,8 @@ struct Prepared {
     prepare_seconds: f64,
     /// A generator worth resuming natively in profile mode (`CoirCodeState::works_between_yields`).
     works_between_yields: bool,
+    /// A generator, coroutine or async generator (`CoirCodeState::generator`).
+    generator: bool,
 }
 
 // SAFETY: the addresses in `consts` are only embedded into code, never dereferenced by the
@@ -914,7 +916,7 @@ fn finish_all(ps: Vec<Prepared>) -> Vec<Result<Made, Refusal>> {
             g.compiled += 1;
             g.compile_seconds += seconds;
             g.compile_log.push(CompileRecord { name: p.name, seconds, cached: compiled.cached });
-            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name, works_between_yields: p.works_between_yields })
+            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name, works_between_yields: p.works_between_yields, generator: p.generator })
         })
         .collect()
 }
@@ -925,6 +927,7 @@ struct Made {
     tier: Tier,
     perf_name: Option<String>,
     works_between_yields: bool,
+    generator: bool,
 }
 
 /// Run the whole pipeline on a code object.
@@ -981,6 +984,8 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
     let works_between_yields = cfg.has_loop_without_yield();
+    use bytecode_cfg::co_flags::{ASYNC_GENERATOR, COROUTINE, GENERATOR, ITERABLE_COROUTINE};
+    let generator = p.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0;
     Ok(Prepared {
         name: p.name,
         perf_name,
@@ -991,6 +996,7 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         abi,
         prepare_seconds: seconds + start.elapsed().as_secs_f64(),
         works_between_yields,
+        generator,
     })
 }
 
@@ -1059,7 +1065,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
         }
     }
     match outcome {
-        Ok(Made { compiled: c, tier, perf_name, works_between_yields }) => {
+        Ok(Made { compiled: c, tier, perf_name, works_between_yields, generator }) => {
             if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {
                 // Compiled twice (coir.compile while a background job ran): keep the first.
                 return Ok(());
@@ -1074,6 +1080,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
             }
             unsafe {
                 (*st).works_between_yields = works_between_yields as std::ffi::c_int;
+                (*st).generator = generator as std::ffi::c_int;
                 (*st).relocs = relocs as *const c_void;
                 if (*st).compiled.is_null() {
                     (*st).compiled = Box::into_raw(Box::new(Versions::new())) as *mut c_void;

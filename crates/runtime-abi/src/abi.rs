@@ -394,6 +394,9 @@ crate::c_record! {
         /// generator resumed natively, 1.0x with these only). The frame hook resumes every
         /// compiled generator natively.
         works_between_yields: c_int,
+        /// A generator, coroutine or async generator: its compiled code runs the frame when it
+        /// resumes, never a call (which runs RETURN_GENERATOR in the interpreter).
+        generator: c_int,
     }
 }
 

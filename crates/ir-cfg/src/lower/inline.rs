@@ -431,6 +431,8 @@ impl Lowerer<'_> {
         let off = ins.byte_offset();
         let result = self.new_obj();
         let slow = self.fb.new_block(format!("inline_slow_{off}"));
+        // Where the body returns to (its result in `result`), before the join of the two ways.
+        let returned = self.fb.new_block(format!("inline_returned_{off}"));
         let join = self.fb.new_block(format!("inline_join_{off}"));
 
         // The entry test, then self_or_null as the callee's arity needs it.
@@ -465,7 +467,7 @@ impl Lowerer<'_> {
             blocks: HashMap::new(),
             entry: HashMap::new(),
             slow,
-            join,
+            join: returned,
             result,
             resume,
             unit: 0,
@@ -515,14 +517,24 @@ impl Lowerer<'_> {
             }
         }
 
-        // The ordinary call, for every way the body was left.
+        // The ordinary call, for every way the body was left. Only it can have switched
+        // monitoring on (the body runs no code): `guard_quiet` after it, not after the join.
+        let before = self.stack.clone();
         self.fb.switch_to(slow);
         self.call(helper, args, Some(result))?;
-        self.fb.terminate(Term::Jump(join));
-        self.fb.switch_to(join);
         self.pop_release_n(pops);
         let dst = self.push(OWNED);
         self.fb.push(Inst::Move { dst, src: Operand::Var(result) });
+        self.guard_quiet_at(ins.offset + 1 + ins.caches);
+        self.fb.terminate(Term::Jump(join));
+        self.stack = before;
+        self.fb.switch_to(returned);
+        self.pop_release_n(pops);
+        let dst = self.push(OWNED);
+        self.fb.push(Inst::Move { dst, src: Operand::Var(result) });
+        self.fb.terminate(Term::Jump(join));
+        self.fb.switch_to(join);
+        self.quiet_after_call = false;
         Ok(())
     }
 

@@ -182,6 +182,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         ins: None,
         prev: None,
         cur_block: BlockIdx::new(0),
+        quiet_after_call: true,
         callable_loads: Vec::new(),
     };
     let entry = l.fb.new_block("entry");
@@ -246,6 +247,9 @@ pub(crate) struct Lowerer<'a> {
     /// a power's constant exponent).
     prev: Option<&'a Instr>,
     cur_block: BlockIdx,
+    /// Whether the instruction after a call needs `guard_quiet` (not when the call ran its
+    /// callee's body inline, whose way through the ordinary call has its own).
+    quiet_after_call: bool,
     /// The loads of callables (LOAD_ATTR with the method bit, LOAD_GLOBAL with the NULL bit)
     /// whose callable is still on the stack in this block: (its depth, the load's code unit); a
     /// CALL looks up its callee by them.
@@ -268,9 +272,10 @@ impl<'a> Lowerer<'a> {
             self.prev = (i > bb.first).then(|| &cfg.instrs[i - 1]);
             // The modelled stack must be the one the CFG computed, at every instruction.
             self.check_depth(ins.byte_offset(), ins.depth)?;
-            if self.prev.is_some_and(|p| matches!(p.opcode, Opcode::Call | Opcode::CallKw | Opcode::CallFunctionEx)) {
+            if self.quiet_after_call && self.prev.is_some_and(|p| matches!(p.opcode, Opcode::Call | Opcode::CallKw | Opcode::CallFunctionEx)) {
                 self.guard_quiet();
             }
+            self.quiet_after_call = true;
             let run = if self.info.no_speculation {
                 None
             } else {
@@ -651,7 +656,13 @@ impl<'a> Lowerer<'a> {
     /// monitoring on (`breakpoint()`, `sys.settrace`), and from here on the interpreter must
     /// run the frame so that its events are reported.
     fn guard_quiet(&mut self) {
-        if let Some(fs) = self.exit_state() {
+        self.guard_quiet_at(self.ins().start);
+    }
+
+    /// `guard_quiet` resuming at code unit `unit` with the current stack.
+    pub(crate) fn guard_quiet_at(&mut self, unit: u32) {
+        if let Some(FrameState { stack, .. }) = self.exit_state() {
+            let fs = FrameState { unit, stack };
             let args = Self::with_stack(vec![], &fs);
             self.fb.push(Inst::Op { op: SsaOp::GuardQuiet, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: None });
         }
