@@ -2456,6 +2456,14 @@ static inline int native_generator_code(PyCodeObject *co) {
  * `for` over a generator (FOR_ITER_GEN, and `yield from`'s SEND_GEN) resumes the frame in
  * the interpreter without the slot; `gen.__next__()` and send() are the type's methods and do
  * the same. */
+/* Profile mode's question for a generator's code, answered once (CoirCodeState field). */
+static int generator_works(CoirCodeState *st, PyCodeObject *co) {
+    if (st->works_between_yields == 0) {
+        st->works_between_yields = coir_rs_loops_between_yields(co) ? 1 : 2;
+    }
+    return st->works_between_yields == 1;
+}
+
 static iternextfunc interp_gen_iternext = NULL;
 static sendfunc interp_gen_am_send = NULL;
 static sendfunc interp_coro_am_send = NULL;
@@ -2470,7 +2478,7 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
     CoirCodeState *st = fast_code_state(co);
     if (st == NULL || st->entry == NULL) {
         if (sample_hot != 0 || !native_generator_code(co) || compiling ||
-            (st == NULL && (st = coir_code_state(co, 1)) == NULL)) {
+            (st == NULL && (st = coir_code_state(co, 1)) == NULL) || !generator_works(st, co)) {
             return NULL;
         }
         /* sample_hot 0 (tests): compiled at its first resumption, as functions at their
@@ -2483,7 +2491,7 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
         }
     }
     PyThreadState *ts = PyThreadState_GET();
-    if (!st->works_between_yields || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
+    if (st->works_between_yields != 1 || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
         instrumentation_stale(ts->interp, co)) {
         return NULL;
     }
@@ -2670,7 +2678,9 @@ static int take_sample(void *arg) {
             continue;
         }
         CoirCodeState *st = coir_code_state(co, 1);
-        if (st == NULL) {
+        if (st == NULL || (generator && !generator_works(st, co))) {
+            /* A generator that does a few instructions per value: resumed in the interpreter,
+             * so not compiled (the sample is not counted for anything). */
             continue;
         }
         if (st->refused) {

@@ -701,8 +701,6 @@ struct Prepared {
     abi: Abi,
     /// Seconds spent preparing (decode, lower, verify).
     prepare_seconds: f64,
-    /// A generator worth resuming natively in profile mode (`CoirCodeState::works_between_yields`).
-    works_between_yields: bool,
     /// A generator, coroutine or async generator (`CoirCodeState::generator`).
     generator: bool,
 }
@@ -916,7 +914,7 @@ fn finish_all(ps: Vec<Prepared>) -> Vec<Result<Made, Refusal>> {
             g.compiled += 1;
             g.compile_seconds += seconds;
             g.compile_log.push(CompileRecord { name: p.name, seconds, cached: compiled.cached });
-            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name, works_between_yields: p.works_between_yields, generator: p.generator })
+            Ok(Made { compiled, tier: p.tier, perf_name: p.perf_name, generator: p.generator })
         })
         .collect()
 }
@@ -926,7 +924,6 @@ struct Made {
     compiled: Compiled,
     tier: Tier,
     perf_name: Option<String>,
-    works_between_yields: bool,
     generator: bool,
 }
 
@@ -983,7 +980,6 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
-    let works_between_yields = cfg.has_loop_without_yield();
     use bytecode_cfg::co_flags::{ASYNC_GENERATOR, COROUTINE, GENERATOR, ITERABLE_COROUTINE};
     let generator = p.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0;
     Ok(Prepared {
@@ -995,7 +991,6 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         tier,
         abi,
         prepare_seconds: seconds + start.elapsed().as_secs_f64(),
-        works_between_yields,
         generator,
     })
 }
@@ -1065,7 +1060,7 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
         }
     }
     match outcome {
-        Ok(Made { compiled: c, tier, perf_name, works_between_yields, generator }) => {
+        Ok(Made { compiled: c, tier, perf_name, generator }) => {
             if unsafe { (*st).entry.is_some() } && !(tier_up && tier == Tier::Optimised) {
                 // Compiled twice (coir.compile while a background job ran): keep the first.
                 return Ok(());
@@ -1079,7 +1074,6 @@ fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Resul
                 global().cache_hits += 1;
             }
             unsafe {
-                (*st).works_between_yields = works_between_yields as std::ffi::c_int;
                 (*st).generator = generator as std::ffi::c_int;
                 (*st).relocs = relocs as *const c_void;
                 if (*st).compiled.is_null() {
@@ -1326,6 +1320,21 @@ pub extern "C" fn coir_rs_poll() {
 const _: runtime_abi::api::rust_fns::coir_rs_compile = coir_rs_compile;
 const _: runtime_abi::api::rust_fns::coir_rs_poll = coir_rs_poll;
 const _: runtime_abi::api::rust_fns::coir_rs_free = coir_rs_free;
+const _: runtime_abi::api::rust_fns::coir_rs_loops_between_yields = coir_rs_loops_between_yields;
+
+/// Asked by profile mode once per generator code object (runtime.c, generator_works). Never
+/// raises, never unwinds.
+#[unsafe(no_mangle)]
+pub extern "C" fn coir_rs_loops_between_yields(code: *mut c_void) -> std::ffi::c_int {
+    let r = std::panic::catch_unwind(|| {
+        Python::attach(|py| {
+            // SAFETY: the caller passes a live code object (borrowed from a frame).
+            let code = unsafe { Bound::from_borrowed_ptr(py, code as *mut pyo3::ffi::PyObject) };
+            raw_code_parts(&code).ok().and_then(|p| build_cfg(&p).ok()).is_some_and(|cfg| cfg.has_loop_without_yield())
+        })
+    });
+    std::ffi::c_int::from(r.unwrap_or(false))
+}
 
 /// Called by the frame hook when a code object gets hot. Never raises, never unwinds.
 #[unsafe(no_mangle)]

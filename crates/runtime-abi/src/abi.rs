@@ -386,8 +386,9 @@ crate::c_record! {
         global_recompiles: c_int,
         /// Code units (instructions) where compiled code no longer speculates.
         no_speculate: [c_int; NO_SPECULATE_MAX],
-        /// A generator or coroutine with a loop that runs without yielding (bytecode-cfg,
-        /// `has_loop_without_yield`): profile mode resumes it natively. Resuming through C
+        /// Profile mode's verdict on a generator or coroutine, asked once (0 not yet, 1 yes, 2
+        /// no): whether it has a loop that runs without yielding (`coir_rs_loops_between_yields`).
+        /// Only those are compiled from samples and resumed natively. Resuming through C
         /// (coir_gen_iternext, coir_am_send) costs more than the interpreter's inline frame
         /// push, so one that does a few instructions per value runs faster interpreted
         /// (measured: tests/bench/programs/generators.py 0.66x the interpreter with every

@@ -131,6 +131,9 @@ c_api! {
         fn coir_rs_poll();
         /// Frees Rust-owned compiled code.
         fn coir_rs_free(compiled: *mut c_void);
+        /// Whether a generator's code has a loop without a yield in it (bytecode-cfg,
+        /// `has_loop_without_yield`): 1 or 0 (0 also for code that does not decode).
+        fn coir_rs_loops_between_yields(code: *mut c_void) -> c_int;
     }
 }
 
