@@ -58,6 +58,9 @@ pub mod co_flags {
     pub const ITERABLE_COROUTINE: u32 = 0x0100;
     /// Async generator.
     pub const ASYNC_GENERATOR: u32 = 0x0200;
+    /// Any of the kinds whose call makes an object that runs the frame when resumed
+    /// (generators, coroutines, async generators).
+    pub const ANY_GENERATOR: u32 = GENERATOR | COROUTINE | ITERABLE_COROUTINE | ASYNC_GENERATOR;
 }
 
 /// The raw parts of a code object that the CFG is built from. Names and constants are opaque

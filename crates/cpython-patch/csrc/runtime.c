@@ -865,12 +865,10 @@ static void despecialise(PyCodeObject *co, int unit) {
     }
 }
 
-/* A guard failed: the frame becomes what the interpreter would have at `unit` (locals are in
- * the frame already; the value stack is written here), and run_native hands it to the
- * interpreter. Boxing an unboxed value can only fail for lack of memory, and there is no
- * way back into native code then: that is fatal, as a corrupt frame would be. */
 /* A frame state's slot as a reference of its own (or NULL): `item` as native code passed it,
- * `kind` how (COIR_SLOT_*: moved, borrowed, an unboxed float's or int's bits). */
+ * `kind` how (COIR_SLOT_*: moved, borrowed, an unboxed float's or int's bits). Boxing an
+ * unboxed value can only fail for lack of memory, and there is no way back into native code
+ * then: that is fatal, as a corrupt frame would be. */
 static PyObject *frame_state_ref(PyObject *item, char kind) {
     PyObject *o = item;
     switch (kind) {
@@ -996,6 +994,9 @@ PyObject *coir_rt_resume_in_interpreter(_PyInterpreterFrame *f) {
     return COIR_DEOPTED;
 }
 
+/* A guard failed: the frame becomes what the interpreter would have at `unit` (locals are in
+ * the frame already; the value stack is written here), and run_native hands it to the
+ * interpreter. */
 void coir_rt_deopt(_PyInterpreterFrame *f, PyObject **items, int n, int unit, int reason, intptr_t kinds,
                    intptr_t failures) {
     PyCodeObject *co = _PyFrame_GetCode(f);
@@ -1124,7 +1125,10 @@ PyObject *coir_rt_load_super_attr(PyObject *global_super, PyObject *cls, PyObjec
 /* _PyFunction_Vectorcall is not exported; its address is read off a function made at init. */
 static vectorcallfunc py_function_vectorcall = NULL;
 
-/* The frame hook, and whether it is the interpreter's frame evaluator now (set_hook). */
+/* Code objects whose frames are generators', coroutines' or async generators' (a call makes
+ * the object; native code runs the frame when it resumes). */
+#define COIR_GENERATOR_FLAGS (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)
+
 /* Whether `co`'s instrumentation is older than the interpreter's (monitoring was switched on
  * and off while no frame ran it). Such code runs one call in the interpreter, whose RESUME
  * instruments it at the current version: a native frame's guard continues in the interpreter
@@ -1136,6 +1140,7 @@ static inline int instrumentation_stale(PyInterpreterState *interp, PyCodeObject
     return __builtin_expect(v != 0 && co->_co_instrumentation_version != v, 0);
 }
 
+/* The frame hook, and whether it is the interpreter's frame evaluator now (set_hook). */
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
 static int hook_installed = 0;
 /* Profile mode (below). */
@@ -2330,13 +2335,13 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
         coir_counters.fallback[throwflag ? COIR_FB_THROW : COIR_FB_GENERATOR_FRAME]++;
         return interp_eval(ts, f, throwflag);
     }
-    if (!gen && (_PyFrame_GetCode(f)->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))) {
+    PyCodeObject *co = _PyFrame_GetCode(f);
+    if (!gen && (co->co_flags & COIR_GENERATOR_FLAGS)) {
         return interp_eval(ts, f, throwflag);
     }
     if (coir_inflight && __atomic_load_n(&coir_done_ready, __ATOMIC_ACQUIRE)) {
         coir_rs_poll();
     }
-    PyCodeObject *co = _PyFrame_GetCode(f);
     CoirCodeState *st = coir_code_state(co, 0);
     if (st == NULL) {
         /* Code below the threshold keeps no state (see count_cold_call). */
@@ -2437,12 +2442,20 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
 /* Functions the hook may run natively: optimized code that is not a generator, coroutine or
  * async generator (those run in the interpreter; their frames are not the thread's). */
 static inline int plain_code(PyCodeObject *co) {
-    return (co->co_flags & CO_OPTIMIZED) && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+    return (co->co_flags & CO_OPTIMIZED) && !(co->co_flags & COIR_GENERATOR_FLAGS);
 }
 
 /* Generators, coroutines and async generators of optimized code: their frames run natively. */
 static inline int native_generator_code(PyCodeObject *co) {
-    return (co->co_flags & CO_OPTIMIZED) && (co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE));
+    return (co->co_flags & CO_OPTIMIZED) && (co->co_flags & COIR_GENERATOR_FLAGS);
+}
+
+/* Profile mode's question for a generator's code, answered once (CoirCodeState field). */
+static int generator_works(CoirCodeState *st, PyCodeObject *co) {
+    if (st->works_between_yields == 0) {
+        st->works_between_yields = coir_rs_loops_between_yields(co) ? 1 : 2;
+    }
+    return st->works_between_yields == 1;
 }
 
 /* Profile mode has no frame hook, and gen_send_ex2 hands a resumed generator's frame to the
@@ -2456,14 +2469,6 @@ static inline int native_generator_code(PyCodeObject *co) {
  * `for` over a generator (FOR_ITER_GEN, and `yield from`'s SEND_GEN) resumes the frame in
  * the interpreter without the slot; `gen.__next__()` and send() are the type's methods and do
  * the same. */
-/* Profile mode's question for a generator's code, answered once (CoirCodeState field). */
-static int generator_works(CoirCodeState *st, PyCodeObject *co) {
-    if (st->works_between_yields == 0) {
-        st->works_between_yields = coir_rs_loops_between_yields(co) ? 1 : 2;
-    }
-    return st->works_between_yields == 1;
-}
-
 static iternextfunc interp_gen_iternext = NULL;
 static sendfunc interp_gen_am_send = NULL;
 static sendfunc interp_coro_am_send = NULL;

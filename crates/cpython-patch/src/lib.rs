@@ -980,8 +980,7 @@ fn lower_extracted(e: Extracted) -> Result<Prepared, Refusal> {
         let _ = std::fs::write(d.join(format!("{stem}.bytecode")), cfg.to_text());
         let _ = std::fs::write(d.join(format!("{stem}.lowered")), lowered.to_text());
     }
-    use bytecode_cfg::co_flags::{ASYNC_GENERATOR, COROUTINE, GENERATOR, ITERABLE_COROUTINE};
-    let generator = p.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0;
+    let generator = p.flags & bytecode_cfg::co_flags::ANY_GENERATOR != 0;
     Ok(Prepared {
         name: p.name,
         perf_name,

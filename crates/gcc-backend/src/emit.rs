@@ -1837,6 +1837,14 @@ impl<'c> Emitter<'c, '_> {
         c.new_comparison(None, ComparisonOp::GreaterThanEquals, shifted, c.new_rvalue_from_long(self.t.u64, (1i64 << (shift + 1)) - 1))
     }
 
+    /// The address of code unit `unit` (an `instr_ptr` value): `_PyCode_CODE(code) + unit`.
+    fn code_unit(&mut self, unit: u32) -> RValue<'c> {
+        let c = self.ctx;
+        let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
+        let addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * unit as i64)).get_address(None);
+        c.new_cast(None, addr, self.t.ptr)
+    }
+
     /// The eval breaker's test at the end of `cur`: pending events handled (their error to
     /// `err`), then, for `periodic` (`leave`), `guard_quiet`'s test, since what ran meanwhile
     /// (another thread, a signal handler) may have switched monitoring on. The block `name`
@@ -2371,9 +2379,7 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::SetInstrPtr => {
                     let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr);
-                    let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
-                    let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64));
-                    cur.add_assignment(None, ip, c.new_cast(None, unit_addr.get_address(None), self.t.ptr));
+                    cur.add_assignment(None, ip, self.code_unit(*unit));
                 }
                 Opcode::Guard => {
                     let Imm::Guard(kind, fs) = &d.imm else { return Err(bad(d)) };
@@ -2863,9 +2869,7 @@ impl<'c> Emitter<'c, '_> {
                 Opcode::AtUnit => {
                     let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr).to_rvalue();
-                    let base = c.new_cast(None, self.reloc(Reloc::CodeBase), self.t.char.make_pointer());
-                    let unit_addr = c.new_array_access(None, base, c.new_rvalue_from_long(self.t.word, 2 * *unit as i64)).get_address(None);
-                    let eq = c.new_comparison(None, ComparisonOp::Equals, ip, c.new_cast(None, unit_addr, self.t.ptr));
+                    let eq = c.new_comparison(None, ComparisonOp::Equals, ip, self.code_unit(*unit));
                     cur.add_assignment(None, self.val(res(0)?), c.new_cast(None, eq, self.t.int));
                 }
                 Opcode::GuardQuiet => {

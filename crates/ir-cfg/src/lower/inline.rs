@@ -154,7 +154,7 @@ pub fn may_inline(callee: &Callee) -> bool {
 fn body_stores(callee: &Callee) -> Option<bool> {
     use bytecode_cfg::co_flags::*;
     let f = callee.flags;
-    if f & OPTIMIZED == 0 || f & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE | VARARGS | VARKEYWORDS) != 0 {
+    if f & OPTIMIZED == 0 || f & (ANY_GENERATOR | VARARGS | VARKEYWORDS) != 0 {
         return None;
     }
     if callee.kwonlyargcount != 0 || !callee.cfg.exception_table.is_empty() {

@@ -162,11 +162,9 @@ type Result<T> = std::result::Result<T, LowerError>;
 
 /// Lower `cfg` into a verified-shape IR function.
 pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
-    use bytecode_cfg::co_flags::*;
-    if info.flags & OPTIMIZED == 0 {
+    if info.flags & bytecode_cfg::co_flags::OPTIMIZED == 0 {
         return Err(LowerError::UnsupportedCode("module or class body"));
     }
-    let generator = info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0;
     if cfg.max_depth > MAX_NATIVE_STACK {
         return Err(LowerError::UnsupportedCode("value stack deeper than MAX_NATIVE_STACK"));
     }
@@ -185,6 +183,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         quiet_after_call: true,
         callable_loads: Vec::new(),
     };
+    let generator = l.is_generator();
     let entry = l.fb.new_block("entry");
     l.raise_block = l.fb.new_block("raise");
     l.fb.terminate_at(l.raise_block, Term::Raise);
@@ -556,8 +555,7 @@ impl<'a> Lowerer<'a> {
 
     /// Whether the code is a generator, coroutine or async generator.
     pub(crate) fn is_generator(&self) -> bool {
-        use bytecode_cfg::co_flags::*;
-        self.info.flags & (GENERATOR | COROUTINE | ASYNC_GENERATOR | ITERABLE_COROUTINE) != 0
+        self.info.flags & bytecode_cfg::co_flags::ANY_GENERATOR != 0
     }
 
     pub(crate) fn block_for(&mut self, b: BlockIdx) -> BlockId {
