@@ -5,6 +5,7 @@ class with __anext__ (StopAsyncIteration ends the loop, another exception propag
 `async with`, asyncio tasks, gather and a timeout, exceptions in coroutines with their
 tracebacks, and `await` of a coroutine already awaited (RuntimeError)."""
 import asyncio
+import sys
 import traceback
 
 
@@ -147,3 +148,40 @@ for r in range(4):
         print("stop", e.value)
     print(list(delegate_failure()))
     asyncio.run(main(r))
+
+
+# Creating generators and coroutines from native code (RETURN_GENERATOR without the
+# interpreter): their names, states and frames, a generator function with a closure (cells set
+# up before RETURN_GENERATOR), and coroutine origin tracking (the creating frame is the caller).
+async def leaf(x):
+    return x
+
+
+def make_leaf(x):
+    return leaf(x)
+
+
+def counter(start):
+    step = 2
+
+    def bump(v):
+        return v + step
+
+    v = start
+    while v < start + 6:
+        yield v
+        v = bump(v)
+
+
+for r in range(4):
+    c = make_leaf(r)
+    print(type(c).__name__, c.__qualname__, c.cr_frame.f_lineno == leaf.__code__.co_firstlineno,
+          c.cr_running, c.cr_suspended if hasattr(c, "cr_suspended") else None)
+    print(asyncio.run(c))
+    g = counter(r)
+    print(g.gi_frame.f_lasti >= 0, list(g), g.gi_frame)
+    sys.set_coroutine_origin_tracking_depth(2)
+    c = make_leaf(r)
+    print([(name, line - make_leaf.__code__.co_firstlineno) for _, line, name in c.cr_origin])
+    sys.set_coroutine_origin_tracking_depth(0)
+    c.close()

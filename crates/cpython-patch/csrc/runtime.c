@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/mman.h>
 #include "internal/pycore_ceval.h"
 #include "internal/pycore_code.h"
 #include "internal/pycore_frame.h"
@@ -1201,6 +1202,248 @@ static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject 
     return f;
 }
 
+/* ------------------------------------------------------------------ stack segments
+ *
+ * The interpreter runs a Python function's call of another Python function without a C frame,
+ * so pure Python recursion is bounded by the recursion limit alone (test_call's
+ * test_super_deep recurses 90,000 deep with 8 MB of C stack). Native code makes such a call
+ * with a C call. When a call from native code into a Python function (call_py_function) finds
+ * less than a quarter of the thread's C stack, at most SEGMENT_SWITCH_AT, left, the callee runs
+ * on a stack segment of its own, with the thread state's C stack limits set to the segment's
+ * (so that C code recursing on it is stopped by RecursionError as on the thread's stack) and
+ * put back when it returns. Calls that come from C (through a vectorcall or the frame hook)
+ * never switch: recursion through C code alone ends in "Stack overflow" as in the interpreter.
+ * Recursion that alternates C calls with Python-to-Python calls can go deeper than in the
+ * interpreter (each switch starts a fresh segment) until the recursion limit, or SEGMENTS_MAX
+ * segments, end it in RecursionError. Segments are mapped without reserving memory and kept per thread for reuse (SEGMENTS_KEPT);
+ * x86-64 only: elsewhere every call stays on the thread's stack. */
+#if defined(__x86_64__) && defined(__linux__)
+#define COIR_STACK_SEGMENTS 1
+enum {
+    SEGMENT_BYTES = 8 << 20,
+    SEGMENT_GUARD = 64 << 10,       /* unmapped at the segment's low end */
+    SEGMENT_SWITCH_AT = 1 << 20,
+    SEGMENTS_KEPT = 2,
+    SEGMENTS_MAX = 32,              /* in use at once per thread: 256 MB of address space */
+};
+
+typedef struct Segment {
+    struct Segment *next;
+    char *base; /* lowest address of the mapping */
+} Segment;
+
+/* Calls fn(arg) with the stack pointer at `top` (16-byte aligned) and returns its result.
+ * %rbp keeps the caller's stack pointer; the CFI lets debuggers unwind across the switch. */
+PyObject *coir_call_on_stack(void *arg, PyObject *(*fn)(void *), void *top);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".type coir_call_on_stack,@function\n"
+        "coir_call_on_stack:\n"
+        ".cfi_startproc\n"
+        "    pushq %rbp\n"
+        ".cfi_def_cfa_offset 16\n"
+        ".cfi_offset %rbp, -16\n"
+        "    movq %rsp, %rbp\n"
+        ".cfi_def_cfa_register %rbp\n"
+        "    movq %rdx, %rsp\n"
+        "    callq *%rsi\n"
+        "    movq %rbp, %rsp\n"
+        "    popq %rbp\n"
+        ".cfi_def_cfa %rsp, 8\n"
+        "    ret\n"
+        ".cfi_endproc\n"
+        ".size coir_call_on_stack, .-coir_call_on_stack\n");
+
+static __thread Segment *segments_free = NULL;
+static __thread int segments_free_count = 0;
+static __thread int segments_in_use = 0;
+static pthread_key_t segments_key;
+static pthread_once_t segments_once = PTHREAD_ONCE_INIT;
+
+static void release_segments(void *unused) {
+    (void)unused;
+    while (segments_free != NULL) {
+        Segment *seg = segments_free;
+        segments_free = seg->next;
+        munmap(seg->base, SEGMENT_BYTES);
+    }
+    segments_free_count = 0;
+}
+
+static void make_segments_key(void) { (void)pthread_key_create(&segments_key, release_segments); }
+
+/* The segment's header lives at its top; the stack starts below it. */
+static Segment *take_segment(void) {
+    if (segments_in_use >= SEGMENTS_MAX) {
+        return NULL;
+    }
+    segments_in_use++;
+    Segment *seg = segments_free;
+    if (seg != NULL) {
+        segments_free = seg->next;
+        segments_free_count--;
+        return seg;
+    }
+    char *base = mmap(NULL, SEGMENT_BYTES, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (base == MAP_FAILED) {
+        segments_in_use--;
+        return NULL;
+    }
+    (void)mprotect(base, SEGMENT_GUARD, PROT_NONE);
+    pthread_once(&segments_once, make_segments_key);
+    (void)pthread_setspecific(segments_key, (void *)1); /* the destructor runs at thread exit */
+    seg = (Segment *)(base + SEGMENT_BYTES - sizeof(Segment));
+    seg->base = base;
+    return seg;
+}
+
+static void give_segment(Segment *seg) {
+    segments_in_use--;
+    if (segments_free_count >= SEGMENTS_KEPT) {
+        munmap(seg->base, SEGMENT_BYTES);
+        return;
+    }
+    seg->next = segments_free;
+    segments_free = seg;
+    segments_free_count++;
+}
+
+/* Whether a call made here should move to a new segment: the stack pointer is inside the
+ * thread's known stack (limits set, as CPython's own checks require) and near its end. */
+static inline int stack_nearly_used(PyThreadState *ts) {
+    _PyThreadStateImpl *t = (_PyThreadStateImpl *)ts;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t room = (t->c_stack_top - t->c_stack_soft_limit) / 4;
+    if (room > SEGMENT_SWITCH_AT) {
+        room = SEGMENT_SWITCH_AT;
+    }
+    return __builtin_expect(here < t->c_stack_soft_limit + room, 0) && t->c_stack_hard_limit != 0 &&
+           here > t->c_stack_hard_limit;
+}
+
+/* Whether the thread's current frame is the interpreter running a CALL of `func`: a call the
+ * interpreter makes without a C frame when nothing routes it through C, which coir does (the
+ * frame hook, and profile mode's vectorcall). A C function calling `func` is not such a call:
+ * its caller's CALL names the C function. The interpreter spills the stack pointer before the
+ * call (Python/generated_cases.c.h); the slot is only compared, never dereferenced, and read
+ * only within the frame's value stack. An EXTENDED_ARG oparg is not seen: no switch then. */
+static int interpreter_calls(PyThreadState *ts, PyObject *func) {
+    _PyInterpreterFrame *caller = ts->current_frame;
+    if (caller == NULL || caller->owner >= FRAME_OWNED_BY_INTERPRETER || caller->instr_ptr == NULL ||
+        caller->stackpointer == NULL) {
+        return 0;
+    }
+    PyObject *exe = PyStackRef_AsPyObjectBorrow(caller->f_executable);
+    if (exe == NULL || !PyCode_Check(exe)) {
+        return 0;
+    }
+    int below;
+    switch (caller->instr_ptr->op.code) {
+    case CALL: case CALL_BOUND_METHOD_GENERAL: case CALL_NON_PY_GENERAL: case CALL_PY_GENERAL:
+    case CALL_PY_EXACT_ARGS: case CALL_BOUND_METHOD_EXACT_ARGS:
+        below = 2;
+        break;
+    case CALL_KW: case CALL_KW_BOUND_METHOD: case CALL_KW_NON_PY: case CALL_KW_PY:
+        below = 3;
+        break;
+    default:
+        return 0;
+    }
+    _PyStackRef *base = caller->localsplus + ((PyCodeObject *)exe)->co_nlocalsplus;
+    _PyStackRef *slot = caller->stackpointer - below - caller->instr_ptr->op.arg;
+    if (slot < base || caller->stackpointer > base + ((PyCodeObject *)exe)->co_stacksize) {
+        return 0;
+    }
+    return PyStackRef_AsPyObjectBorrow(*slot) == func;
+}
+
+static PyObject *on_segment(PyThreadState *ts, PyObject *(*run)(void *), void *arg);
+#endif
+
+static inline int monitoring_active_cached(PyInterpreterState *interp);
+
+/* RETURN_GENERATOR (Python/bytecodes.c) as the first instruction of a called generator,
+ * coroutine or async generator function, without entering the interpreter for it: the pushed
+ * frame moves into a new generator object (its references with it; borrowed argument
+ * references become owned, as _PyFrame_Copy makes them heap-safe) and is popped. The
+ * generator's frame starts after RETURN_GENERATOR, in state FRAME_CREATED. */
+static __attribute__((noinline)) PyObject *make_generator(PyThreadState *ts, _PyInterpreterFrame *f) {
+    PyFunctionObject *func = (PyFunctionObject *)PyStackRef_AsPyObjectBorrow(f->f_funcobj);
+    PyGenObject *gen = (PyGenObject *)_Py_MakeCoro(func);
+    if (gen == NULL) {
+        _PyEval_FrameClearAndPop(ts, f);
+        return NULL;
+    }
+    f->instr_ptr = _PyCode_CODE(_PyFrame_GetCode(f)) + 1;
+    _PyInterpreterFrame *gen_frame = &gen->gi_iframe;
+    _PyFrame_Copy(f, gen_frame);
+    gen->gi_frame_state = FRAME_CREATED;
+    gen_frame->owner = FRAME_OWNED_BY_GENERATOR;
+    _PyThreadState_PopFrame(ts, f);
+    return (PyObject *)gen;
+}
+
+/* Whether a called function's frame can become a generator through make_generator: its code
+ * begins with RETURN_GENERATOR (no cells or free variables to set up first), no coroutine
+ * origin is tracked (_Py_MakeCoro would look for the creating frame among the thread's frames,
+ * where this one is not linked) and no monitoring tool is active. */
+static inline int makes_generator_directly(PyThreadState *ts, PyCodeObject *co) {
+    return __builtin_expect((co->co_flags & COIR_GENERATOR_FLAGS) != 0, 0) &&
+           _PyCode_CODE(co)[0].op.code == RETURN_GENERATOR && ts->coroutine_origin_tracking_depth == 0 &&
+           !monitoring_active_cached(ts->interp);
+}
+
+/* call_py_function's evaluation of the callee's pushed frame. */
+static inline __attribute__((always_inline)) PyObject *eval_pushed_call(PyThreadState *ts, _PyInterpreterFrame *f,
+                                                                        uintptr_t *site) {
+    if (makes_generator_directly(ts, _PyFrame_GetCode(f))) {
+        return make_generator(ts, f);
+    }
+    /* With coir's hook installed, _PyEval_EvalFrame would only call it. */
+    if (hook_installed) {
+        return coir_eval(ts, f, 0);
+    }
+    CoirCodeState *st = runnable_natively(ts, _PyFrame_GetCode(f), f->f_globals, site);
+    return st != NULL ? run_native(ts, f, st->entry, st->relocs) : _PyEval_EvalFrame(ts, f, 0);
+}
+
+#ifdef COIR_STACK_SEGMENTS
+/* Runs run(arg) on a segment of its own (see stack segments), or here if none can be had (the
+ * stack checks then raise as usual). */
+static __attribute__((noinline, cold)) PyObject *on_segment(PyThreadState *ts, PyObject *(*run)(void *), void *arg) {
+    Segment *seg = take_segment();
+    if (seg == NULL) {
+        return run(arg);
+    }
+    _PyThreadStateImpl *t = (_PyThreadStateImpl *)ts;
+    uintptr_t top = t->c_stack_top, soft = t->c_stack_soft_limit, hard = t->c_stack_hard_limit;
+    uintptr_t low = (uintptr_t)seg->base + SEGMENT_GUARD;
+    uintptr_t high = (uintptr_t)seg & ~(uintptr_t)15;
+    /* As tstate_set_stack (Python/ceval.c) for a stack [low, high). */
+    t->c_stack_top = high;
+    t->c_stack_hard_limit = low + _PyOS_STACK_MARGIN_BYTES;
+    t->c_stack_soft_limit = low + 2 * _PyOS_STACK_MARGIN_BYTES;
+    PyObject *res = coir_call_on_stack(arg, run, (void *)high);
+    t->c_stack_top = top;
+    t->c_stack_soft_limit = soft;
+    t->c_stack_hard_limit = hard;
+    give_segment(seg);
+    return res;
+}
+
+typedef struct {
+    PyThreadState *ts;
+    _PyInterpreterFrame *f;
+    uintptr_t *site;
+} PushedCall;
+
+static PyObject *run_pushed_call(void *arg) {
+    PushedCall *c = arg;
+    return eval_pushed_call(c->ts, c->f, c->site);
+}
+#endif
+
 /* A call of a plain Python function, as the interpreter's CALL_PY_* do: push the callee's
  * frame (push_call_frame) and evaluate it natively, or through the frame hook when it is
  * installed, or in the interpreter. `argv` is the caller's scratch array. */
@@ -1211,12 +1454,13 @@ static inline __attribute__((always_inline)) PyObject *call_py_function(PyThread
     if (f == NULL) {
         return NULL;
     }
-    /* With coir's hook installed, _PyEval_EvalFrame would only call it. */
-    if (hook_installed) {
-        return coir_eval(ts, f, 0);
+#ifdef COIR_STACK_SEGMENTS
+    if (stack_nearly_used(ts)) {
+        PushedCall c = {ts, f, site};
+        return on_segment(ts, run_pushed_call, &c);
     }
-    CoirCodeState *st = runnable_natively(ts, _PyFrame_GetCode(f), f->f_globals, site);
-    return st != NULL ? run_native(ts, f, st->entry, st->relocs) : _PyEval_EvalFrame(ts, f, 0);
+#endif
+    return eval_pushed_call(ts, f, site);
 }
 
 static inline int is_plain_py_function(PyObject *callable) {
@@ -1319,7 +1563,9 @@ static inline int call_builtin(PyThreadState *ts, PyObject *callable, PyObject *
             *res = b < 0 ? NULL : PyBool_FromLong(b);
             return 1;
         }
-        self = f->m_self;
+        /* PyCFunction_GET_SELF: a C type's static method has its type as m_self but is called
+         * with NULL (as cfunction_vectorcall_* and CALL_BUILTIN_* pass it). */
+        self = PyCFunction_GET_SELF(callable);
         cfunc = f->m_ml->ml_meth;
         flags = f->m_ml->ml_flags;
     }
@@ -1993,7 +2239,6 @@ PyObject *coir_rt_with_except_start(PyObject *exit_func, PyObject *exit_self, Py
 
 /* ------------------------------------------------------------------ the frame hook */
 
-static Py_ssize_t extra_index = -1;
 static int threshold = 1000;
 static int hook_wanted = 0;   /* enable() or a coir.jit function asked for the hook */
 static int hook_disarmed = 0; /* removed because a monitoring tool is active */
@@ -2011,9 +2256,8 @@ int coir_done_ready = 0;
  * that is gone. */
 static CoirCodeState *free_states = NULL;
 
-/* co_extra's free function; also takes back a state that could not be attached. */
-static void free_state(void *p) {
-    CoirCodeState *st = (CoirCodeState *)p;
+/* Takes a state back when its code object dies (or when it could not be recorded). */
+static void free_state(CoirCodeState *st) {
     if (st == NULL) {
         return;
     }
@@ -2038,48 +2282,117 @@ static CoirCodeState *new_state(PyCodeObject *co) {
     return st;
 }
 
-/* co_extra's layout (Objects/codeobject.c's _PyCodeObjectExtra, private): read here without
- * the exported PyUnstable_Code_GetExtra's checks on every call of compiled code. coir_init
- * checks it against PyUnstable_Code_GetExtra on a probe code object. */
+/* Which code object has which state: a table keyed by the code object's address, not a
+ * co_extra slot. A code object with co_extra is refused by _PyCode_VerifyStateless (so a
+ * compiled function could not be handed to another interpreter; test_code's test_stateless),
+ * and a co_extra entry makes the code object's deallocation call every other co_extra user's
+ * free function, which may be gone by then (test_code registers a ctypes callback: freed at
+ * shutdown before coir's code objects, it crashed the process). A code watcher takes the
+ * entry out, and frees the state, when the code object dies, so an address in the table
+ * always names a live code object. Open addressing with linear probing, at most half full;
+ * removal shifts the entries after it back (no tombstones). GIL held throughout. */
 typedef struct {
-    Py_ssize_t ce_size;
-    void *ce_extras[1];
-} CoirCodeExtra;
+    PyCodeObject *code;
+    CoirCodeState *state;
+} StateSlot;
+
+enum { STATE_SLOTS_MIN = 1024 };
+static StateSlot *state_slots = NULL;
+static size_t state_mask = 0; /* slots - 1, slots a power of two */
+static size_t state_count = 0;
+static int code_watcher = -1;
+
+static inline size_t state_home(const PyCodeObject *co) {
+    return (size_t)((((uintptr_t)co >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & state_mask;
+}
+
+static inline StateSlot *state_slot(const PyCodeObject *co) {
+    for (size_t i = state_home(co);; i = (i + 1) & state_mask) {
+        StateSlot *s = &state_slots[i];
+        if (s->code == co || s->code == NULL) {
+            return s;
+        }
+    }
+}
 
 static inline CoirCodeState *fast_code_state(PyCodeObject *co) {
-    CoirCodeExtra *e = (CoirCodeExtra *)co->co_extra;
-    if (e == NULL || extra_index < 0 || extra_index >= e->ce_size) {
-        return NULL;
+    return state_slots != NULL ? state_slot(co)->state : NULL;
+}
+
+static int grow_states(void) {
+    size_t slots = state_slots == NULL ? STATE_SLOTS_MIN : 2 * (state_mask + 1);
+    StateSlot *old = state_slots;
+    size_t old_slots = old == NULL ? 0 : state_mask + 1;
+    StateSlot *fresh = PyMem_RawCalloc(slots, sizeof(StateSlot));
+    if (fresh == NULL) {
+        return -1;
     }
-    return (CoirCodeState *)e->ce_extras[extra_index];
+    state_slots = fresh;
+    state_mask = slots - 1;
+    for (size_t i = 0; i < old_slots; i++) {
+        if (old[i].code != NULL) {
+            *state_slot(old[i].code) = old[i];
+        }
+    }
+    PyMem_RawFree(old);
+    return 0;
+}
+
+static void drop_state(PyCodeObject *co) {
+    if (state_slots == NULL) {
+        return;
+    }
+    StateSlot *s = state_slot(co);
+    if (s->code == NULL) {
+        return;
+    }
+    CoirCodeState *st = s->state;
+    size_t hole = (size_t)(s - state_slots);
+    for (size_t j = (hole + 1) & state_mask; state_slots[j].code != NULL; j = (j + 1) & state_mask) {
+        /* An entry may fill the hole if the hole lies between its home and where it is. */
+        size_t home = state_home(state_slots[j].code);
+        if (((j - home) & state_mask) >= ((j - hole) & state_mask)) {
+            state_slots[hole] = state_slots[j];
+            hole = j;
+        }
+    }
+    state_slots[hole].code = NULL;
+    state_slots[hole].state = NULL;
+    state_count--;
+    free_state(st);
+}
+
+static int on_code_event(PyCodeEvent event, PyCodeObject *co) {
+    if (event == PY_CODE_EVENT_DESTROY) {
+        drop_state(co);
+    }
+    return 0;
 }
 
 CoirCodeState *coir_code_state(void *code, int create) {
     PyCodeObject *co = (PyCodeObject *)code;
     CoirCodeState *known = fast_code_state(co);
-    if (known != NULL || !create) {
+    if (known != NULL || !create || code_watcher < 0) {
         return known;
     }
-    void *p = NULL;
-    if (extra_index < 0 || PyUnstable_Code_GetExtra((PyObject *)co, extra_index, &p) < 0) {
-        PyErr_Clear();
+    if (2 * (state_count + 1) > (state_slots == NULL ? 0 : state_mask + 1) && grow_states() < 0) {
         return NULL;
     }
-    if (p == NULL && create) {
-        p = new_state(co);
-        if (p == NULL || PyUnstable_Code_SetExtra((PyObject *)co, extra_index, p) < 0) {
-            PyErr_Clear();
-            free_state(p);
-            return NULL;
-        }
+    CoirCodeState *st = new_state(co);
+    if (st != NULL) {
+        StateSlot *s = state_slot(co);
+        s->code = co;
+        s->state = st;
+        state_count++;
     }
-    return (CoirCodeState *)p;
+    return st;
 }
 
 /* The state of `co` (or NULL), through a call site's cache when there is one: one word of the
  * native code's relocation table (a SiteCache), naming the state the site's last callee had.
- * A hit spares the walk through co_extra, two loads that miss the cache in call-heavy code
- * (perf on richards: a fifth of the Python-call helper's time). */
+ * A hit spares the state table's probe (with co_extra, which states were kept in before, that
+ * walk was two loads that missed the cache in call-heavy code; perf on richards: a fifth of
+ * the Python-call helper's time). */
 static inline __attribute__((always_inline)) CoirCodeState *site_code_state(PyCodeObject *co, uintptr_t *site) {
     if (site != NULL) {
         CoirCodeState *st = (CoirCodeState *)*site;
@@ -2298,9 +2611,9 @@ static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode, PyObject
 }
 
 /* Calls of code that has no state yet (the frame hook, below the threshold), counted in a
- * small direct-mapped table keyed by the code object's address instead of a co_extra state:
- * code that runs fewer times than the threshold is left without co_extra (test_code's
- * test_stateless: _testinternalcapi.verify_stateless_code refuses code that has any). Lossy by
+ * small direct-mapped table keyed by the code object's address instead of a state: code that
+ * runs fewer times than the threshold (most of a program's) costs no state and no entry in
+ * the state table. Lossy by
  * design: two code objects sharing a slot restart each other's count, and a new code object at
  * a freed one's address inherits its count; the address is never dereferenced. */
 enum { COLD_CALL_SLOTS = 4096 };
@@ -2318,7 +2631,33 @@ static long count_cold_call(PyCodeObject *co) {
     return ++cold_calls[slot].calls;
 }
 
+static PyObject *coir_eval_frame(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag);
+
+#ifdef COIR_STACK_SEGMENTS
+typedef struct {
+    PyThreadState *ts;
+    _PyInterpreterFrame *f;
+} HookCall;
+
+static PyObject *run_hook_call(void *arg) {
+    HookCall *c = arg;
+    return coir_eval_frame(c->ts, c->f, 0);
+}
+#endif
+
+/* The frame hook. A call the interpreter would have made without a C frame moves to a stack
+ * segment when the C stack is nearly used (see stack segments). */
 static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
+#ifdef COIR_STACK_SEGMENTS
+    if (stack_nearly_used(ts) && !throwflag && interpreter_calls(ts, PyStackRef_AsPyObjectBorrow(f->f_funcobj))) {
+        HookCall c = {ts, f};
+        return on_segment(ts, run_hook_call, &c);
+    }
+#endif
+    return coir_eval_frame(ts, f, throwflag);
+}
+
+static PyObject *coir_eval_frame(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
     PyInterpreterState *interp = ts->interp;
     if (monitoring_active_cached(interp)) {
         /* Any hook changes what tracers observe; step aside until monitoring stops. */
@@ -2638,9 +2977,40 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
 /* The vectorcall of functions with compiled code (profile mode): push the frame as
  * _PyEval_Vector does, with the arguments as borrowed stack references (the caller keeps them
  * alive for the call, as in call_py_function), and run it natively. */
+static PyObject *function_call(PyThreadState *ts, PyObject *callable, PyObject *const *args, size_t nargsf,
+                               PyObject *kwnames);
+
+#ifdef COIR_STACK_SEGMENTS
+typedef struct {
+    PyThreadState *ts;
+    PyObject *callable;
+    PyObject *const *args;
+    size_t nargsf;
+    PyObject *kwnames;
+} VectorCall;
+
+static PyObject *run_vector_call(void *arg) {
+    VectorCall *c = arg;
+    return function_call(c->ts, c->callable, c->args, c->nargsf, c->kwnames);
+}
+#endif
+
+/* A call the interpreter would have made without a C frame moves to a stack segment when the C
+ * stack is nearly used (see stack segments). */
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
-    PyFunctionObject *func = (PyFunctionObject *)callable;
     PyThreadState *ts = PyThreadState_GET();
+#ifdef COIR_STACK_SEGMENTS
+    if (stack_nearly_used(ts) && interpreter_calls(ts, callable)) {
+        VectorCall c = {ts, callable, args, nargsf, kwnames};
+        return on_segment(ts, run_vector_call, &c);
+    }
+#endif
+    return function_call(ts, callable, args, nargsf, kwnames);
+}
+
+static PyObject *function_call(PyThreadState *ts, PyObject *callable, PyObject *const *args, size_t nargsf,
+                               PyObject *kwnames) {
+    PyFunctionObject *func = (PyFunctionObject *)callable;
     CoirCodeState *st = runnable_natively(ts, (PyCodeObject *)func->func_code, func->func_globals, NULL);
     if (st == NULL) {
         return py_function_vectorcall(callable, args, nargsf, kwnames);
@@ -2849,27 +3219,8 @@ int coir_init(void) {
         Py_DECREF(code);
         Py_DECREF(globals);
     }
-    if (extra_index < 0) {
-        extra_index = PyUnstable_Eval_RequestCodeExtraIndex(free_state);
-        if (extra_index < 0) {
-            PyErr_SetString(PyExc_RuntimeError, "coir: no co_extra slot left");
-            return -1;
-        }
-        /* fast_code_state reads co_extra's private layout: check it once. */
-        PyCodeObject *probe = PyCode_NewEmpty("coir", "probe", 0);
-        if (probe == NULL) {
-            return -1;
-        }
-        CoirCodeState *st = coir_code_state(probe, 1);
-        void *seen = NULL;
-        int ok = st != NULL && PyUnstable_Code_GetExtra((PyObject *)probe, extra_index, &seen) == 0 &&
-                 seen == st && fast_code_state(probe) == st;
-        Py_DECREF(probe);
-        if (!ok) {
-            extra_index = -1;
-            PyErr_SetString(PyExc_RuntimeError, "coir: co_extra's layout is not the one coir was built for");
-            return -1;
-        }
+    if (code_watcher < 0 && (code_watcher = PyCode_AddWatcher(on_code_event)) < 0) {
+        return -1;
     }
     return 0;
 }

@@ -2,7 +2,7 @@
 //!
 //! The live side of coir, built as the extension module `coir._native`: it installs a PEP 523
 //! frame hook into the running, unmodified CPython 3.14 (`csrc/runtime.c`), counts calls per
-//! code object in a `co_extra` slot, compiles hot functions through
+//! code object (a table keyed by the code object), compiles hot functions through
 //! `bytecode-cfg` → `ir-cfg` → `gcc-backend`, and runs them natively. Code it cannot compile
 //! runs in the interpreter and is counted under its reason in `coir.stats()`.
 #![deny(missing_docs)]
@@ -1036,18 +1036,18 @@ fn record_refusal(r: &Refusal) {
     *global().refusals.entry(r.key.clone()).or_insert(0) += 1;
 }
 
-/// Compile `code` into its co_extra state. Returns the refusal message on failure.
+/// Compile `code` into its state. Returns the refusal message on failure.
 fn compile_into_state(code: &Bound<'_, PyAny>, st: *mut ffi::CoirCodeState, tier: Tier, globals: *mut c_void) -> Result<(), String> {
     install(st, compile_code(code, tier, globals))
 }
 
-/// Every version of one code object's native code (co_extra's `compiled`): a cold version
+/// Every version of one code object's native code (the state's `compiled`): a cold version
 /// stays mapped after its optimised replacement, since frames may still be running it.
 type Versions = Vec<Compiled>;
 
 /// Attach a compilation's outcome to a code object's state (GIL held).
 fn install(st: *mut ffi::CoirCodeState, outcome: Result<Made, Refusal>) -> Result<(), String> {
-    // SAFETY (whole function): st is this code object's live co_extra state; the GIL
+    // SAFETY (whole function): st is this code object's live state; the GIL
     // serialises access.
     // A tier-up (cold code recompiled optimised) or a recompile without speculation that
     // failed too often replaces the current code.
@@ -1391,7 +1391,7 @@ pub extern "C" fn coir_rs_compile(code: *mut c_void, st: *mut ffi::CoirCodeState
     }
 }
 
-/// Releases compiled code when its code object dies (co_extra free function).
+/// Releases compiled code when its code object dies (the code watcher frees its state).
 #[unsafe(no_mangle)]
 pub extern "C" fn coir_rs_free(compiled: *mut c_void) {
     if !compiled.is_null() {
@@ -1425,7 +1425,7 @@ fn globals_of(obj: &Bound<'_, PyAny>) -> *mut c_void {
 }
 
 fn state_of(code: &Bound<'_, PyAny>) -> PyResult<*mut ffi::CoirCodeState> {
-    // SAFETY: code is a live code object; creates the co_extra state if missing.
+    // SAFETY: code is a live code object; creates the state if missing.
     let st = unsafe { ffi::coir_code_state(code.as_ptr() as *mut c_void, 1) };
     if st.is_null() {
         return Err(PyValueError::new_err("cannot attach coir state to this code object"));

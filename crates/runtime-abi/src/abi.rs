@@ -351,7 +351,7 @@ crate::c_record! {
 pub type CoirEntryFn = unsafe extern "C" fn(tstate: *mut c_void, frame: *mut c_void, relocs: *const c_void) -> *mut c_void;
 
 crate::c_record! {
-    /// Per-code state in co_extra.
+    /// Per-code state, in runtime.c's table keyed by the code object.
     CoirCodeState {
         /// Calls counted towards the threshold (profile mode: samples).
         calls: c_long,
@@ -359,7 +359,7 @@ crate::c_record! {
         entry: Option<CoirEntryFn>,
         /// `entry`'s relocation table.
         relocs: *const c_void,
-        /// The code object whose co_extra holds this state; NULL once freed (states are
+        /// The code object this state belongs to; NULL once freed (states are
         /// reused, never given back, so a call site's cache of one stays readable).
         code: *mut c_void,
         /// Rust-owned compiled code.

@@ -55,7 +55,7 @@ c_api! {
     implemented_in_c {
         /// Fills the ABI record (generated: `coir_facts.h`).
         fn coir_get_abi(abi: *mut CoirAbi);
-        /// The code object's state in co_extra (created if `create`), or NULL.
+        /// The code object's state (created if `create`), or NULL.
         fn coir_code_state(code: *mut c_void, create: c_int) -> *mut CoirCodeState;
         /// Writes `CodeFact::COUNT` words (`crate::abi::CodeFact`).
         fn coir_code_facts(code: *mut c_void, out: *mut usize);
