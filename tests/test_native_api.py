@@ -75,27 +75,51 @@ def test_compile_and_stats():
     assert s["compiled"] >= 1 and s["compile_seconds"] > 0 and isinstance(s["fallbacks"], dict)
 
 
-def test_compile_error_for_a_yield_in_a_handler():
+def test_yield_in_a_handler_compiles():
     """An await where an exception handler's `lasti` is on the stack (`async with`'s exit when
-    the body raised) is refused, and the coroutine runs in the interpreter; generators and
-    coroutines otherwise compile."""
+    the body raised), and a yield inside `except` and `finally`, compile: the suspended frame
+    holds the tagged lasti as the interpreter's would, and RERAISE after resuming restores it
+    (the traceback's line is the raise's)."""
     import asyncio
+    import traceback
 
     class Session:
+        def __init__(self, swallow):
+            self.swallow = swallow
+
         async def __aenter__(self):
             return self
 
         async def __aexit__(self, *exc):
-            return True
+            await asyncio.sleep(0)
+            return self.swallow
 
-    async def g():
-        async with Session():
-            raise KeyError
+    async def g(swallow):
+        async with Session(swallow):
+            raise KeyError("in the body")
         return 2
-    with pytest.raises(coir.CompileError, match="yield or await inside an exception handler"):
-        coir.compile(g)
-    assert "yield or await inside an exception handler" in coir.stats()["fallbacks"]
-    assert asyncio.run(g()) == 2
+
+    def h():
+        try:
+            yield 1
+            raise ValueError("first")
+        except ValueError:
+            yield 2
+            raise
+        finally:
+            yield 3
+    coir.compile(g)
+    coir.compile(h)
+    assert coir.is_compiled(g) and coir.is_compiled(h)
+    assert asyncio.run(g(True)) == 2
+    with pytest.raises(KeyError) as e:
+        asyncio.run(g(False))
+    assert "raise KeyError" in "".join(traceback.format_tb(e.value.__traceback__))
+    it = h()
+    assert [next(it), next(it), next(it)] == [1, 2, 3]
+    with pytest.raises(ValueError, match="first") as e:
+        next(it)
+    assert 'raise ValueError("first")' in "".join(traceback.format_tb(e.value.__traceback__))
 
     def plain():
         yield 1

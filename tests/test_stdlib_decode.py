@@ -84,4 +84,5 @@ def test_every_stdlib_code_object_decodes():
     assert not failures, "\n".join(failures[:20])
     assert not internal, f"{len(internal)} code objects refused by an internal check:\n" + "\n\n".join(internal[:5])
     assert decoded > 50000
-    assert share >= 0.99, "\n".join(report)
+    # Issue 8's target is 99%; every one compiles today, so any refusal is a regression.
+    assert function_lowering["native"] == functions, "\n".join(report)

@@ -895,6 +895,11 @@ static void write_frame_state(_PyInterpreterFrame *f, PyObject **items, int n, i
     PyCodeObject *co = _PyFrame_GetCode(f);
     _PyStackRef *stack = f->localsplus + co->co_nlocalsplus;
     for (int i = 0; i < n; i++) {
+        if (kinds[i] == COIR_SLOT_TAG_INT) {
+            /* A handler's lasti, as coir_rt_lasti made it. */
+            stack[i] = (_PyStackRef){.bits = (uintptr_t)items[i]};
+            continue;
+        }
         PyObject *o = frame_state_ref(items[i], kinds[i]);
         stack[i] = o == NULL ? PyStackRef_NULL : PyStackRef_FromPyObjectSteal(o);
     }
@@ -921,17 +926,28 @@ PyObject *coir_rt_suspend(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
 /* A native generator resumed: its value stack, the value sent in on top (gen_send_ex2 pushed
  * it), moved out of the frame. The resumption point's depth is the compiled code's; the
  * frame's agrees with it for any code the interpreter suspends (a mismatch, possible only in
- * a hand-made code object, leaves NULLs and releases the extra slots). */
+ * a hand-made code object, leaves NULLs and releases the extra slots). A handler's tagged
+ * lasti stays in the frame (NULL in `out`) for coir_rt_resumed_lasti, which the compiled code
+ * calls for the slots where it has one. */
 void coir_rt_resume_stack(_PyInterpreterFrame *f, int n, PyObject **out) {
     _PyStackRef *base = f->localsplus + _PyFrame_GetCode(f)->co_nlocalsplus;
     int have = (int)(f->stackpointer - base);
     for (int i = 0; i < n; i++) {
-        out[i] = i < have && !PyStackRef_IsNull(base[i]) ? PyStackRef_AsPyObjectSteal(base[i]) : NULL;
+        out[i] = i < have && !PyStackRef_IsNull(base[i]) && !PyStackRef_IsTaggedInt(base[i])
+                     ? PyStackRef_AsPyObjectSteal(base[i])
+                     : NULL;
     }
     f->stackpointer = base;
     for (int i = n; i < have; i++) {
         PyStackRef_XCLOSE(base[i]);
     }
+}
+
+intptr_t coir_rt_resumed_lasti(_PyInterpreterFrame *f, int i) {
+    _PyStackRef ref = f->localsplus[_PyFrame_GetCode(f)->co_nlocalsplus + i];
+    /* A hand-made code object's frame may hold anything there: a lasti of 0 then (RERAISE
+     * would resume at the start, as for a frame the interpreter gave a bad lasti). */
+    return (intptr_t)(PyStackRef_IsTaggedInt(ref) ? ref.bits : PyStackRef_TagInt(0).bits);
 }
 
 /* SEND's generic path (bytecodes.c, _SEND, when it does not push a generator's frame itself):
@@ -1952,7 +1968,7 @@ void coir_rt_reraise(PyThreadState *ts, PyObject *exc) {
     PyErr_SetRaisedException(Py_NewRef(exc));
 }
 
-void coir_rt_restore_lasti(_PyInterpreterFrame *f, PyObject *tagged) {
+void coir_rt_restore_lasti(_PyInterpreterFrame *f, intptr_t tagged) {
     _PyStackRef ref = {.bits = (uintptr_t)tagged};
     f->instr_ptr = _PyFrame_GetBytecode(f) + PyStackRef_UntagInt(ref);
 }
@@ -1994,8 +2010,8 @@ PyObject *coir_rt_fetch_exc(PyThreadState *ts) {
     return exc;
 }
 
-PyObject *coir_rt_lasti(_PyInterpreterFrame *f) {
-    return (PyObject *)PyStackRef_TagInt(_PyInterpreterFrame_LASTI(f)).bits;
+intptr_t coir_rt_lasti(_PyInterpreterFrame *f) {
+    return (intptr_t)PyStackRef_TagInt(_PyInterpreterFrame_LASTI(f)).bits;
 }
 
 void coir_rt_traceback_here(_PyInterpreterFrame *f) {

@@ -1956,6 +1956,7 @@ impl<'c> Emitter<'c, '_> {
             self.temps += 1;
             let word = match slot {
                 StackSlot::Owned | StackSlot::Borrowed => x,
+                StackSlot::TagInt => self.t.to_ptr(self.func, exit, c.new_cast(None, x, self.t.u64), &format!("tp{}", self.temps)),
                 StackSlot::F64 => {
                     let bits = self.t.f64_bits(self.func, exit, x, &format!("db{}", self.temps));
                     self.t.to_ptr(self.func, exit, bits, &format!("dp{}", self.temps))

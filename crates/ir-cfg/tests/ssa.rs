@@ -1086,3 +1086,49 @@ fn generator_resumes_by_instr_ptr() {
     assert!(!after.contains("RETURN_GENERATOR"), "{after}");
     golden("generator", &after);
 }
+
+/// A yield inside an exception handler that pushed a tagged `lasti` (`try: raise c` /
+/// `except: yield c`, roughly): the suspension's frame state writes the lasti as a `lasti` slot,
+/// and the resumption after the yield reads it back with `resumed_lasti` (a word, never a
+/// reference: the ownership check sees no object in that slot).
+#[test]
+fn generator_yields_inside_a_handler() {
+    use Opcode::*;
+    // Units: RETURN_GENERATOR 0, POP_TOP 1, RESUME 2, LOAD_CONST 3, RAISE_VARARGS 4; handler 5:
+    // PUSH_EXC_INFO, POP_TOP 6, LOAD_CONST 7, YIELD_VALUE 8, RESUME 9, POP_TOP 10,
+    // POP_EXCEPT 11, POP_TOP 12 (the lasti), LOAD_CONST 13, RETURN_VALUE 14.
+    let ops = [
+        (ReturnGenerator, 0),
+        (PopTop, 0),
+        (Resume, 0),
+        (LoadConst, 0),
+        (RaiseVarargs, 1),
+        (PushExcInfo, 0),
+        (PopTop, 0),
+        (LoadConst, 0),
+        (YieldValue, 0),
+        (Resume, 1),
+        (PopTop, 0),
+        (PopExcept, 0),
+        (PopTop, 0),
+        (LoadConst, 0),
+        (ReturnValue, 0),
+    ];
+    let code = asm(&ops);
+    assert_eq!(code.len(), 2 * ops.len(), "no inline caches: the units above are the indices");
+    // Units 3..5 -> handler 5 at depth 0, pushing lasti.
+    let table = [0x80 | 3u8, 2, 5, 1];
+    let input = bytecode_cfg::CodeInput { code: &code, exception_table: &table, flags: 0x23, nlocalsplus: 0, stacksize: 3, nconsts: 1, nnames: 2, ..Default::default() };
+    let mut facts = info(0);
+    facts.flags |= bytecode_cfg::co_flags::GENERATOR;
+    let f = lower(&bytecode_cfg::BytecodeCfg::build(&input).unwrap(), &facts).unwrap();
+    ir_cfg::verify(&f).unwrap_or_else(|e| panic!("{e:?}\n{}", f.to_text()));
+    let mut s = ssa::from_vars(&f).unwrap();
+    ssa::verify(&s).unwrap_or_else(|e| panic!("{e:?}\n{}", s.to_text()));
+    ssa::passes::run(&mut s, &ssa::passes::default_pipeline(), false).unwrap_or_else(|e| panic!("{e}"));
+    let after = s.to_text();
+    for (what, n) in [("suspend yield(0)", 1), (" lasti, ", 2), ("call resumed_lasti(", 1), ("call lasti(", 1), ("call resume_stack(", 2)] {
+        assert_eq!(after.matches(what).count(), n, "{what}: {after}");
+    }
+    golden("yield_in_handler", &after);
+}

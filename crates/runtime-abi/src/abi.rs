@@ -319,8 +319,16 @@ pub mod deopt_slot {
     pub const F64: u8 = b'f';
     /// An int64: a new int.
     pub const I64: u8 = b'i';
+    /// A tagged int's bits (a handler's `lasti`): written as they are.
+    pub const TAG_INT: u8 = b't';
     /// Each letter with its C name (`COIR_SLOT_…`), for the generated header.
-    pub const C_NAMES: &[(&str, u8)] = &[("COIR_SLOT_OWNED", OWNED), ("COIR_SLOT_BORROWED", BORROWED), ("COIR_SLOT_F64", F64), ("COIR_SLOT_I64", I64)];
+    pub const C_NAMES: &[(&str, u8)] = &[
+        ("COIR_SLOT_OWNED", OWNED),
+        ("COIR_SLOT_BORROWED", BORROWED),
+        ("COIR_SLOT_F64", F64),
+        ("COIR_SLOT_I64", I64),
+        ("COIR_SLOT_TAG_INT", TAG_INT),
+    ];
 }
 
 crate::c_record! {

@@ -316,7 +316,7 @@ helpers! {
     /// RERAISE: sets the exception again.
     Reraise = "coir_rt_reraise"(TState, Obj) -> Void, Never;
     /// RERAISE with oparg: restore `frame->instr_ptr` from a tagged lasti.
-    RestoreLasti = "coir_rt_restore_lasti"(Frame, Obj) -> Void, Never;
+    RestoreLasti = "coir_rt_restore_lasti"(Frame, Word) -> Void, Never;
     /// PUSH_EXC_INFO: installs exc as the handled exception, returns the previous one.
     PushExcInfo = "coir_rt_push_exc_info"(TState, Obj) -> Obj, Never;
     /// POP_EXCEPT: restores the previously handled exception.
@@ -325,16 +325,20 @@ helpers! {
     CheckExcMatch = "coir_rt_check_exc_match"(TState, Obj, Obj) -> Obj, Null, borrowed;
     /// Takes the raised exception (non-NULL).
     FetchExc = "coir_rt_fetch_exc"(TState) -> Obj, Never;
-    /// The frame's lasti as a tagged int (a word with tag bits 3, held in an object slot).
-    Lasti = "coir_rt_lasti"(Frame) -> Obj, Never, borrowed;
+    /// The frame's lasti as a tagged int (a stack reference's bits, tag bits 3).
+    Lasti = "coir_rt_lasti"(Frame) -> Word, Never;
     /// Adds the frame's traceback entry for a new exception.
     TracebackHere = "coir_rt_traceback_here"(Frame) -> Void, Never;
     /// Handles pending events (signals, GIL drop, ...) when the eval breaker is set.
     HandlePending = "coir_rt_handle_pending"(TState) -> Int, Negative;
     /// A native generator resumed: its value stack (the frame's `n` slots above the locals,
-    /// the sent value on top) moved out of the frame into the array, NULL where a slot is;
-    /// the frame's stack is left empty.
+    /// the sent value on top) moved out of the frame into the array, NULL where a slot is
+    /// NULL or holds a tagged int (left in the frame for `ResumedLasti`); the frame's stack
+    /// is left empty.
     ResumeStack = "coir_rt_resume_stack"(Frame, Int, ObjArray) -> Void, Never, quiet;
+    /// After `ResumeStack`: the tagged int (a handler's lasti, as `Lasti` gives it) that slot
+    /// `i` of the value stack held.
+    ResumedLasti = "coir_rt_resumed_lasti"(Frame, Int) -> Word, Never, quiet;
     /// YIELD_VALUE (`suspend`): the `n` values of the stack, the yielded one on top, written
     /// as a guard's exit writes them (`kinds`), all but the top into the frame, which is
     /// suspended as the interpreter's YIELD_VALUE leaves it (oparg: yield or yield from) with

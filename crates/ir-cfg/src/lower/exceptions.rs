@@ -38,7 +38,7 @@ impl Lowerer<'_> {
                     if self.stack[d] != super::Kind::TagInt {
                         return Err(self.bad_oparg());
                     }
-                    let lasti = v(self, arg as usize);
+                    let lasti = Operand::Var(self.lasti_var(d));
                     self.call(Helper::RestoreLasti, vec![Operand::Frame, lasti], None)?;
                 }
                 self.call(Helper::Reraise, vec![Operand::TState, v(self, 0)], None)?;

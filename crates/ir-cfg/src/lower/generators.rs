@@ -17,7 +17,7 @@
 //! the dispatch, so the SSA builder drops it.
 use bytecode_cfg::{BlockIdx, EdgeKind, Opcode};
 
-use super::{LowerError, Lowerer, Result, MAYBE_NULL, OWNED};
+use super::{Kind, Lowerer, Result, MAYBE_NULL, OWNED};
 use crate::helpers::{Helper, Ty};
 use crate::ir::{BlockId, Inst, Operand, Term};
 use crate::ssa::{FrameState, GuardKind, Imm, Opcode as SsaOp};
@@ -37,13 +37,8 @@ impl Lowerer<'_> {
             return Err(self.bad_oparg());
         }
         let next = ins.offset + 1 + ins.caches;
-        // A handler's tagged lasti on the stack (a yield inside `except` or `finally`): not
-        // written by a frame state.
-        let Some(FrameState { stack, .. }) = self.exit_state() else {
-            return Err(LowerError::UnsupportedCode(super::YIELD_IN_HANDLER));
-        };
-        let fs = FrameState { unit: next, stack };
-        let args = Self::with_stack(vec![], &fs);
+        let fs = FrameState { unit: next, ..self.exit_state() };
+        let args = self.with_stack(vec![], &fs);
         self.fb.push(Inst::Op { op: SsaOp::Suspend, imm: Imm::Guard(GuardKind::Yield(ins.oparg), fs), args, dsts: vec![], err: None });
         Ok(())
     }
@@ -128,13 +123,22 @@ impl Lowerer<'_> {
         self.fb.terminate_at(elsewhere, Term::Return(marker));
         let mut test = entry;
         for (unit, b) in points {
-            let depth = self.entry[&b].len();
-            // Every slot is owned at a resumption point (`edge_to`), none a tagged lasti.
-            debug_assert!(self.entry[&b].iter().all(|k| *k == MAYBE_NULL));
+            let kinds = self.entry[&b].clone();
+            let depth = kinds.len();
+            // Every slot is owned at a resumption point (`edge_to`) but a handler's tagged
+            // lasti (a yield inside `except`, `finally` or `async with`'s exit).
+            debug_assert!(kinds.iter().all(|k| *k == MAYBE_NULL || *k == Kind::TagInt));
             let here = self.fb.new_block(format!("resume_{}", unit * 2));
             if depth > 0 {
                 let args = vec![Operand::Frame, Operand::Imm(depth as i64), Operand::OutArray(Self::slot(0), depth as u32)];
                 self.fb.push_at(here, Inst::Call { helper: Helper::ResumeStack, args, dst: None, err: None });
+            }
+            for d in (0..depth).filter(|&d| kinds[d] == Kind::TagInt) {
+                // ResumeStack left NULL there (released: nothing) and the bits in the frame.
+                self.fb.push_at(here, Inst::XDecref(Self::slot(d)));
+                let args = vec![Operand::Frame, Operand::Imm(d as i64)];
+                let dst = self.lasti_var(d);
+                self.fb.push_at(here, Inst::Call { helper: Helper::ResumedLasti, args, dst: Some(dst), err: None });
             }
             let target = self.block_for(b);
             self.fb.terminate_at(here, Term::Jump(target));

@@ -116,12 +116,6 @@ pub enum StackMismatch {
         /// Slot.
         slot: u32,
     },
-    /// A handler's tagged `lasti` reaches a block several paths join at (the interpreter's
-    /// compiler never emits that: its cleanup blocks run straight to their RERAISE).
-    LastiAtJoin {
-        /// Slot.
-        slot: u32,
-    },
     /// Lowering models a different depth than the CFG computed.
     Depth {
         /// Lowering's depth.
@@ -135,7 +129,6 @@ impl std::fmt::Display for StackMismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StackMismatch::SlotKind { slot } => write!(f, "stack slot {slot} holds different kinds of value on paths into it"),
-            StackMismatch::LastiAtJoin { slot } => write!(f, "stack slot {slot} carries a handler's lasti into a join"),
             StackMismatch::Depth { lowered, cfg } => write!(f, "lowering models depth {lowered}, the CFG computed {cfg}"),
         }
     }
@@ -176,6 +169,7 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
         blocks: HashMap::new(),
         entry: HashMap::new(),
         landings: HashMap::new(),
+        lastis: HashMap::new(),
         raise_block: BlockId(0),
         ins: None,
         prev: None,
@@ -220,11 +214,6 @@ pub fn lower(cfg: &BytecodeCfg, info: &CodeInfo) -> Result<Function> {
     Ok(l.fb.finish())
 }
 
-/// Why a generator with a yield, or a coroutine with an await, inside an exception handler
-/// that pushed a tagged `lasti` is refused: a frame state does not write that slot, and a join
-/// cannot carry it (lower/generators.rs).
-pub(crate) const YIELD_IN_HANDLER: &str = "yield or await inside an exception handler";
-
 /// Deepest value stack lowered natively. A policy, not a CPython fact: each slot becomes a C
 /// local, and a code object may declare (and a few instructions reach) millions of slots, which
 /// would exhaust memory here or in GCC; CPython's compiler keeps stacks far below this.
@@ -240,6 +229,9 @@ pub(crate) struct Lowerer<'a> {
     blocks: HashMap<BlockIdx, BlockId>,
     entry: HashMap<BlockIdx, Vec<Kind>>,
     landings: HashMap<BlockIdx, BlockId>,
+    /// The variable holding the handler's tagged `lasti` at each stack depth where one has
+    /// been (a word, never a reference: the stack slot's object variable is not used there).
+    lastis: HashMap<usize, Var>,
     raise_block: BlockId,
     ins: Option<&'a Instr>,
     /// The instruction before `ins` in its block, if any (what pushed the top of the stack:
@@ -354,6 +346,21 @@ impl<'a> Lowerer<'a> {
     /// The variable of stack slot `d`.
     pub(crate) fn slot(d: usize) -> Var {
         Var(d as u32)
+    }
+
+    /// The variable of the tagged `lasti` at stack depth `d` (made on first use).
+    pub(crate) fn lasti_var(&mut self, d: usize) -> Var {
+        if let Some(v) = self.lastis.get(&d) {
+            return *v;
+        }
+        let v = self.fb.new_var(Ty::Word);
+        self.lastis.insert(d, v);
+        v
+    }
+
+    /// The variable holding stack slot `d` when it holds `kind`.
+    pub(crate) fn var_of(&mut self, d: usize, kind: Kind) -> Var {
+        if kind == Kind::TagInt { self.lasti_var(d) } else { Self::slot(d) }
     }
 
     /// The variable `n` below the top (`peek(0)` is the top).
@@ -543,7 +550,8 @@ impl<'a> Lowerer<'a> {
         let b = self.fb.new_block(format!("landing_{}", self.cfg.instrs[self.cfg.graph[target].first].byte_offset()));
         let mut d = level;
         if lasti {
-            self.fb.push_at(b, Inst::Call { helper: Helper::Lasti, args: vec![Operand::Frame], dst: Some(Self::slot(d)), err: None });
+            let dst = self.lasti_var(d);
+            self.fb.push_at(b, Inst::Call { helper: Helper::Lasti, args: vec![Operand::Frame], dst: Some(dst), err: None });
             d += 1;
         }
         self.fb.push_at(b, Inst::Call { helper: Helper::FetchExc, args: vec![Operand::TState], dst: Some(Self::slot(d)), err: None });
@@ -574,14 +582,6 @@ impl<'a> Lowerer<'a> {
         let offset = self.cfg.instrs[self.cfg.graph[t].first].byte_offset();
         if !self.entry.contains_key(&t) {
             let single = self.cfg.predecessor_count(t) <= 1 && !self.cfg.graph[t].is_handler && !self.resumes_at(t);
-            if !single && self.stack.contains(&Kind::TagInt) && self.is_generator() {
-                // A SEND loop in an exception handler (`await` in `async with`'s exit).
-                return Err(LowerError::UnsupportedCode(YIELD_IN_HANDLER));
-            }
-            if !single && let Some(slot) = self.stack.iter().position(|k| *k == Kind::TagInt) {
-                // Its block parameter would be an object to the SSA's reference counting.
-                return Err(LowerError::InconsistentStack { offset, what: StackMismatch::LastiAtJoin { slot: slot as u32 } });
-            }
             let state = if single { self.stack.clone() } else { canonical(&self.stack) };
             self.entry.insert(t, state);
         }
@@ -610,43 +610,38 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The frame state at the start of the current instruction: resume at it (at its first
-    /// `EXTENDED_ARG`) with the current stack. `None` (do not speculate) if a slot holds a
-    /// handler's tagged `lasti`, which a frame state does not write, or if the instruction's
+    /// `EXTENDED_ARG`) with the current stack. `None` (do not speculate) if the instruction's
     /// speculation kept failing before (`CodeInfo::no_speculate`).
     pub(crate) fn frame_state(&self) -> Option<FrameState> {
         if self.info.no_speculation || self.info.no_speculate.contains(&self.ins().start) {
             return None;
         }
-        self.exit_state()
+        Some(self.exit_state())
     }
 
     /// The frame state at the start of the current instruction whatever the speculation
-    /// settings: where the frame leaves for the interpreter when monitoring is switched on
-    /// (`None` where a slot holds a tagged `lasti`).
-    fn exit_state(&self) -> Option<FrameState> {
+    /// settings: where the frame leaves for the interpreter when monitoring is switched on,
+    /// and where a generator suspends.
+    pub(crate) fn exit_state(&self) -> FrameState {
         let stack = self
             .stack
             .iter()
             .map(|k| match k {
-                Kind::Owned { .. } => Some(StackSlot::Owned),
-                Kind::Borrowed => Some(StackSlot::Borrowed),
-                Kind::TagInt => None,
+                Kind::Owned { .. } => StackSlot::Owned,
+                Kind::Borrowed => StackSlot::Borrowed,
+                Kind::TagInt => StackSlot::TagInt,
             })
-            .collect::<Option<Vec<_>>>()?;
-        Some(FrameState { unit: self.ins().start, stack })
+            .collect();
+        FrameState { unit: self.ins().start, stack }
     }
 
     /// The eval breaker's check at a function's entry or a loop's back edge: the frame can
     /// leave for the interpreter there if monitoring was switched on meanwhile.
     pub(crate) fn check_periodic(&mut self) -> Result<()> {
         let err = self.error_block(true)?;
-        match self.exit_state() {
-            Some(fs) => {
-                let args = Self::with_stack(vec![], &fs);
-                self.fb.push(Inst::Op { op: SsaOp::CheckPeriodic, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: Some(err) });
-            }
-            None => self.fb.push(Inst::CheckEvalBreaker { err }),
-        }
+        let fs = self.exit_state();
+        let args = self.with_stack(vec![], &fs);
+        self.fb.push(Inst::Op { op: SsaOp::CheckPeriodic, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: Some(err) });
         Ok(())
     }
 
@@ -659,23 +654,24 @@ impl<'a> Lowerer<'a> {
 
     /// `guard_quiet` resuming at code unit `unit` with the current stack.
     pub(crate) fn guard_quiet_at(&mut self, unit: u32) {
-        if let Some(FrameState { stack, .. }) = self.exit_state() {
-            let fs = FrameState { unit, stack };
-            let args = Self::with_stack(vec![], &fs);
-            self.fb.push(Inst::Op { op: SsaOp::GuardQuiet, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: None });
-        }
+        let fs = FrameState { unit, ..self.exit_state() };
+        let args = self.with_stack(vec![], &fs);
+        self.fb.push(Inst::Op { op: SsaOp::GuardQuiet, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: None });
     }
 
     /// Guard that `v` is `kind`, deoptimising to `fs` (the current stack) if not.
     pub(crate) fn guard(&mut self, kind: GuardKind, v: Var, fs: &FrameState) {
-        let args = Self::with_stack(vec![v], fs);
+        let args = self.with_stack(vec![v], fs);
         self.fb.push(Inst::Op { op: SsaOp::Guard, imm: Imm::Guard(kind, fs.clone()), args, dsts: vec![], err: None });
     }
 
     /// The operands of an operation that deoptimises to `fs`: `args`, then the stack slots the
     /// frame state writes.
-    pub(crate) fn with_stack(mut args: Vec<Var>, fs: &FrameState) -> Vec<Var> {
-        args.extend((0..fs.stack.len()).map(Self::slot));
+    pub(crate) fn with_stack(&mut self, mut args: Vec<Var>, fs: &FrameState) -> Vec<Var> {
+        for (d, slot) in fs.stack.iter().enumerate() {
+            let kind = if *slot == StackSlot::TagInt { Kind::TagInt } else { MAYBE_NULL };
+            args.push(self.var_of(d, kind));
+        }
         args
     }
 

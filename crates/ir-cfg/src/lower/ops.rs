@@ -84,8 +84,15 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 let src_d = self.depth() - i;
-                let src = Self::slot(src_d);
                 let kind = self.stack[src_d];
+                if kind == Kind::TagInt {
+                    let (src, d) = (self.lasti_var(src_d), self.depth());
+                    self.push(Kind::TagInt);
+                    let dst = self.lasti_var(d);
+                    self.fb.push(Inst::Move { dst, src: Operand::Var(src) });
+                    return Ok(());
+                }
+                let src = Self::slot(src_d);
                 let dst = self.push(Kind::Borrowed);
                 self.fb.push(Inst::Copy { dst, src });
                 match kind {
@@ -102,11 +109,14 @@ impl Lowerer<'_> {
                     return Err(self.bad_oparg());
                 }
                 let (top_d, other_d) = (self.depth() - 1, self.depth() - i);
-                let tmp = self.new_obj();
-                let (top, other) = (Self::slot(top_d), Self::slot(other_d));
-                self.fb.push(Inst::Move { dst: tmp, src: Operand::Var(top) });
-                self.fb.push(Inst::Move { dst: top, src: Operand::Var(other) });
-                self.fb.push(Inst::Move { dst: other, src: Operand::Var(tmp) });
+                // Each value moves between the variables its kind lives in at the two depths.
+                let (kt, ko) = (self.stack[top_d], self.stack[other_d]);
+                let tmp = if kt == Kind::TagInt { self.fb.new_var(Ty::Word) } else { self.new_obj() };
+                let (top_src, other_src) = (self.var_of(top_d, kt), self.var_of(other_d, ko));
+                let (top_dst, other_dst) = (self.var_of(top_d, ko), self.var_of(other_d, kt));
+                self.fb.push(Inst::Move { dst: tmp, src: Operand::Var(top_src) });
+                self.fb.push(Inst::Move { dst: top_dst, src: Operand::Var(other_src) });
+                self.fb.push(Inst::Move { dst: other_dst, src: Operand::Var(tmp) });
                 self.stack.swap(top_d, other_d);
                 Ok(())
             }
@@ -350,7 +360,7 @@ impl Lowerer<'_> {
         let x = self.to_double(l, &fs);
         let y = self.op1(SsaOp::UnboxFloat, Imm::None, vec![r]);
         let z = self.fb.new_var(Ty::F64);
-        let args = Self::with_stack(vec![x, y], &fs);
+        let args = self.with_stack(vec![x, y], &fs);
         self.fb.push(Inst::Op { op: SsaOp::FPow, imm: Imm::Guard(GuardKind::PowDomain, fs), args, dsts: vec![z], err: None });
         self.replace_operands(z)?;
         Ok(true)
@@ -388,7 +398,7 @@ impl Lowerer<'_> {
     /// `v` as a double (`to_double`), deoptimising to `fs` unless an exact float or a compact int.
     fn to_double(&mut self, v: Var, fs: &FrameState) -> Var {
         let x = self.fb.new_var(Ty::F64);
-        let args = Self::with_stack(vec![v], fs);
+        let args = self.with_stack(vec![v], fs);
         self.fb.push(Inst::Op { op: SsaOp::ToDouble, imm: Imm::Guard(GuardKind::Number, fs.clone()), args, dsts: vec![x], err: None });
         x
     }
@@ -403,7 +413,7 @@ impl Lowerer<'_> {
         self.guard(GuardKind::CompactInt, i, &fs);
         let x = self.op1(SsaOp::UnboxInt, Imm::None, vec![i]);
         let item = self.new_obj();
-        let args = Self::with_stack(vec![seq, x], &fs);
+        let args = self.with_stack(vec![seq, x], &fs);
         self.fb.push(Inst::Op { op: SsaOp::Item, imm: Imm::Guard(index, fs), args, dsts: vec![item], err: None });
         self.pop_release_n(2);
         let dst = self.push(super::OWNED);
@@ -425,7 +435,7 @@ impl Lowerer<'_> {
         // The list takes a reference of the value's own.
         self.make_owned(self.depth() - 3);
         let fs = self.frame_state().expect("as above");
-        let args = Self::with_stack(vec![seq, x, v], &fs);
+        let args = self.with_stack(vec![seq, x, v], &fs);
         self.fb.push(Inst::Op { op: SsaOp::StoreItem, imm: Imm::Guard(GuardKind::ListIndex, fs), args, dsts: vec![], err: None });
         self.pop_release();
         self.pop_release();

@@ -325,6 +325,9 @@ pub enum StackSlot {
     F64,
     /// An unboxed int: a new int object.
     I64,
+    /// A handler's tagged `lasti` (a word, never a reference): written into the frame as it
+    /// is.
+    TagInt,
 }
 
 impl StackSlot {
@@ -336,6 +339,7 @@ impl StackSlot {
             StackSlot::Borrowed => deopt_slot::BORROWED,
             StackSlot::F64 => deopt_slot::F64,
             StackSlot::I64 => deopt_slot::I64,
+            StackSlot::TagInt => deopt_slot::TAG_INT,
         }
     }
 
@@ -346,6 +350,7 @@ impl StackSlot {
             StackSlot::Borrowed => "borrowed",
             StackSlot::F64 => "f64",
             StackSlot::I64 => "i64",
+            StackSlot::TagInt => "lasti",
         }
     }
 
@@ -353,6 +358,7 @@ impl StackSlot {
     pub fn ty(self) -> Type {
         match self {
             StackSlot::Owned | StackSlot::Borrowed => Type::Obj,
+            StackSlot::TagInt => Type::Word,
             StackSlot::F64 => Type::F64,
             StackSlot::I64 => Type::I64,
         }

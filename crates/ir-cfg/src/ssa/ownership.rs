@@ -357,7 +357,7 @@ impl Checker<'_> {
                 match slot {
                     StackSlot::Owned => self.release(&mut exit, a, Some(i), "deopt of owned slot"),
                     StackSlot::Borrowed => self.use_value(&exit, a, Some(i), "deopt of borrowed slot"),
-                    StackSlot::F64 | StackSlot::I64 => {}
+                    StackSlot::F64 | StackSlot::I64 | StackSlot::TagInt => {}
                 }
             }
             self.leaks(&exit, "deopt");
