@@ -250,3 +250,25 @@ assert f(10) == 60
 print("ok")
 """)
     assert out == "ok\n"
+
+
+def test_a_generator_compiled_by_coir_compile_resumes_natively():
+    """A generator that loops between its yields, compiled explicitly (coir.compile, as the frame
+    hook compiles): profile mode asks its question of the code at the first resumption and
+    resumes it natively from C (list()), not only generators its own sampling compiled."""
+    out = run(PRELUDE + """
+def squares(n):
+    for i in range(n):
+        acc = 0
+        for j in range(i % 7):
+            acc += j * j
+        yield acc
+coir.enable()
+coir.compile(squares)
+before = coir.stats()["native_calls"]
+assert list(squares(50)) == [sum(j * j for j in range(i % 7)) for i in range(50)]
+# One native entry per resumption: 50 values and the final StopIteration.
+assert coir.stats()["native_calls"] - before == 51, coir.stats()
+print("ok")
+""")
+    assert out == "ok\n"

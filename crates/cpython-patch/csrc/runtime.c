@@ -2851,7 +2851,8 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
         }
     }
     PyThreadState *ts = PyThreadState_GET();
-    if (st->works_between_yields != 1 || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
+    /* Asked here too: code compiled otherwise (the frame hook, coir.compile) was not asked yet. */
+    if (!generator_works(st, co) || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
         instrumentation_stale(ts->interp, co)) {
         return NULL;
     }
