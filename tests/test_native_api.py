@@ -793,3 +793,22 @@ def test_breakpoint_in_a_compiled_function_stops_there(tmp_path, threshold):
     assert jit.stdout == base.stdout
     assert "hot_bp.py(18)hot()\n-> breakpoint()\n(Pdb) 6\n" in jit.stdout.replace(str(tmp_path) + "/", ""), jit.stdout
     assert "native True" in jit.stdout and "deopts 0" not in jit.stderr and "deopts" in jit.stderr, jit.stderr
+
+
+def test_a_compiled_function_runs_in_another_interpreter():
+    """coir keeps no state in the code object (co_extra): `_PyCode_VerifyStateless`, which
+    CPython runs before another interpreter runs a function's code, refuses code that has
+    some (test_code's test_stateless)."""
+    src = textwrap.dedent("""
+        import coir
+        from concurrent import interpreters
+        def script():
+            print("in the subinterpreter", 6 * 7)
+        coir.compile(script)
+        assert coir.is_compiled(script)
+        interp = interpreters.create()
+        interp.exec(script)
+        interp.close()
+    """)
+    r = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout == "in the subinterpreter 42\n" and not r.stderr, r.stdout + r.stderr
