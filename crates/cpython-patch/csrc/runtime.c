@@ -1231,8 +1231,9 @@ static _PyInterpreterFrame *push_call_frame_general(PyThreadState *ts, PyObject 
  * never switch: recursion through C code alone ends in "Stack overflow" as in the interpreter.
  * Recursion that alternates C calls with Python-to-Python calls can go deeper than in the
  * interpreter (each switch starts a fresh segment) until the recursion limit, or SEGMENTS_MAX
- * segments, end it in RecursionError. Segments are mapped without reserving memory and kept per thread for reuse (SEGMENTS_KEPT);
- * x86-64 only: elsewhere every call stays on the thread's stack. */
+ * segments, end it in RecursionError. Segments are mapped without reserving memory and kept
+ * per thread for reuse (SEGMENTS_KEPT); x86-64 only: elsewhere every call stays on the
+ * thread's stack. */
 #if defined(__x86_64__) && defined(__linux__)
 #define COIR_STACK_SEGMENTS 1
 enum {
@@ -1436,10 +1437,13 @@ static __attribute__((noinline, cold)) PyObject *on_segment(PyThreadState *ts, P
     uintptr_t top = t->c_stack_top, soft = t->c_stack_soft_limit, hard = t->c_stack_hard_limit;
     uintptr_t low = (uintptr_t)seg->base + SEGMENT_GUARD;
     uintptr_t high = (uintptr_t)seg & ~(uintptr_t)15;
-    /* As tstate_set_stack (Python/ceval.c) for a stack [low, high). */
-    t->c_stack_top = high;
-    t->c_stack_hard_limit = low + _PyOS_STACK_MARGIN_BYTES;
-    t->c_stack_soft_limit = low + 2 * _PyOS_STACK_MARGIN_BYTES;
+    /* The limits for a stack [low, high), as CPython computes them. It refuses only a stack
+     * smaller than _PyOS_MIN_STACK_SIZE, which a segment never is. */
+    if (PyUnstable_ThreadState_SetStackProtection(ts, (void *)low, high - low) < 0) {
+        PyErr_Clear();
+        give_segment(seg);
+        return run(arg);
+    }
     PyObject *res = coir_call_on_stack(arg, run, (void *)high);
     t->c_stack_top = top;
     t->c_stack_soft_limit = soft;
@@ -2318,8 +2322,14 @@ static size_t state_mask = 0; /* slots - 1, slots a power of two */
 static size_t state_count = 0;
 static int code_watcher = -1;
 
+/* A code object's address spread over 64 bits (Fibonacci hashing; objects are 16-byte
+ * aligned): the state table and the cold-call table take their index from its top bits. */
+static inline uint64_t code_address_hash(const PyCodeObject *co) {
+    return ((uintptr_t)co >> 4) * UINT64_C(0x9E3779B97F4A7C15);
+}
+
 static inline size_t state_home(const PyCodeObject *co) {
-    return (size_t)((((uintptr_t)co >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & state_mask;
+    return (size_t)(code_address_hash(co) >> 32) & state_mask;
 }
 
 static inline StateSlot *state_slot(const PyCodeObject *co) {
@@ -2629,9 +2639,9 @@ static void compile_code(PyCodeObject *co, CoirCodeState *st, int mode, PyObject
 /* Calls of code that has no state yet (the frame hook, below the threshold), counted in a
  * small direct-mapped table keyed by the code object's address instead of a state: code that
  * runs fewer times than the threshold (most of a program's) costs no state and no entry in
- * the state table. Lossy by
- * design: two code objects sharing a slot restart each other's count, and a new code object at
- * a freed one's address inherits its count; the address is never dereferenced. */
+ * the state table. Lossy by design: two code objects sharing a slot restart each other's
+ * count, and a new code object at a freed one's address inherits its count; the address is
+ * never dereferenced. */
 enum { COLD_CALL_SLOTS = 4096 };
 static struct {
     const void *code;
@@ -2639,7 +2649,7 @@ static struct {
 } cold_calls[COLD_CALL_SLOTS];
 
 static long count_cold_call(PyCodeObject *co) {
-    size_t slot = (size_t)((((uintptr_t)co >> 4) * UINT64_C(0x9E3779B97F4A7C15)) >> 52) & (COLD_CALL_SLOTS - 1);
+    size_t slot = (size_t)(code_address_hash(co) >> 52) & (COLD_CALL_SLOTS - 1);
     if (cold_calls[slot].code != co) {
         cold_calls[slot].code = co;
         cold_calls[slot].calls = 0;
@@ -2991,9 +3001,6 @@ static inline __attribute__((always_inline)) CoirCodeState *runnable_natively(Py
     return st;
 }
 
-/* The vectorcall of functions with compiled code (profile mode): push the frame as
- * _PyEval_Vector does, with the arguments as borrowed stack references (the caller keeps them
- * alive for the call, as in call_py_function), and run it natively. */
 static PyObject *function_call(PyThreadState *ts, PyObject *callable, PyObject *const *args, size_t nargsf,
                                PyObject *kwnames);
 
@@ -3012,8 +3019,9 @@ static PyObject *run_vector_call(void *arg) {
 }
 #endif
 
-/* A call the interpreter would have made without a C frame moves to a stack segment when the C
- * stack is nearly used (see stack segments). */
+/* The vectorcall of functions with compiled code (profile mode). A call the interpreter would
+ * have made without a C frame moves to a stack segment when the C stack is nearly used (see
+ * stack segments). */
 static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
     PyThreadState *ts = PyThreadState_GET();
 #ifdef COIR_STACK_SEGMENTS
@@ -3025,6 +3033,9 @@ static PyObject *coir_vectorcall(PyObject *callable, PyObject *const *args, size
     return function_call(ts, callable, args, nargsf, kwnames);
 }
 
+/* coir_vectorcall's call: push the frame as _PyEval_Vector does, with the arguments as borrowed
+ * stack references (the caller keeps them alive for the call, as in call_py_function), and run
+ * it natively. */
 static PyObject *function_call(PyThreadState *ts, PyObject *callable, PyObject *const *args, size_t nargsf,
                                PyObject *kwnames) {
     PyFunctionObject *func = (PyFunctionObject *)callable;

@@ -622,7 +622,7 @@ impl<'a> Lowerer<'a> {
     /// The frame state at the start of the current instruction whatever the speculation
     /// settings: where the frame leaves for the interpreter when monitoring is switched on,
     /// and where a generator suspends.
-    pub(crate) fn exit_state(&self) -> FrameState {
+    fn exit_state(&self) -> FrameState {
         let stack = self
             .stack
             .iter()
@@ -669,8 +669,7 @@ impl<'a> Lowerer<'a> {
     /// frame state writes.
     pub(crate) fn with_stack(&mut self, mut args: Vec<Var>, fs: &FrameState) -> Vec<Var> {
         for (d, slot) in fs.stack.iter().enumerate() {
-            let kind = if *slot == StackSlot::TagInt { Kind::TagInt } else { MAYBE_NULL };
-            args.push(self.var_of(d, kind));
+            args.push(if *slot == StackSlot::TagInt { self.lasti_var(d) } else { Self::slot(d) });
         }
         args
     }
