@@ -950,9 +950,17 @@ intptr_t coir_rt_resumed_lasti(_PyInterpreterFrame *f, int i) {
     return (intptr_t)(PyStackRef_IsTaggedInt(ref) ? ref.bits : PyStackRef_TagInt(0).bits);
 }
 
+static int send_natively(PyThreadState *ts, PyGenObject *gen, PyObject *v, PyObject **out);
+
 /* SEND's generic path (bytecodes.c, _SEND, when it does not push a generator's frame itself):
  * PyIter_Send does what it does (the type's am_send, tp_iternext for None, else send()). */
-int coir_rt_send(PyObject *receiver, PyObject *v, PyObject **out) {
+int coir_rt_send(PyThreadState *ts, PyObject *receiver, PyObject *v, PyObject **out) {
+    if (Py_TYPE(receiver) == &PyCoro_Type || Py_TYPE(receiver) == &PyGen_Type) {
+        int r = send_natively(ts, (PyGenObject *)receiver, v, out);
+        if (r != 2) {
+            return r;
+        }
+    }
     switch (PyIter_Send(receiver, v, out)) {
     case PYGEN_NEXT: return 1;
     case PYGEN_RETURN: return 0;
@@ -974,7 +982,14 @@ PyObject *coir_rt_get_yield_from_iter(_PyInterpreterFrame *f, PyObject *iterable
     return PyObject_GetIter(iterable);
 }
 
-PyObject *coir_rt_get_awaitable(PyObject *iterable, int oparg) { return _PyEval_GetAwaitable(iterable, oparg); }
+/* GET_AWAITABLE. A coroutine not suspended in a `yield from` (`await f()`: one just created)
+ * is its own awaitable, which _PyEval_GetAwaitable finds after two calls. */
+PyObject *coir_rt_get_awaitable(PyObject *iterable, int oparg) {
+    if (Py_TYPE(iterable) == &PyCoro_Type && ((PyGenObject *)iterable)->gi_frame_state != FRAME_SUSPENDED_YIELD_FROM) {
+        return Py_NewRef(iterable);
+    }
+    return _PyEval_GetAwaitable(iterable, oparg);
+}
 
 PyObject *coir_rt_get_aiter(PyObject *obj) {
     PyTypeObject *type = Py_TYPE(obj);
@@ -2815,10 +2830,17 @@ static inline int native_generator_code(PyCodeObject *co) {
     return (co->co_flags & CO_OPTIMIZED) && (co->co_flags & COIR_GENERATOR_FLAGS);
 }
 
-/* Profile mode's question for a generator's code, answered once (CoirCodeState field). */
+/* Profile mode's question for a generator's code, answered once (CoirCodeState field):
+ * whether resuming it natively pays. Native code pays for each suspension and resumption
+ * (the value stack moved out of and back into the frame, unboxed locals boxed), which a
+ * generator that does a few instructions per value does not earn back; one that loops between
+ * yields does. A coroutine does too, loop or not: profile mode resumes it natively only from C
+ * (a task's step, send(), SEND in native code), where the interpreter starts an evaluation of
+ * its own too, and without a loop it suspends at most once per `await` in its code: most
+ * awaits finish without suspending (`tests/bench/programs/coroutines.py`). */
 static int generator_works(CoirCodeState *st, PyCodeObject *co) {
     if (st->works_between_yields == 0) {
-        st->works_between_yields = coir_rs_loops_between_yields(co) ? 1 : 2;
+        st->works_between_yields = (co->co_flags & CO_COROUTINE) || coir_rs_loops_between_yields(co) ? 1 : 2;
     }
     return st->works_between_yields == 1;
 }
@@ -2832,14 +2854,15 @@ static int generator_works(CoirCodeState *st, PyCodeObject *co) {
  * (the value sent in None, the thread's exception state linked, a return value turned into
  * StopIteration); anything else goes to the interpreter's gen_iternext. The interpreter's own
  * `for` over a generator (FOR_ITER_GEN, and `yield from`'s SEND_GEN) resumes the frame in
- * the interpreter without the slot; `gen.__next__()` and send() are the type's methods and do
- * the same. */
+ * the interpreter without the slot, and `gen.__next__()` calls the slot function the type
+ * had when it was readied. send() is replaced too (coir_gen_send), and native code's SEND
+ * resumes a native generator or coroutine directly (send_natively). */
 static iternextfunc interp_gen_iternext = NULL;
 static sendfunc interp_gen_am_send = NULL;
 static sendfunc interp_coro_am_send = NULL;
 
 /* The state to resume `gen` natively with now, or NULL (the interpreter's way). */
-static CoirCodeState *native_resumption(PyGenObject *gen) {
+static CoirCodeState *native_resumption(PyThreadState *ts, PyGenObject *gen) {
     if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING) {
         return NULL;
     }
@@ -2860,7 +2883,6 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
             return NULL;
         }
     }
-    PyThreadState *ts = PyThreadState_GET();
     /* Asked here too: code compiled otherwise (the frame hook, coir.compile) was not asked yet. */
     if (!generator_works(st, co) || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
         instrumentation_stale(ts->interp, co)) {
@@ -2872,8 +2894,7 @@ static CoirCodeState *native_resumption(PyGenObject *gen) {
 /* gen_send_ex2's resumption, natively: `arg` (a new reference) pushed as the value sent in,
  * the thread's exception state linked, the frame run; NULL, or what it yielded or returned
  * (which gi_frame_state tells apart). */
-static PyObject *resume_natively(PyGenObject *gen, CoirCodeState *st, PyObject *arg) {
-    PyThreadState *ts = PyThreadState_GET();
+static PyObject *resume_natively(PyThreadState *ts, PyGenObject *gen, CoirCodeState *st, PyObject *arg) {
     _PyInterpreterFrame *f = &gen->gi_iframe;
     _PyFrame_StackPush(f, PyStackRef_FromPyObjectNew(arg));
     gen->gi_exc_state.previous_item = ts->exc_info;
@@ -2884,11 +2905,12 @@ static PyObject *resume_natively(PyGenObject *gen, CoirCodeState *st, PyObject *
 
 static PyObject *coir_gen_iternext(PyObject *self) {
     PyGenObject *gen = (PyGenObject *)self;
-    CoirCodeState *st = native_resumption(gen);
+    PyThreadState *ts = PyThreadState_GET();
+    CoirCodeState *st = native_resumption(ts, gen);
     if (st == NULL) {
         return interp_gen_iternext(self);
     }
-    PyObject *res = resume_natively(gen, st, Py_None);
+    PyObject *res = resume_natively(ts, gen, st, Py_None);
     if (res == NULL || FRAME_STATE_SUSPENDED(gen->gi_frame_state)) {
         return res;
     }
@@ -2904,11 +2926,12 @@ static PyObject *coir_gen_iternext(PyObject *self) {
  * gen_send_ex2 with a value, which a generator just created refuses unless None. */
 static PySendResult coir_am_send(PyObject *self, PyObject *arg, PyObject **result, sendfunc interp) {
     PyGenObject *gen = (PyGenObject *)self;
-    CoirCodeState *st = native_resumption(gen);
+    PyThreadState *ts = PyThreadState_GET();
+    CoirCodeState *st = native_resumption(ts, gen);
     if (st == NULL || (gen->gi_frame_state == FRAME_CREATED && arg != Py_None)) {
         return interp(self, arg, result);
     }
-    PyObject *res = resume_natively(gen, st, arg);
+    PyObject *res = resume_natively(ts, gen, st, arg);
     *result = res;
     if (res == NULL) {
         return PYGEN_ERROR;
@@ -2922,6 +2945,117 @@ static PySendResult coir_gen_am_send(PyObject *self, PyObject *arg, PyObject **r
 
 static PySendResult coir_coro_am_send(PyObject *self, PyObject *arg, PyObject **result) {
     return coir_am_send(self, arg, result, interp_coro_am_send);
+}
+
+/* send() of generators and coroutines (gen_send, one function for both types), for profile
+ * mode as am_send, with gen_send_ex's ending: a return raises StopIteration, with the value
+ * unless it is None. `drive(coro)` loops (`coro.send(None)` until StopIteration) run the
+ * coroutine natively this way. */
+static PyCFunction interp_gen_send = NULL;
+
+static PyObject *coir_gen_send(PyObject *self, PyObject *arg) {
+    PyGenObject *gen = (PyGenObject *)self;
+    PyThreadState *ts = PyThreadState_GET();
+    CoirCodeState *st = native_resumption(ts, gen);
+    if (st == NULL || (gen->gi_frame_state == FRAME_CREATED && arg != Py_None)) {
+        return interp_gen_send(self, arg);
+    }
+    PyObject *res = resume_natively(ts, gen, st, arg);
+    if (res == NULL || FRAME_STATE_SUSPENDED(gen->gi_frame_state)) {
+        return res;
+    }
+    if (res == Py_None) {
+        PyErr_SetNone(PyExc_StopIteration);
+    }
+    else {
+        _PyGen_SetStopIterationValue(res);
+    }
+    Py_DECREF(res);
+    return NULL;
+}
+
+/* Replaces `send`'s C function in a static type's method table (the method descriptors, bound
+ * methods and the interpreter's CALL_METHOD_DESCRIPTOR_O read it from there at each call). */
+static void replace_send(PyTypeObject *type, PyCFunction expected, PyCFunction with) {
+    for (PyMethodDef *m = type->tp_methods; m != NULL && m->ml_name != NULL; m++) {
+        if (strcmp(m->ml_name, "send") == 0 && m->ml_meth == expected && m->ml_flags == METH_O) {
+            m->ml_meth = with;
+        }
+    }
+}
+
+static PyCFunction type_send(PyTypeObject *type) {
+    for (PyMethodDef *m = type->tp_methods; m != NULL && m->ml_name != NULL; m++) {
+        if (strcmp(m->ml_name, "send") == 0 && m->ml_flags == METH_O) {
+            return m->ml_meth;
+        }
+    }
+    return NULL;
+}
+
+/* The state to resume `gen` with natively from native code's SEND, sending `v`, or NULL: the
+ * interpreter's SEND_GEN pushes such a frame itself, native code resumes it without
+ * PyIter_Send, gen_send_ex2 and the frame hook between. Not for a state the interpreter
+ * answers with an error (already executing, finished, a value sent to a created frame), nor,
+ * with the hook, for code compiled cold (its resumptions through the hook count towards the
+ * optimised compile). */
+static CoirCodeState *send_resumption(PyThreadState *ts, PyGenObject *gen, PyObject *v) {
+    if (gen->gi_frame_state >= FRAME_EXECUTING || (gen->gi_frame_state == FRAME_CREATED && v != Py_None)) {
+        return NULL;
+    }
+    if (profile_mode) {
+        return native_resumption(ts, gen);
+    }
+    if (!hook_installed) {
+        return NULL;
+    }
+    PyCodeObject *co = _PyFrame_GetCode(&gen->gi_iframe);
+    CoirCodeState *st = fast_code_state(co);
+    if (st == NULL || st->entry == NULL || st->cold || st->recompile || monitoring_active_cached(ts->interp) ||
+        code_monitored(co) || instrumentation_stale(ts->interp, co)) {
+        return NULL;
+    }
+    return st;
+}
+
+#ifdef COIR_STACK_SEGMENTS
+typedef struct {
+    PyThreadState *ts;
+    PyGenObject *gen;
+    CoirCodeState *st;
+    PyObject *v;
+} SendCall;
+
+static PyObject *run_send_call(void *arg) {
+    SendCall *c = arg;
+    return resume_natively(c->ts, c->gen, c->st, c->v);
+}
+#endif
+
+/* coir_rt_send's direct path: 1 with *out the value yielded, 0 with the value returned, -1 on
+ * an error, 2 (nothing done) if `gen` is not resumed natively now. The interpreter resumes it
+ * without a C frame, so a deep chain of awaits moves to a stack segment as calls do. */
+static int send_natively(PyThreadState *ts, PyGenObject *gen, PyObject *v, PyObject **out) {
+    CoirCodeState *st = send_resumption(ts, gen, v);
+    if (st == NULL) {
+        return 2;
+    }
+    PyObject *res;
+#ifdef COIR_STACK_SEGMENTS
+    if (stack_nearly_used(ts)) {
+        SendCall c = {ts, gen, st, v};
+        res = on_segment(ts, run_send_call, &c);
+    }
+    else
+#endif
+    {
+        res = resume_natively(ts, gen, st, v);
+    }
+    *out = res;
+    if (res == NULL) {
+        return -1;
+    }
+    return FRAME_STATE_SUSPENDED(gen->gi_frame_state) ? 1 : 0;
 }
 
 /* Route calls of `func` through coir_vectorcall. */
@@ -3274,6 +3408,11 @@ int coir_enable_profile(long period_us, int hot_samples) {
         PyGen_Type.tp_as_async->am_send = coir_gen_am_send;
         interp_coro_am_send = PyCoro_Type.tp_as_async->am_send;
         PyCoro_Type.tp_as_async->am_send = coir_coro_am_send;
+        interp_gen_send = type_send(&PyGen_Type);
+        if (interp_gen_send != NULL) {
+            replace_send(&PyGen_Type, interp_gen_send, coir_gen_send);
+            replace_send(&PyCoro_Type, interp_gen_send, coir_gen_send);
+        }
     }
     if (function_watcher < 0) {
         function_watcher = PyFunction_AddWatcher(on_function_event);

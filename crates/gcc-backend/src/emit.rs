@@ -2867,6 +2867,11 @@ impl<'c> Emitter<'c, '_> {
                     exit.end_with_return(None, value);
                     cur = next;
                 }
+                Opcode::DropSent => {
+                    let sp = at(c, &self.t, self.frame, self.abi.frame_stackpointer, self.t.u64);
+                    let popped = c.new_binary_op(None, BinaryOp::Minus, self.t.u64, sp.to_rvalue(), c.new_rvalue_from_long(self.t.u64, 8));
+                    cur.add_assignment(None, sp, popped);
+                }
                 Opcode::AtUnit => {
                     let Imm::Unit(unit) = &d.imm else { return Err(bad(d)) };
                     let ip = at(c, &self.t, self.frame, self.abi.frame_instr_ptr, self.t.ptr).to_rvalue();

@@ -41,6 +41,8 @@ layout_facts! {
     frame_localsplus: usize = "offsetof(_PyInterpreterFrame, localsplus)";
     /// `offsetof(_PyInterpreterFrame, instr_ptr)`.
     frame_instr_ptr: usize = "offsetof(_PyInterpreterFrame, instr_ptr)";
+    /// `offsetof(_PyInterpreterFrame, stackpointer)`.
+    frame_stackpointer: usize = "offsetof(_PyInterpreterFrame, stackpointer)";
     /// `offsetof(PyThreadState, eval_breaker)`.
     tstate_eval_breaker: usize = "offsetof(PyThreadState, eval_breaker)";
     /// Mask of the eval breaker's event bits (`_PY_EVAL_EVENTS_MASK`).

@@ -348,9 +348,11 @@ helpers! {
     /// `throw()` reaches, which the interpreter ran; or a hand-made code object): the marker
     /// (`COIR_DEOPTED`) that makes run_native hand the frame, as it is, to the interpreter.
     ResumeInInterpreter = "coir_rt_resume_in_interpreter"(Frame) -> Obj, Never, quiet;
-    /// SEND (receiver, value sent): as the interpreter's generic SEND (PyIter_Send): 1 and
-    /// the next value yielded, 0 and the value returned (the jump to END_SEND), or -1.
-    Send = "coir_rt_send"(Obj, Obj, ObjOut) -> Int, Negative;
+    /// SEND (receiver, value sent): a native generator or coroutine resumed directly, as the
+    /// interpreter's SEND_GEN pushes its frame, anything else as its generic SEND
+    /// (PyIter_Send): 1 and the next value yielded, 0 and the value returned (the jump to
+    /// END_SEND), or -1.
+    Send = "coir_rt_send"(TState, Obj, Obj, ObjOut) -> Int, Negative;
     /// GET_YIELD_FROM_ITER (the frame's code decides whether a coroutine may be delegated to).
     GetYieldFromIter = "coir_rt_get_yield_from_iter"(Frame, Obj) -> Obj, Null;
     /// GET_AWAITABLE (iterable, oparg).

@@ -51,7 +51,7 @@ impl Lowerer<'_> {
         self.check_objects(self.depth() - 2, 2)?;
         let out = self.new_obj();
         let r = self.fb.new_var(Ty::Int);
-        self.call(Helper::Send, vec![Operand::Var(receiver), Operand::Var(v), Operand::Addr(out)], Some(r))?;
+        self.call(Helper::Send, vec![Operand::TState, Operand::Var(receiver), Operand::Var(v), Operand::Addr(out)], Some(r))?;
         self.pop_release();
         let dst = self.push(OWNED);
         self.fb.push(Inst::Move { dst, src: Operand::Var(out) });
@@ -129,7 +129,17 @@ impl Lowerer<'_> {
             // lasti (a yield inside `except`, `finally` or `async with`'s exit).
             debug_assert!(kinds.iter().all(|k| *k == MAYBE_NULL || *k == Kind::TagInt));
             let here = self.fb.new_block(format!("resume_{}", unit * 2));
-            if depth > 0 {
+            let first = self.cfg.graph[b].first;
+            let starts = self.cfg.instrs[first - 1].opcode == Opcode::ReturnGenerator
+                && self.cfg.instrs[first].opcode == Opcode::PopTop;
+            if starts && depth == 1 && kinds[0] == MAYBE_NULL {
+                // The first resumption: the stack is the value sent in, which every native
+                // resumption of a created frame has as None (runtime.c refuses another,
+                // as gen_send_ex2 does) and POP_TOP drops: popped here, without a call.
+                self.fb.push_at(here, Inst::Op { op: SsaOp::DropSent, imm: Imm::None, args: vec![], dsts: vec![], err: None });
+                self.fb.push_at(here, Inst::Move { dst: Self::slot(0), src: Operand::Null });
+            }
+            else if depth > 0 {
                 let args = vec![Operand::Frame, Operand::Imm(depth as i64), Operand::OutArray(Self::slot(0), depth as u32)];
                 self.fb.push_at(here, Inst::Call { helper: Helper::ResumeStack, args, dst: None, err: None });
             }

@@ -681,6 +681,9 @@ ops! {
     /// in), into the instruction after the yield, which native code enters when the generator
     /// resumes (lower/generators.rs). Its immediate is `yield(oparg)` and the frame state.
     Suspend "suspend" Guard () -> () [=>] | DEOPTS | WRITES_FRAME;
+    /// A generator's first resumption (`lower/generators.rs`): the value sent in (None, an
+    /// immortal: nothing to release) popped off the frame's value stack.
+    DropSent "drop_sent" None () -> () [=>] | WRITES_FRAME;
     /// Whether the frame's `instr_ptr` is at this code unit (where a generator resumes): 1
     /// or 0.
     AtUnit "at_unit" Unit () -> (CInt) [=> Scalar] | READS_FRAME;
