@@ -3349,9 +3349,86 @@ void *coir_math_function(const char *name) {
     return f;
 }
 
+/* sys.monitoring.set_local_events switches events on for one code object without moving the
+ * interpreter's instrumentation version (instrumentation.c, _PyMonitoring_SetLocalEvents,
+ * re-instruments that code alone), which is what native frames watch (`guard_quiet`, the
+ * periodic checks): a frame of that code already running natively would miss the events (a
+ * debugger setting a breakpoint in a function that is looping). So after it has set events
+ * on code that has native code, the version is moved as set_events moves it: the tool's
+ * global events are set with one more event and set back, two version steps with no event
+ * fired between. Every native frame leaves for the interpreter at its next check, as for
+ * sys.settrace; later calls of that code run in the interpreter while it is monitored
+ * (code_monitored). The function's C implementation is replaced in the monitoring module's
+ * method table, so every reference to it calls this. */
+static PyCFunctionFast interp_set_local_events = NULL;
+
+static int move_instrumentation_version(PyObject *monitoring, PyObject *tool) {
+    PyObject *got = PyObject_CallMethod(monitoring, "get_events", "O", tool);
+    long events = got != NULL ? PyLong_AsLong(got) : -1;
+    Py_XDECREF(got);
+    if (events == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    /* PY_START, PY_RESUME, PY_RETURN, PY_YIELD: with all four on for the tool, every frame is
+     * already the interpreter's. */
+    long extra = 0;
+    for (long bit = 1; bit <= 8; bit <<= 1) {
+        if (!(events & bit)) {
+            extra = bit;
+            break;
+        }
+    }
+    if (extra == 0) {
+        return 0;
+    }
+    for (int step = 0; step < 2; step++) {
+        PyObject *r = PyObject_CallMethod(monitoring, "set_events", "Ol", tool, step == 0 ? events | extra : events);
+        if (r == NULL) {
+            return -1;
+        }
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
+static PyObject *coir_set_local_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *r = interp_set_local_events(module, args, nargs);
+    if (r == NULL || nargs != 3 || !PyCode_Check(args[1]) || PyObject_IsTrue(args[2]) != 1) {
+        return r;
+    }
+    CoirCodeState *st = fast_code_state((PyCodeObject *)args[1]);
+    if (st != NULL && st->entry != NULL && move_instrumentation_version(module, args[0]) < 0) {
+        Py_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int replace_set_local_events(void) {
+    PyObject *monitoring = PySys_GetObject("monitoring"); /* borrowed */
+    PyObject *f = monitoring != NULL ? PyObject_GetAttrString(monitoring, "set_local_events") : NULL;
+    if (f == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (PyCFunction_Check(f)) {
+        PyMethodDef *m = ((PyCFunctionObject *)f)->m_ml;
+        if (m->ml_flags == METH_FASTCALL && strcmp(m->ml_name, "set_local_events") == 0 &&
+            m->ml_meth != (PyCFunction)(void (*)(void))coir_set_local_events) {
+            interp_set_local_events = (PyCFunctionFast)(void (*)(void))m->ml_meth;
+            m->ml_meth = (PyCFunction)(void (*)(void))coir_set_local_events;
+        }
+    }
+    Py_DECREF(f);
+    return 0;
+}
+
 int coir_init(void) {
     if (init_name == NULL && (init_name = PyUnicode_InternFromString("__init__")) == NULL) {
         return -1;
+    }
+    if (interp_set_local_events == NULL) {
+        replace_set_local_events();
     }
     if (math_module == NULL && (math_module = PyImport_ImportModule("math")) == NULL) {
         /* Calls of math functions are then all made. */
