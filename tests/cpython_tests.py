@@ -205,7 +205,14 @@ def _run(cmd, tmp, timeout, extra_env):
         return rc, f.read(), timed_out, seconds
 
 
-def run_one(python, module, mode, timeout, threshold, log_dir, deopt_stress=False):
+# --profile: coir's default mode (no frame hook; see README "profile mode") with every function,
+# generator and coroutine compiled on its first call or resumption, as the differential tests'
+# "profile" mode runs it: its own ways into native code (function vectorcalls, the generator
+# and coroutine types' iternext, am_send and send()) taken by everything the module runs.
+PROFILE_ENV = {"COIR_SAMPLE_HOT": "0", "COIR_SAMPLE_US": "20"}
+
+
+def run_one(python, module, mode, timeout, threshold, log_dir, deopt_stress=False, profile=False):
     """Run one module plainly or under coir; return a result dict."""
     tmp = tempfile.mkdtemp(prefix=f"coir-{mode}-{module}-")
     try:
@@ -214,11 +221,13 @@ def run_one(python, module, mode, timeout, threshold, log_dir, deopt_stress=Fals
         quickening = QUICKENING.get(module, []) if mode == "coir" else []
         if mode == "coir":
             ignore = [a for p in quickening for a in ("--ignore", p)]
-            cmd = [python, "-m", "coir", "--threshold", str(threshold), "--stats", *regrtest, *ignore,
-                   module]
+            how = [] if profile else ["--threshold", str(threshold)]
+            cmd = [python, "-m", "coir", *how, "--stats", *regrtest, *ignore, module]
         else:
             cmd = [python, *regrtest, module]
         extra = {"COIR_DEOPT_STRESS": "1"} if mode == "coir" and deopt_stress else {}
+        if mode == "coir" and profile:
+            extra.update(PROFILE_ENV)
         rc, out, timed_out, seconds = _run(cmd, tmp, timeout, extra)
         result = {"module": module, "mode": mode, "result": _classify(rc, out, timed_out),
                   "seconds": round(seconds, 2), "returncode": rc}
@@ -298,6 +307,9 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds per module run, and regrtest's per-test timeout (default 1800)")
     ap.add_argument("--threshold", type=int, default=0, help="coir's threshold (default 0)")
+    ap.add_argument("--profile", action="store_true",
+                    help="coir in its default mode (no threshold: profile mode), every function "
+                         "compiled on its first call (COIR_SAMPLE_HOT=0)")
     ap.add_argument("--deopt-stress", action="store_true",
                     help="coir runs with COIR_DEOPT_STRESS=1: every guard fails on its first "
                          "execution (use a threshold above 0, so that code has feedback)")
@@ -328,7 +340,7 @@ def main(argv=None):
         for m in modules:
             for md in modes:
                 fut = pool.submit(run_one, args.python, m, md, args.timeout, args.threshold,
-                                  args.log_dir, args.deopt_stress)
+                                  args.log_dir, args.deopt_stress, args.profile)
                 futs[fut] = (m, md)
         try:
             for fut in concurrent.futures.as_completed(futs):
@@ -380,7 +392,8 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"modules": modules, "modes": modes, "timeout": args.timeout,
-                       "threshold": args.threshold, "wall_seconds": round(wall, 1),
+                       "threshold": None if args.profile else args.threshold, "profile": args.profile,
+                       "wall_seconds": round(wall, 1),
                        "passed": passed, "failed": failed, "baseline_not_passing": baseline_bad,
                        "results": results}, f, indent=1)
     print(f"{len(passed)} passed, {len(failed)} failed")

@@ -13,7 +13,7 @@
 //! the submodules; [`Lowerer::lower_instr`] is the one dispatch over opcodes.
 use std::collections::HashMap;
 
-use bytecode_cfg::{opcodes, BlockIdx, BytecodeCfg, Instr, Opcode};
+use bytecode_cfg::{opcodes, BlockIdx, BytecodeCfg, EdgeKind, Instr, Opcode};
 use thiserror::Error;
 
 use crate::builder::FunctionBuilder;
@@ -264,6 +264,11 @@ impl<'a> Lowerer<'a> {
             // The modelled stack must be the one the CFG computed, at every instruction.
             self.check_depth(ins.byte_offset(), ins.depth)?;
             if self.quiet_after_call && self.prev.is_some_and(|p| matches!(p.opcode, Opcode::Call | Opcode::CallKw | Opcode::CallFunctionEx)) {
+                self.guard_quiet();
+            }
+            if i == bb.first && self.after_send(b) {
+                // SEND ran the delegate's code (an awaited coroutine's body, as a call runs
+                // a callee's): it may have switched tracing on (pdb's `set_trace_async`).
                 self.guard_quiet();
             }
             self.quiet_after_call = true;
@@ -643,6 +648,17 @@ impl<'a> Lowerer<'a> {
         let args = self.with_stack(vec![], &fs);
         self.fb.push(Inst::Op { op: SsaOp::CheckPeriodic, imm: Imm::Guard(GuardKind::Instrumentation, fs), args, dsts: vec![], err: Some(err) });
         Ok(())
+    }
+
+    /// Whether block `b` is where a SEND goes on (the value yielded or returned), not through
+    /// an exception.
+    fn after_send(&self, b: BlockIdx) -> bool {
+        self.cfg.predecessors(b).any(|(p, kind)| {
+            kind != EdgeKind::Exception && {
+                let pb = &self.cfg.graph[p];
+                pb.end > pb.first && self.cfg.instrs[pb.end - 1].opcode == Opcode::Send
+            }
+        })
     }
 
     /// After a call, before the instruction that follows it: the callee may have switched
