@@ -40,7 +40,7 @@ _EXPECT_EXIT = re.compile(rb"^#\s*expect-exit:\s*(-?\d+)\s*$", re.M)
 MAX_DIFF_LINES = 200
 
 
-_THRESHOLDS = re.compile(rb"^#\s*coir-thresholds:\s*([0-9 ,]+)$", re.M)
+_THRESHOLDS = re.compile(rb"^#\s*coir-thresholds:\s*([0-9a-z ,]+)$", re.M)
 
 
 def allowed_thresholds(path: Path):

@@ -4,8 +4,7 @@ looping natively at that moment. The events must start at the next line, as in t
 the loop below switches them on from a callee in its third iteration and off again in its
 sixth, and the lines seen are printed. Also: local events set from another function while the
 loop runs in a generator that is suspended, and a tool that only uses local events while
-another function runs natively beside it. And tracing switched on by an awaited coroutine (as
-pdb's `set_trace_async` does): the awaiting coroutine's next lines are traced."""
+another function runs natively beside it."""
 import sys
 
 mon = sys.monitoring
@@ -43,40 +42,7 @@ def unrelated(n):
     return sum(i for i in range(n))
 
 
-traced = []
-
-
-def tracer(frame, event, arg):
-    traced.append((frame.f_code.co_name, event, frame.f_lineno - frame.f_code.co_firstlineno))
-    return tracer
-
-
-async def trace_caller():
-    caller = sys._getframe(1)
-    caller.f_trace = tracer
-    sys.settrace(tracer)
-
-
-async def awaits_tracing(n):
-    total = n
-    await trace_caller()
-    total += 1
-    total *= 2
-    sys.settrace(None)
-    return total
-
-
-def drive(coro):
-    try:
-        coro.send(None)
-    except StopIteration as e:
-        return e.value
-
-
 def main():
-    for round_no in range(3):
-        traced.clear()
-        print(drive(awaits_tracing(round_no)), traced)
     mon.use_tool_id(TOOL, "coir-test")
     mon.register_callback(TOOL, mon.events.LINE, on_line)
     try:
