@@ -4,7 +4,9 @@ looping natively at that moment. The events must start at the next line, as in t
 the loop below switches them on from a callee in its third iteration and off again in its
 sixth, and the lines seen are printed. Also: local events set from another function while the
 loop runs in a generator that is suspended, and a tool that only uses local events while
-another function runs natively beside it."""
+another function runs natively beside it. And C_RETURN events switched on globally: a Python
+function called from then on is not reported as a C function (profile mode routes calls of
+compiled functions through a vectorcall of its own, which it gives back)."""
 import sys
 
 mon = sys.monitoring
@@ -42,8 +44,32 @@ def unrelated(n):
     return sum(i for i in range(n))
 
 
+def callee(x):
+    return len([x])
+
+
+returns = []
+
+
+def on_c_return(code, offset, callable, arg0):
+    returns.append((code.co_name, getattr(callable, "__name__", type(callable).__name__)))
+
+
+def count_c_returns():
+    mon.register_callback(TOOL, mon.events.C_RETURN, on_c_return)
+    mon.set_events(TOOL, mon.events.CALL)
+    total = callee(1) + callee(2)
+    mon.set_events(TOOL, 0)
+    mon.register_callback(TOOL, mon.events.C_RETURN, None)
+    return total
+
+
 def main():
     mon.use_tool_id(TOOL, "coir-test")
+    for round_no in range(3):
+        callee(round_no)
+    returns.clear()
+    print(count_c_returns(), returns)
     mon.register_callback(TOOL, mon.events.LINE, on_line)
     try:
         for round_no in range(3):

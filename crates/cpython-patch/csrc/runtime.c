@@ -2698,13 +2698,19 @@ static PyObject *coir_eval(PyThreadState *ts, _PyInterpreterFrame *f, int throwf
     return coir_eval_frame(ts, f, throwflag);
 }
 
+/* Any hook changes what tracers observe (the interpreter's CALL reports a Python function as
+ * a C function to sys.monitoring when a hook is installed, its SEND reports StopIteration
+ * twice): coir's steps aside until monitoring stops. */
+static void disarm_hook(PyInterpreterState *interp) {
+    _PyInterpreterState_SetEvalFrameFunc(interp, interp_eval);
+    hook_installed = 0;
+    hook_disarmed = 1;
+}
+
 static PyObject *coir_eval_frame(PyThreadState *ts, _PyInterpreterFrame *f, int throwflag) {
     PyInterpreterState *interp = ts->interp;
     if (monitoring_active_cached(interp)) {
-        /* Any hook changes what tracers observe; step aside until monitoring stops. */
-        _PyInterpreterState_SetEvalFrameFunc(interp, interp_eval);
-        hook_installed = 0;
-        hook_disarmed = 1;
+        disarm_hook(interp);
         coir_counters.fallback[COIR_FB_MONITORING]++;
         return interp_eval(ts, f, throwflag);
     }
@@ -3349,18 +3355,56 @@ void *coir_math_function(const char *name) {
     return f;
 }
 
-/* sys.monitoring.set_local_events switches events on for one code object without moving the
- * interpreter's instrumentation version (instrumentation.c, _PyMonitoring_SetLocalEvents,
- * re-instruments that code alone), which is what native frames watch (`guard_quiet`, the
- * periodic checks): a frame of that code already running natively would miss the events (a
- * debugger setting a breakpoint in a function that is looping). So after it has set events
- * on code that has native code, the version is moved as set_events moves it: the tool's
- * global events are set with one more event and set back, two version steps with no event
- * fired between. Every native frame leaves for the interpreter at its next check, as for
- * sys.settrace; later calls of that code run in the interpreter while it is monitored
- * (code_monitored). The function's C implementation is replaced in the monitoring module's
- * method table, so every reference to it calls this. */
+/* sys.monitoring's set_events and set_local_events, wrapped: their C functions are replaced in
+ * the monitoring module's method table, so every reference to them calls these.
+ *
+ * set_local_events switches events on for one code object without moving the interpreter's
+ * instrumentation version (instrumentation.c, _PyMonitoring_SetLocalEvents re-instruments
+ * that code alone), which is what native frames watch (`guard_quiet`, the periodic checks): a
+ * frame of that code already running natively would miss the events (a debugger setting a
+ * breakpoint in a function that is looping). So after it has set events on code that has
+ * native code, the version is moved as set_events moves it: the tool's global events are set
+ * with one more event and set back, two version steps with no event fired between. Every
+ * native frame leaves for the interpreter at its next check, as for sys.settrace; later calls
+ * of that code run in the interpreter while it is monitored (code_monitored).
+ *
+ * CALL, C_RETURN and C_RAISE events: the interpreter's instrumented CALL pushes the frame of a
+ * Python function whose vectorcall is the interpreter's own, and reports C_RETURN or C_RAISE
+ * for any other callable, so a function profile mode routed through coir_vectorcall would be
+ * reported as a C function. When either function switches one of those events on, every such
+ * function gets the interpreter's vectorcall back (a walk of the GC's objects, once per
+ * switch); profile mode routes them again once they are sampled with monitoring off. The frame
+ * hook, which makes the interpreter's CALL do the same, comes out at once (disarm_hook). */
+static PyCFunctionFast interp_set_events = NULL;
 static PyCFunctionFast interp_set_local_events = NULL;
+
+static int detach_function(PyObject *obj, void *arg) {
+    (void)arg;
+    if (PyFunction_Check(obj) && ((PyFunctionObject *)obj)->vectorcall == coir_vectorcall) {
+        ((PyFunctionObject *)obj)->vectorcall = py_function_vectorcall;
+    }
+    return 1;
+}
+
+/* After a monitoring function succeeded in setting `events` (an int it accepted). */
+static void events_set(PyObject *events) {
+    long e = PyLong_AsLong(events);
+    if (e == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return;
+    }
+    long calls = (1L << PY_MONITORING_EVENT_CALL) | (1L << PY_MONITORING_EVENT_C_RETURN) |
+                 (1L << PY_MONITORING_EVENT_C_RAISE);
+    if (e & calls) {
+        PyUnstable_GC_VisitObjects(detach_function, NULL);
+    }
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    if (e != 0 && hook_installed && monitoring_active_cached(interp)) {
+        /* Now rather than at the next frame the hook sees: the very next CALL must already
+         * be the interpreter's own. */
+        disarm_hook(interp);
+    }
+}
 
 static int move_instrumentation_version(PyObject *monitoring, PyObject *tool) {
     PyObject *got = PyObject_CallMethod(monitoring, "get_events", "O", tool);
@@ -3391,11 +3435,20 @@ static int move_instrumentation_version(PyObject *monitoring, PyObject *tool) {
     return 0;
 }
 
+static PyObject *coir_set_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *r = interp_set_events(module, args, nargs);
+    if (r != NULL && nargs == 2) {
+        events_set(args[1]);
+    }
+    return r;
+}
+
 static PyObject *coir_set_local_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     PyObject *r = interp_set_local_events(module, args, nargs);
     if (r == NULL || nargs != 3 || !PyCode_Check(args[1]) || PyObject_IsTrue(args[2]) != 1) {
         return r;
     }
+    events_set(args[2]);
     CoirCodeState *st = fast_code_state((PyCodeObject *)args[1]);
     if (st != NULL && st->entry != NULL && move_instrumentation_version(module, args[0]) < 0) {
         Py_DECREF(r);
@@ -3404,31 +3457,35 @@ static PyObject *coir_set_local_events(PyObject *module, PyObject *const *args, 
     return r;
 }
 
-static int replace_set_local_events(void) {
+/* Replaces the C function of sys.monitoring.`name` (METH_FASTCALL) with `with`; the
+ * interpreter's goes to *saved. */
+static void replace_monitoring_function(const char *name, PyCFunctionFast with, PyCFunctionFast *saved) {
     PyObject *monitoring = PySys_GetObject("monitoring"); /* borrowed */
-    PyObject *f = monitoring != NULL ? PyObject_GetAttrString(monitoring, "set_local_events") : NULL;
+    PyObject *f = monitoring != NULL ? PyObject_GetAttrString(monitoring, name) : NULL;
     if (f == NULL) {
         PyErr_Clear();
-        return 0;
+        return;
     }
     if (PyCFunction_Check(f)) {
         PyMethodDef *m = ((PyCFunctionObject *)f)->m_ml;
-        if (m->ml_flags == METH_FASTCALL && strcmp(m->ml_name, "set_local_events") == 0 &&
-            m->ml_meth != (PyCFunction)(void (*)(void))coir_set_local_events) {
-            interp_set_local_events = (PyCFunctionFast)(void (*)(void))m->ml_meth;
-            m->ml_meth = (PyCFunction)(void (*)(void))coir_set_local_events;
+        if (m->ml_flags == METH_FASTCALL && strcmp(m->ml_name, name) == 0 &&
+            m->ml_meth != (PyCFunction)(void (*)(void))with) {
+            *saved = (PyCFunctionFast)(void (*)(void))m->ml_meth;
+            m->ml_meth = (PyCFunction)(void (*)(void))with;
         }
     }
     Py_DECREF(f);
-    return 0;
 }
 
 int coir_init(void) {
     if (init_name == NULL && (init_name = PyUnicode_InternFromString("__init__")) == NULL) {
         return -1;
     }
+    if (interp_set_events == NULL) {
+        replace_monitoring_function("set_events", coir_set_events, &interp_set_events);
+    }
     if (interp_set_local_events == NULL) {
-        replace_set_local_events();
+        replace_monitoring_function("set_local_events", coir_set_local_events, &interp_set_local_events);
     }
     if (math_module == NULL && (math_module = PyImport_ImportModule("math")) == NULL) {
         /* Calls of math functions are then all made. */
