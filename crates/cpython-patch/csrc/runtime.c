@@ -2867,6 +2867,13 @@ static iternextfunc interp_gen_iternext = NULL;
 static sendfunc interp_gen_am_send = NULL;
 static sendfunc interp_coro_am_send = NULL;
 
+/* Whether a generator's compiled code must wait: it is to be compiled again, or a tool
+ * monitors it, or its instrumentation is behind the interpreter's. */
+static inline int generator_held_back(PyThreadState *ts, PyCodeObject *co, CoirCodeState *st) {
+    return st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
+           instrumentation_stale(ts->interp, co);
+}
+
 /* The state to resume `gen` natively with now, or NULL (the interpreter's way). */
 static CoirCodeState *native_resumption(PyThreadState *ts, PyGenObject *gen) {
     if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING) {
@@ -2890,8 +2897,7 @@ static CoirCodeState *native_resumption(PyThreadState *ts, PyGenObject *gen) {
         }
     }
     /* Asked here too: code compiled otherwise (the frame hook, coir.compile) was not asked yet. */
-    if (!generator_works(st, co) || st->recompile || monitoring_active_cached(ts->interp) || code_monitored(co) ||
-        instrumentation_stale(ts->interp, co)) {
+    if (!generator_works(st, co) || generator_held_back(ts, co, st)) {
         return NULL;
     }
     return st;
@@ -2980,20 +2986,18 @@ static PyObject *coir_gen_send(PyObject *self, PyObject *arg) {
     return NULL;
 }
 
-/* Replaces `send`'s C function in a static type's method table (the method descriptors, bound
- * methods and the interpreter's CALL_METHOD_DESCRIPTOR_O read it from there at each call). */
-static void replace_send(PyTypeObject *type, PyCFunction expected, PyCFunction with) {
-    for (PyMethodDef *m = type->tp_methods; m != NULL && m->ml_name != NULL; m++) {
-        if (strcmp(m->ml_name, "send") == 0 && m->ml_meth == expected && m->ml_flags == METH_O) {
+/* Replaces the C function of method `name` (with `flags`) in a static method table, if it is
+ * `expected` (or anything, for NULL), by `with`; returns the one replaced, or NULL. The method
+ * descriptors, bound methods, builtin functions and the interpreter's CALL_METHOD_DESCRIPTOR_*
+ * read it from the table at each call, so every reference calls `with` from then on. */
+static PyCFunction replace_method(PyMethodDef *table, const char *name, int flags, PyCFunction expected,
+                                  PyCFunction with) {
+    for (PyMethodDef *m = table; m != NULL && m->ml_name != NULL; m++) {
+        if (strcmp(m->ml_name, name) == 0 && m->ml_flags == flags && m->ml_meth != with &&
+            (expected == NULL || m->ml_meth == expected)) {
+            PyCFunction old = m->ml_meth;
             m->ml_meth = with;
-        }
-    }
-}
-
-static PyCFunction type_send(PyTypeObject *type) {
-    for (PyMethodDef *m = type->tp_methods; m != NULL && m->ml_name != NULL; m++) {
-        if (strcmp(m->ml_name, "send") == 0 && m->ml_flags == METH_O) {
-            return m->ml_meth;
+            return old;
         }
     }
     return NULL;
@@ -3017,8 +3021,7 @@ static CoirCodeState *send_resumption(PyThreadState *ts, PyGenObject *gen, PyObj
     }
     PyCodeObject *co = _PyFrame_GetCode(&gen->gi_iframe);
     CoirCodeState *st = fast_code_state(co);
-    if (st == NULL || st->entry == NULL || st->cold || st->recompile || monitoring_active_cached(ts->interp) ||
-        code_monitored(co) || instrumentation_stale(ts->interp, co)) {
+    if (st == NULL || st->entry == NULL || st->cold || generator_held_back(ts, co, st)) {
         return NULL;
     }
     return st;
@@ -3413,13 +3416,13 @@ static int move_instrumentation_version(PyObject *monitoring, PyObject *tool) {
     if (events == -1 && PyErr_Occurred()) {
         return -1;
     }
-    /* PY_START, PY_RESUME, PY_RETURN, PY_YIELD: with all four on for the tool, every frame is
-     * already the interpreter's. */
+    /* With all four on for the tool, every frame is already the interpreter's. */
+    static const int spare[] = {PY_MONITORING_EVENT_PY_START, PY_MONITORING_EVENT_PY_RESUME,
+                                PY_MONITORING_EVENT_PY_RETURN, PY_MONITORING_EVENT_PY_YIELD};
     long extra = 0;
-    for (long bit = 1; bit <= 8; bit <<= 1) {
-        if (!(events & bit)) {
-            extra = bit;
-            break;
+    for (size_t i = 0; i < sizeof spare / sizeof spare[0] && extra == 0; i++) {
+        if (!(events & (1L << spare[i]))) {
+            extra = 1L << spare[i];
         }
     }
     if (extra == 0) {
@@ -3458,7 +3461,8 @@ static PyObject *coir_set_local_events(PyObject *module, PyObject *const *args, 
 }
 
 /* Replaces the C function of sys.monitoring.`name` (METH_FASTCALL) with `with`; the
- * interpreter's goes to *saved. */
+ * interpreter's goes to *saved. The function's method definition is an entry of the monitoring
+ * module's table. */
 static void replace_monitoring_function(const char *name, PyCFunctionFast with, PyCFunctionFast *saved) {
     PyObject *monitoring = PySys_GetObject("monitoring"); /* borrowed */
     PyObject *f = monitoring != NULL ? PyObject_GetAttrString(monitoring, name) : NULL;
@@ -3467,11 +3471,10 @@ static void replace_monitoring_function(const char *name, PyCFunctionFast with, 
         return;
     }
     if (PyCFunction_Check(f)) {
-        PyMethodDef *m = ((PyCFunctionObject *)f)->m_ml;
-        if (m->ml_flags == METH_FASTCALL && strcmp(m->ml_name, name) == 0 &&
-            m->ml_meth != (PyCFunction)(void (*)(void))with) {
-            *saved = (PyCFunctionFast)(void (*)(void))m->ml_meth;
-            m->ml_meth = (PyCFunction)(void (*)(void))with;
+        PyCFunction old = replace_method(((PyCFunctionObject *)f)->m_ml, name, METH_FASTCALL, NULL,
+                                         (PyCFunction)(void (*)(void))with);
+        if (old != NULL) {
+            *saved = (PyCFunctionFast)(void (*)(void))old;
         }
     }
     Py_DECREF(f);
@@ -3542,10 +3545,9 @@ int coir_enable_profile(long period_us, int hot_samples) {
         PyGen_Type.tp_as_async->am_send = coir_gen_am_send;
         interp_coro_am_send = PyCoro_Type.tp_as_async->am_send;
         PyCoro_Type.tp_as_async->am_send = coir_coro_am_send;
-        interp_gen_send = type_send(&PyGen_Type);
+        interp_gen_send = replace_method(PyGen_Type.tp_methods, "send", METH_O, NULL, coir_gen_send);
         if (interp_gen_send != NULL) {
-            replace_send(&PyGen_Type, interp_gen_send, coir_gen_send);
-            replace_send(&PyCoro_Type, interp_gen_send, coir_gen_send);
+            replace_method(PyCoro_Type.tp_methods, "send", METH_O, interp_gen_send, coir_gen_send);
         }
     }
     if (function_watcher < 0) {

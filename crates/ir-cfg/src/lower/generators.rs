@@ -129,9 +129,8 @@ impl Lowerer<'_> {
             // lasti (a yield inside `except`, `finally` or `async with`'s exit).
             debug_assert!(kinds.iter().all(|k| *k == MAYBE_NULL || *k == Kind::TagInt));
             let here = self.fb.new_block(format!("resume_{}", unit * 2));
-            let first = self.cfg.graph[b].first;
-            let starts = self.cfg.instrs[first - 1].opcode == Opcode::ReturnGenerator
-                && self.cfg.instrs[first].opcode == Opcode::PopTop;
+            let starts = self.cfg.instrs[self.cfg.graph[b].first - 1].opcode == Opcode::ReturnGenerator
+                && self.cfg.block_instrs(b).first().is_some_and(|i| i.opcode == Opcode::PopTop);
             if starts && depth == 1 && kinds[0] == MAYBE_NULL {
                 // The first resumption: the stack is the value sent in, which every native
                 // resumption of a created frame has as None (runtime.c refuses another,

@@ -654,10 +654,7 @@ impl<'a> Lowerer<'a> {
     /// an exception.
     fn after_send(&self, b: BlockIdx) -> bool {
         self.cfg.predecessors(b).any(|(p, kind)| {
-            kind != EdgeKind::Exception && {
-                let pb = &self.cfg.graph[p];
-                pb.end > pb.first && self.cfg.instrs[pb.end - 1].opcode == Opcode::Send
-            }
+            kind != EdgeKind::Exception && self.cfg.block_instrs(p).last().is_some_and(|i| i.opcode == Opcode::Send)
         })
     }
 
