@@ -864,8 +864,15 @@ fn after_fork_parent() {
 fn after_fork_child() {
     release_fork_locks();
     GCC_LOCK.store(0, Ordering::Release);
-    if let Ok(mut w) = WORKER.try_lock() {
-        *w = None;
+    // Forgotten, not dropped: dropping the last sender wakes the channel's receivers under the
+    // channel's own mutex, which the compile thread may have held at the fork (it registers
+    // itself there on its way into `recv`, after releasing BUSY); the child then waited on it
+    // forever. A test program forking 20,000 times beside a thread in `recv` hung 3 children
+    // when they dropped a sender, none when they forgot it.
+    if let Ok(mut w) = WORKER.try_lock()
+        && let Some(w) = w.take()
+    {
+        std::mem::forget(w);
     }
     FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
     // SAFETY: the child's only thread, GIL held.
