@@ -21,9 +21,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpython_tests import PROFILE_ENV  # noqa: E402  (the CPython suite's --profile runs the same way)
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
 PROGRAMS = sorted(p for p in PROGRAMS_DIR.glob("[0-9][0-9][0-9]_*.py"))
@@ -91,7 +95,7 @@ def test_programs_present():
 # its first execution, so each speculation's way back into the interpreter runs.
 #
 # "profile" is the default mode (no threshold): no frame hook, hot code found by sampling,
-# compiled code entered through function vectorcalls. Here (COIR_SAMPLE_HOT=0) every function
+# compiled code entered through function vectorcalls. Here (PROFILE_ENV: COIR_SAMPLE_HOT=0) every function
 # the program creates compiles on its first call and runs through its vectorcall, from
 # interpreted and native callers; sampling every 20 us compiles the rest (module-level code's
 # callees made before the program ran) synchronously inside a sample, at any eval-breaker check.
@@ -115,7 +119,7 @@ def test_program_matches_interpreter(program: Path, threshold: str, run_py, make
     if stress:
         jit_env["COIR_DEOPT_STRESS"] = "1"
     if threshold == "profile":
-        jit_env.update(COIR_SAMPLE_US="20", COIR_SAMPLE_HOT="0")
+        jit_env.update(PROFILE_ENV)
         args = ["-m", "coir", program.name]
     else:
         args = ["-m", "coir", "--threshold", threshold, program.name]

@@ -2869,7 +2869,7 @@ impl<'c> Emitter<'c, '_> {
                 }
                 Opcode::DropSent => {
                     let sp = at(c, &self.t, self.frame, self.abi.frame_stackpointer, self.t.u64);
-                    let popped = c.new_binary_op(None, BinaryOp::Minus, self.t.u64, sp.to_rvalue(), c.new_rvalue_from_long(self.t.u64, 8));
+                    let popped = c.new_binary_op(None, BinaryOp::Minus, self.t.u64, sp.to_rvalue(), c.new_rvalue_from_long(self.t.u64, self.abi.stackref_size as i64));
                     cur.add_assignment(None, sp, popped);
                 }
                 Opcode::AtUnit => {

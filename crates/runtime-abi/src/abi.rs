@@ -43,6 +43,8 @@ layout_facts! {
     frame_instr_ptr: usize = "offsetof(_PyInterpreterFrame, instr_ptr)";
     /// `offsetof(_PyInterpreterFrame, stackpointer)`.
     frame_stackpointer: usize = "offsetof(_PyInterpreterFrame, stackpointer)";
+    /// `sizeof(_PyStackRef)`: the step of a frame's stack pointer.
+    stackref_size: usize = "sizeof(_PyStackRef)";
     /// `offsetof(PyThreadState, eval_breaker)`.
     tstate_eval_breaker: usize = "offsetof(PyThreadState, eval_breaker)";
     /// Mask of the eval breaker's event bits (`_PY_EVAL_EVENTS_MASK`).
