@@ -1981,7 +1981,7 @@ impl<'c> Emitter<'c, '_> {
     }
 
     fn slot_lvalue(&self, index: u32) -> LValue<'c> {
-        at(self.ctx, &self.t, self.frame, self.abi.frame_localsplus + 8 * index as usize, self.t.u64)
+        at(self.ctx, &self.t, self.frame, self.abi.frame_localsplus + self.abi.stackref_size * index as usize, self.t.u64)
     }
 
     fn scratch_at(&self, i: u32) -> LValue<'c> {

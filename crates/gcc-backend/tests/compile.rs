@@ -52,7 +52,7 @@ fn abi() -> Abi {
         helpers.insert(h, 0xdead_0000);
     }
     helpers.insert(Helper::HandlePending, countdown as extern "C" fn(*mut u8) -> i32 as usize);
-    let facts = LayoutFacts { stackref_tag_bits: 1, stackref_null: 1, incref_immortal_threshold: u32::MAX, ..LayoutFacts::default() };
+    let facts = LayoutFacts { stackref_tag_bits: 1, stackref_null: 1, incref_immortal_threshold: u32::MAX, stackref_size: 8, ..LayoutFacts::default() };
     Abi { facts, helpers, ..Abi::default() }
 }
 

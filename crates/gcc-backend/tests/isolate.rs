@@ -28,6 +28,7 @@ fn abi() -> Abi {
             incref_immortal_threshold: 1 << 30,
             stackref_tag_bits: 3,
             stackref_null: 1,
+            stackref_size: 8,
             ..LayoutFacts::default()
         },
         singletons: [0x1000, 0x2000, 0x3000],
