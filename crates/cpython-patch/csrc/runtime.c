@@ -2874,9 +2874,13 @@ static inline int generator_held_back(PyThreadState *ts, PyCodeObject *co, CoirC
            instrumentation_stale(ts->interp, co);
 }
 
-/* The state to resume `gen` natively with now, or NULL (the interpreter's way). */
+/* The state to resume `gen` natively with now, or NULL (the interpreter's way). The type
+ * slots and methods that ask are shared by every interpreter of the process, but coir runs in
+ * the main one only (its module refuses subinterpreters): a subinterpreter's generators, and
+ * compiles asked for there (with a GIL of its own, beside the main interpreter's), crashed
+ * test_sys under `--profile` (site's genexpr, run while a subinterpreter starts). */
 static CoirCodeState *native_resumption(PyThreadState *ts, PyGenObject *gen) {
-    if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING) {
+    if (!profile_mode || gen->gi_frame_state >= FRAME_EXECUTING || !_Py_IsMainInterpreter(ts->interp)) {
         return NULL;
     }
     _PyInterpreterFrame *f = &gen->gi_iframe;
@@ -3440,7 +3444,9 @@ static int move_instrumentation_version(PyObject *monitoring, PyObject *tool) {
 
 static PyObject *coir_set_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     PyObject *r = interp_set_events(module, args, nargs);
-    if (r != NULL && nargs == 2) {
+    /* The method table is shared by every interpreter's sys.monitoring; coir's native code and
+     * hook live in the main interpreter only. */
+    if (r != NULL && nargs == 2 && _Py_IsMainInterpreter(PyInterpreterState_Get())) {
         events_set(args[1]);
     }
     return r;
@@ -3448,7 +3454,8 @@ static PyObject *coir_set_events(PyObject *module, PyObject *const *args, Py_ssi
 
 static PyObject *coir_set_local_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     PyObject *r = interp_set_local_events(module, args, nargs);
-    if (r == NULL || nargs != 3 || !PyCode_Check(args[1]) || PyObject_IsTrue(args[2]) != 1) {
+    if (r == NULL || nargs != 3 || !PyCode_Check(args[1]) || PyObject_IsTrue(args[2]) != 1 ||
+        !_Py_IsMainInterpreter(PyInterpreterState_Get())) {
         return r;
     }
     events_set(args[2]);
